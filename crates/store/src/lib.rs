@@ -1,1 +1,699 @@
-pub fn placeholder() {}
+//! The centre's local store (SQLite): the one writer of the database.
+//!
+//! - `schema.sql` at the repository root is migration 1; later migrations are appended to
+//!   [`MIGRATIONS`] and never edited. A database from a newer version is refused; a backup is
+//!   taken before an existing database is migrated.
+//! - WAL, `synchronous=FULL`, foreign keys on.
+//! - One transaction per user action: the change, its event (the sync outbox) and any number it
+//!   takes are committed together or not at all.
+//! - Nothing is ever deleted (the schema refuses it).
+//! - Time is passed in by the caller (`now`); the store never reads the clock.
+
+mod assets;
+mod cases;
+mod documents;
+mod error;
+mod events;
+mod inquiries;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use yichuang_core::{Calendar, CentreCode, ServiceItem, TerminalId};
+
+pub use assets::{bundled_calendar, CalendarFile, CatalogueFile, ItemFile, RegionalFile, DEMO_CATALOGUE};
+pub use cases::{
+    ApplicantInput, ApplicantView, CaseFilter, CaseSummary, CaseView, IntakeOutcome, IntakeRequest,
+    MaterialView, Party,
+};
+pub use documents::{DocumentBody, DocumentRecord, DocumentRef};
+pub use error::{Result, StoreError};
+pub use events::{chain_hash, ChainFault, EventRecord, GENESIS_HASH};
+pub use inquiries::{Channel, Disposition, InquiryInput, InquiryView};
+
+/// Migration 1 is the schema; append later migrations, never edit one that has shipped.
+pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql")];
+
+/// The centre this database belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Centre {
+    pub code: CentreCode,
+    pub name: String,
+    pub terminal: TerminalId,
+    pub settings: Settings,
+}
+
+/// The centre's settings, kept as JSON in the `centre` row.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Yellow when this many working days or fewer are left.
+    pub warning_days: u32,
+    /// Print a stub copy (存根联) kept by the centre.
+    pub stub_copies: bool,
+    /// 超时默认制: an item not completed in time is deemed approved (off by default).
+    pub deemed_approval: bool,
+    /// The centre's consultation phone printed on documents.
+    pub phone: String,
+    /// The centre's address, printed on documents.
+    pub address: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { warning_days: 2, stub_copies: true, deemed_approval: false, phone: String::new(), address: String::new() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Clerk,
+    Head,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Clerk => "clerk",
+            Self::Head => "head",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "clerk" | "窗口工作人员" => Some(Self::Clerk),
+            "head" | "中心负责人" => Some(Self::Head),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Clerk => "窗口工作人员",
+            Self::Head => "中心负责人",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staff {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+}
+
+/// A catalogue item as the centre holds it, with the version it belongs to.
+#[derive(Debug, Clone)]
+pub struct CatalogueEntry {
+    pub version: String,
+    pub initials: String,
+    pub item: ServiceItem,
+}
+
+/// What `verify` reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub events: i64,
+    pub fault: Option<ChainFault>,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    centre: Option<Centre>,
+    calendar: Calendar,
+    catalogue: Option<(String, BTreeMap<String, CatalogueEntry>)>,
+}
+
+fn open_connection(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Sqlite(rusqlite::Error::InvalidQuery));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(conn)
+}
+
+/// The schema version of the database at `conn`.
+fn user_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// A free path beside `path` for the pre-migration backup.
+fn backup_path(path: &Path, version: i64) -> PathBuf {
+    let mut n = 0;
+    loop {
+        let suffix = if n == 0 { format!("v{version}.bak") } else { format!("v{version}.{n}.bak") };
+        let candidate = PathBuf::from(format!("{}.{suffix}", path.display()));
+        if !candidate.exists() {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+pub(crate) fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str]) -> Result<()> {
+    let found = user_version(conn)?;
+    let supported = migrations.len() as i64;
+    if found > supported {
+        return Err(StoreError::NewerDatabase { found, supported });
+    }
+    if found > 0 && found < supported {
+        conn.backup(rusqlite::MAIN_DB, backup_path(path, found), None)?;
+    }
+    for (i, sql) in migrations.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The writer of one user action: the transaction, who acts, and when.
+pub(crate) struct Writer<'a> {
+    pub tx: &'a Connection,
+    pub terminal: String,
+    pub now: DateTime<FixedOffset>,
+    pub actor: String,
+}
+
+impl Writer<'_> {
+    pub fn event(&self, kind: &str, subject: &str, payload: serde_json::Value) -> Result<i64> {
+        events::append(self.tx, &self.terminal, self.now, &self.actor, kind, subject, &payload)
+    }
+
+    /// The next number of a gapless series, taken inside this transaction.
+    pub fn next_number(&self, series: &str) -> Result<u32> {
+        let n: i64 = self.tx.query_row(
+            "INSERT INTO number_series (series, last) VALUES (?1, 1)
+             ON CONFLICT (series) DO UPDATE SET last = last + 1 RETURNING last",
+            [series],
+            |r| r.get(0),
+        )?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    pub fn now_text(&self) -> String {
+        self.now.to_rfc3339()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now.date_naive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if absent) the database at `path` and brings its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_with(path.as_ref(), MIGRATIONS)
+    }
+
+    pub(crate) fn open_with(path: &Path, migrations: &[&str]) -> Result<Self> {
+        let mut conn = open_connection(path)?;
+        migrate(&mut conn, path, migrations)?;
+        let mut store =
+            Self { conn, path: path.to_owned(), centre: None, calendar: Calendar::weekends_only(), catalogue: None };
+        store.reload()?;
+        Ok(store)
+    }
+
+    /// Re-reads the centre, the calendar and the current catalogue from the database.
+    fn reload(&mut self) -> Result<()> {
+        self.centre = self
+            .conn
+            .query_row("SELECT code, name, terminal, settings FROM centre WHERE id = 1", [], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            })
+            .optional()?
+            .map(|(code, name, terminal, settings)| -> Result<Centre> {
+                Ok(Centre {
+                    code: CentreCode::parse(&code)?,
+                    name,
+                    terminal: TerminalId::parse(&terminal)?,
+                    settings: serde_json::from_str(&settings).unwrap_or_default(),
+                })
+            })
+            .transpose()?;
+        let mut calendar = Calendar::weekends_only();
+        let mut stmt = self.conn.prepare(
+            "SELECT body FROM calendar_year c WHERE version = (SELECT max(version) FROM calendar_year WHERE year = c.year) ORDER BY year",
+        )?;
+        let bodies: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        drop(stmt);
+        for body in bodies {
+            calendar.load_year(CalendarFile::parse(&body)?.to_arrangement()?)?;
+        }
+        let mut stmt = self.conn.prepare("SELECT date, name FROM calendar_regional")?;
+        let regional: Vec<(NaiveDate, String)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        drop(stmt);
+        for (d, name) in regional {
+            calendar.add_regional_day_off(d, name);
+        }
+        self.calendar = calendar;
+        let version: Option<String> =
+            self.conn.query_row("SELECT version FROM catalogue_version WHERE current = 1", [], |r| r.get(0)).optional()?;
+        self.catalogue = match version {
+            None => None,
+            Some(v) => Some((v.clone(), self.load_catalogue_version(&v)?)),
+        };
+        Ok(())
+    }
+
+    fn load_catalogue_version(&self, version: &str) -> Result<BTreeMap<String, CatalogueEntry>> {
+        let mut stmt = self.conn.prepare("SELECT code, initials, body FROM catalogue_item WHERE version = ?1 ORDER BY rowid")?;
+        let rows: Vec<(String, String, String)> =
+            stmt.query_map([version], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+        let mut out = BTreeMap::new();
+        for (code, initials, body) in rows {
+            let file: ItemFile = serde_json::from_str(&body)
+                .map_err(|e| StoreError::BadFile { what: "服务事项目录", detail: e.to_string() })?;
+            out.insert(code, CatalogueEntry { version: version.to_owned(), initials, item: file.to_item()? });
+        }
+        Ok(out)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The raw connection, for read-only tools and tests.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn centre(&self) -> Result<&Centre> {
+        self.centre.as_ref().ok_or(StoreError::NotInitialised)
+    }
+
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    /// Runs one user action in one IMMEDIATE transaction.
+    pub(crate) fn write<T>(
+        &mut self,
+        actor: &str,
+        now: DateTime<FixedOffset>,
+        f: impl FnOnce(&Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let terminal = self.centre.as_ref().map(|c| c.terminal.to_string()).unwrap_or_else(|| "00".into());
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let w = Writer { tx: &tx, terminal, now, actor: actor.to_owned() };
+        let out = f(&w)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Sets the database up for a centre, with the bundled holiday calendars.
+    pub fn initialise(
+        &mut self,
+        code: CentreCode,
+        name: &str,
+        terminal: TerminalId,
+        now: DateTime<FixedOffset>,
+    ) -> Result<()> {
+        if let Some(c) = &self.centre {
+            return Err(StoreError::AlreadyInitialised(c.name.clone()));
+        }
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::MissingField("中心名称"));
+        }
+        let settings = Settings::default();
+        let term = terminal.to_string();
+        self.centre = Some(Centre { code: code.clone(), name: name.to_owned(), terminal, settings: settings.clone() });
+        let result = self.write("system", now, |w| {
+            w.tx.execute(
+                "INSERT INTO centre (id, code, name, terminal, created_at, settings) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+                params![code.as_str(), name, term, w.now_text(), serde_json::to_string(&settings).unwrap_or_default()],
+            )?;
+            w.event("centre.initialised", code.as_str(), json!({"code": code.as_str(), "name": name, "terminal": term}))?;
+            for text in assets::BUNDLED_CALENDARS {
+                import_calendar_year(w, text)?;
+            }
+            Ok(())
+        });
+        if result.is_err() {
+            self.centre = None;
+        }
+        result?;
+        self.reload()
+    }
+
+    /// Changes the centre's settings.
+    pub fn update_settings(&mut self, actor: &str, settings: Settings, now: DateTime<FixedOffset>) -> Result<()> {
+        self.require_head(actor, "修改设置")?;
+        let code = self.centre()?.code.to_string();
+        self.write(actor, now, |w| {
+            let text = serde_json::to_string(&settings).unwrap_or_default();
+            w.tx.execute("UPDATE centre SET settings = ?1 WHERE id = 1", [&text])?;
+            w.event("centre.settings", &code, serde_json::from_str(&text).unwrap_or_default())?;
+            Ok(())
+        })?;
+        self.reload()
+    }
+
+    /// Imports one year's official holiday arrangement (from HQ or a file).
+    pub fn import_calendar(&mut self, actor: &str, text: &str, now: DateTime<FixedOffset>) -> Result<(i32, u32)> {
+        self.centre()?;
+        let file = CalendarFile::parse(text)?;
+        let arrangement = file.to_arrangement()?;
+        // Refuse an older version before writing anything.
+        self.calendar.clone().load_year(arrangement)?;
+        self.write(actor, now, |w| import_calendar_year(w, text))?;
+        self.reload()?;
+        Ok((file.year, file.version))
+    }
+
+    /// Imports a region's own days off.
+    pub fn import_regional_days(&mut self, actor: &str, text: &str, now: DateTime<FixedOffset>) -> Result<usize> {
+        self.centre()?;
+        let file = RegionalFile::parse(text)?;
+        let days = file.days()?;
+        let n = days.len();
+        self.write(actor, now, |w| {
+            for (d, name) in &days {
+                w.tx.execute(
+                    "INSERT INTO calendar_regional (date, name, region, imported_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (date) DO NOTHING",
+                    params![d, name, file.region, w.now_text()],
+                )?;
+            }
+            w.event("calendar.regional", &file.region, json!({"region": file.region, "days": days.iter().map(|(d, n)| json!({"date": d, "name": n})).collect::<Vec<_>>()}))?;
+            Ok(())
+        })?;
+        self.reload()?;
+        Ok(n)
+    }
+
+    /// Imports a catalogue version and makes it current. Importing the same version again is
+    /// a no-op (idempotent); a different body under a version already held is refused.
+    pub fn import_catalogue(&mut self, actor: &str, text: &str, now: DateTime<FixedOffset>) -> Result<String> {
+        self.centre()?;
+        let (file, items) = CatalogueFile::parse(text)?;
+        let sha = events::hex(&Sha256::digest(text.as_bytes()));
+        let existing: Option<String> = self
+            .conn
+            .query_row("SELECT sha256 FROM catalogue_version WHERE version = ?1", [&file.version], |r| r.get(0))
+            .optional()?;
+        match existing {
+            Some(s) if s == sha => return Ok(file.version),
+            Some(_) => {
+                return Err(StoreError::BadFile {
+                    what: "服务事项目录",
+                    detail: format!("版本“{}”已导入过且内容不同，请使用新的版本号", file.version),
+                })
+            }
+            None => {}
+        }
+        self.write(actor, now, |w| {
+            w.tx.execute("UPDATE catalogue_version SET current = 0 WHERE current = 1", [])?;
+            w.tx.execute(
+                "INSERT INTO catalogue_version (version, published_at, source, body, sha256, imported_at, current)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)",
+                params![file.version, file.published_at, file.source, text, sha, w.now_text()],
+            )?;
+            for (f, item) in file.items.iter().zip(&items) {
+                w.tx.execute(
+                    "INSERT INTO catalogue_item (version, code, name, initials, kind, limit_days, limit_unit, body)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        file.version,
+                        item.code().as_str(),
+                        item.name(),
+                        f.initials,
+                        item.kind().as_str(),
+                        item.promised_limit().days(),
+                        item.promised_limit().unit().as_str(),
+                        serde_json::to_string(f).unwrap_or_default()
+                    ],
+                )?;
+            }
+            w.event(
+                "catalogue.imported",
+                &file.version,
+                json!({"version": file.version, "sha256": sha, "items": items.len(), "published_at": file.published_at}),
+            )?;
+            Ok(())
+        })?;
+        self.reload()?;
+        Ok(file.version)
+    }
+
+    /// The current catalogue version, if any.
+    pub fn catalogue_version(&self) -> Option<&str> {
+        self.catalogue.as_ref().map(|(v, _)| v.as_str())
+    }
+
+    /// The current catalogue, in published order.
+    pub fn catalogue(&self) -> Result<Vec<&CatalogueEntry>> {
+        let (_, items) = self.catalogue.as_ref().ok_or(StoreError::NoCatalogue)?;
+        let mut v: Vec<&CatalogueEntry> = items.values().collect();
+        v.sort_by_key(|e| e.item.code().as_str().to_owned());
+        Ok(v)
+    }
+
+    /// Finds items by name, code or pinyin initials (`ylbx`), best matches first.
+    pub fn search_items(&self, query: &str) -> Result<Vec<&CatalogueEntry>> {
+        let q = query.trim().to_lowercase();
+        let mut hits: Vec<(u8, &CatalogueEntry)> = self
+            .catalogue()?
+            .into_iter()
+            .filter_map(|e| {
+                let rank = if e.item.code().as_str().eq_ignore_ascii_case(&q) {
+                    0
+                } else if e.initials.starts_with(&q) || e.item.name().starts_with(query.trim()) {
+                    1
+                } else if e.initials.contains(&q) || e.item.name().contains(query.trim()) {
+                    2
+                } else {
+                    return None;
+                };
+                Some((rank, e))
+            })
+            .collect();
+        hits.sort_by_key(|(rank, e)| (*rank, e.item.code().as_str().to_owned()));
+        Ok(hits.into_iter().map(|(_, e)| e).collect())
+    }
+
+    /// An item of the current catalogue.
+    pub fn item(&self, code: &str) -> Result<&CatalogueEntry> {
+        let (_, items) = self.catalogue.as_ref().ok_or(StoreError::NoCatalogue)?;
+        items.get(code).ok_or_else(|| StoreError::UnknownItem(code.to_owned()))
+    }
+
+    /// An item as it was in a given catalogue version (for cases taken in under it).
+    pub fn item_in_version(&self, version: &str, code: &str) -> Result<ServiceItem> {
+        if let Some((v, items)) = &self.catalogue {
+            if v == version {
+                return items.get(code).map(|e| e.item.clone()).ok_or_else(|| StoreError::UnknownItem(code.to_owned()));
+            }
+        }
+        let body: String = self
+            .conn
+            .query_row("SELECT body FROM catalogue_item WHERE version = ?1 AND code = ?2", [version, code], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownItem(code.to_owned()))?;
+        let file: ItemFile =
+            serde_json::from_str(&body).map_err(|e| StoreError::BadFile { what: "服务事项目录", detail: e.to_string() })?;
+        file.to_item()
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Staff
+    // -----------------------------------------------------------------------------------------
+
+    /// Adds a staff member. `actor` is `system` at set-up, otherwise a head.
+    pub fn add_staff(
+        &mut self,
+        actor: &str,
+        id: &str,
+        name: &str,
+        role: Role,
+        pin: Option<&str>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Staff> {
+        self.centre()?;
+        if actor != "system" {
+            self.require_head(actor, "添加工作人员")?;
+        }
+        let id = id.trim();
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(StoreError::MissingField("工号（字母、数字）"));
+        }
+        let name = yichuang_core::PersonName::parse(name)?;
+        if self.staff(id).is_ok() {
+            return Err(StoreError::DuplicateStaff(id.to_owned()));
+        }
+        let pin_hash = pin.map(|p| pin_hash(id, p));
+        self.write(actor, now, |w| {
+            w.tx.execute(
+                "INSERT INTO staff (id, name, role, pin_hash, active, created_at) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+                params![id, name.as_str(), role.as_str(), pin_hash, w.now_text()],
+            )?;
+            w.event("staff.added", id, json!({"id": id, "name": name.as_str(), "role": role.as_str()}))?;
+            Ok(())
+        })?;
+        self.staff(id)
+    }
+
+    pub fn staff(&self, id: &str) -> Result<Staff> {
+        self.conn
+            .query_row("SELECT id, name, role, active FROM staff WHERE id = ?1", [id], |r| {
+                Ok(Staff {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    role: Role::parse(&r.get::<_, String>(2)?).unwrap_or(Role::Clerk),
+                    active: r.get(3)?,
+                })
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownStaff(id.to_owned()))
+    }
+
+    pub fn staff_list(&self) -> Result<Vec<Staff>> {
+        let mut stmt = self.conn.prepare("SELECT id FROM staff ORDER BY role DESC, id")?;
+        let ids: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        ids.iter().map(|id| self.staff(id)).collect()
+    }
+
+    /// Checks a staff member's PIN (sign-in).
+    pub fn check_pin(&self, id: &str, pin: &str) -> Result<bool> {
+        let stored: Option<String> =
+            self.conn.query_row("SELECT pin_hash FROM staff WHERE id = ?1", [id], |r| r.get(0)).optional()?.flatten();
+        Ok(stored.is_some_and(|h| h == pin_hash(id, pin)))
+    }
+
+    pub(crate) fn require_staff(&self, id: &str) -> Result<Staff> {
+        let s = self.staff(id)?;
+        if !s.active {
+            return Err(StoreError::InactiveStaff(s.name));
+        }
+        Ok(s)
+    }
+
+    pub(crate) fn require_head(&self, id: &str, action: &'static str) -> Result<Staff> {
+        let s = self.require_staff(id)?;
+        if s.role != Role::Head {
+            return Err(StoreError::NotPermitted { name: s.name, action });
+        }
+        Ok(s)
+    }
+
+    /// Loads the demo catalogue and demo staff (`demo`, a clerk; `head`, the station head;
+    /// `b1`, the B post of the first window). PINs are `1234`.
+    pub fn load_demo(&mut self, now: DateTime<FixedOffset>) -> Result<()> {
+        self.import_catalogue("system", DEMO_CATALOGUE, now)?;
+        for (id, name, role) in [("head", "王建国", Role::Head), ("demo", "李梅", Role::Clerk), ("b1", "张磊", Role::Clerk)] {
+            if self.staff(id).is_err() {
+                self.add_staff("system", id, name, role, Some("1234"), now)?;
+            }
+        }
+        let mut settings = self.centre()?.settings.clone();
+        if settings.phone.is_empty() {
+            settings.phone = "0775-7801234".into();
+            settings.address = "示范镇人民路1号便民服务中心".into();
+            self.update_settings("head", settings, now)?;
+        }
+        Ok(())
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Integrity and backup
+    // -----------------------------------------------------------------------------------------
+
+    /// Checks the event chain and that every record has its event.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        let total: i64 = self.conn.query_row("SELECT count(*) FROM event", [], |r| r.get(0))?;
+        Ok(match events::verify(&self.conn)? {
+            Ok(n) => VerifyReport { events: n, fault: None },
+            Err(fault) => VerifyReport { events: total, fault: Some(fault) },
+        })
+    }
+
+    /// `PRAGMA integrity_check`: `ok` or SQLite's list of problems.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    /// Writes an online backup of the whole database to `dest` (the app keeps working), then
+    /// opens the copy and checks it. `progress` gets (pages done, pages total).
+    pub fn backup_to(&self, dest: &Path, progress: Option<fn(rusqlite::backup::Progress)>) -> Result<()> {
+        if dest.exists() {
+            return Err(StoreError::Io(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!("备份文件{}已存在，不会覆盖", dest.display()),
+            )));
+        }
+        self.conn.backup(rusqlite::MAIN_DB, dest, progress)?;
+        check_backup(dest)?;
+        Ok(())
+    }
+
+    /// The events, in order, from `after` (exclusive); for sync and audit.
+    pub fn events_after(&self, after: i64, limit: i64) -> Result<Vec<EventRecord>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {} FROM event WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            events::EVENT_COLUMNS
+        ))?;
+        let rows = stmt.query_map(params![after, limit], events::read_row)?.collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// The events about one subject (a case, a document, an inquiry), in order.
+    pub fn events_of(&self, subject: &str) -> Result<Vec<EventRecord>> {
+        let mut stmt =
+            self.conn.prepare(&format!("SELECT {} FROM event WHERE subject = ?1 ORDER BY seq", events::EVENT_COLUMNS))?;
+        let rows = stmt.query_map([subject], events::read_row)?.collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+}
+
+/// Opens a backup file read-only and checks that it is a sound 一窗通 database.
+pub fn check_backup(path: &Path) -> Result<VerifyReport> {
+    let bad = || StoreError::BadBackup(path.display().to_string());
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|_| bad())?;
+    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|_| bad())?;
+    let version = user_version(&conn).map_err(|_| bad())?;
+    if ok != "ok" || version < 1 {
+        return Err(bad());
+    }
+    let report = match events::verify(&conn).map_err(|_| bad())? {
+        Ok(n) => VerifyReport { events: n, fault: None },
+        Err(f) => VerifyReport { events: 0, fault: Some(f) },
+    };
+    Ok(report)
+}
+
+fn import_calendar_year(w: &Writer<'_>, text: &str) -> Result<()> {
+    let file = CalendarFile::parse(text)?;
+    file.to_arrangement()?;
+    let inserted = w.tx.execute(
+        "INSERT INTO calendar_year (year, version, source, body, imported_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (year, version) DO NOTHING",
+        params![file.year, file.version, file.source, text, w.now_text()],
+    )?;
+    if inserted == 1 {
+        w.event(
+            "calendar.imported",
+            &file.year.to_string(),
+            json!({"year": file.year, "version": file.version, "source": file.source}),
+        )?;
+    }
+    Ok(())
+}
+
+fn pin_hash(id: &str, pin: &str) -> String {
+    events::hex(&Sha256::digest(format!("yichuang-pin\u{1f}{id}\u{1f}{pin}").as_bytes()))
+}
+
+#[cfg(test)]
+mod tests;

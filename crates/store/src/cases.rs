@@ -1,0 +1,934 @@
+//! Cases: intake, supplement, and every later transition, each in one transaction with its
+//! event and the documents it issues.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use rusqlite::{params, OptionalExtension};
+use serde_json::json;
+use yichuang_core::case::SupplementOutcome;
+use yichuang_core::clock::{supplement_basis, warning_for, AcceptanceBasis};
+use yichuang_core::intake::decide;
+use yichuang_core::{
+    CaseAction, CaseClock, CaseNumber, CaseState, CaseStatus, Decision, Defect, Deficiency, DocKind,
+    DueDate, Extension, IdNumber, Limit, LimitUnit, MaterialCode, PauseKind, PersonName, Phone,
+    Presented, ServiceItem, Submission, Uscc, Warning,
+};
+
+use crate::documents::{self, DocumentRef};
+use crate::error::{Result, StoreError};
+use crate::{Store, Writer};
+
+/// Who applies: a person by resident ID number, or an organisation by credit code.
+#[derive(Debug, Clone)]
+pub enum Party {
+    Person { id_number: IdNumber, name: PersonName },
+    Organisation { uscc: Uscc, name: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct ApplicantInput {
+    pub party: Party,
+    pub phone: Option<Phone>,
+}
+
+/// An application as taken at the counter, already parsed.
+#[derive(Debug, Clone)]
+pub struct IntakeRequest {
+    pub item: String,
+    pub applicant: ApplicantInput,
+    /// An agent (代办人) acting for the applicant.
+    pub agent: Option<(PersonName, IdNumber, Option<Phone>)>,
+    pub presented: Vec<Presented>,
+    pub defects: Vec<Defect>,
+    pub conditions: Vec<MaterialCode>,
+    pub refusal: Option<String>,
+    /// The staff id of the clerk who takes it in.
+    pub clerk: String,
+    /// The day the materials arrived, when earlier than today (by post or online).
+    pub received_on: Option<NaiveDate>,
+}
+
+/// What an intake or supplement produced.
+#[derive(Debug, Clone)]
+pub struct IntakeOutcome {
+    pub case_number: CaseNumber,
+    pub decision: Decision,
+    /// 行政许可法 第32条: the notice came too late, the case counts as accepted on arrival.
+    pub deemed_accepted: bool,
+    pub status: CaseStatus,
+    pub due: Option<DueDate>,
+    pub documents: Vec<DocumentRef>,
+}
+
+impl IntakeOutcome {
+    /// The codes of every material on the supplement list.
+    pub fn missing(&self) -> Vec<String> {
+        match &self.decision {
+            Decision::Supplement(list) => list.iter().map(|d| d.material.to_string()).collect(),
+            _ => vec![],
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ApplicantView {
+    pub kind: &'static str,
+    pub name: String,
+    /// The full number: only for documents that must carry it.
+    pub id_number: String,
+    pub id_masked: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MaterialView {
+    pub round: i64,
+    pub code: String,
+    pub name: String,
+    pub pages: u32,
+    pub copies: u32,
+    pub defect: Option<String>,
+    pub received_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    pub number: String,
+    pub item_code: String,
+    pub item_name: String,
+    pub item_kind: &'static str,
+    pub catalogue_version: String,
+    pub applicant: ApplicantView,
+    pub agent_name: Option<String>,
+    pub status: CaseStatus,
+    pub paused: bool,
+    pub decision: String,
+    pub deemed_accepted: bool,
+    pub received_on: NaiveDate,
+    pub clock_start: Option<NaiveDate>,
+    pub limit: Limit,
+    pub total_limit: Limit,
+    pub due_date: Option<NaiveDate>,
+    pub due_provisional: bool,
+    pub calendar_version: Option<String>,
+    pub warning: Option<Warning>,
+    pub handler: String,
+    pub handler_name: String,
+    pub forwarded_to: Option<String>,
+    pub outcome_reason: Option<String>,
+    pub collected_by: Option<String>,
+    pub completed_on: Option<NaiveDate>,
+    pub created_at: String,
+    pub materials: Vec<MaterialView>,
+    /// What is still missing or faulty (awaiting supplement), or was when deemed accepted.
+    pub deficiencies: Vec<Deficiency>,
+    pub extensions: Vec<Extension>,
+    pub pauses: Vec<yichuang_core::Pause>,
+    pub documents: Vec<DocumentRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CaseSummary {
+    pub number: String,
+    pub item_code: String,
+    pub item_name: String,
+    pub applicant_name: String,
+    pub status: CaseStatus,
+    pub paused: bool,
+    pub due_date: Option<NaiveDate>,
+    pub due_provisional: bool,
+    pub warning: Option<Warning>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub status: Option<CaseStatus>,
+    /// Running cases whose due date has passed.
+    pub overdue: bool,
+    /// Running cases due within this many working days from today (today included).
+    pub due_within: Option<u32>,
+    /// A case number, ID number, phone number or name.
+    pub query: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// The clock's extensions and pauses as stored in `case_file.clock`.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct ClockFile {
+    extensions: Vec<ExtensionFile>,
+    pauses: Vec<PauseFile>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct ExtensionFile {
+    days: u32,
+    approver: String,
+    reason: String,
+    granted_on: NaiveDate,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct PauseFile {
+    kind: String,
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+    expected_days: u32,
+}
+
+/// The mutable part of a case row.
+#[derive(Debug)]
+struct CaseRow {
+    number: CaseNumber,
+    item_code: String,
+    catalogue_version: String,
+    state: CaseState,
+    clock_start: Option<NaiveDate>,
+    limit: Limit,
+    clock: ClockFile,
+}
+
+impl CaseRow {
+    fn clock(&self) -> Result<Option<CaseClock>> {
+        let Some(start) = self.clock_start else { return Ok(None) };
+        let mut c = CaseClock::start(start, self.limit);
+        for e in &self.clock.extensions {
+            c.extend(Extension::new(e.days, e.approver.clone(), e.reason.clone(), e.granted_on)?)?;
+        }
+        for p in &self.clock.pauses {
+            c.pause(PauseKind::parse(&p.kind).unwrap_or(PauseKind::Appraisal), p.from, p.expected_days)?;
+            if let Some(u) = p.until {
+                c.resume(u)?;
+            }
+        }
+        Ok(Some(c))
+    }
+
+    fn set_clock(&mut self, c: &CaseClock) {
+        self.clock = ClockFile {
+            extensions: c
+                .extensions()
+                .iter()
+                .map(|e| ExtensionFile {
+                    days: e.days(),
+                    approver: e.approver().to_owned(),
+                    reason: e.reason().to_owned(),
+                    granted_on: e.granted_on(),
+                })
+                .collect(),
+            pauses: c
+                .pauses()
+                .iter()
+                .map(|p| PauseFile { kind: p.kind().as_str().to_owned(), from: p.from(), until: p.until(), expected_days: p.expected_days() })
+                .collect(),
+        };
+    }
+}
+
+fn deficiency_json(list: &[Deficiency]) -> serde_json::Value {
+    json!(list
+        .iter()
+        .map(|d| json!({"material": d.material.as_str(), "name": d.name, "problem": d.problem.describe()}))
+        .collect::<Vec<_>>())
+}
+
+fn due_json(due: &Option<DueDate>) -> serde_json::Value {
+    match due {
+        Some(d) => json!({"date": d.date(), "provisional": d.provisional(), "calendar_version": d.calendar_version()}),
+        None => serde_json::Value::Null,
+    }
+}
+
+impl Store {
+    /// Takes in an application: decides, numbers, records and issues its documents, all in
+    /// one transaction. Bad input is refused before anything is written.
+    pub fn intake(&mut self, req: IntakeRequest, now: DateTime<FixedOffset>) -> Result<IntakeOutcome> {
+        let centre = self.centre()?.clone();
+        let clerk = self.require_staff(&req.clerk)?;
+        let entry = self.item(&req.item)?.clone();
+        let item = &entry.item;
+        let submission = Submission::new(item, req.presented.clone(), req.defects.clone(), req.conditions.clone(), req.refusal.clone())?;
+        let decision = decide(item, &submission);
+        let today = now.date_naive();
+        let received_on = req.received_on.unwrap_or(today).min(today);
+        // 第32条: a supplement notice later than 5 working days after arrival is too late.
+        let deemed = matches!(decision, Decision::Supplement(_))
+            && matches!(supplement_basis(&self.calendar, received_on, today), AcceptanceBasis::DeemedAccepted { .. });
+        let state = if deemed { CaseState::after_intake(&Decision::Accepted) } else { CaseState::after_intake(&decision) };
+        let limit = item.promised_limit();
+        let (clock_start, due) = match state.status() {
+            CaseStatus::Accepted => {
+                let start = if deemed { received_on } else { today };
+                (Some(start), Some(self.calendar.due(start, limit)))
+            }
+            CaseStatus::Completed => (Some(today), Some(self.calendar.due(today, Limit::working(0)?))),
+            _ => (None, None),
+        };
+        let conditions: Vec<&str> = req.conditions.iter().map(MaterialCode::as_str).collect();
+
+        self.write(&clerk.id, now, |w| {
+            let applicant_id = upsert_applicant(w, &req.applicant)?;
+            let seq = w.next_number(&format!("case:{}:{}", w.terminal, today.format("%Y%m%d")))?;
+            if seq > CaseNumber::MAX_SEQ {
+                return Err(StoreError::SequenceExhausted);
+            }
+            let number = CaseNumber::new(&centre.code, centre.terminal, today, seq)?;
+            let (agent_name, agent_id, agent_phone) = match &req.agent {
+                Some((n, i, p)) => (Some(n.as_str()), Some(i.as_str()), p.as_ref().map(Phone::as_str)),
+                None => (None, None, None),
+            };
+            w.tx.execute(
+                "INSERT INTO case_file (number, item_code, catalogue_version, applicant_id, agent_name, agent_id_number,
+                    agent_phone, status, decision, deemed_accepted, received_on, clock_start, limit_days, limit_unit,
+                    due_date, due_provisional, calendar_version, conditions, handler, completed_on, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)",
+                params![
+                    number.as_str(),
+                    item.code().as_str(),
+                    entry.version,
+                    applicant_id,
+                    agent_name,
+                    agent_id,
+                    agent_phone,
+                    state.status().as_str(),
+                    decision.as_str(),
+                    deemed,
+                    received_on,
+                    clock_start,
+                    limit.days(),
+                    limit.unit().as_str(),
+                    due.as_ref().map(DueDate::date),
+                    due.as_ref().is_some_and(DueDate::provisional),
+                    due.as_ref().map(|d| d.calendar_version().to_owned()),
+                    serde_json::to_string(&conditions).unwrap_or_default(),
+                    clerk.id,
+                    (state.status() == CaseStatus::Completed).then_some(today),
+                    w.now_text(),
+                ],
+            )?;
+            insert_materials(w, &number, 1, &submission)?;
+            let (applicant_kind, applicant_key, applicant_name) = party_fields(&req.applicant.party);
+            w.event(
+                "case.intake",
+                number.as_str(),
+                json!({
+                    "item": item.code().as_str(),
+                    "catalogue_version": entry.version,
+                    "applicant": {"kind": applicant_kind, "key": applicant_key, "name": applicant_name,
+                                  "phone": req.applicant.phone.as_ref().map(Phone::as_str)},
+                    "agent": agent_name.map(|n| json!({"name": n, "id_number": agent_id, "phone": agent_phone})),
+                    "decision": decision.as_str(),
+                    "status": state.status().as_str(),
+                    "deemed_accepted": deemed,
+                    "received_on": received_on,
+                    "clock_start": clock_start,
+                    "limit": {"days": limit.days(), "unit": limit.unit().as_str()},
+                    "due": due_json(&due),
+                    "materials": materials_json(&submission),
+                    "conditions": conditions,
+                    "deficiencies": match &decision { Decision::Supplement(l) => deficiency_json(l), _ => json!([]) },
+                    "refusal": submission.refusal(),
+                    "handler": clerk.id,
+                }),
+            )?;
+            let kind = match (&decision, deemed) {
+                (_, true) | (Decision::Accepted, _) => DocKind::Receipt,
+                (Decision::Immediate, _) => DocKind::Completion,
+                (Decision::Supplement(_), _) => DocKind::Supplement,
+                (Decision::Refused(_), _) => DocKind::Refusal,
+            };
+            let doc = documents::issue_for_case(w, &centre, kind, &number, &clerk)?;
+            Ok(IntakeOutcome {
+                case_number: number,
+                decision: decision.clone(),
+                deemed_accepted: deemed,
+                status: state.status(),
+                due: due.clone(),
+                documents: vec![doc],
+            })
+        })
+    }
+
+    /// Records materials brought to complete an application awaiting supplement. When the
+    /// materials are now complete the limit runs again from today (补正后重新计时).
+    pub fn supplement(&mut self, number: &str, req: IntakeRequest, now: DateTime<FixedOffset>) -> Result<IntakeOutcome> {
+        let centre = self.centre()?.clone();
+        let clerk = self.require_staff(&req.clerk)?;
+        let row = self.case_row(number)?;
+        let item = self.item_in_version(&row.catalogue_version, &row.item_code)?;
+        let later = Submission::new(&item, req.presented.clone(), req.defects.clone(), req.conditions.clone(), req.refusal.clone())?;
+        let held = self.held_submission(&row.number, &item)?;
+        let merged = held.merged_with(&later);
+        let decision = decide(&item, &merged);
+        let (action, status_after) = match &decision {
+            Decision::Refused(_) => (CaseAction::Refuse, CaseStatus::Refused),
+            Decision::Supplement(_) => (CaseAction::Supplement(SupplementOutcome::StillIncomplete), CaseStatus::AwaitingSupplement),
+            Decision::Accepted => (CaseAction::Supplement(SupplementOutcome::Accepted), CaseStatus::Accepted),
+            Decision::Immediate => (CaseAction::Supplement(SupplementOutcome::Completed), CaseStatus::Completed),
+        };
+        let state = row.state.apply(action)?;
+        debug_assert_eq!(state.status(), status_after);
+        let today = now.date_naive();
+        let due = match state.status() {
+            CaseStatus::Accepted => Some(self.calendar.due(today, row.limit)),
+            CaseStatus::Completed => Some(self.calendar.due(today, Limit::working(0)?)),
+            _ => None,
+        };
+        let round: i64 = self.connection().query_row(
+            "SELECT coalesce(max(round), 0) + 1 FROM case_material WHERE case_number = ?1",
+            [row.number.as_str()],
+            |r| r.get(0),
+        )?;
+        self.write(&clerk.id, now, |w| {
+            insert_materials(w, &row.number, round, &later)?;
+            let conditions: Vec<String> = merged.conditions_met().map(|c| c.to_string()).collect();
+            w.tx.execute(
+                "UPDATE case_file SET status = ?2, clock_start = coalesce(?3, clock_start), due_date = ?4,
+                    due_provisional = ?5, calendar_version = coalesce(?6, calendar_version), conditions = ?7,
+                    completed_on = ?8, outcome_reason = coalesce(?9, outcome_reason), updated_at = ?10
+                 WHERE number = ?1",
+                params![
+                    row.number.as_str(),
+                    state.status().as_str(),
+                    due.as_ref().map(|_| today),
+                    due.as_ref().map(DueDate::date),
+                    due.as_ref().is_some_and(DueDate::provisional),
+                    due.as_ref().map(|d| d.calendar_version().to_owned()),
+                    serde_json::to_string(&conditions).unwrap_or_default(),
+                    (state.status() == CaseStatus::Completed).then_some(today),
+                    merged.refusal(),
+                    w.now_text(),
+                ],
+            )?;
+            w.event(
+                "case.supplemented",
+                row.number.as_str(),
+                json!({
+                    "round": round,
+                    "materials": materials_json(&later),
+                    "decision": decision.as_str(),
+                    "status": state.status().as_str(),
+                    "clock_start": due.as_ref().map(|_| today),
+                    "due": due_json(&due),
+                    "deficiencies": match &decision { Decision::Supplement(l) => deficiency_json(l), _ => json!([]) },
+                    "refusal": merged.refusal(),
+                }),
+            )?;
+            let kind = match &decision {
+                Decision::Accepted => DocKind::Receipt,
+                Decision::Immediate => DocKind::Completion,
+                Decision::Supplement(_) => DocKind::Supplement,
+                Decision::Refused(_) => DocKind::Refusal,
+            };
+            let doc = documents::issue_for_case(w, &centre, kind, &row.number, &clerk)?;
+            Ok(IntakeOutcome {
+                case_number: row.number.clone(),
+                decision: decision.clone(),
+                deemed_accepted: false,
+                status: state.status(),
+                due: due.clone(),
+                documents: vec![doc],
+            })
+        })
+    }
+
+    /// Extends a running case (延期): the head approves, the applicant is told why.
+    pub fn extend(
+        &mut self,
+        number: &str,
+        days: u32,
+        reason: &str,
+        approver: &str,
+        actor: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<CaseView> {
+        let head = self.require_head(approver, "批准延期")?;
+        let extension = Extension::new(days, head.name.clone(), reason.trim(), now.date_naive())?;
+        self.transition(number, actor, now, CaseAction::Extend, Some(DocKind::Extension), |row, _| {
+            let mut clock = row.clock()?.ok_or(StoreError::MissingField("受理日期"))?;
+            clock.extend(extension.clone())?;
+            row.set_clock(&clock);
+            Ok(json!({"days": days, "reason": reason.trim(), "approver": head.id, "approver_name": head.name}))
+        })
+    }
+
+    /// Pauses the clock for a procedure that does not count (行政许可法 第45条), telling the
+    /// applicant how long it is expected to take.
+    pub fn pause(
+        &mut self,
+        number: &str,
+        kind: PauseKind,
+        expected_days: u32,
+        reason: &str,
+        actor: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<CaseView> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::MissingField("暂停计时的原因"));
+        }
+        self.transition(number, actor, now, CaseAction::Pause, None, |row, today| {
+            let mut clock = row.clock()?.ok_or(StoreError::MissingField("受理日期"))?;
+            clock.pause(kind, today, expected_days)?;
+            row.set_clock(&clock);
+            Ok(json!({"kind": kind.as_str(), "label": kind.label(), "expected_days": expected_days, "reason": reason.trim()}))
+        })
+    }
+
+    pub fn resume(&mut self, number: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
+        self.transition(number, actor, now, CaseAction::Resume, None, |row, today| {
+            let mut clock = row.clock()?.ok_or(StoreError::MissingField("受理日期"))?;
+            clock.resume(today)?;
+            row.set_clock(&clock);
+            Ok(json!({}))
+        })
+    }
+
+    /// Forwards a case to a department or the county (转办 / 上报).
+    pub fn forward(&mut self, number: &str, to: &str, reason: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
+        if to.trim().is_empty() {
+            return Err(StoreError::MissingField("转办或上报的部门"));
+        }
+        let to = to.trim().to_owned();
+        self.transition(number, actor, now, CaseAction::Forward, None, |_, _| Ok(json!({"to": to, "reason": reason.trim()})))
+    }
+
+    /// Records the decision (准予 / 不予); a negative one needs its reason.
+    pub fn decide(&mut self, number: &str, approved: bool, reason: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
+        if !approved && reason.trim().is_empty() {
+            return Err(StoreError::MissingField("不予批准的理由"));
+        }
+        self.transition(number, actor, now, CaseAction::Decide { approved }, None, |_, _| {
+            Ok(json!({"approved": approved, "reason": reason.trim()}))
+        })
+    }
+
+    /// The result is ready: issues the collection slip.
+    pub fn ready(&mut self, number: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
+        self.transition(number, actor, now, CaseAction::Ready, Some(DocKind::Collection), |_, _| Ok(json!({})))
+    }
+
+    /// The result is collected, signed for by `by` (the applicant or an agent).
+    pub fn collect(&mut self, number: &str, by: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
+        if by.trim().is_empty() {
+            return Err(StoreError::MissingField("领取人"));
+        }
+        self.transition(number, actor, now, CaseAction::Collect, None, |_, _| Ok(json!({"by": by.trim()})))
+    }
+
+    /// The applicant withdraws the application (撤回).
+    pub fn withdraw(&mut self, number: &str, reason: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::MissingField("撤回原因"));
+        }
+        self.transition(number, actor, now, CaseAction::Withdraw, None, |_, _| Ok(json!({"reason": reason.trim()})))
+    }
+
+    pub fn archive(&mut self, number: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
+        self.transition(number, actor, now, CaseAction::Archive, None, |_, _| Ok(json!({})))
+    }
+
+    /// The common path of every later transition: check the state machine, let `change` alter
+    /// the clock and describe itself, recompute the due date, write row + event + document.
+    fn transition(
+        &mut self,
+        number: &str,
+        actor: &str,
+        now: DateTime<FixedOffset>,
+        action: CaseAction,
+        document: Option<DocKind>,
+        change: impl FnOnce(&mut CaseRow, NaiveDate) -> Result<serde_json::Value>,
+    ) -> Result<CaseView> {
+        let centre = self.centre()?.clone();
+        let staff = self.require_staff(actor)?;
+        let mut row = self.case_row(number)?;
+        let today = now.date_naive();
+        let state = row.state.apply(action)?;
+        let mut payload = change(&mut row, today)?;
+        let clock = row.clock()?;
+        let due = if state.status().clock_runs() { clock.as_ref().and_then(|c| c.due(&self.calendar)) } else { None };
+        let keep_due = !state.status().clock_runs() && !state.paused();
+        let (kind, label) = match action {
+            CaseAction::Extend => ("case.extended", "extend"),
+            CaseAction::Pause => ("case.paused", "pause"),
+            CaseAction::Resume => ("case.resumed", "resume"),
+            CaseAction::Forward => ("case.forwarded", "forward"),
+            CaseAction::Decide { .. } => ("case.decided", "decide"),
+            CaseAction::Ready => ("case.ready", "ready"),
+            CaseAction::Collect => ("case.collected", "collect"),
+            CaseAction::Withdraw => ("case.withdrawn", "withdraw"),
+            CaseAction::Archive => ("case.archived", "archive"),
+            CaseAction::Refuse => ("case.refused", "refuse"),
+            CaseAction::Supplement(_) => ("case.supplemented", "supplement"),
+        };
+        if let Some(obj) = payload.as_object_mut() {
+            obj.insert("status".into(), json!(state.status().as_str()));
+            obj.insert("paused".into(), json!(state.paused()));
+            obj.insert("due".into(), due_json(&due));
+        }
+        self.write(&staff.id, now, |w| {
+            let clock_text = serde_json::to_string(&row.clock).unwrap_or_default();
+            let reason = payload.get("reason").and_then(|r| r.as_str()).filter(|r| !r.is_empty());
+            w.tx.execute(
+                "UPDATE case_file SET status = ?2, paused = ?3, clock = ?4,
+                    due_date = CASE WHEN ?5 THEN due_date ELSE ?6 END,
+                    due_provisional = CASE WHEN ?5 THEN due_provisional ELSE ?7 END,
+                    calendar_version = coalesce(?8, calendar_version),
+                    outcome_reason = CASE WHEN ?9 IN ('decide', 'withdraw') THEN ?10 ELSE outcome_reason END,
+                    collected_by = CASE WHEN ?9 = 'collect' THEN ?11 ELSE collected_by END,
+                    completed_on = CASE WHEN ?9 = 'decide' THEN ?12 ELSE completed_on END,
+                    updated_at = ?13
+                 WHERE number = ?1",
+                params![
+                    row.number.as_str(),
+                    state.status().as_str(),
+                    state.paused(),
+                    clock_text,
+                    keep_due,
+                    due.as_ref().map(DueDate::date),
+                    due.as_ref().is_some_and(DueDate::provisional),
+                    due.as_ref().map(|d| d.calendar_version().to_owned()),
+                    label,
+                    reason,
+                    payload.get("by").and_then(|b| b.as_str()),
+                    today,
+                    w.now_text(),
+                ],
+            )?;
+            if action == CaseAction::Forward {
+                w.tx.execute(
+                    "UPDATE case_file SET forwarded_to = ?2 WHERE number = ?1",
+                    params![row.number.as_str(), payload.get("to").and_then(|t| t.as_str())],
+                )?;
+            }
+            w.event(kind, row.number.as_str(), payload.clone())?;
+            if let Some(doc) = document {
+                documents::issue_for_case(w, &centre, doc, &row.number, &staff)?;
+            }
+            Ok(())
+        })?;
+        self.case(number, today)
+    }
+
+    fn case_row(&self, number: &str) -> Result<CaseRow> {
+        let parsed = CaseNumber::parse(number)?;
+        self.connection()
+            .query_row(
+                "SELECT item_code, catalogue_version, status, paused, clock_start, limit_days, limit_unit, clock
+                 FROM case_file WHERE number = ?1",
+                [parsed.as_str()],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, bool>(3)?,
+                        r.get::<_, Option<NaiveDate>>(4)?,
+                        r.get::<_, u32>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, String>(7)?,
+                    ))
+                },
+            )
+            .optional()?
+            .map(|(item_code, catalogue_version, status, paused, clock_start, days, unit, clock)| {
+                let status = CaseStatus::parse(&status).unwrap_or(CaseStatus::Archived);
+                Ok::<_, StoreError>(CaseRow {
+                    number: parsed.clone(),
+                    item_code,
+                    catalogue_version,
+                    state: CaseState::restore(status, paused),
+                    clock_start,
+                    limit: Limit::new(days, LimitUnit::parse(&unit).unwrap_or(LimitUnit::Working))?,
+                    clock: serde_json::from_str(&clock).unwrap_or_default(),
+                })
+            })
+            .transpose()?
+            .ok_or_else(|| StoreError::UnknownCase(parsed.to_string()))
+    }
+
+    /// Everything the centre holds of a case, rebuilt from its materials rounds.
+    fn held_submission(&self, number: &CaseNumber, item: &ServiceItem) -> Result<Submission> {
+        let mut stmt = self.connection().prepare(
+            "SELECT round, material_code, pages, copies, defect FROM case_material WHERE case_number = ?1 ORDER BY round",
+        )?;
+        let rows: Vec<(i64, String, u32, u32, Option<String>)> = stmt
+            .query_map([number.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let conditions: String = self.connection().query_row(
+            "SELECT conditions FROM case_file WHERE number = ?1",
+            [number.as_str()],
+            |r| r.get(0),
+        )?;
+        let conditions: Vec<String> = serde_json::from_str(&conditions).unwrap_or_default();
+        let conditions = conditions.iter().map(|c| MaterialCode::parse(c)).collect::<Result<Vec<_>, _>>()?;
+        let mut held = Submission::new(item, vec![], vec![], conditions, None)?;
+        let mut round = 0;
+        let (mut presented, mut defects) = (vec![], vec![]);
+        for (r, code, pages, copies, defect) in rows.into_iter().chain(std::iter::once((i64::MAX, String::new(), 0, 0, None))) {
+            if r != round && round != 0 {
+                let sub = Submission::new(item, std::mem::take(&mut presented), std::mem::take(&mut defects), [], None)?;
+                held = held.merged_with(&sub);
+            }
+            if r == i64::MAX {
+                break;
+            }
+            round = r;
+            let material = MaterialCode::parse(&code)?;
+            if let Some(reason) = defect {
+                defects.push(Defect { material: material.clone(), reason });
+            }
+            presented.push(Presented { material, pages, copies });
+        }
+        Ok(held)
+    }
+
+    /// Everything about one case, with its warning level on `today`.
+    pub fn case(&self, number: &str, today: NaiveDate) -> Result<CaseView> {
+        let row = self.case_row(number)?;
+        let item = self.item_in_version(&row.catalogue_version, &row.item_code)?;
+        let threshold = self.centre()?.settings.warning_days;
+        let mut view = self.connection().query_row(
+            "SELECT c.number, c.decision, c.deemed_accepted, c.received_on, c.due_date, c.due_provisional,
+                    c.calendar_version, c.handler, s.name, c.forwarded_to, c.outcome_reason, c.collected_by,
+                    c.completed_on, c.created_at, a.kind, a.name, coalesce(a.id_number, a.uscc), a.phone, c.agent_name
+             FROM case_file c JOIN applicant a ON a.id = c.applicant_id JOIN staff s ON s.id = c.handler
+             WHERE c.number = ?1",
+            [row.number.as_str()],
+            |r| {
+                let key: String = r.get(16)?;
+                let kind: String = r.get(14)?;
+                Ok(CaseView {
+                    number: r.get(0)?,
+                    item_code: row.item_code.clone(),
+                    item_name: item.name().to_owned(),
+                    item_kind: item.kind().as_str(),
+                    catalogue_version: row.catalogue_version.clone(),
+                    applicant: ApplicantView {
+                        kind: if kind == "person" { "person" } else { "organisation" },
+                        name: r.get(15)?,
+                        id_masked: IdNumber::parse(&key).map(|i| i.masked()).unwrap_or_else(|_| key.clone()),
+                        id_number: key,
+                        phone: r.get(17)?,
+                    },
+                    agent_name: r.get(18)?,
+                    status: row.state.status(),
+                    paused: row.state.paused(),
+                    decision: r.get(1)?,
+                    deemed_accepted: r.get(2)?,
+                    received_on: r.get(3)?,
+                    clock_start: row.clock_start,
+                    limit: row.limit,
+                    total_limit: row.limit,
+                    due_date: r.get(4)?,
+                    due_provisional: r.get(5)?,
+                    calendar_version: r.get(6)?,
+                    warning: None,
+                    handler: r.get(7)?,
+                    handler_name: r.get(8)?,
+                    forwarded_to: r.get(9)?,
+                    outcome_reason: r.get(10)?,
+                    collected_by: r.get(11)?,
+                    completed_on: r.get(12)?,
+                    created_at: r.get(13)?,
+                    materials: vec![],
+                    deficiencies: vec![],
+                    extensions: vec![],
+                    pauses: vec![],
+                    documents: vec![],
+                })
+            },
+        )?;
+        if let Some(clock) = row.clock()? {
+            view.total_limit = clock.total_limit();
+            view.extensions = clock.extensions().to_vec();
+            view.pauses = clock.pauses().to_vec();
+            if row.state.status().clock_runs() {
+                view.warning = Some(clock.warning(&self.calendar, today, threshold));
+            }
+        }
+        let mut stmt = self.connection().prepare(
+            "SELECT round, material_code, pages, copies, defect, received_at FROM case_material
+             WHERE case_number = ?1 ORDER BY round, rowid",
+        )?;
+        view.materials = stmt
+            .query_map([row.number.as_str()], |r| {
+                let code: String = r.get(1)?;
+                Ok(MaterialView {
+                    round: r.get(0)?,
+                    name: MaterialCode::parse(&code)
+                        .ok()
+                        .and_then(|c| item.material(&c).map(|m| m.name().to_owned()))
+                        .unwrap_or_else(|| code.clone()),
+                    code,
+                    pages: r.get(2)?,
+                    copies: r.get(3)?,
+                    defect: r.get(4)?,
+                    received_at: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        if matches!(row.state.status(), CaseStatus::AwaitingSupplement) || view.deemed_accepted {
+            if let Decision::Supplement(list) = decide(&item, &self.held_submission(&row.number, &item)?) {
+                view.deficiencies = list;
+            }
+        }
+        view.documents = self.documents_of_case(row.number.as_str())?;
+        Ok(view)
+    }
+
+    /// Lists cases, newest first, with their warning levels on `today`.
+    pub fn list_cases(&self, filter: &CaseFilter, today: NaiveDate) -> Result<Vec<CaseSummary>> {
+        let threshold = self.centre()?.settings.warning_days;
+        let mut clauses: Vec<String> = vec![];
+        let mut args: Vec<rusqlite::types::Value> = vec![];
+        let mut order = "c.created_at DESC, c.number DESC";
+        if let Some(s) = filter.status {
+            clauses.push("c.status = ?".into());
+            args.push(s.as_str().to_owned().into());
+        }
+        let running = "c.status IN ('accepted', 'forwarded') AND c.paused = 0";
+        if filter.overdue {
+            clauses.push(format!("{running} AND c.due_date < ?"));
+            args.push(today.to_string().into());
+            order = "c.due_date, c.number";
+        }
+        if let Some(n) = filter.due_within {
+            let until = self.calendar.due(today, Limit::working(n.min(Limit::MAX_DAYS))?).date();
+            clauses.push(format!("{running} AND c.due_date >= ? AND c.due_date <= ?"));
+            args.push(today.to_string().into());
+            args.push(until.to_string().into());
+            order = "c.due_date, c.number";
+        }
+        if let Some(q) = filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            if let Ok(n) = CaseNumber::parse(q) {
+                clauses.push("c.number = ?".into());
+                args.push(n.to_string().into());
+            } else if let Ok(id) = IdNumber::parse(q) {
+                clauses.push("a.id_number = ?".into());
+                args.push(id.to_string().into());
+            } else if let Ok(p) = Phone::parse(q) {
+                clauses.push("(a.phone = ? OR c.agent_phone = ?)".into());
+                args.push(p.to_string().into());
+                args.push(p.to_string().into());
+            } else {
+                clauses.push("(a.name LIKE ? OR c.agent_name LIKE ? OR c.number LIKE ?)".into());
+                let like = format!("%{}%", q.replace(['%', '_'], ""));
+                args.extend([like.clone().into(), like.clone().into(), like.into()]);
+            }
+        }
+        let sql = format!(
+            "SELECT c.number, c.item_code, c.catalogue_version, a.name, c.status, c.paused, c.due_date, c.due_provisional, c.created_at
+             FROM case_file c JOIN applicant a ON a.id = c.applicant_id
+             {} ORDER BY {order} LIMIT {}",
+            if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) },
+            filter.limit.unwrap_or(10_000)
+        );
+        let mut stmt = self.connection().prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, bool>(5)?,
+                r.get::<_, Option<NaiveDate>>(6)?,
+                r.get::<_, bool>(7)?,
+                r.get::<_, String>(8)?,
+            ))
+        })?;
+        let mut out = vec![];
+        for row in rows {
+            let (number, item_code, version, applicant_name, status, paused, due_date, due_provisional, created_at) = row?;
+            let status = CaseStatus::parse(&status).unwrap_or(CaseStatus::Archived);
+            let item_name = match self.item(&item_code) {
+                Ok(e) if e.version == version => e.item.name().to_owned(),
+                _ => self.item_in_version(&version, &item_code).map(|i| i.name().to_owned()).unwrap_or(item_code.clone()),
+            };
+            let warning = match (status.clock_runs(), paused, due_date) {
+                (true, true, _) => Some(Warning::Paused),
+                (true, false, Some(due)) => Some(warning_for(&self.calendar, due, today, threshold)),
+                _ => None,
+            };
+            out.push(CaseSummary {
+                number,
+                item_code,
+                item_name,
+                applicant_name,
+                status,
+                paused,
+                due_date,
+                due_provisional,
+                warning,
+                created_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A returning applicant, recognised by ID number or credit code.
+    pub fn find_applicant(&self, key: &str) -> Result<Option<(String, Option<String>)>> {
+        Ok(self
+            .connection()
+            .query_row("SELECT name, phone FROM applicant WHERE id_number = ?1 OR uscc = ?1", [key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+}
+
+fn party_fields(p: &Party) -> (&'static str, &str, &str) {
+    match p {
+        Party::Person { id_number, name } => ("person", id_number.as_str(), name.as_str()),
+        Party::Organisation { uscc, name } => ("organisation", uscc.as_str(), name.as_str()),
+    }
+}
+
+/// Inserts a new applicant or refreshes a returning one (by ID number or credit code),
+/// returning its row id. Idempotent by the unique keys: never check-then-insert.
+fn upsert_applicant(w: &Writer<'_>, a: &ApplicantInput) -> Result<i64> {
+    let phone = a.phone.as_ref().map(Phone::as_str);
+    let now = w.now_text();
+    let id = match &a.party {
+        Party::Person { id_number, name } => w.tx.query_row(
+            "INSERT INTO applicant (kind, id_number, name, phone, created_at, updated_at) VALUES ('person', ?1, ?2, ?3, ?4, ?4)
+             ON CONFLICT (id_number) DO UPDATE SET name = excluded.name, phone = coalesce(excluded.phone, phone), updated_at = excluded.updated_at
+             RETURNING id",
+            params![id_number.as_str(), name.as_str(), phone, now],
+            |r| r.get(0),
+        )?,
+        Party::Organisation { uscc, name } => {
+            if name.trim().is_empty() {
+                return Err(StoreError::MissingField("单位名称"));
+            }
+            w.tx.query_row(
+                "INSERT INTO applicant (kind, uscc, name, phone, created_at, updated_at) VALUES ('organisation', ?1, ?2, ?3, ?4, ?4)
+                 ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, phone = coalesce(excluded.phone, phone), updated_at = excluded.updated_at
+                 RETURNING id",
+                params![uscc.as_str(), name.trim(), phone, now],
+                |r| r.get(0),
+            )?
+        }
+    };
+    Ok(id)
+}
+
+fn insert_materials(w: &Writer<'_>, number: &CaseNumber, round: i64, s: &Submission) -> Result<()> {
+    let mut stmt = w.tx.prepare_cached(
+        "INSERT INTO case_material (case_number, round, material_code, pages, copies, defect, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for p in s.presented() {
+        let defect = s.defects().iter().find(|d| d.material == p.material).map(|d| d.reason.as_str());
+        stmt.execute(params![number.as_str(), round, p.material.as_str(), p.pages, p.copies, defect, w.now_text()])?;
+    }
+    Ok(())
+}
+
+fn materials_json(s: &Submission) -> serde_json::Value {
+    json!(s
+        .presented()
+        .iter()
+        .map(|p| {
+            let defect = s.defects().iter().find(|d| d.material == p.material).map(|d| d.reason.clone());
+            json!({"material": p.material.as_str(), "pages": p.pages, "copies": p.copies, "defect": defect})
+        })
+        .collect::<Vec<_>>())
+}

@@ -1,0 +1,110 @@
+use yichuang_core::{
+    CalendarError, CatalogueError, ClockError, IdNumberError, IntakeError, NumberError,
+    PersonNameError, PhoneError, TransitionError, UsccError,
+};
+
+/// Everything the store can refuse. `Display` is the Chinese message for the clerk;
+/// [`StoreError::code`] is the stable identifier programs match on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("数据库错误：{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("文件读写错误：{0}")]
+    Io(#[from] std::io::Error),
+    #[error("此数据库由较新版本的一窗通创建（结构版本{found}），本程序只支持到版本{supported}，请先升级程序")]
+    NewerDatabase { found: i64, supported: i64 },
+    #[error("数据库尚未初始化，请先设置中心（init）")]
+    NotInitialised,
+    #[error("数据库已初始化为“{0}”，不能重复初始化")]
+    AlreadyInitialised(String),
+    #[error("尚未载入服务事项目录，请先导入目录")]
+    NoCatalogue,
+    #[error("目录中没有编码为“{0}”的事项")]
+    UnknownItem(String),
+    #[error("没有编号为“{0}”的办件")]
+    UnknownCase(String),
+    #[error("没有工号为“{0}”的工作人员")]
+    UnknownStaff(String),
+    #[error("工作人员“{0}”已停用，不能办理业务")]
+    InactiveStaff(String),
+    #[error("工号“{0}”已存在")]
+    DuplicateStaff(String),
+    #[error("没有编号为“{0}”的文书")]
+    UnknownDocument(String),
+    #[error("没有编号为“{0}”的首问登记")]
+    UnknownInquiry(String),
+    #[error("{name}没有{action}的权限，须由中心负责人办理")]
+    NotPermitted { name: String, action: &'static str },
+    #[error("文书{0}已作废，不能再作废或补打")]
+    AlreadyVoided(String),
+    #[error("请填写{0}")]
+    MissingField(&'static str),
+    #[error("{what}文件有误：{detail}")]
+    BadFile { what: &'static str, detail: String },
+    #[error("今天的办件编号已用完（每个终端每天最多9999件）")]
+    SequenceExhausted,
+    #[error("首问登记“{0}”已办结")]
+    InquiryClosed(String),
+    #[error("备份文件“{0}”损坏或不是一窗通的数据库")]
+    BadBackup(String),
+    #[error(transparent)]
+    IdNumber(#[from] IdNumberError),
+    #[error(transparent)]
+    Uscc(#[from] UsccError),
+    #[error(transparent)]
+    Phone(#[from] PhoneError),
+    #[error(transparent)]
+    Name(#[from] PersonNameError),
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    #[error(transparent)]
+    Intake(#[from] IntakeError),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error(transparent)]
+    Clock(#[from] ClockError),
+    #[error(transparent)]
+    Number(#[from] NumberError),
+}
+
+impl StoreError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "store.sqlite",
+            Self::Io(_) => "store.io",
+            Self::NewerDatabase { .. } => "store.newer_database",
+            Self::NotInitialised => "store.not_initialised",
+            Self::AlreadyInitialised(_) => "store.already_initialised",
+            Self::NoCatalogue => "store.no_catalogue",
+            Self::UnknownItem(_) => "store.unknown_item",
+            Self::UnknownCase(_) => "store.unknown_case",
+            Self::UnknownStaff(_) => "store.unknown_staff",
+            Self::InactiveStaff(_) => "store.inactive_staff",
+            Self::DuplicateStaff(_) => "store.duplicate_staff",
+            Self::UnknownDocument(_) => "store.unknown_document",
+            Self::UnknownInquiry(_) => "store.unknown_inquiry",
+            Self::NotPermitted { .. } => "store.not_permitted",
+            Self::AlreadyVoided(_) => "store.already_voided",
+            Self::MissingField(_) => "store.missing_field",
+            Self::BadFile { .. } => "store.bad_file",
+            Self::SequenceExhausted => "store.sequence_exhausted",
+            Self::InquiryClosed(_) => "store.inquiry_closed",
+            Self::BadBackup(_) => "store.bad_backup",
+            Self::IdNumber(e) => e.code(),
+            Self::Uscc(e) => e.code(),
+            Self::Phone(e) => e.code(),
+            Self::Name(e) => e.code(),
+            Self::Catalogue(e) => e.code(),
+            Self::Calendar(e) => e.code(),
+            Self::Intake(e) => e.code(),
+            Self::Transition(e) => e.code(),
+            Self::Clock(e) => e.code(),
+            Self::Number(e) => e.code(),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

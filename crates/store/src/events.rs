@@ -1,0 +1,212 @@
+//! The event log: every change is one row, numbered gapless per terminal, each row's hash
+//! covering the previous row's hash, so that any edited, deleted or reordered row is caught
+//! by [`verify`]. The log is also the sync outbox: HQ receives it in runs of `seq`.
+
+use chrono::{DateTime, FixedOffset};
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use crate::error::Result;
+
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One stored event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRecord {
+    pub seq: i64,
+    pub id: String,
+    pub terminal: String,
+    pub at: String,
+    pub actor: String,
+    pub kind: String,
+    pub subject: String,
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl EventRecord {
+    /// The hash of this row as it should be: SHA-256 over the previous hash and every field,
+    /// separated by U+001F so that no two different rows hash the same text.
+    pub fn computed_hash(&self) -> String {
+        chain_hash(&self.prev_hash, self.seq, &self.id, &self.terminal, &self.at, &self.actor, &self.kind, &self.subject, &self.payload)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn chain_hash(
+    prev: &str,
+    seq: i64,
+    id: &str,
+    terminal: &str,
+    at: &str,
+    actor: &str,
+    kind: &str,
+    subject: &str,
+    payload: &str,
+) -> String {
+    let mut h = Sha256::new();
+    let seq = seq.to_string();
+    for (i, part) in [prev, &seq, id, terminal, at, actor, kind, subject, payload].into_iter().enumerate() {
+        if i > 0 {
+            h.update([0x1f]);
+        }
+        h.update(part.as_bytes());
+    }
+    hex(&h.finalize())
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// Appends one event inside the caller's transaction and moves the chain head.
+pub(crate) fn append(
+    conn: &Connection,
+    terminal: &str,
+    now: DateTime<FixedOffset>,
+    actor: &str,
+    kind: &str,
+    subject: &str,
+    payload: &serde_json::Value,
+) -> Result<i64> {
+    let (last_seq, prev): (i64, String) = conn
+        .query_row("SELECT seq, hash FROM chain_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, GENESIS_HASH.to_owned()));
+    let seq = last_seq + 1;
+    let ts = uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        u64::try_from(now.timestamp()).unwrap_or(0),
+        now.timestamp_subsec_nanos(),
+    );
+    let id = uuid::Uuid::new_v7(ts).to_string();
+    let at = now.to_rfc3339();
+    let payload = payload.to_string();
+    let hash = chain_hash(&prev, seq, &id, terminal, &at, actor, kind, subject, &payload);
+    conn.execute(
+        "INSERT INTO event (seq, id, terminal, at, actor, kind, subject, payload, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![seq, id, terminal, at, actor, kind, subject, payload, prev, hash],
+    )?;
+    conn.execute(
+        "INSERT INTO chain_head (id, seq, hash) VALUES (1, ?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        params![seq, hash],
+    )?;
+    Ok(seq)
+}
+
+pub(crate) fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRecord> {
+    Ok(EventRecord {
+        seq: r.get(0)?,
+        id: r.get(1)?,
+        terminal: r.get(2)?,
+        at: r.get(3)?,
+        actor: r.get(4)?,
+        kind: r.get(5)?,
+        subject: r.get(6)?,
+        payload: r.get(7)?,
+        prev_hash: r.get(8)?,
+        hash: r.get(9)?,
+    })
+}
+
+pub(crate) const EVENT_COLUMNS: &str = "seq, id, terminal, at, actor, kind, subject, payload, prev_hash, hash";
+
+/// What `verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainFault {
+    /// The sequence jumps: an event was deleted or renumbered.
+    Gap { expected: i64, found: i64 },
+    /// The row does not link to the one before it: deleted, inserted or reordered.
+    BrokenLink { seq: i64 },
+    /// The row's content does not match its hash: edited.
+    Edited { seq: i64 },
+    /// The last events were removed: the chain stops before its recorded head.
+    Truncated { head: i64, last: i64 },
+    /// A record has no event that created it.
+    Unrecorded { table: &'static str, key: String },
+    /// A case's status differs from the status its last event recorded.
+    StatusMismatch { case: String, recorded: String, stored: String },
+}
+
+impl std::fmt::Display for ChainFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Gap { expected, found } => write!(f, "事件序号不连续：应为{expected}，实际为{found}（事件被删除或改号）"),
+            Self::BrokenLink { seq } => write!(f, "事件{seq}与前一事件的链接断开（事件被删除、插入或调换顺序）"),
+            Self::Edited { seq } => write!(f, "事件{seq}的内容与其哈希不符（事件被修改）"),
+            Self::Truncated { head, last } => write!(f, "事件链应到{head}，实际只到{last}（末尾事件被删除）"),
+            Self::Unrecorded { table, key } => write!(f, "{table}中的记录“{key}”没有对应的事件（记录被绕过程序写入）"),
+            Self::StatusMismatch { case, recorded, stored } => {
+                write!(f, "办件{case}的状态为“{stored}”，但事件记录的状态为“{recorded}”（办件被修改）")
+            }
+        }
+    }
+}
+
+/// Walks the whole chain and the records that must have events. Returns the number of events
+/// checked, or the first fault.
+pub(crate) fn verify(conn: &Connection) -> Result<std::result::Result<i64, ChainFault>> {
+    let mut stmt = conn.prepare(&format!("SELECT {EVENT_COLUMNS} FROM event ORDER BY seq"))?;
+    let mut rows = stmt.query([])?;
+    let mut expected = 1;
+    let mut prev = GENESIS_HASH.to_owned();
+    while let Some(row) = rows.next()? {
+        let e = read_row(row)?;
+        if e.seq != expected {
+            return Ok(Err(ChainFault::Gap { expected, found: e.seq }));
+        }
+        if e.prev_hash != prev {
+            return Ok(Err(ChainFault::BrokenLink { seq: e.seq }));
+        }
+        if e.computed_hash() != e.hash {
+            return Ok(Err(ChainFault::Edited { seq: e.seq }));
+        }
+        prev = e.hash;
+        expected += 1;
+    }
+    let last = expected - 1;
+    let head: Option<(i64, String)> =
+        conn.query_row("SELECT seq, hash FROM chain_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    if let Some((head_seq, head_hash)) = head {
+        if head_seq != last {
+            return Ok(Err(ChainFault::Truncated { head: head_seq, last }));
+        }
+        if head_hash != prev {
+            return Ok(Err(ChainFault::BrokenLink { seq: last }));
+        }
+    }
+    // Records that bypassed the store: each must be the subject of its creating event.
+    for (table, sql) in [
+        ("办件表", "SELECT number FROM case_file c WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.subject = c.number AND e.kind = 'case.intake')"),
+        ("文书表", "SELECT number FROM document d WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.subject = d.number AND e.kind = 'document.issued')"),
+        ("首问登记表", "SELECT id FROM inquiry i WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.subject = i.id AND e.kind = 'inquiry.registered')"),
+    ] {
+        let key: Option<String> = conn.query_row(&format!("{sql} LIMIT 1"), [], |r| r.get(0)).optional()?;
+        if let Some(key) = key {
+            return Ok(Err(ChainFault::Unrecorded { table, key }));
+        }
+    }
+    // Every case's status is the one its last status-bearing event recorded.
+    let mut stmt = conn.prepare(
+        "SELECT c.number, c.status, (SELECT json_extract(e.payload, '$.status') FROM event e
+             WHERE e.subject = c.number AND json_extract(e.payload, '$.status') IS NOT NULL
+             ORDER BY e.seq DESC LIMIT 1)
+         FROM case_file c",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (case, stored, recorded): (String, String, Option<String>) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let recorded = recorded.unwrap_or_default();
+        if recorded != stored {
+            return Ok(Err(ChainFault::StatusMismatch { case, recorded, stored }));
+        }
+    }
+    Ok(Ok(last))
+}

@@ -1,0 +1,153 @@
+//! Unit tests of the store on a real database file in a temporary folder.
+use super::*;
+
+pub(crate) fn now(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).unwrap()
+}
+
+pub(crate) fn demo_store(dir: &Path) -> Store {
+    let mut s = Store::open(dir.join("centre.db")).unwrap();
+    let t = now("2026-11-23T09:00:00+08:00");
+    s.initialise(CentreCode::parse("450821102").unwrap(), "示范镇便民服务中心", TerminalId::parse("01").unwrap(), t).unwrap();
+    s.load_demo(t).unwrap();
+    s
+}
+
+#[test]
+fn a_new_database_is_wal_full_sync_with_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = demo_store(dir.path());
+    let c = s.connection();
+    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+    let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1));
+    assert_eq!(user_version(c).unwrap(), MIGRATIONS.len() as i64);
+    assert_eq!(s.calendar().version(), "2025.1+2026.1");
+    assert_eq!(s.verify().unwrap().fault, None);
+}
+
+#[test]
+fn every_table_refuses_delete_and_events_refuse_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = demo_store(dir.path());
+    let c = s.connection();
+    let mut stmt = c.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").unwrap();
+    let tables: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    assert!(tables.len() >= 14, "{tables:?}");
+    for t in &tables {
+        let trigger: i64 = c
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?1 AND sql LIKE '%BEFORE DELETE%'",
+                [t],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(trigger, 1, "table {t} must refuse DELETE");
+    }
+    let e = c.execute("DELETE FROM staff WHERE id = 'demo'", []).unwrap_err();
+    assert!(e.to_string().contains("nothing is deleted"), "{e}");
+    let e = c.execute("UPDATE event SET actor = 'x' WHERE seq = 1", []).unwrap_err();
+    assert!(e.to_string().contains("append-only"), "{e}");
+    c.execute("INSERT INTO number_series (series, last) VALUES ('test', 1)", []).unwrap();
+    let e = c.execute("UPDATE number_series SET last = last + 2", []).unwrap_err();
+    assert!(e.to_string().contains("exactly one"), "{e}");
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("centre.db");
+    drop(demo_store(dir.path()));
+    Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+    let e = Store::open(&path).err().unwrap();
+    assert_eq!(e.code(), "store.newer_database");
+    assert!(e.to_string().contains("版本99"), "{e}");
+}
+
+#[test]
+fn migrating_takes_a_backup_first_and_appends() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("centre.db");
+    drop(demo_store(dir.path()));
+    let extra: &[&str] = &[MIGRATIONS[0], "CREATE TABLE later_table (x INTEGER); CREATE TRIGGER later_no_delete BEFORE DELETE ON later_table BEGIN SELECT RAISE(ABORT, 'nothing is deleted'); END;"];
+    let s = Store::open_with(&path, extra).unwrap();
+    assert_eq!(user_version(s.connection()).unwrap(), 2);
+    let backup = dir.path().join("centre.db.v1.bak");
+    assert!(backup.exists());
+    let report = check_backup(&backup).unwrap();
+    assert_eq!(report.fault, None);
+    assert_eq!(report.events, 8, "centre, 2 calendars, catalogue, 3 staff, settings: {report:?}");
+    // The original migration list now refuses the database.
+    drop(s);
+    assert_eq!(Store::open(&path).err().unwrap().code(), "store.newer_database");
+}
+
+#[test]
+fn initialising_twice_is_refused_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let before: i64 = s.connection().query_row("SELECT count(*) FROM event", [], |r| r.get(0)).unwrap();
+    let e = s
+        .initialise(CentreCode::parse("450821103").unwrap(), "另一中心", TerminalId::parse("02").unwrap(), now("2026-11-23T10:00:00+08:00"))
+        .unwrap_err();
+    assert_eq!(e.code(), "store.already_initialised");
+    let after: i64 = s.connection().query_row("SELECT count(*) FROM event", [], |r| r.get(0)).unwrap();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn catalogue_import_is_idempotent_and_versioned() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-23T10:00:00+08:00");
+    assert_eq!(s.import_catalogue("head", DEMO_CATALOGUE, t).unwrap(), "2026.11-demo");
+    let changed = DEMO_CATALOGUE.replace("\"version\": \"2026.11-demo\"", "\"version\": \"2026.12\"").replace("城乡居民基本养老保险参保登记", "城乡居民养老保险参保登记");
+    assert_eq!(s.import_catalogue("head", &changed, t).unwrap(), "2026.12");
+    assert_eq!(s.item("YL-01").unwrap().item.name(), "城乡居民养老保险参保登记");
+    assert_eq!(s.item_in_version("2026.11-demo", "YL-01").unwrap().name(), "城乡居民基本养老保险参保登记");
+    let clash = changed.replace("城乡居民养老保险参保登记", "别的名字");
+    assert_eq!(s.import_catalogue("head", &clash, t).unwrap_err().code(), "store.bad_file");
+    let hits: Vec<_> = s.search_items("ylbx").unwrap().iter().map(|e| e.item.code().to_string()).collect();
+    assert!(hits.contains(&"YL-01".to_owned()) && hits.contains(&"YB-01".to_owned()), "{hits:?}");
+    assert_eq!(s.search_items("残疾人证").unwrap()[0].item.code().as_str(), "CJ-01");
+}
+
+#[test]
+fn staff_rights_and_pins() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-23T10:00:00+08:00");
+    assert!(s.check_pin("demo", "1234").unwrap());
+    assert!(!s.check_pin("demo", "0000").unwrap());
+    let e = s.add_staff("demo", "c2", "赵六", Role::Clerk, None, t).unwrap_err();
+    assert_eq!(e.code(), "store.not_permitted");
+    assert_eq!(e.to_string(), "李梅没有添加工作人员的权限，须由中心负责人办理");
+    s.add_staff("head", "c2", "赵六", Role::Clerk, Some("5678"), t).unwrap();
+    assert_eq!(s.add_staff("head", "c2", "赵六", Role::Clerk, None, t).unwrap_err().code(), "store.duplicate_staff");
+}
+
+#[test]
+fn a_calendar_for_2027_makes_due_dates_official() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-12-28T10:00:00+08:00");
+    let d = |x: &str| NaiveDate::parse_from_str(x, "%Y-%m-%d").unwrap();
+    let before = s.calendar().due(d("2026-12-28"), yichuang_core::Limit::working(5).unwrap());
+    assert!(before.provisional());
+    assert_eq!(before.date(), d("2027-01-04"));
+    let y2027 = r#"{"year":2027,"version":1,"source":"测试用安排","holidays":[{"name":"元旦","from":"2027-01-01","to":"2027-01-03"}],"working_weekends":[]}"#;
+    s.import_calendar("head", y2027, t).unwrap();
+    let after = s.calendar().due(d("2026-12-28"), yichuang_core::Limit::working(5).unwrap());
+    assert!(!after.provisional());
+    assert_eq!(after.date(), d("2027-01-05"));
+    assert_eq!(after.calendar_version(), "2025.1+2026.1+2027.1");
+    // An older version is refused and nothing is written.
+    let older = y2027.replace("\"version\":1", "\"version\":0");
+    assert!(s.import_calendar("head", &older, t).is_err());
+    // Regional days.
+    let regional = r#"{"region":"测试自治区","days_off":[{"name":"地方节日","from":"2027-01-06","to":"2027-01-07"}]}"#;
+    assert_eq!(s.import_regional_days("head", regional, t).unwrap(), 2);
+    assert!(!s.calendar().is_working_day(d("2027-01-06")));
+    assert_eq!(s.verify().unwrap().fault, None);
+}
