@@ -1,1 +1,762 @@
-fn main(){}
+//! `yichuang`: the counter's every operation from the command line, for scripts, tests and
+//! HQ staff. The clock is read once, here: `YICHUANG_NOW` (RFC 3339) or the system clock.
+//! Errors go to stderr in Chinese with a non-zero exit; never a panic or a backtrace.
+
+mod demo;
+mod dto;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use clap::{Args, Parser, Subcommand};
+use serde_json::json;
+use yichuang_core::{CaseStatus, CentreCode, IdNumber, Limit, PauseKind, PersonName, Phone, TerminalId, Uscc};
+use yichuang_store::{bundled_calendar, CaseFilter, Role, Store};
+
+#[derive(Parser)]
+#[command(name = "yichuang", version, about = "一窗通：乡镇便民服务中心窗口受理（命令行）")]
+struct Cli {
+    /// The centre's database file (or YICHUANG_DB).
+    #[arg(long, global = true, env = "YICHUANG_DB")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Set up a new database for a centre.
+    Init {
+        #[arg(long)]
+        centre_code: String,
+        #[arg(long)]
+        centre_name: String,
+        #[arg(long)]
+        terminal: String,
+        /// Load the demo catalogue and demo staff (clerk `demo`, head `head`, PIN 1234).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// A scripted walk through a day at the window, on a demo centre.
+    Demo,
+    #[command(subcommand)]
+    Catalog(CatalogCmd),
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
+    /// Check an identifier: exit 0 and `ok`, or exit 1 and the reason.
+    Validate {
+        #[arg(value_parser = ["id", "uscc", "phone", "name"])]
+        kind: String,
+        value: String,
+    },
+    #[command(subcommand)]
+    Staff(StaffCmd),
+    #[command(subcommand)]
+    Case(CaseCmd),
+    #[command(subcommand)]
+    Doc(DocCmd),
+    #[command(subcommand)]
+    Inquiry(InquiryCmd),
+    /// The event log (the sync outbox).
+    Events {
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+        #[arg(long, default_value_t = 1000)]
+        limit: i64,
+        #[arg(long)]
+        subject: Option<String>,
+    },
+    /// Check the event chain: exit 0 and `ok`, or exit 1 and the first broken event.
+    Verify,
+    /// Write an online backup of the database.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogCmd {
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Show {
+        code: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find items by name, code or pinyin initials (`ylbx`).
+    Search {
+        query: String,
+        #[arg(long)]
+        json: bool,
+    },
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        actor: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// The due date of a limit started on a day (that day does not count).
+    Due {
+        #[arg(long)]
+        from: NaiveDate,
+        #[arg(long)]
+        days: u32,
+        /// Natural days (自然日) instead of working days.
+        #[arg(long)]
+        natural: bool,
+    },
+    /// Import one year's official holiday arrangement.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        actor: String,
+    },
+    /// Import a region's own days off.
+    ImportRegional {
+        file: PathBuf,
+        #[arg(long)]
+        actor: String,
+    },
+    /// Working days and holidays of a month.
+    Month {
+        /// YYYY-MM
+        month: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCmd {
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Add {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["clerk", "head"])]
+        role: String,
+        #[arg(long)]
+        pin: Option<String>,
+        #[arg(long)]
+        actor: String,
+    },
+}
+
+#[derive(Args)]
+struct Actor {
+    /// Staff id of who acts.
+    #[arg(long)]
+    actor: String,
+}
+
+#[derive(Subcommand)]
+enum CaseCmd {
+    /// Take in an application from a JSON file.
+    Intake {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Take the same application in N times, printing one line per committed intake.
+        #[arg(long, default_value_t = 1)]
+        repeat: u32,
+    },
+    /// Record materials brought to complete an application.
+    Supplement {
+        number: String,
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    Show {
+        number: String,
+        #[arg(long)]
+        json: bool,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long)]
+        due_within: Option<u32>,
+        #[arg(long)]
+        status: Option<String>,
+        /// Case number, ID number, phone or name.
+        #[arg(long)]
+        query: Option<String>,
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    Extend {
+        number: String,
+        #[arg(long)]
+        days: u32,
+        #[arg(long)]
+        reason: String,
+        /// The head who approves.
+        #[arg(long)]
+        approver: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Pause the clock for a procedure that does not count (行政许可法 第45条).
+    Pause {
+        number: String,
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        expected_days: u32,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    Resume {
+        number: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    Forward {
+        number: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    Decide {
+        number: String,
+        #[arg(long, conflicts_with = "reject")]
+        approve: bool,
+        #[arg(long)]
+        reject: bool,
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    Ready {
+        number: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    Collect {
+        number: String,
+        /// Who collected and signed.
+        #[arg(long)]
+        by: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    Withdraw {
+        number: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    Archive {
+        number: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+}
+
+#[derive(Subcommand)]
+enum DocCmd {
+    Show {
+        number: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Issue an item's one-time notice (一次性告知单) without a case.
+    Notice {
+        item: String,
+        #[arg(long)]
+        person: Option<String>,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    Void {
+        number: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    Reprint {
+        number: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+}
+
+#[derive(Subcommand)]
+enum InquiryCmd {
+    Add {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    Reply {
+        id: String,
+        #[arg(long)]
+        result: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    List {
+        #[arg(long)]
+        open: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The clock, read once: `YICHUANG_NOW` or the system's, with its offset.
+fn now() -> Result<DateTime<FixedOffset>> {
+    match std::env::var("YICHUANG_NOW") {
+        Ok(s) if !s.trim().is_empty() => DateTime::parse_from_rfc3339(s.trim())
+            .map_err(|e| anyhow!("YICHUANG_NOW“{s}”不是RFC 3339时间（如2026-11-23T09:30:00+08:00）：{e}")),
+        _ => Ok(chrono::Local::now().fixed_offset()),
+    }
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("无法读取文件{}", path.display()))
+}
+
+fn print_json(v: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let mut msg = e.to_string();
+            for cause in e.chain().skip(1) {
+                msg.push_str(&format!("：{cause}"));
+            }
+            eprintln!("错误：{msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(db: &Option<PathBuf>) -> Result<Store> {
+    let path = db.as_ref().ok_or_else(|| anyhow!("请用 --db 指定数据库文件（或设置 YICHUANG_DB）"))?;
+    if !path.exists() {
+        bail!("数据库文件{}不存在，请先用 init 建立", path.display());
+    }
+    Ok(Store::open(path)?)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let now = now()?;
+    let today = now.date_naive();
+    match cli.command {
+        Command::Init { centre_code, centre_name, terminal, demo } => {
+            let path = cli.db.as_ref().ok_or_else(|| anyhow!("请用 --db 指定数据库文件"))?;
+            let code = CentreCode::parse(&centre_code)?;
+            let terminal = TerminalId::parse(&terminal)?;
+            let mut store = Store::open(path)?;
+            store.initialise(code, &centre_name, terminal, now)?;
+            if demo {
+                store.load_demo(now)?;
+            }
+            println!("已建立：{}（{}），终端{}", centre_name.trim(), centre_code.trim(), terminal);
+        }
+        Command::Demo => demo::run(cli.db.as_deref(), now)?,
+        Command::Catalog(c) => catalog(&cli.db, c, now)?,
+        Command::Calendar(c) => return calendar(&cli.db, c, now),
+        Command::Validate { kind, value } => {
+            let result = match kind.as_str() {
+                "id" => IdNumber::parse(&value).map(|_| ()).map_err(|e| e.to_string()),
+                "uscc" => Uscc::parse(&value).map(|_| ()).map_err(|e| e.to_string()),
+                "phone" => Phone::parse(&value).map(|_| ()).map_err(|e| e.to_string()),
+                _ => PersonName::parse(&value).map(|_| ()).map_err(|e| e.to_string()),
+            };
+            return Ok(match result {
+                Ok(()) => {
+                    println!("ok");
+                    ExitCode::SUCCESS
+                }
+                Err(reason) => {
+                    println!("{reason}");
+                    ExitCode::FAILURE
+                }
+            });
+        }
+        Command::Staff(StaffCmd::List { json }) => {
+            let store = open(&cli.db)?;
+            let staff = store.staff_list()?;
+            if json {
+                print_json(&json!(staff.iter().map(|s| json!({"id": s.id, "name": s.name, "role": s.role.as_str(), "active": s.active})).collect::<Vec<_>>()));
+            } else {
+                for s in staff {
+                    println!("{}\t{}\t{}", s.id, s.name, s.role.label());
+                }
+            }
+        }
+        Command::Staff(StaffCmd::Add { id, name, role, pin, actor }) => {
+            let mut store = open(&cli.db)?;
+            let role = Role::parse(&role).ok_or_else(|| anyhow!("角色应为clerk或head"))?;
+            let s = store.add_staff(&actor, &id, &name, role, pin.as_deref(), now)?;
+            println!("已添加：{} {}（{}）", s.id, s.name, s.role.label());
+        }
+        Command::Case(c) => return case(&cli.db, c, now),
+        Command::Doc(c) => doc(&cli.db, c, now)?,
+        Command::Inquiry(c) => inquiry(&cli.db, c, now)?,
+        Command::Events { after, limit, subject } => {
+            let store = open(&cli.db)?;
+            let events = match subject {
+                Some(s) => store.events_of(&s)?,
+                None => store.events_after(after, limit)?,
+            };
+            let mut out = std::io::stdout().lock();
+            for e in events {
+                let payload: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
+                writeln!(
+                    out,
+                    "{}",
+                    json!({"seq": e.seq, "id": e.id, "terminal": e.terminal, "at": e.at, "actor": e.actor,
+                           "kind": e.kind, "subject": e.subject, "payload": payload, "hash": e.hash})
+                )?;
+            }
+        }
+        Command::Verify => {
+            let store = open(&cli.db)?;
+            let report = store.verify()?;
+            return Ok(match report.fault {
+                None => {
+                    println!("ok");
+                    ExitCode::SUCCESS
+                }
+                Some(f) => {
+                    println!("{f}");
+                    ExitCode::FAILURE
+                }
+            });
+        }
+        Command::Backup { out } => {
+            let store = open(&cli.db)?;
+            store.backup_to(&out, None)?;
+            println!("已备份到{}", out.display());
+        }
+    }
+    let _ = today;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn catalog(db: &Option<PathBuf>, c: CatalogCmd, now: DateTime<FixedOffset>) -> Result<()> {
+    let mut store = open(db)?;
+    match c {
+        CatalogCmd::List { json } => {
+            let items = store.catalogue()?;
+            if json {
+                print_json(&json!(items.iter().map(|e| dto::item_json(e)).collect::<Vec<_>>()));
+            } else {
+                for e in items {
+                    println!("{}\t{}\t{}\t{}", e.item.code(), e.item.kind().label(), e.item.promised_limit(), e.item.name());
+                }
+            }
+        }
+        CatalogCmd::Show { code, json } => {
+            let e = store.item(&code)?;
+            if json {
+                print_json(&dto::item_json(e));
+            } else {
+                let i = &e.item;
+                println!("{}（{}，{}）", i.name(), i.code(), i.kind().label());
+                println!("承诺时限：{}", i.promised_limit());
+                println!("设定依据：{}", i.guide().legal_basis);
+                println!("受理条件：{}", i.guide().conditions);
+                println!("申请材料：");
+                for (n, m) in i.materials().iter().enumerate() {
+                    println!("  {}. {}（{}{}份，{}）", n + 1, m.name(), m.form().label(), m.copies(), m.requirement().label());
+                }
+            }
+        }
+        CatalogCmd::Search { query, json } => {
+            let hits = store.search_items(&query)?;
+            if json {
+                print_json(&json!(hits.iter().map(|e| dto::item_json(e)).collect::<Vec<_>>()));
+            } else {
+                for e in hits {
+                    println!("{}\t{}", e.item.code(), e.item.name());
+                }
+            }
+        }
+        CatalogCmd::Import { file, actor } => {
+            let version = store.import_catalogue(&actor, &read(&file)?, now)?;
+            println!("已导入目录版本{version}");
+        }
+    }
+    Ok(())
+}
+
+fn calendar(db: &Option<PathBuf>, c: CalendarCmd, now: DateTime<FixedOffset>) -> Result<ExitCode> {
+    let cal = match db {
+        Some(_) => open(db)?.calendar().clone(),
+        None => bundled_calendar()?,
+    };
+    match c {
+        CalendarCmd::Due { from, days, natural } => {
+            let limit = if natural { Limit::natural(days)? } else { Limit::working(days)? };
+            let due = cal.due(from, limit);
+            println!("{}{}", due.date(), if due.provisional() { " provisional" } else { "" });
+        }
+        CalendarCmd::Import { file, actor } => {
+            let (year, version) = open(db)?.import_calendar(&actor, &read(&file)?, now)?;
+            println!("已导入{year}年节假日安排（第{version}版）");
+        }
+        CalendarCmd::ImportRegional { file, actor } => {
+            let n = open(db)?.import_regional_days(&actor, &read(&file)?, now)?;
+            println!("已导入地方假日{n}天");
+        }
+        CalendarCmd::Month { month } => {
+            let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+                .map_err(|_| anyhow!("月份“{month}”无效，应如2026-10"))?;
+            use chrono::Datelike;
+            let official = cal.is_official(first.year());
+            println!("{month}（日历版本{}{}）", cal.version(), if official { "" } else { "，本年尚无官方安排，暂按周末计算" });
+            for d in first.iter_days().take_while(|d| d.month() == first.month()) {
+                let mark = if cal.is_working_day(d) { "上班" } else { "休息" };
+                println!("{d} {} {mark} {}", ["一", "二", "三", "四", "五", "六", "日"][d.weekday().num_days_from_monday() as usize], cal.holiday_name(d).unwrap_or(""));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn case(db: &Option<PathBuf>, c: CaseCmd, now: DateTime<FixedOffset>) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let today = now.date_naive();
+    let show = |store: &Store, number: &str, json: bool| -> Result<()> {
+        let v = store.case(number, today)?;
+        if json {
+            print_json(&dto::case_json(&v));
+        } else {
+            println!("办件编号：{}", v.number);
+            println!("事项：{}（{}）", v.item_name, v.item_code);
+            println!("申请人：{}（{}）", v.applicant.name, v.applicant.id_masked);
+            println!("状态：{}{}", v.status.label(), if v.paused { "（暂停计时）" } else { "" });
+            if let Some(d) = v.due_date {
+                println!("承诺办结日期：{d}{}  {}", if v.due_provisional { "（暂按周末计算）" } else { "" }, dto::warning_label(v.warning));
+            }
+            for d in &v.deficiencies {
+                println!("  需补正：{}（{}）", d.name, d.problem.describe());
+            }
+            for d in &v.documents {
+                println!("  文书：{} {}{}", d.kind.title(), d.number, if d.voided { "（已作废）" } else { "" });
+            }
+        }
+        Ok(())
+    };
+    match c {
+        CaseCmd::Intake { file, json, repeat } => {
+            let text = read(&file)?;
+            let mut out = std::io::stdout().lock();
+            for _ in 0..repeat.max(1) {
+                let req = dto::IntakeFile::parse(&text)?.into_request()?;
+                let o = store.intake(req, now)?;
+                if json || repeat > 1 {
+                    writeln!(out, "{}", dto::intake_json(&o))?;
+                    out.flush()?;
+                } else {
+                    print_outcome(&o);
+                }
+            }
+        }
+        CaseCmd::Supplement { number, file, json } => {
+            let req = dto::IntakeFile::parse(&read(&file)?)?.into_supplement()?;
+            let o = store.supplement(&number, req, now)?;
+            if json {
+                println!("{}", dto::intake_json(&o));
+            } else {
+                print_outcome(&o);
+            }
+        }
+        CaseCmd::Show { number, json } => show(&store, &number, json)?,
+        CaseCmd::List { json, overdue, due_within, status, query, limit } => {
+            let status = match status {
+                Some(s) => Some(CaseStatus::parse(&s).ok_or_else(|| anyhow!("状态“{s}”无效"))?),
+                None => None,
+            };
+            let list = store.list_cases(&CaseFilter { status, overdue, due_within, query, limit }, today)?;
+            if json {
+                print_json(&json!(list.iter().map(dto::summary_json).collect::<Vec<_>>()));
+            } else {
+                for s in list {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        s.number,
+                        s.applicant_name,
+                        s.item_name,
+                        s.status.label(),
+                        s.due_date.map(|d| d.to_string()).unwrap_or_default(),
+                        dto::warning_label(s.warning)
+                    );
+                }
+            }
+        }
+        CaseCmd::Extend { number, days, reason, approver, actor } => {
+            store.extend(&number, days, &reason, &approver, &actor.actor, now)?;
+            show(&store, &number, false)?;
+        }
+        CaseCmd::Pause { number, kind, expected_days, reason, actor } => {
+            let kind = PauseKind::parse(&kind).ok_or_else(|| {
+                anyhow!("暂停类型“{kind}”无效：应为hearing、tendering、auction、testing、inspection、quarantine、appraisal或expert_review")
+            })?;
+            store.pause(&number, kind, expected_days, &reason, &actor.actor, now)?;
+            show(&store, &number, false)?;
+        }
+        CaseCmd::Resume { number, actor } => {
+            store.resume(&number, &actor.actor, now)?;
+            show(&store, &number, false)?;
+        }
+        CaseCmd::Forward { number, to, reason, actor } => {
+            store.forward(&number, &to, &reason, &actor.actor, now)?;
+            show(&store, &number, false)?;
+        }
+        CaseCmd::Decide { number, approve, reject, reason, actor } => {
+            if approve == reject {
+                bail!("请用 --approve（准予）或 --reject（不予）说明决定");
+            }
+            store.decide(&number, approve, &reason, &actor.actor, now)?;
+            show(&store, &number, false)?;
+        }
+        CaseCmd::Ready { number, actor } => {
+            store.ready(&number, &actor.actor, now)?;
+            show(&store, &number, false)?;
+        }
+        CaseCmd::Collect { number, by, actor } => {
+            store.collect(&number, &by, &actor.actor, now)?;
+            show(&store, &number, false)?;
+        }
+        CaseCmd::Withdraw { number, reason, actor } => {
+            store.withdraw(&number, &reason, &actor.actor, now)?;
+            show(&store, &number, false)?;
+        }
+        CaseCmd::Archive { number, actor } => {
+            store.archive(&number, &actor.actor, now)?;
+            show(&store, &number, false)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_outcome(o: &yichuang_store::IntakeOutcome) {
+    let label = match o.decision.as_str() {
+        "immediate" => "即办件，当场办结",
+        "accepted" if o.deemed_accepted => "依法视为受理（补正告知超过五日）",
+        "accepted" => "已受理",
+        "supplement" => "材料不全，需补正",
+        _ => "不予受理",
+    };
+    println!("办件编号：{}  {}", o.case_number, label);
+    if let Some(d) = &o.due {
+        println!("承诺办结日期：{}{}", d.date(), if d.provisional() { "（暂按周末计算）" } else { "" });
+    }
+    if let yichuang_core::Decision::Supplement(list) = &o.decision {
+        for d in list {
+            println!("  需补正：{}（{}）", d.name, d.problem.describe());
+        }
+    }
+    for d in &o.documents {
+        println!("  出具：{} {}", d.kind.title(), d.number);
+    }
+}
+
+fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()> {
+    let mut store = open(db)?;
+    let print_doc = |d: &yichuang_store::DocumentRecord, json: bool| {
+        if json {
+            print_json(&json!({
+                "number": d.number, "kind": d.kind.as_str(), "case_number": d.case_number, "inquiry_id": d.inquiry_id,
+                "issued_at": d.issued_at, "issued_by": d.issued_by, "voided_at": d.voided_at, "void_reason": d.void_reason,
+                "reprints": d.reprints, "body": serde_json::to_value(&d.body).unwrap_or_default(),
+            }));
+        } else {
+            println!("{} {}{}", d.kind.title(), d.number, d.void_reason.as_ref().map(|r| format!("（已作废：{r}）")).unwrap_or_default());
+            if let Some(c) = &d.case_number {
+                println!("办件编号：{c}");
+            }
+            for m in &d.body.materials {
+                println!("  {}{}", m.name, m.problem.as_ref().map(|p| format!("（{p}）")).unwrap_or_default());
+            }
+        }
+    };
+    match c {
+        DocCmd::Show { number, json } => print_doc(&store.document(&number)?, json),
+        DocCmd::Notice { item, person, actor } => {
+            let d = store.issue_notice(&item, person.as_deref(), &actor.actor, now)?;
+            print_doc(&store.document(&d.number)?, false);
+        }
+        DocCmd::Void { number, reason, actor } => print_doc(&store.void_document(&number, &reason, &actor.actor, now)?, false),
+        DocCmd::Reprint { number, actor } => {
+            let d = store.reprint_document(&number, &actor.actor, now)?;
+            println!("补打第{}次", d.reprints);
+            print_doc(&d, false);
+        }
+    }
+    Ok(())
+}
+
+fn inquiry(db: &Option<PathBuf>, c: InquiryCmd, now: DateTime<FixedOffset>) -> Result<()> {
+    let mut store = open(db)?;
+    let today = now.date_naive();
+    match c {
+        InquiryCmd::Add { file, json } => {
+            let input: dto::InquiryFile = serde_json::from_str(&read(&file)?).map_err(|e| anyhow!("首问登记文件格式有误：{e}"))?;
+            let (v, _) = store.register_inquiry(input.into_input()?, now)?;
+            if json {
+                print_json(&dto::inquiry_json(&v));
+            } else {
+                println!("首问登记：{}  {}", v.id, v.reply_due.map(|d| format!("答复期限{d}")).unwrap_or_else(|| "已办结".into()));
+            }
+        }
+        InquiryCmd::Reply { id, result, actor } => {
+            let v = store.reply_inquiry(&id, &result, &actor.actor, now)?;
+            println!("首问登记{}已答复", v.id);
+        }
+        InquiryCmd::List { open, json } => {
+            let list = store.list_inquiries(open, today)?;
+            if json {
+                print_json(&json!(list.iter().map(dto::inquiry_json).collect::<Vec<_>>()));
+            } else {
+                for v in list {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        v.id,
+                        v.person_name,
+                        v.matter,
+                        v.reply_due.map(|d| d.to_string()).unwrap_or_default(),
+                        dto::warning_label(v.warning)
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}

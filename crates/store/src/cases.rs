@@ -47,6 +47,16 @@ pub struct IntakeRequest {
     pub received_on: Option<NaiveDate>,
 }
 
+/// Materials brought to complete an application awaiting supplement.
+#[derive(Debug, Clone)]
+pub struct SupplementRequest {
+    pub presented: Vec<Presented>,
+    pub defects: Vec<Defect>,
+    pub conditions: Vec<MaterialCode>,
+    pub refusal: Option<String>,
+    pub clerk: String,
+}
+
 /// What an intake or supplement produced.
 #[derive(Debug, Clone)]
 pub struct IntakeOutcome {
@@ -350,7 +360,7 @@ impl Store {
 
     /// Records materials brought to complete an application awaiting supplement. When the
     /// materials are now complete the limit runs again from today (补正后重新计时).
-    pub fn supplement(&mut self, number: &str, req: IntakeRequest, now: DateTime<FixedOffset>) -> Result<IntakeOutcome> {
+    pub fn supplement(&mut self, number: &str, req: SupplementRequest, now: DateTime<FixedOffset>) -> Result<IntakeOutcome> {
         let centre = self.centre()?.clone();
         let clerk = self.require_staff(&req.clerk)?;
         let row = self.case_row(number)?;

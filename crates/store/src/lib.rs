@@ -28,7 +28,7 @@ use yichuang_core::{Calendar, CentreCode, ServiceItem, TerminalId};
 pub use assets::{bundled_calendar, CalendarFile, CatalogueFile, ItemFile, RegionalFile, DEMO_CATALOGUE};
 pub use cases::{
     ApplicantInput, ApplicantView, CaseFilter, CaseSummary, CaseView, IntakeOutcome, IntakeRequest,
-    MaterialView, Party,
+    MaterialView, Party, SupplementRequest,
 };
 pub use documents::{DocumentBody, DocumentRecord, DocumentRef};
 pub use error::{Result, StoreError};

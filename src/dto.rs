@@ -1,0 +1,355 @@
+//! The command line's wire shapes: the JSON files it reads and the JSON it prints. They exist
+//! only here, at the boundary; the crates below know nothing of them.
+
+use anyhow::{anyhow, bail, Result};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use yichuang_core::{Decision, Defect, IdNumber, MaterialCode, PersonName, Phone, Presented, Uscc, Warning};
+use yichuang_store::{
+    ApplicantInput, CaseSummary, CaseView, CatalogueEntry, DocumentRef, IntakeOutcome, IntakeRequest,
+    InquiryView, Party, SupplementRequest,
+};
+
+/// `case intake FILE` / `case supplement NUMBER FILE`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeFile {
+    #[serde(default)]
+    pub item: Option<String>,
+    #[serde(default)]
+    pub applicant: Option<ApplicantFile>,
+    #[serde(default)]
+    pub agent: Option<AgentFile>,
+    #[serde(default)]
+    pub materials: Vec<MaterialFile>,
+    #[serde(default)]
+    pub defects: Vec<DefectFile>,
+    /// Codes of conditional materials whose condition holds (e.g. an agent acts).
+    #[serde(default)]
+    pub conditions: Vec<String>,
+    /// A refusal and its reason.
+    #[serde(default)]
+    pub refuse: Option<String>,
+    pub clerk: String,
+    /// When the materials arrived earlier than today (post, online).
+    #[serde(default)]
+    pub received_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicantFile {
+    pub name: String,
+    #[serde(default)]
+    pub id_number: Option<String>,
+    #[serde(default)]
+    pub uscc: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentFile {
+    pub name: String,
+    pub id_number: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialFile {
+    pub material: String,
+    pub pages: u32,
+    #[serde(default = "one")]
+    pub copies: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefectFile {
+    pub material: String,
+    pub reason: String,
+}
+
+fn phone(p: &Option<String>, who: &str) -> Result<Option<Phone>> {
+    match p.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => Ok(None),
+        Some(p) => Phone::parse(p).map(Some).map_err(|e| anyhow!("{who}{e}")),
+    }
+}
+
+impl IntakeFile {
+    pub fn parse(text: &str) -> Result<Self> {
+        serde_json::from_str(text).map_err(|e| anyhow!("受理文件格式有误：{e}"))
+    }
+
+    /// Builds the store's intake request.
+    pub fn into_request(self) -> Result<IntakeRequest> {
+        let (presented, defects, conditions) = self.materials()?;
+        let item = self.item.as_deref().map(str::trim).filter(|i| !i.is_empty()).ok_or_else(|| anyhow!("受理文件缺少事项编码（item）"))?.to_owned();
+        let a = self.applicant.as_ref().ok_or_else(|| anyhow!("受理文件缺少申请人（applicant）"))?;
+        let party = match (&a.id_number, &a.uscc) {
+            (Some(id), None) => Party::Person {
+                id_number: IdNumber::parse(id).map_err(|e| anyhow!("申请人{e}"))?,
+                name: PersonName::parse(&a.name).map_err(|e| anyhow!("申请人{e}"))?,
+            },
+            (None, Some(code)) => Party::Organisation {
+                uscc: Uscc::parse(code).map_err(|e| anyhow!("申请单位{e}"))?,
+                name: a.name.trim().to_owned(),
+            },
+            _ => bail!("申请人须填写身份证号码（个人）或统一社会信用代码（单位）之一"),
+        };
+        let applicant = ApplicantInput { party, phone: phone(&a.phone, "申请人")? };
+        let agent = match self.agent {
+            None => None,
+            Some(a) => Some((
+                PersonName::parse(&a.name).map_err(|e| anyhow!("代办人{e}"))?,
+                IdNumber::parse(&a.id_number).map_err(|e| anyhow!("代办人{e}"))?,
+                phone(&a.phone, "代办人")?,
+            )),
+        };
+        Ok(IntakeRequest {
+            item,
+            applicant,
+            agent,
+            presented,
+            defects,
+            conditions,
+            refusal: self.refuse,
+            clerk: self.clerk.trim().to_owned(),
+            received_on: self.received_on,
+        })
+    }
+
+    /// Builds the store's supplement request: only the materials brought now count.
+    pub fn into_supplement(self) -> Result<SupplementRequest> {
+        let (presented, defects, conditions) = self.materials()?;
+        Ok(SupplementRequest { presented, defects, conditions, refusal: self.refuse, clerk: self.clerk.trim().to_owned() })
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn materials(&self) -> Result<(Vec<Presented>, Vec<Defect>, Vec<MaterialCode>)> {
+        let code = |c: &str| MaterialCode::parse(c).map_err(|e| anyhow!("{e}"));
+        Ok((
+            self
+                .materials
+                .iter()
+                .map(|m| Ok(Presented { material: code(&m.material)?, pages: m.pages, copies: m.copies }))
+                .collect::<Result<_>>()?,
+            self.defects
+                .iter()
+                .map(|d| Ok(Defect { material: code(&d.material)?, reason: d.reason.clone() }))
+                .collect::<Result<_>>()?,
+            self.conditions.iter().map(|c| code(c)).collect::<Result<_>>()?,
+        ))
+    }
+}
+
+/// `inquiry add FILE`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InquiryFile {
+    pub channel: String,
+    pub person: String,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    pub matter: String,
+    #[serde(default)]
+    pub item: Option<String>,
+    pub disposition: String,
+    #[serde(default)]
+    pub handed_to: Option<String>,
+    #[serde(default)]
+    pub result: Option<String>,
+    pub responder: String,
+}
+
+impl InquiryFile {
+    pub fn into_input(self) -> Result<yichuang_store::InquiryInput> {
+        Ok(yichuang_store::InquiryInput {
+            channel: yichuang_store::Channel::parse(&self.channel)
+                .ok_or_else(|| anyhow!("来询方式“{}”无效：应为visit（来访）、phone（来电）、letter（来信）或online（网上）", self.channel))?,
+            person_name: self.person,
+            unit: self.unit,
+            phone: phone(&self.phone, "来询人")?,
+            matter: self.matter,
+            item_code: self.item,
+            disposition: yichuang_store::Disposition::parse(&self.disposition).ok_or_else(|| {
+                anyhow!("处理方式“{}”无效：应为answered、notice、handover或pending", self.disposition)
+            })?,
+            handed_to: self.handed_to,
+            result: self.result,
+            responder: self.responder,
+        })
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct DocOut {
+    pub kind: &'static str,
+    pub number: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub voided: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pdf: Option<String>,
+}
+
+impl From<&DocumentRef> for DocOut {
+    fn from(d: &DocumentRef) -> Self {
+        Self { kind: d.kind.as_str(), number: d.number.clone(), voided: d.voided, pdf: None }
+    }
+}
+
+pub fn intake_json(o: &IntakeOutcome) -> Value {
+    json!({
+        "case_number": o.case_number.as_str(),
+        "decision": o.decision.as_str(),
+        "status": o.status.as_str(),
+        "deemed_accepted": o.deemed_accepted,
+        "due_date": o.due.as_ref().map(|d| d.date().to_string()),
+        "due_provisional": o.due.as_ref().is_some_and(|d| d.provisional()),
+        "calendar_version": o.due.as_ref().map(|d| d.calendar_version().to_owned()),
+        "missing": o.missing(),
+        "deficiencies": match &o.decision {
+            Decision::Supplement(l) => l.iter().map(|d| json!({"material": d.material.as_str(), "name": d.name, "problem": d.problem.describe()})).collect::<Vec<_>>(),
+            _ => vec![],
+        },
+        "refusal": match &o.decision { Decision::Refused(r) => Some(r.clone()), _ => None },
+        "documents": o.documents.iter().map(DocOut::from).collect::<Vec<_>>(),
+    })
+}
+
+pub fn warning_json(w: Option<Warning>) -> Value {
+    match w {
+        None => Value::Null,
+        Some(Warning::Yellow { working_days_left }) => json!({"level": "yellow", "working_days_left": working_days_left}),
+        Some(Warning::Red { working_days_overdue }) => json!({"level": "red", "working_days_overdue": working_days_overdue}),
+        Some(w) => json!({"level": w.as_str()}),
+    }
+}
+
+pub fn warning_label(w: Option<Warning>) -> String {
+    match w {
+        None => String::new(),
+        Some(Warning::Paused) => "暂停计时".into(),
+        Some(Warning::Normal) => "正常".into(),
+        Some(Warning::Yellow { working_days_left: 0 }) => "黄牌：今日到期".into(),
+        Some(Warning::Yellow { working_days_left }) => format!("黄牌：剩{working_days_left}个工作日"),
+        Some(Warning::Red { working_days_overdue }) => format!("红牌：已超期{working_days_overdue}个工作日"),
+    }
+}
+
+pub fn case_json(v: &CaseView) -> Value {
+    json!({
+        "case_number": v.number,
+        "item": {"code": v.item_code, "name": v.item_name, "kind": v.item_kind},
+        "catalogue_version": v.catalogue_version,
+        "applicant": {"kind": v.applicant.kind, "name": v.applicant.name, "id_masked": v.applicant.id_masked, "phone": v.applicant.phone},
+        "agent_name": v.agent_name,
+        "status": v.status.as_str(),
+        "status_label": v.status.label(),
+        "paused": v.paused,
+        "decision": v.decision,
+        "deemed_accepted": v.deemed_accepted,
+        "received_on": v.received_on.to_string(),
+        "clock_start": v.clock_start.map(|d| d.to_string()),
+        "limit": {"days": v.limit.days(), "unit": v.limit.unit().as_str()},
+        "total_limit": {"days": v.total_limit.days(), "unit": v.total_limit.unit().as_str()},
+        "due_date": v.due_date.map(|d| d.to_string()),
+        "due_provisional": v.due_provisional,
+        "calendar_version": v.calendar_version,
+        "warning": warning_json(v.warning),
+        "handler": {"id": v.handler, "name": v.handler_name},
+        "forwarded_to": v.forwarded_to,
+        "outcome_reason": v.outcome_reason,
+        "collected_by": v.collected_by,
+        "completed_on": v.completed_on.map(|d| d.to_string()),
+        "created_at": v.created_at,
+        "materials": v.materials.iter().map(|m| json!({"round": m.round, "material": m.code, "name": m.name, "pages": m.pages, "copies": m.copies, "defect": m.defect})).collect::<Vec<_>>(),
+        "missing": v.deficiencies.iter().map(|d| d.material.as_str()).collect::<Vec<_>>(),
+        "deficiencies": v.deficiencies.iter().map(|d| json!({"material": d.material.as_str(), "name": d.name, "problem": d.problem.describe()})).collect::<Vec<_>>(),
+        "extensions": v.extensions.iter().map(|e| json!({"days": e.days(), "approver": e.approver(), "reason": e.reason(), "granted_on": e.granted_on().to_string()})).collect::<Vec<_>>(),
+        "pauses": v.pauses.iter().map(|p| json!({"kind": p.kind().as_str(), "from": p.from().to_string(), "until": p.until().map(|d| d.to_string()), "expected_days": p.expected_days()})).collect::<Vec<_>>(),
+        "documents": v.documents.iter().map(DocOut::from).collect::<Vec<_>>(),
+    })
+}
+
+pub fn summary_json(s: &CaseSummary) -> Value {
+    json!({
+        "case_number": s.number,
+        "item": s.item_code,
+        "item_name": s.item_name,
+        "applicant_name": s.applicant_name,
+        "status": s.status.as_str(),
+        "paused": s.paused,
+        "due_date": s.due_date.map(|d| d.to_string()),
+        "due_provisional": s.due_provisional,
+        "warning": warning_json(s.warning),
+        "created_at": s.created_at,
+    })
+}
+
+pub fn item_json(e: &CatalogueEntry) -> Value {
+    let i = &e.item;
+    let g = i.guide();
+    json!({
+        "code": i.code().as_str(),
+        "name": i.name(),
+        "initials": e.initials,
+        "kind": i.kind().as_str(),
+        "limit_days": i.promised_limit().days(),
+        "limit_unit": i.promised_limit().unit().as_str(),
+        "statutory_limit": i.statutory_limit().map(|l| json!({"days": l.days(), "unit": l.unit().as_str()})),
+        "department": g.department,
+        "legal_basis": g.legal_basis,
+        "conditions": g.conditions,
+        "procedure": g.procedure,
+        "fees": g.fees,
+        "result": g.result,
+        "consult_phone": g.consult_phone,
+        "complaint_phone": g.complaint_phone,
+        "sensitive": i.is_sensitive(),
+        "version": e.version,
+        "materials": i.materials().iter().map(|m| json!({
+            "code": m.code().as_str(),
+            "name": m.name(),
+            "form": m.form().as_str(),
+            "copies": m.copies(),
+            "required": m.is_required(),
+            "required_when": match m.requirement() { yichuang_core::Requirement::RequiredWhen(c) => Some(c.clone()), _ => None },
+            "notes": m.notes(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub fn inquiry_json(v: &InquiryView) -> Value {
+    json!({
+        "id": v.id,
+        "received_at": v.received_at,
+        "channel": v.channel,
+        "person": v.person_name,
+        "unit": v.unit,
+        "phone": v.phone,
+        "matter": v.matter,
+        "item": v.item_code,
+        "disposition": v.disposition,
+        "first_responder": v.first_responder,
+        "reply_due": v.reply_due.map(|d| d.to_string()),
+        "reply_provisional": v.reply_provisional,
+        "handed_to": v.handed_to,
+        "handover_due": v.handover_due.map(|d| d.to_string()),
+        "status": v.status,
+        "result": v.result,
+        "warning": warning_json(v.warning),
+        "documents": v.documents.iter().map(DocOut::from).collect::<Vec<_>>(),
+    })
+}
