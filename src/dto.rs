@@ -223,6 +223,7 @@ pub fn intake_json(o: &IntakeOutcome) -> Value {
             Decision::Supplement(l) => l.iter().map(|d| json!({"material": d.material.as_str(), "name": d.name, "problem": d.problem.describe()})).collect::<Vec<_>>(),
             _ => vec![],
         },
+        "outstanding": o.outstanding.iter().map(|d| json!({"material": d.material.as_str(), "name": d.name, "problem": d.problem.describe()})).collect::<Vec<_>>(),
         "refusal": match &o.decision { Decision::Refused(r) => Some(r.clone()), _ => None },
         "documents": o.documents.iter().map(DocOut::from).collect::<Vec<_>>(),
     })

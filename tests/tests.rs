@@ -1,1 +1,10 @@
+//! The one integration test binary (as in ripgrep): real database files, the real `yichuang`
+//! binary, and the store library.
 
+mod util;
+
+mod chain;
+mod cli;
+mod crash;
+mod lifecycle;
+mod numbering;

@@ -61,7 +61,10 @@ pub struct SupplementRequest {
 #[derive(Debug, Clone)]
 pub struct IntakeOutcome {
     pub case_number: CaseNumber,
+    /// The decision taken: `Accepted` when deemed accepted under 第32条.
     pub decision: Decision,
+    /// Materials still lacking on a case deemed accepted (recorded, not a supplement notice).
+    pub outstanding: Vec<Deficiency>,
     /// 行政许可法 第32条: the notice came too late, the case counts as accepted on arrival.
     pub deemed_accepted: bool,
     pub status: CaseStatus,
@@ -300,7 +303,7 @@ impl Store {
                     agent_id,
                     agent_phone,
                     state.status().as_str(),
-                    decision.as_str(),
+                    if deemed { "accepted" } else { decision.as_str() },
                     deemed,
                     received_on,
                     clock_start,
@@ -326,7 +329,7 @@ impl Store {
                     "applicant": {"kind": applicant_kind, "key": applicant_key, "name": applicant_name,
                                   "phone": req.applicant.phone.as_ref().map(Phone::as_str)},
                     "agent": agent_name.map(|n| json!({"name": n, "id_number": agent_id, "phone": agent_phone})),
-                    "decision": decision.as_str(),
+                    "decision": if deemed { "accepted" } else { decision.as_str() },
                     "status": state.status().as_str(),
                     "deemed_accepted": deemed,
                     "received_on": received_on,
@@ -347,9 +350,14 @@ impl Store {
                 (Decision::Refused(_), _) => DocKind::Refusal,
             };
             let doc = documents::issue_for_case(w, &centre, kind, &number, &clerk)?;
+            let (taken, outstanding) = match (&decision, deemed) {
+                (Decision::Supplement(list), true) => (Decision::Accepted, list.clone()),
+                _ => (decision.clone(), vec![]),
+            };
             Ok(IntakeOutcome {
                 case_number: number,
-                decision: decision.clone(),
+                decision: taken,
+                outstanding,
                 deemed_accepted: deemed,
                 status: state.status(),
                 due: due.clone(),
@@ -433,6 +441,7 @@ impl Store {
             Ok(IntakeOutcome {
                 case_number: row.number.clone(),
                 decision: decision.clone(),
+                outstanding: vec![],
                 deemed_accepted: false,
                 status: state.status(),
                 due: due.clone(),
@@ -554,7 +563,12 @@ impl Store {
         let state = row.state.apply(action)?;
         let mut payload = change(&mut row, today)?;
         let clock = row.clock()?;
-        let due = if state.status().clock_runs() { clock.as_ref().and_then(|c| c.due(&self.calendar)) } else { None };
+        // While paused, the date shown is the one expected if the procedure ends as the
+        // applicant was told.
+        let due = match &clock {
+            Some(c) if state.status().clock_runs() => Some(c.due(&self.calendar).unwrap_or_else(|| c.expected_due(&self.calendar))),
+            _ => None,
+        };
         let keep_due = !state.status().clock_runs() && !state.paused();
         let (kind, label) = match action {
             CaseAction::Extend => ("case.extended", "extend"),

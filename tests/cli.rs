@@ -1,0 +1,223 @@
+//! The command line's contract: the shapes scripts and HQ staff rely on.
+
+use serde_json::json;
+
+use crate::util::*;
+
+#[test]
+fn catalog_list_json_has_the_contract_fields() {
+    let c = Centre::new();
+    let items = c.json(&["catalog", "list", "--json"]);
+    let items = items.as_array().unwrap();
+    assert!(items.len() >= 15);
+    let mut kinds = std::collections::BTreeSet::new();
+    for i in items {
+        for key in ["code", "name", "kind", "limit_days", "limit_unit", "materials"] {
+            assert!(!i[key].is_null(), "{key} missing in {i}");
+        }
+        kinds.insert(i["kind"].as_str().unwrap().to_owned());
+        assert!(["working", "natural"].contains(&i["limit_unit"].as_str().unwrap()));
+        for m in i["materials"].as_array().unwrap() {
+            assert!(m["code"].is_string() && m["name"].is_string() && m["required"].is_boolean(), "{m}");
+        }
+    }
+    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["forwarded", "immediate", "promised"]);
+    assert!(items.iter().any(|i| i["limit_unit"] == "natural"));
+}
+
+/// `calendar due` without a database uses the bundled calendars.
+#[test]
+fn calendar_due_table() {
+    let cases = [
+        (&["--from", "2026-09-30", "--days", "3"][..], "2026-10-10"),
+        (&["--from", "2026-02-13", "--days", "2"][..], "2026-02-24"),
+        (&["--from", "2025-01-24", "--days", "1"][..], "2025-01-26"),
+        (&["--from", "2025-09-30", "--days", "1"][..], "2025-10-09"),
+        (&["--from", "2026-09-21", "--days", "10", "--natural"][..], "2026-10-08"),
+        (&["--from", "2026-12-28", "--days", "5"][..], "2027-01-04 provisional"),
+    ];
+    for (args, expected) in cases {
+        let out = std::process::Command::new(bin()).args(["calendar", "due"]).args(args).env_remove("YICHUANG_DB").output().unwrap();
+        assert!(out.status.success());
+        assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), expected, "{args:?}");
+    }
+}
+
+#[test]
+fn validate_says_ok_or_why_in_chinese() {
+    let check = |kind: &str, value: &str, ok: bool, contains: &str| {
+        let out = std::process::Command::new(bin()).args(["validate", kind, value]).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(out.status.success(), ok, "{kind} {value}: {text}");
+        assert!(text.contains(contains), "{kind} {value}: {text}");
+    };
+    check("id", "11010519491231002X", true, "ok");
+    check("id", "11010519491231002x", true, "ok");
+    check("id", "110105194912310021", false, "校验位不符");
+    check("id", "11010519491231002", false, "应为18位，现在是17位");
+    check("id", "110105194902300023", false, "出生日期“19490230”不是有效日期");
+    check("uscc", "91350100M000100Y43", true, "ok");
+    check("uscc", "91350100M000100Y42", false, "统一社会信用代码校验位不符");
+    check("phone", "13800138000", true, "ok");
+    check("phone", "12800138000", false, "号段");
+    check("name", "阿依古丽·买买提", true, "ok");
+    check("name", "张3", false, "无效字符");
+}
+
+#[test]
+fn a_complete_promised_application_is_accepted_with_a_receipt() {
+    let c = Centre::new();
+    let f = c.file("a.json", &cj01(&id("45082119680405302"), CJ01_ALL));
+    let o = c.json(&["case", "intake", &f, "--json"]);
+    assert_eq!(o["decision"], "accepted");
+    // 20 working days after Monday 23 Nov 2026.
+    assert_eq!(o["due_date"], "2026-12-21");
+    assert_eq!(o["missing"], json!([]));
+    assert_eq!(o["documents"], json!([{"kind": "receipt", "number": "〔2026〕受字第01-0001号"}]));
+    let n = o["case_number"].as_str().unwrap();
+    assert_eq!(n.len(), 24);
+    assert!(n.starts_with("4508211020120261123"));
+    assert_eq!(c.ok(&["verify"]).trim(), "ok");
+}
+
+#[test]
+fn an_immediate_item_is_completed_on_the_spot_and_refusals_carry_reasons() {
+    let c = Centre::new();
+    let f = c.file("a.json", &json!({
+        "item": "YL-01",
+        "applicant": {"name": "王小明", "id_number": id("45082119900301001")},
+        "materials": [{"material": "SFZ", "pages": 1}, {"material": "HKB", "pages": 2}, {"material": "DJB", "pages": 1}],
+        "clerk": "demo"
+    }));
+    let o = c.json(&["case", "intake", &f, "--json"]);
+    assert_eq!((o["decision"].as_str(), o["status"].as_str()), (Some("immediate"), Some("completed")));
+    assert_eq!(o["due_date"], "2026-11-23");
+    assert_eq!(o["documents"][0]["kind"], "completion");
+    let f = c.file("r.json", &json!({
+        "item": "GL-01",
+        "applicant": {"name": "刘桂兰", "id_number": id("45092319420101202")},
+        "materials": [{"material": "SFZ", "pages": 1}],
+        "refuse": "户籍不在本县",
+        "clerk": "demo"
+    }));
+    let o = c.json(&["case", "intake", &f, "--json"]);
+    assert_eq!(o["decision"], "refused");
+    assert_eq!(o["due_date"], json!(null));
+    assert_eq!(o["documents"][0]["number"], "〔2026〕不受字第01-0001号");
+    let doc = c.json(&["doc", "show", o["documents"][0]["number"].as_str().unwrap(), "--json"]);
+    assert_eq!(doc["body"]["reasons"], json!(["户籍不在本县"]));
+    assert!(doc["body"]["notes"][0].as_str().unwrap().contains("行政复议"));
+}
+
+/// Every kind of bad input: a clear Chinese message on stderr, a non-zero exit, nothing written.
+#[test]
+fn bad_intakes_write_nothing() {
+    let c = Centre::new();
+    let snapshot = || {
+        (
+            c.count("SELECT count(*) FROM event"),
+            c.count("SELECT count(*) FROM case_file"),
+            c.count("SELECT count(*) FROM applicant"),
+            c.count("SELECT coalesce(sum(last), 0) FROM number_series"),
+        )
+    };
+    let before = snapshot();
+    let good = cj01(&id("45082119680405302"), CJ01_ALL);
+    let mut cases: Vec<(serde_json::Value, &str)> = vec![];
+    let mut v = good.clone();
+    v["applicant"]["id_number"] = json!("450821196804053021");
+    cases.push((v.clone(), "身份证号码"));
+    v["applicant"]["id_number"] = json!("45082119680405302");
+    cases.push((v, "应为18位"));
+    let mut v = good.clone();
+    v["item"] = json!("NO-SUCH");
+    cases.push((v, "目录中没有编码为“NO-SUCH”的事项"));
+    let mut v = good.clone();
+    v["materials"][0]["material"] = json!("XX");
+    cases.push((v, "没有编码为“XX”的材料"));
+    let mut v = good.clone();
+    v["materials"][0]["pages"] = json!(0);
+    cases.push((v, "页数应至少为1"));
+    let mut v = good.clone();
+    v["clerk"] = json!("nobody");
+    cases.push((v, "没有工号为“nobody”的工作人员"));
+    let mut v = good.clone();
+    v["applicant"]["phone"] = json!("123");
+    cases.push((v, "申请人手机号码应为11位数字"));
+    let mut v = good.clone();
+    v["applicant"]["name"] = json!("");
+    cases.push((v, "申请人姓名不能为空"));
+    let mut v = good.clone();
+    v["defects"] = json!([{"material": "SFZ", "reason": ""}]);
+    cases.push((v, "缺陷原因"));
+    let mut v = good.clone();
+    v["unknown_field"] = json!(1);
+    cases.push((v, "受理文件格式有误"));
+    for (i, (input, message)) in cases.iter().enumerate() {
+        let f = c.file(&format!("bad{i}.json"), input);
+        let out = c.run(&["case", "intake", &f, "--json"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "case {i} succeeded");
+        assert!(err.starts_with("错误："), "case {i}: {err}");
+        assert!(err.contains(message), "case {i}: expected “{message}” in {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(out.stdout.is_empty());
+    }
+    assert_eq!(snapshot(), before, "nothing was written");
+    // A broken file is refused the same way.
+    let p = c.dir.path().join("broken.json");
+    std::fs::write(&p, "{\"item\": \"CJ-01\", ").unwrap();
+    let out = c.run(&["case", "intake", p.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("受理文件格式有误"));
+    assert_eq!(snapshot(), before);
+}
+
+#[test]
+fn usage_errors_are_clear() {
+    let out = std::process::Command::new(bin()).args(["case", "list"]).env_remove("YICHUANG_DB").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("请用 --db 指定数据库文件"));
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("none.db");
+    let out = std::process::Command::new(bin()).arg("--db").arg(&missing).args(["case", "list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("不存在，请先用 init 建立"));
+    assert!(!missing.exists(), "a typo must not create an empty database");
+    let c = Centre::new();
+    let out = c.run_at("yesterday", &["case", "list"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YICHUANG_NOW“yesterday”不是RFC 3339时间"));
+    let out = c.run(&["case", "show", "123"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("办件编号“123”无效"));
+    let out = c.run(&["case", "show", "450821102012026112300015"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("校验位不符"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = c.run(&["init", "--centre-code", "450821102", "--centre-name", "x", "--terminal", "01"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("不能重复初始化"));
+}
+
+#[test]
+fn a_one_time_notice_and_an_inquiry_without_a_case() {
+    let c = Centre::new();
+    let out = c.ok(&["doc", "notice", "ZJ-01", "--person", "陈建华", "--actor", "demo"]);
+    assert!(out.contains("〔2026〕告字第01-0001号"), "{out}");
+    let doc = c.json(&["doc", "show", "GZ-2026-01-0001", "--json"]);
+    assert_eq!(doc["body"]["materials"].as_array().unwrap().len(), 7);
+    assert_eq!(doc["body"]["catalogue_version"], "2026.11-demo");
+    assert!(doc["body"]["guide"]["legal_basis"].as_str().unwrap().contains("土地管理法"));
+    let f = c.file("q.json", &json!({
+        "channel": "visit", "person": "赵大娘", "phone": "13907750001",
+        "matter": "低保年审何时进行", "disposition": "handover", "handed_to": "县民政局社会救助股",
+        "responder": "demo"
+    }));
+    let q = c.json(&["inquiry", "add", &f, "--json"]);
+    // Friday 20 Nov would hand over on Monday; Monday 23 Nov hands over on Tuesday 24 Nov,
+    // and the receiving department replies within 3 working days: Friday 27 Nov.
+    assert_eq!(q["handover_due"], "2026-11-24");
+    assert_eq!(q["reply_due"], "2026-11-27");
+    assert_eq!(q["documents"][0]["kind"], "inquiry_slip");
+    let open = c.json(&["inquiry", "list", "--open", "--json"]);
+    assert_eq!(open.as_array().unwrap().len(), 1);
+    let id = q["id"].as_str().unwrap();
+    let late = c.json_at("2026-11-30T09:00:00+08:00", &["inquiry", "list", "--open", "--json"]);
+    assert_eq!(late[0]["warning"]["level"], "red");
+    c.ok(&["inquiry", "reply", id, "--result", "民政局答复：12月统一年审", "--actor", "demo"]);
+    assert_eq!(c.json(&["inquiry", "list", "--open", "--json"]), json!([]));
+    assert_eq!(c.ok(&["verify"]).trim(), "ok");
+}

@@ -1,0 +1,183 @@
+//! A case's whole life on a real database file, through the command line.
+
+use serde_json::json;
+
+use crate::util::*;
+
+#[test]
+fn intake_supplement_accept_extend_decide_ready_collect() {
+    let c = Centre::new();
+    let applicant = id("45082119680405302");
+    // Monday 23 Nov: the photos are missing and the ID copy is illegible.
+    let mut first = cj01(&applicant, &["SFZ", "HKB", "SQB"]);
+    first["defects"] = json!([{"material": "SFZ", "reason": "复印件字迹不清"}]);
+    let f = c.file("first.json", &first);
+    let o = c.json(&["case", "intake", &f, "--json"]);
+    assert_eq!(o["decision"], "supplement");
+    assert_eq!(o["missing"], json!(["SFZ", "ZP"]));
+    assert_eq!(o["due_date"], json!(null));
+    assert_eq!(o["documents"][0]["number"], "〔2026〕补字第01-0001号");
+    let n = o["case_number"].as_str().unwrap().to_owned();
+    let notice = c.json(&["doc", "show", "BZ-2026-01-0001", "--json"]);
+    let listed: Vec<_> = notice["body"]["materials"].as_array().unwrap().iter().map(|m| m["problem"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(listed, ["复印件字迹不清", "未提交"]);
+    assert_eq!(notice["body"]["applicant_id_masked"], format!("{}********{}", &applicant[..6], &applicant[14..]));
+
+    // Wednesday 25 Nov: only the photos come; the ID copy is still the bad one.
+    let photos = c.file("photos.json", &json!({"materials": [{"material": "ZP", "pages": 1, "copies": 3}], "clerk": "demo"}));
+    let o = c.json_at("2026-11-25T10:00:00+08:00", &["case", "supplement", &n, &photos, "--json"]);
+    assert_eq!(o["decision"], "supplement");
+    assert_eq!(o["missing"], json!(["SFZ"]));
+    assert_eq!(o["documents"][0]["number"], "〔2026〕补字第01-0002号");
+
+    // Thursday 26 Nov: complete. The 20 working days run again from today.
+    let id_copy = c.file("id.json", &json!({"materials": [{"material": "SFZ", "pages": 1}], "clerk": "demo"}));
+    let o = c.json_at("2026-11-26T10:00:00+08:00", &["case", "supplement", &n, &id_copy, "--json"]);
+    assert_eq!(o["decision"], "accepted");
+    assert_eq!(o["due_date"], "2026-12-24");
+    assert_eq!(o["documents"][0]["number"], "〔2026〕受字第01-0001号");
+    let receipt = c.json(&["doc", "show", "SL-2026-01-0001", "--json"]);
+    let names: Vec<_> = receipt["body"]["materials"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["申请人居民身份证", "户口簿", "近期二寸免冠白底彩色照片", "残疾人证申请表"]);
+    assert_eq!(receipt["body"]["due_date"], "2026-12-24");
+    assert_eq!(receipt["body"]["handler_name"], "李梅");
+
+    // A clerk cannot approve an extension; the head can.
+    let out = c.run_at("2026-12-01T10:00:00+08:00", &["case", "extend", &n, "--days", "10", "--reason", "需县残联组织评定", "--approver", "demo", "--actor", "demo"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("李梅没有批准延期的权限"));
+    c.ok_at("2026-12-01T10:00:00+08:00", &["case", "extend", &n, "--days", "10", "--reason", "需县残联组织评定", "--approver", "head", "--actor", "demo"]);
+    let v = c.json_at("2026-12-01T10:00:00+08:00", &["case", "show", &n, "--json"]);
+    // 24 Dec + 10 working days, across New Year's Day 2027 (not yet official: provisional).
+    assert_eq!(v["due_date"], "2027-01-07");
+    assert_eq!(v["due_provisional"], true);
+    assert_eq!(v["extensions"][0]["approver"], "王建国");
+    assert!(v["documents"].as_array().unwrap().iter().any(|d| d["number"] == "〔2026〕延字第01-0001号"));
+
+    // Collecting before the decision is impossible.
+    let out = c.run(&["case", "collect", &n, "--by", "李秀英", "--actor", "demo"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("办件当前状态为“已受理”，不能领取"));
+
+    c.ok_at("2026-12-10T10:00:00+08:00", &["case", "forward", &n, "--to", "县残疾人联合会", "--actor", "demo"]);
+    c.ok_at("2026-12-20T10:00:00+08:00", &["case", "decide", &n, "--approve", "--actor", "demo"]);
+    c.ok_at("2026-12-21T10:00:00+08:00", &["case", "ready", &n, "--actor", "demo"]);
+    c.ok_at("2026-12-22T10:00:00+08:00", &["case", "collect", &n, "--by", "李秀英", "--actor", "demo"]);
+    let v = c.json_at("2026-12-22T10:00:00+08:00", &["case", "show", &n, "--json"]);
+    assert_eq!(v["status"], "collected");
+    assert_eq!(v["collected_by"], "李秀英");
+    assert_eq!(v["forwarded_to"], "县残疾人联合会");
+    assert_eq!(v["completed_on"], "2026-12-20");
+    assert_eq!(v["materials"].as_array().unwrap().len(), 5);
+
+    // The timeline has every step, in order, each with actor and time.
+    let kinds: Vec<String> = c
+        .ok(&["events", "--subject", &n])
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["case.intake", "case.supplemented", "case.supplemented", "case.extended", "case.forwarded", "case.decided", "case.ready", "case.collected"]
+    );
+    let store = c.store();
+    let status: String = store.connection().query_row("SELECT status FROM case_file WHERE number = ?1", [&n], |r| r.get(0)).unwrap();
+    assert_eq!(status, "collected");
+    assert_eq!(c.ok(&["verify"]).trim(), "ok");
+}
+
+/// 行政许可法 第32条: materials received on 10 Nov, notice only on 23 Nov (more than 5
+/// working days later) — the application counts as accepted on 10 Nov.
+#[test]
+fn a_late_supplement_notice_means_accepted_on_arrival() {
+    let c = Centre::new();
+    let mut late = cj01(&id("45082119680405302"), &["SFZ", "HKB", "SQB"]);
+    late["received_on"] = json!("2026-11-10");
+    let o = c.json(&["case", "intake", &c.file("late.json", &late), "--json"]);
+    assert_eq!(o["decision"], "accepted");
+    assert_eq!(o["deemed_accepted"], true);
+    assert_eq!(o["missing"], json!([]));
+    // 20 working days from 10 Nov.
+    assert_eq!(o["due_date"], "2026-12-08");
+    assert_eq!(o["documents"][0]["kind"], "receipt");
+    let doc = c.json(&["doc", "show", o["documents"][0]["number"].as_str().unwrap(), "--json"]);
+    assert!(doc["body"]["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("第三十二条")));
+    // Within 5 working days the notice is still in time.
+    let mut in_time = cj01(&id("45082119700101303"), &["SFZ", "HKB", "SQB"]);
+    in_time["received_on"] = json!("2026-11-17");
+    let o = c.json(&["case", "intake", &c.file("in_time.json", &in_time), "--json"]);
+    assert_eq!(o["decision"], "supplement");
+}
+
+#[test]
+fn paused_clocks_overdue_lists_and_warnings() {
+    let c = Centre::new();
+    let f = c.file("a.json", &cj01(&id("45082119680405302"), CJ01_ALL));
+    let n = c.json_at("2026-11-02T09:00:00+08:00", &["case", "intake", &f, "--json"])["case_number"].as_str().unwrap().to_owned();
+    // Due 20 working days after 2 Nov: 30 Nov.
+    let v = c.json(&["case", "show", &n, "--json"]);
+    assert_eq!(v["due_date"], "2026-11-30");
+    assert_eq!(v["warning"]["level"], "normal");
+    let v = c.json_at("2026-11-26T09:00:00+08:00", &["case", "show", &n, "--json"]);
+    assert_eq!(v["warning"], json!({"level": "yellow", "working_days_left": 2}));
+    let overdue = c.json_at("2026-12-01T09:00:00+08:00", &["case", "list", "--overdue", "--json"]);
+    assert_eq!(overdue[0]["case_number"], n.as_str());
+    assert_eq!(overdue[0]["warning"], json!({"level": "red", "working_days_overdue": 1}));
+    let soon = c.json_at("2026-11-26T09:00:00+08:00", &["case", "list", "--due-within", "2", "--json"]);
+    assert_eq!(soon.as_array().unwrap().len(), 1);
+    assert_eq!(c.json_at("2026-11-24T09:00:00+08:00", &["case", "list", "--due-within", "2", "--json"]), json!([]));
+    // Appraisal from 26 Nov, told to take 5 working days (to 3 Dec): those days do not count.
+    // Used before the pause: 3–26 Nov = 18 working days; 2 are left after 3 Dec: 4 and 7 Dec.
+    c.ok_at("2026-11-26T09:00:00+08:00", &["case", "pause", &n, "--kind", "appraisal", "--expected-days", "5", "--reason", "残疾评定", "--actor", "demo"]);
+    let v = c.json_at("2026-12-01T09:00:00+08:00", &["case", "show", &n, "--json"]);
+    assert_eq!((v["paused"].as_bool(), v["due_date"].clone()), (Some(true), json!("2026-12-07")), "the expected date while paused");
+    assert_eq!(v["warning"]["level"], "paused");
+    assert_eq!(c.json_at("2026-12-01T09:00:00+08:00", &["case", "list", "--overdue", "--json"]), json!([]));
+    let out = c.run_at("2026-12-01T09:00:00+08:00", &["case", "decide", &n, "--approve", "--actor", "demo"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("计时暂停中"));
+    c.ok_at("2026-12-03T09:00:00+08:00", &["case", "resume", &n, "--actor", "demo"]);
+    let v = c.json_at("2026-12-03T09:00:00+08:00", &["case", "show", &n, "--json"]);
+    assert_eq!(v["due_date"], "2026-12-07");
+    assert_eq!(v["pauses"][0]["until"], "2026-12-03");
+}
+
+#[test]
+fn documents_are_voided_by_the_head_and_reprinted_with_the_same_number() {
+    let c = Centre::new();
+    let f = c.file("a.json", &cj01(&id("45082119680405302"), CJ01_ALL));
+    let o = c.json(&["case", "intake", &f, "--json"]);
+    let number = o["documents"][0]["number"].as_str().unwrap().to_owned();
+    let before = c.json(&["doc", "show", &number, "--json"]);
+    c.ok(&["doc", "reprint", &number, "--actor", "demo"]);
+    let after = c.json(&["doc", "show", &number, "--json"]);
+    assert_eq!(after["reprints"], 1);
+    assert_eq!(after["body"], before["body"], "a reprint says exactly the same");
+    let out = c.run(&["doc", "void", &number, "--reason", "打印错误", "--actor", "demo"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有作废文书的权限"));
+    c.ok(&["doc", "void", &number, "--reason", "申请人姓名录入错误", "--actor", "head"]);
+    let v = c.json(&["doc", "show", &number, "--json"]);
+    assert_eq!(v["void_reason"], "申请人姓名录入错误");
+    let out = c.run(&["doc", "reprint", &number, "--actor", "demo"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("已作废"));
+    // The voided document is still there, under its number.
+    assert_eq!(c.count("SELECT count(*) FROM document"), 1);
+    // Editing a document's text behind the store's back is refused by the schema.
+    let e = c.store().connection().execute("UPDATE document SET body = '{}'", []).unwrap_err();
+    assert!(e.to_string().contains("cannot be changed"));
+}
+
+#[test]
+fn a_returning_applicant_is_recognised() {
+    let c = Centre::new();
+    let idn = id("45082119680405302");
+    c.json(&["case", "intake", &c.file("a.json", &cj01(&idn, CJ01_ALL)), "--json"]);
+    let mut again = cj01(&idn, CJ01_ALL);
+    again["applicant"]["phone"] = json!("13999999999");
+    c.json(&["case", "intake", &c.file("b.json", &again), "--json"]);
+    assert_eq!(c.count("SELECT count(*) FROM applicant"), 1);
+    assert_eq!(c.store().find_applicant(&idn).unwrap(), Some(("李秀英".into(), Some("13999999999".into()))));
+    let found = c.json(&["case", "list", "--query", &idn, "--json"]);
+    assert_eq!(found.as_array().unwrap().len(), 2);
+    let found = c.json(&["case", "list", "--query", "13999999999", "--json"]);
+    assert_eq!(found.as_array().unwrap().len(), 2);
+    let found = c.json(&["case", "list", "--query", "秀英", "--json"]);
+    assert_eq!(found.as_array().unwrap().len(), 2);
+}

@@ -1,0 +1,113 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use chrono::{DateTime, FixedOffset};
+use serde_json::Value;
+use yichuang_core::ids::id_check_char;
+use yichuang_core::{CentreCode, TerminalId};
+use yichuang_store::Store;
+
+pub const NOW: &str = "2026-11-23T09:00:00+08:00";
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_yichuang"))
+}
+
+pub fn at(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).unwrap()
+}
+
+/// A valid ID number from 17 digits.
+pub fn id(first17: &str) -> String {
+    format!("{first17}{}", id_check_char(first17).unwrap())
+}
+
+/// A demo centre in a fresh temporary folder.
+pub struct Centre {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+}
+
+impl Centre {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("centre.db");
+        let out = Self::run_in(&db, NOW, &["init", "--centre-code", "450821102", "--centre-name", "示范镇便民服务中心", "--terminal", "01", "--demo"]);
+        assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
+        Self { dir, db }
+    }
+
+    fn run_in(db: &Path, now: &str, args: &[&str]) -> Output {
+        Command::new(bin()).arg("--db").arg(db).args(args).env("YICHUANG_NOW", now).env_remove("YICHUANG_DB").output().unwrap()
+    }
+
+    /// Runs `yichuang --db <db> args…` at `now`.
+    pub fn run_at(&self, now: &str, args: &[&str]) -> Output {
+        Self::run_in(&self.db, now, args)
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_at(NOW, args)
+    }
+
+    /// Runs and expects success; returns stdout.
+    pub fn ok_at(&self, now: &str, args: &[&str]) -> String {
+        let out = self.run_at(now, args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub fn ok(&self, args: &[&str]) -> String {
+        self.ok_at(NOW, args)
+    }
+
+    pub fn json_at(&self, now: &str, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok_at(now, args)).unwrap()
+    }
+
+    pub fn json(&self, args: &[&str]) -> Value {
+        self.json_at(NOW, args)
+    }
+
+    /// Writes a JSON file into the centre's folder and returns its path.
+    pub fn file(&self, name: &str, v: &Value) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, serde_json::to_string_pretty(v).unwrap()).unwrap();
+        p.to_string_lossy().into_owned()
+    }
+
+    pub fn store(&self) -> Store {
+        Store::open(&self.db).unwrap()
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.store().connection().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+}
+
+/// A demo store opened directly through the library.
+pub fn library_store(dir: &Path) -> Store {
+    let mut s = Store::open(dir.join("centre.db")).unwrap();
+    s.initialise(CentreCode::parse("450821102").unwrap(), "示范镇便民服务中心", TerminalId::parse("01").unwrap(), at(NOW)).unwrap();
+    s.load_demo(at(NOW)).unwrap();
+    s
+}
+
+/// An intake file for the disability certificate (CJ-01), with the given materials.
+pub fn cj01(id_number: &str, materials: &[&str]) -> Value {
+    serde_json::json!({
+        "item": "CJ-01",
+        "applicant": {"name": "李秀英", "id_number": id_number, "phone": "13807759876"},
+        "materials": materials.iter().map(|m| serde_json::json!({"material": m, "pages": 1, "copies": if *m == "ZP" { 3 } else { 1 }})).collect::<Vec<_>>(),
+        "clerk": "demo"
+    })
+}
+
+pub const CJ01_ALL: &[&str] = &["SFZ", "HKB", "ZP", "SQB"];
