@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! The one integration test binary (as in ripgrep): real database files, the real `yichuang`
 //! binary, and the store library.
 

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! Due-date computation on the official 2025–2026 calendar.
 use chrono::NaiveDate;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};

@@ -233,6 +233,7 @@ pub struct ServiceItem {
 
 impl ServiceItem {
     /// Builds an item, refusing a guide that lacks what the public must be told.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         code: ItemCode,
         name: impl Into<String>,

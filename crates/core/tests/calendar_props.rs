@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! Property tests for the working-day calendar and due dates on the official 2025 and 2026
 //! arrangements (国办发明电〔2024〕12号 and the notice of 4 November 2025).
 
@@ -115,6 +116,16 @@ proptest! {
         }
         let in_official_years = due.date().year() <= 2026;
         prop_assert_eq!(due.provisional(), !in_official_years);
+    }
+
+    #[test]
+    fn the_fast_working_day_count_equals_the_day_by_day_count(a in any_date(), len in 0u64..800, regional in 0u64..730) {
+        let mut c = calendar();
+        // A regional day off that may fall on a weekend, a holiday or an ordinary day.
+        c.add_regional_day_off(d("2025-01-01").checked_add_days(Days::new(regional)).unwrap(), "地方假日");
+        let b = a.checked_add_days(Days::new(len)).unwrap();
+        prop_assert_eq!(c.working_days_between(a, b), c.working_days_between_slow(a, b));
+        prop_assert_eq!(c.working_days_between(b, a), 0);
     }
 
     #[test]

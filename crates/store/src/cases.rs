@@ -162,6 +162,7 @@ pub struct CaseFilter {
     pub due_within: Option<u32>,
     /// A case number, ID number, phone number or name.
     pub query: Option<String>,
+    /// At most this many rows; all when `None`.
     pub limit: Option<usize>,
 }
 
@@ -844,7 +845,7 @@ impl Store {
              FROM case_file c JOIN applicant a ON a.id = c.applicant_id
              {} ORDER BY {order} LIMIT {}",
             if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) },
-            filter.limit.unwrap_or(10_000)
+            filter.limit.map_or(-1, |l| l as i64)
         );
         let mut stmt = self.connection().prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {

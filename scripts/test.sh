@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs whatever is missing and runs every test of the project.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+base_need
+
+say "构建并运行全部测试（单元、属性、集成、崩溃）"
+cargo test --workspace --locked --all-targets 2>&1 | tee "${CARGO_TARGET_DIR}/last-test.log"
+
+say "代码检查（clippy）"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+say "演示流程可运行"
+demo_db="$(mktemp -d)/demo.db"
+YICHUANG_NOW="2026-11-23T08:30:00+08:00" "$CARGO_TARGET_DIR/debug/yichuang" --db "$demo_db" demo >/dev/null
+"$CARGO_TARGET_DIR/debug/yichuang" --db "$demo_db" verify
+
+say "全部通过"
