@@ -311,7 +311,7 @@ mod tests {
         );
         // A defective optional material is still listed: it was brought and is not acceptable.
         check(Promised, &[("ID", 1), ("HK", 1), ("ZP", 1)], &[("ZP", "非近期照片")], &[], None, "supplement: ZP=非近期照片");
-        check(Promised, &[("ID", 1), ("HK", 0 + 1)], &[], &[], Some("申请人不属于本辖区"), "refused: 申请人不属于本辖区");
+        check(Promised, &[("ID", 1), ("HK", 1)], &[], &[], Some("申请人不属于本辖区"), "refused: 申请人不属于本辖区");
     }
 
     #[test]

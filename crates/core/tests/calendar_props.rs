@@ -10,8 +10,11 @@ fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
+/// (first day, last day, name) of a holiday.
+type Holiday = (&'static str, &'static str, &'static str);
+
 /// (year, days-off ranges with names, adjusted working weekends)
-const OFFICIAL: &[(i32, &[(&str, &str, &str)], &[&str])] = &[
+const OFFICIAL: &[(i32, &[Holiday], &[&str])] = &[
     (
         2025,
         &[
