@@ -181,3 +181,35 @@ fn a_returning_applicant_is_recognised() {
     let found = c.json(&["case", "list", "--query", "秀英", "--json"]);
     assert_eq!(found.as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn withdrawal_archiving_and_an_online_backup() {
+    let c = Centre::new();
+    let o = c.json(&["case", "intake", &c.file("a.json", &cj01(&id("45082119680405302"), &["SFZ"])), "--json"]);
+    let n = o["case_number"].as_str().unwrap().to_owned();
+    let out = c.run(&["case", "withdraw", &n, "--reason", " ", "--actor", "demo"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("请填写撤回原因"));
+    c.ok(&["case", "withdraw", &n, "--reason", "申请人决定暂不申请", "--actor", "demo"]);
+    c.ok(&["case", "archive", &n, "--actor", "demo"]);
+    let v = c.json(&["case", "show", &n, "--json"]);
+    assert_eq!(v["status"], "archived");
+    assert_eq!(v["outcome_reason"], "申请人决定暂不申请");
+    let out = c.run(&["case", "archive", &n, "--actor", "demo"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("办件当前状态为“已归档”，不能归档"));
+
+    let copy = c.dir.path().join("copy.db");
+    c.ok(&["backup", "--out", copy.to_str().unwrap()]);
+    let report = yichuang_store::check_backup(&copy).unwrap();
+    assert_eq!(report.fault, None);
+    assert_eq!(report.events, c.count("SELECT count(*) FROM event"));
+    // The copy is a working database of the same centre.
+    let out = std::process::Command::new(bin()).arg("--db").arg(&copy).args(["case", "show", &n, "--json"]).output().unwrap();
+    assert!(out.status.success());
+    // A backup never overwrites a file.
+    let out = c.run(&["backup", "--out", copy.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("已存在，不会覆盖"));
+    // A file that is not a database is not taken for a backup.
+    let junk = c.dir.path().join("junk.db");
+    std::fs::write(&junk, "not a database").unwrap();
+    assert_eq!(yichuang_store::check_backup(&junk).unwrap_err().code(), "store.bad_backup");
+}
