@@ -9,19 +9,15 @@ use yichuang_core::ids::id_check_char;
 use yichuang_core::{Defect, IdNumber, MaterialCode, PersonName, Phone, Presented};
 use yichuang_store::{ApplicantInput, CaseFilter, Channel, Disposition, InquiryInput, IntakeRequest, Party, Store, SupplementRequest};
 
-fn id(first17: &str) -> IdNumber {
-    let check = id_check_char(first17).unwrap_or('0');
-    IdNumber::parse(&format!("{first17}{check}")).unwrap_or_else(|_| unreachable_demo())
-}
-
-fn unreachable_demo() -> IdNumber {
-    // Demo identifiers are computed with their check digit: they always parse.
-    IdNumber::parse("11010519491231002X").unwrap_or_else(|_| unreachable_demo())
+/// A demo ID number: 17 digits and the check character they call for.
+fn id(first17: &str) -> Result<IdNumber> {
+    let check = id_check_char(first17).ok_or_else(|| anyhow::anyhow!("演示身份证号码前17位无效：{first17}"))?;
+    Ok(IdNumber::parse(&format!("{first17}{check}"))?)
 }
 
 fn person(name: &str, first17: &str, phone: &str) -> Result<ApplicantInput> {
     Ok(ApplicantInput {
-        party: Party::Person { id_number: id(first17), name: PersonName::parse(name)? },
+        party: Party::Person { id_number: id(first17)?, name: PersonName::parse(name)? },
         phone: Some(Phone::parse(phone)?),
     })
 }

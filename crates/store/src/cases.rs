@@ -670,40 +670,8 @@ impl Store {
             .ok_or_else(|| StoreError::UnknownCase(parsed.to_string()))
     }
 
-    /// Everything the centre holds of a case, rebuilt from its materials rounds.
     fn held_submission(&self, number: &CaseNumber, item: &ServiceItem) -> Result<Submission> {
-        let mut stmt = self.connection().prepare(
-            "SELECT round, material_code, pages, copies, defect FROM case_material WHERE case_number = ?1 ORDER BY round",
-        )?;
-        let rows: Vec<(i64, String, u32, u32, Option<String>)> = stmt
-            .query_map([number.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let conditions: String = self.connection().query_row(
-            "SELECT conditions FROM case_file WHERE number = ?1",
-            [number.as_str()],
-            |r| r.get(0),
-        )?;
-        let conditions: Vec<String> = serde_json::from_str(&conditions).unwrap_or_default();
-        let conditions = conditions.iter().map(|c| MaterialCode::parse(c)).collect::<Result<Vec<_>, _>>()?;
-        let mut held = Submission::new(item, vec![], vec![], conditions, None)?;
-        let mut round = 0;
-        let (mut presented, mut defects) = (vec![], vec![]);
-        for (r, code, pages, copies, defect) in rows.into_iter().chain(std::iter::once((i64::MAX, String::new(), 0, 0, None))) {
-            if r != round && round != 0 {
-                let sub = Submission::new(item, std::mem::take(&mut presented), std::mem::take(&mut defects), [], None)?;
-                held = held.merged_with(&sub);
-            }
-            if r == i64::MAX {
-                break;
-            }
-            round = r;
-            let material = MaterialCode::parse(&code)?;
-            if let Some(reason) = defect {
-                defects.push(Defect { material: material.clone(), reason });
-            }
-            presented.push(Presented { material, pages, copies });
-        }
-        Ok(held)
+        held_submission(self.connection(), number.as_str(), item)
     }
 
     /// Everything about one case, with its warning level on `today`.
@@ -897,6 +865,35 @@ impl Store {
             .query_row("SELECT name, phone FROM applicant WHERE id_number = ?1 OR uscc = ?1", [key], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
     }
+}
+
+/// Everything the centre holds of a case: its materials rounds merged in order (what a later
+/// round brings replaces the earlier copy and its defect), with the conditions met.
+pub(crate) fn held_submission(conn: &rusqlite::Connection, number: &str, item: &ServiceItem) -> Result<Submission> {
+    let conditions: String = conn.query_row("SELECT conditions FROM case_file WHERE number = ?1", [number], |r| r.get(0))?;
+    let conditions: Vec<String> = serde_json::from_str(&conditions).unwrap_or_default();
+    let conditions = conditions.iter().map(|c| MaterialCode::parse(c)).collect::<Result<Vec<_>, _>>()?;
+    let mut rounds: std::collections::BTreeMap<i64, (Vec<Presented>, Vec<Defect>)> = Default::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT round, material_code, pages, copies, defect FROM case_material WHERE case_number = ?1 ORDER BY round, rowid",
+    )?;
+    let rows = stmt.query_map([number], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?, r.get::<_, u32>(3)?, r.get::<_, Option<String>>(4)?))
+    })?;
+    for row in rows {
+        let (round, code, pages, copies, defect) = row?;
+        let material = MaterialCode::parse(&code)?;
+        let (presented, defects) = rounds.entry(round).or_default();
+        if let Some(reason) = defect {
+            defects.push(Defect { material: material.clone(), reason });
+        }
+        presented.push(Presented { material, pages, copies });
+    }
+    let mut held = Submission::new(item, vec![], vec![], conditions, None)?;
+    for (presented, defects) in rounds.into_values() {
+        held = held.merged_with(&Submission::new(item, presented, defects, [], None)?);
+    }
+    Ok(held)
 }
 
 fn party_fields(p: &Party) -> (&'static str, &str, &str) {

@@ -8,10 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use yichuang_core::intake::decide;
-use yichuang_core::{
-    CaseNumber, Decision, Defect, DocKind, DocumentNumber, IdNumber, LimitUnit, MaterialCode,
-    Presented, Requirement, ServiceItem, Submission,
-};
+use yichuang_core::{CaseNumber, Decision, DocKind, DocumentNumber, IdNumber, LimitUnit, Requirement, ServiceItem};
 
 use crate::error::{Result, StoreError};
 use crate::{Centre, ItemFile, Staff, Store, Writer};
@@ -257,16 +254,16 @@ pub(crate) fn issue_for_case(
     let number = next_document_number(w, centre, kind)?;
     let mut body = base_body(centre, kind, &number, staff, today);
     #[allow(clippy::type_complexity)]
-    let (item_code, version, applicant_name, key, agent, received_on, clock_start, due, provisional, cal_version, reason, clock, conditions): (
-        String, String, String, String, Option<String>, NaiveDate, Option<NaiveDate>, Option<NaiveDate>, bool, Option<String>, Option<String>, String, String,
+    let (item_code, version, applicant_name, key, agent, received_on, clock_start, due, provisional, cal_version, reason, clock): (
+        String, String, String, String, Option<String>, NaiveDate, Option<NaiveDate>, Option<NaiveDate>, bool, Option<String>, Option<String>, String,
     ) = w.tx.query_row(
         "SELECT c.item_code, c.catalogue_version, a.name, coalesce(a.id_number, a.uscc), c.agent_name, c.received_on,
-                c.clock_start, c.due_date, c.due_provisional, c.calendar_version, c.outcome_reason, c.clock, c.conditions
+                c.clock_start, c.due_date, c.due_provisional, c.calendar_version, c.outcome_reason, c.clock
          FROM case_file c JOIN applicant a ON a.id = c.applicant_id WHERE c.number = ?1",
         [case.as_str()],
         |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?,
-                r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?))
+                r.get(9)?, r.get(10)?, r.get(11)?))
         },
     )?;
     let item = item_from(w.tx, &version, &item_code)?;
@@ -285,27 +282,16 @@ pub(crate) fn issue_for_case(
     body.due_provisional = provisional;
     body.calendar_version = cal_version;
 
-    // Materials held, latest round first wins, as the rules see them.
-    let mut stmt = w.tx.prepare_cached(
-        "SELECT material_code, pages, copies, defect FROM case_material WHERE case_number = ?1 ORDER BY round",
-    )?;
-    let rows: Vec<(String, u32, u32, Option<String>)> =
-        stmt.query_map([case.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<_>>()?;
-    let mut held: std::collections::BTreeMap<String, (u32, u32, Option<String>)> = Default::default();
-    for (code, pages, copies, defect) in rows {
-        held.insert(code, (pages, copies, defect));
-    }
-    let conditions: Vec<String> = serde_json::from_str(&conditions).unwrap_or_default();
-    let presented: Vec<Presented> = held
+    // Materials held, as the rules see them.
+    let submission = crate::cases::held_submission(w.tx, case.as_str(), &item)?;
+    let held: std::collections::BTreeMap<String, (u32, u32, Option<String>)> = submission
+        .presented()
         .iter()
-        .filter_map(|(c, (p, n, _))| MaterialCode::parse(c).ok().map(|material| Presented { material, pages: *p, copies: *n }))
+        .map(|p| {
+            let defect = submission.defects().iter().find(|d| d.material == p.material).map(|d| d.reason.clone());
+            (p.material.to_string(), (p.pages, p.copies, defect))
+        })
         .collect();
-    let defects: Vec<Defect> = held
-        .iter()
-        .filter_map(|(c, (_, _, d))| Some(Defect { material: MaterialCode::parse(c).ok()?, reason: d.clone()? }))
-        .collect();
-    let conditions = conditions.iter().filter_map(|c| MaterialCode::parse(c).ok());
-    let submission = Submission::new(&item, presented, defects, conditions, None)?;
 
     match kind {
         DocKind::Receipt | DocKind::Completion | DocKind::Collection => {
