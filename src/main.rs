@@ -276,6 +276,14 @@ enum CaseCmd {
 
 #[derive(Subcommand)]
 enum DocCmd {
+    /// Render a document to PDF (A4 form or 80 mm slip).
+    Render {
+        number: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "a4", value_parser = ["a4", "slip"])]
+        layout: String,
+    },
     Show {
         number: String,
         #[arg(long)]
@@ -286,6 +294,9 @@ enum DocCmd {
         item: String,
         #[arg(long)]
         person: Option<String>,
+        /// Also write the notice as a PDF.
+        #[arg(long)]
+        out: Option<PathBuf>,
         #[command(flatten)]
         actor: Actor,
     },
@@ -708,10 +719,19 @@ fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()
         }
     };
     match c {
+        DocCmd::Render { number, out, layout } => {
+            let layout = yichuang_print::Layout::parse(&layout).unwrap_or(yichuang_print::Layout::A4);
+            write_pdf(&store, &number, layout, &out)?;
+            println!("{}", out.display());
+        }
         DocCmd::Show { number, json } => print_doc(&store.document(&number)?, json),
-        DocCmd::Notice { item, person, actor } => {
+        DocCmd::Notice { item, person, out, actor } => {
             let d = store.issue_notice(&item, person.as_deref(), &actor.actor, now)?;
             print_doc(&store.document(&d.number)?, false);
+            if let Some(out) = out {
+                write_pdf(&store, &d.number, yichuang_print::Layout::A4, &out)?;
+                println!("{}", out.display());
+            }
         }
         DocCmd::Void { number, reason, actor } => print_doc(&store.void_document(&number, &reason, &actor.actor, now)?, false),
         DocCmd::Reprint { number, actor } => {
@@ -720,6 +740,15 @@ fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()
             print_doc(&d, false);
         }
     }
+    Ok(())
+}
+
+/// Renders a stored document to a PDF file, with the centre's stub-copy setting.
+fn write_pdf(store: &Store, number: &str, layout: yichuang_print::Layout, out: &Path) -> Result<()> {
+    let record = store.document(number)?;
+    let stubs = store.centre()?.settings.stub_copies;
+    let bytes = yichuang_print::render(&record, layout, stubs, None)?;
+    std::fs::write(out, bytes).with_context(|| format!("无法写入{}", out.display()))?;
     Ok(())
 }
 

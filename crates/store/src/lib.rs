@@ -30,7 +30,7 @@ pub use cases::{
     ApplicantInput, ApplicantView, CaseFilter, CaseSummary, CaseView, IntakeOutcome, IntakeRequest,
     MaterialView, Party, SupplementRequest,
 };
-pub use documents::{DocumentBody, DocumentRecord, DocumentRef};
+pub use documents::{DocGuide, DocInquiry, DocMaterial, DocumentBody, DocumentRecord, DocumentRef};
 pub use error::{Result, StoreError};
 pub use events::{chain_hash, ChainFault, EventRecord, GENESIS_HASH};
 pub use inquiries::{Channel, Disposition, InquiryInput, InquiryView};

@@ -1,0 +1,45 @@
+//! The documents the window prints. A document's frozen body (from the store) is composed into
+//! a page model ([`layout::Page`]: positioned text, rules, a QR code), which the PDF backend
+//! draws with the embedded Noto Serif CJK SC font, subset into each file.
+//!
+//! No I/O happens here except in [`printer`], which hands a finished PDF to the system.
+
+pub mod documents;
+pub mod font;
+pub mod layout;
+pub mod pdf;
+pub mod text;
+
+pub use documents::{chinese_date, compose, qr_text, Layout};
+use yichuang_store::DocumentRecord;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PrintError {
+    #[error("内置字体无法读取，打印组件已损坏，请重新安装程序")]
+    Font,
+    #[error("文件读写错误：{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl PrintError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Font => "print.font",
+            Self::Io(_) => "print.io",
+        }
+    }
+}
+
+/// The pages of a document, for tests and previews.
+pub fn pages(record: &DocumentRecord, layout: Layout, stub_copies: bool, signature: Option<&str>) -> Result<Vec<layout::Page>, PrintError> {
+    let font = font::font()?;
+    let measure = |c: char| font.advance(c);
+    Ok(compose(record, layout, stub_copies, &qr_text(record, signature), &measure))
+}
+
+/// Renders a document to PDF bytes.
+pub fn render(record: &DocumentRecord, layout: Layout, stub_copies: bool, signature: Option<&str>) -> Result<Vec<u8>, PrintError> {
+    let pages = pages(record, layout, stub_copies, signature)?;
+    pdf::to_pdf(&format!("{} {}", record.body.title, record.number), &pages)
+}
