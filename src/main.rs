@@ -170,6 +170,9 @@ enum CaseCmd {
         /// Take the same application in N times, printing one line per committed intake.
         #[arg(long, default_value_t = 1)]
         repeat: u32,
+        /// Write the issued documents' PDFs into this folder.
+        #[arg(long)]
+        print_dir: Option<PathBuf>,
     },
     /// Record materials brought to complete an application.
     Supplement {
@@ -177,6 +180,9 @@ enum CaseCmd {
         file: PathBuf,
         #[arg(long)]
         json: bool,
+        /// Write the issued documents' PDFs into this folder.
+        #[arg(long)]
+        print_dir: Option<PathBuf>,
     },
     Show {
         number: String,
@@ -299,6 +305,10 @@ enum DocCmd {
         out: Option<PathBuf>,
         #[command(flatten)]
         actor: Actor,
+    },
+    /// Check the QR code of a printed document (genuine, forged, or from an unknown terminal).
+    Verify {
+        qr: String,
     },
     Void {
         number: String,
@@ -585,25 +595,30 @@ fn case(db: &Option<PathBuf>, c: CaseCmd, now: DateTime<FixedOffset>) -> Result<
         Ok(())
     };
     match c {
-        CaseCmd::Intake { file, json, repeat } => {
+        CaseCmd::Intake { file, json, repeat, print_dir } => {
             let text = read(&file)?;
             let mut out = std::io::stdout().lock();
             for _ in 0..repeat.max(1) {
                 let req = dto::IntakeFile::parse(&text)?.into_request()?;
                 let o = store.intake(req, now)?;
+                let pdfs = print_documents(&mut store, &o.documents, print_dir.as_deref(), now)?;
                 if json || repeat > 1 {
-                    writeln!(out, "{}", dto::intake_json(&o))?;
+                    writeln!(out, "{}", with_pdfs(dto::intake_json(&o), &pdfs))?;
                     out.flush()?;
                 } else {
                     print_outcome(&o);
+                    for p in pdfs.iter().flatten() {
+                        println!("  PDF：{p}");
+                    }
                 }
             }
         }
-        CaseCmd::Supplement { number, file, json } => {
+        CaseCmd::Supplement { number, file, json, print_dir } => {
             let req = dto::IntakeFile::parse(&read(&file)?)?.into_supplement()?;
             let o = store.supplement(&number, req, now)?;
+            let pdfs = print_documents(&mut store, &o.documents, print_dir.as_deref(), now)?;
             if json {
-                println!("{}", dto::intake_json(&o));
+                println!("{}", with_pdfs(dto::intake_json(&o), &pdfs));
             } else {
                 print_outcome(&o);
             }
@@ -677,6 +692,37 @@ fn case(db: &Option<PathBuf>, c: CaseCmd, now: DateTime<FixedOffset>) -> Result<
     Ok(ExitCode::SUCCESS)
 }
 
+/// Writes each issued document's PDF into `dir` (named by the ASCII document number).
+fn print_documents(
+    store: &mut Store,
+    docs: &[yichuang_store::DocumentRef],
+    dir: Option<&Path>,
+    now: DateTime<FixedOffset>,
+) -> Result<Vec<Option<String>>> {
+    let Some(dir) = dir else { return Ok(vec![None; docs.len()]) };
+    std::fs::create_dir_all(dir).with_context(|| format!("无法建立目录{}", dir.display()))?;
+    docs.iter()
+        .map(|d| {
+            let ascii = yichuang_core::DocumentNumber::parse(&d.number)?.ascii();
+            let path = dir.join(format!("{ascii}.pdf"));
+            write_pdf(store, &d.number, yichuang_print::Layout::A4, &path, now)?;
+            Ok(Some(path.display().to_string()))
+        })
+        .collect()
+}
+
+/// Adds `"pdf"` to each entry of `documents` where one was written.
+fn with_pdfs(mut v: serde_json::Value, pdfs: &[Option<String>]) -> serde_json::Value {
+    if let Some(docs) = v["documents"].as_array_mut() {
+        for (d, p) in docs.iter_mut().zip(pdfs) {
+            if let Some(p) = p {
+                d["pdf"] = json!(p);
+            }
+        }
+    }
+    v
+}
+
 fn print_outcome(o: &yichuang_store::IntakeOutcome) {
     let label = match o.decision.as_str() {
         "immediate" => "即办件，当场办结",
@@ -721,7 +767,7 @@ fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()
     match c {
         DocCmd::Render { number, out, layout } => {
             let layout = yichuang_print::Layout::parse(&layout).unwrap_or(yichuang_print::Layout::A4);
-            write_pdf(&store, &number, layout, &out)?;
+            write_pdf(&mut store, &number, layout, &out, now)?;
             println!("{}", out.display());
         }
         DocCmd::Show { number, json } => print_doc(&store.document(&number)?, json),
@@ -729,10 +775,23 @@ fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()
             let d = store.issue_notice(&item, person.as_deref(), &actor.actor, now)?;
             print_doc(&store.document(&d.number)?, false);
             if let Some(out) = out {
-                write_pdf(&store, &d.number, yichuang_print::Layout::A4, &out)?;
+                write_pdf(&mut store, &d.number, yichuang_print::Layout::A4, &out, now)?;
                 println!("{}", out.display());
             }
         }
+        DocCmd::Verify { qr } => match store.verify_qr(&qr)? {
+            yichuang_store::QrVerdict::Genuine { document, case, key_id, held, voided } => {
+                println!("真实：{document}，由终端{key_id}签发{}", case.map(|c| format!("，办件编号{c}")).unwrap_or_default());
+                match (held, voided) {
+                    (_, Some(r)) => println!("注意：该文书已作废，原因：{r}"),
+                    (false, _) => println!("（本机没有该文书的记录，签名由已知终端公钥核验）"),
+                    _ => {}
+                }
+            }
+            yichuang_store::QrVerdict::UnknownKey { key_id } => bail!("无法核验：本机不知道终端{key_id}的公钥，请先从县级同步"),
+            yichuang_store::QrVerdict::Forged => bail!("签名不符：该文书的二维码被改动或伪造"),
+            yichuang_store::QrVerdict::Malformed => bail!("这不是一窗通文书的二维码"),
+        },
         DocCmd::Void { number, reason, actor } => print_doc(&store.void_document(&number, &reason, &actor.actor, now)?, false),
         DocCmd::Reprint { number, actor } => {
             let d = store.reprint_document(&number, &actor.actor, now)?;
@@ -743,11 +802,13 @@ fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()
     Ok(())
 }
 
-/// Renders a stored document to a PDF file, with the centre's stub-copy setting.
-fn write_pdf(store: &Store, number: &str, layout: yichuang_print::Layout, out: &Path) -> Result<()> {
+/// Renders a stored document to a PDF file, with its signed QR code and the centre's stub-copy
+/// setting.
+fn write_pdf(store: &mut Store, number: &str, layout: yichuang_print::Layout, out: &Path, now: DateTime<FixedOffset>) -> Result<()> {
     let record = store.document(number)?;
+    let qr = store.document_qr(number, now)?;
     let stubs = store.centre()?.settings.stub_copies;
-    let bytes = yichuang_print::render(&record, layout, stubs, None)?;
+    let bytes = yichuang_print::render(&record, layout, stubs, &qr)?;
     std::fs::write(out, bytes).with_context(|| format!("无法写入{}", out.display()))?;
     Ok(())
 }

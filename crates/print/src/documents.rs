@@ -148,16 +148,11 @@ fn material_rows(kind: DocKind, materials: &[DocMaterial]) -> (Vec<Column>, Vec<
     }
 }
 
-/// The text a document's QR code carries: the document number, the case number and (when
-/// given) the terminal's signature.
-pub fn qr_text(record: &DocumentRecord, signature: Option<&str>) -> String {
+/// An unsigned QR text (document and case number), for previews; printed documents carry the
+/// store's signed one.
+pub fn qr_text(record: &DocumentRecord) -> String {
     let ascii = yichuang_core::DocumentNumber::parse(&record.number).map(|n| n.ascii()).unwrap_or_else(|_| record.number.clone());
-    let mut s = format!("YC1|{}|{}", ascii, record.case_number.clone().unwrap_or_default());
-    if let Some(sig) = signature {
-        s.push('|');
-        s.push_str(sig);
-    }
-    s
+    format!("YC1|{}|{}", ascii, record.case_number.clone().unwrap_or_default())
 }
 
 /// Composes one copy of a document on A4.

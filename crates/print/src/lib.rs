@@ -31,15 +31,16 @@ impl PrintError {
     }
 }
 
-/// The pages of a document, for tests and previews.
-pub fn pages(record: &DocumentRecord, layout: Layout, stub_copies: bool, signature: Option<&str>) -> Result<Vec<layout::Page>, PrintError> {
+/// The pages of a document, for tests and previews. `qr` is the text of its QR code (the
+/// store's signed [`yichuang_store::Store::document_qr`]).
+pub fn pages(record: &DocumentRecord, layout: Layout, stub_copies: bool, qr: &str) -> Result<Vec<layout::Page>, PrintError> {
     let font = font::font()?;
     let measure = |c: char| font.advance(c);
-    Ok(compose(record, layout, stub_copies, &qr_text(record, signature), &measure))
+    Ok(compose(record, layout, stub_copies, qr, &measure))
 }
 
 /// Renders a document to PDF bytes.
-pub fn render(record: &DocumentRecord, layout: Layout, stub_copies: bool, signature: Option<&str>) -> Result<Vec<u8>, PrintError> {
-    let pages = pages(record, layout, stub_copies, signature)?;
+pub fn render(record: &DocumentRecord, layout: Layout, stub_copies: bool, qr: &str) -> Result<Vec<u8>, PrintError> {
+    let pages = pages(record, layout, stub_copies, qr)?;
     pdf::to_pdf(&format!("{} {}", record.body.title, record.number), &pages)
 }

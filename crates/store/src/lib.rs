@@ -15,6 +15,7 @@ mod documents;
 mod error;
 mod events;
 mod inquiries;
+mod keys;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -34,9 +35,10 @@ pub use documents::{DocGuide, DocInquiry, DocMaterial, DocumentBody, DocumentRec
 pub use error::{Result, StoreError};
 pub use events::{chain_hash, ChainFault, EventRecord, GENESIS_HASH};
 pub use inquiries::{Channel, Disposition, InquiryInput, InquiryView};
+pub use keys::QrVerdict;
 
 /// Migration 1 is the schema; append later migrations, never edit one that has shipped.
-pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql")];
+pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_str!("migrations/002_terminal_key.sql")];
 
 /// The centre this database belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -345,7 +347,10 @@ impl Store {
             self.centre = None;
         }
         result?;
-        self.reload()
+        self.reload()?;
+        // The terminal's signing key, made now so that printing never has to write.
+        self.signing_key(now)?;
+        Ok(())
     }
 
     /// Changes the centre's settings.

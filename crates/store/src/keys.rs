@@ -1,0 +1,135 @@
+//! The terminal's signing key and the signatures in documents' QR codes.
+//!
+//! QR text: `YC1|<document, ASCII form>|<case number or empty>|<key id>|<signature>`, where the
+//! signature is Ed25519 over everything before the last `|`, in base64url without padding.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, FixedOffset};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use rusqlite::{params, OptionalExtension};
+use serde_json::json;
+use yichuang_core::DocumentNumber;
+
+use crate::error::{Result, StoreError};
+use crate::Store;
+
+/// What checking a QR text found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QrVerdict {
+    /// The signature is good; `held` says whether this database holds the document, and
+    /// `voided` whether it was voided here.
+    Genuine { document: String, case: Option<String>, key_id: String, held: bool, voided: Option<String> },
+    /// Well-formed, but signed by a terminal whose key this database does not know.
+    UnknownKey { key_id: String },
+    /// The signature does not match: altered or forged.
+    Forged,
+    /// Not a 一窗通 document code.
+    Malformed,
+}
+
+impl Store {
+    /// This terminal's key id: `<centre code>-<terminal>`.
+    pub fn key_id(&self) -> Result<String> {
+        let c = self.centre()?;
+        Ok(format!("{}-{}", c.code, c.terminal))
+    }
+
+    /// The terminal's signing key, created (with its event) on first use.
+    pub(crate) fn signing_key(&mut self, now: DateTime<FixedOffset>) -> Result<SigningKey> {
+        let key_id = self.key_id()?;
+        let secret: Option<String> = self
+            .connection()
+            .query_row("SELECT secret_key FROM terminal_key WHERE key_id = ?1", [&key_id], |r| r.get(0))
+            .optional()?
+            .flatten();
+        if let Some(s) = secret {
+            let bytes: [u8; 32] = URL_SAFE_NO_PAD
+                .decode(s)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or(StoreError::BadFile { what: "终端密钥", detail: "密钥长度不对".into() })?;
+            return Ok(SigningKey::from_bytes(&bytes));
+        }
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed).map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
+        let key = SigningKey::from_bytes(&seed);
+        let public = URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes());
+        self.write("system", now, |w| {
+            w.tx.execute(
+                "INSERT INTO terminal_key (key_id, public_key, secret_key, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![key_id, public, URL_SAFE_NO_PAD.encode(seed), w.now_text()],
+            )?;
+            w.event("terminal.key", &key_id, json!({"key_id": key_id, "public_key": public}))?;
+            Ok(())
+        })?;
+        Ok(key)
+    }
+
+    /// The QR text of a stored document, signed with this terminal's key.
+    pub fn document_qr(&mut self, number: &str, now: DateTime<FixedOffset>) -> Result<String> {
+        let doc = self.document(number)?;
+        let ascii = DocumentNumber::parse(&doc.number)?.ascii();
+        let key = self.signing_key(now)?;
+        let message = format!("YC1|{}|{}|{}", ascii, doc.case_number.unwrap_or_default(), self.key_id()?);
+        let sig = URL_SAFE_NO_PAD.encode(key.sign(message.as_bytes()).to_bytes());
+        Ok(format!("{message}|{sig}"))
+    }
+
+    /// Records another terminal's public key (as HQ distributes them).
+    pub fn add_known_key(&mut self, key_id: &str, public_key: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<()> {
+        let bytes: [u8; 32] = URL_SAFE_NO_PAD
+            .decode(public_key.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or(StoreError::BadFile { what: "终端公钥", detail: "应为32字节的base64url".into() })?;
+        VerifyingKey::from_bytes(&bytes).map_err(|_| StoreError::BadFile { what: "终端公钥", detail: "不是有效的Ed25519公钥".into() })?;
+        self.write(actor, now, |w| {
+            let n = w.tx.execute(
+                "INSERT INTO terminal_key (key_id, public_key, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (key_id) DO NOTHING",
+                params![key_id.trim(), public_key.trim(), w.now_text()],
+            )?;
+            if n == 1 {
+                w.event("terminal.known_key", key_id.trim(), json!({"key_id": key_id.trim(), "public_key": public_key.trim()}))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Checks a QR text read from a printed document.
+    pub fn verify_qr(&self, text: &str) -> Result<QrVerdict> {
+        let text = text.trim();
+        let Some((message, sig)) = text.rsplit_once('|') else { return Ok(QrVerdict::Malformed) };
+        let parts: Vec<&str> = message.split('|').collect();
+        if parts.len() != 4 || parts[0] != "YC1" || DocumentNumber::parse(parts[1]).is_err() {
+            return Ok(QrVerdict::Malformed);
+        }
+        let key_id = parts[3].to_owned();
+        let Some(sig) = URL_SAFE_NO_PAD.decode(sig).ok().and_then(|b| <[u8; 64]>::try_from(b).ok()) else {
+            return Ok(QrVerdict::Malformed);
+        };
+        let public: Option<String> =
+            self.connection().query_row("SELECT public_key FROM terminal_key WHERE key_id = ?1", [&key_id], |r| r.get(0)).optional()?;
+        let Some(public) = public else { return Ok(QrVerdict::UnknownKey { key_id }) };
+        let Some(key) = URL_SAFE_NO_PAD
+            .decode(public)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .and_then(|b| VerifyingKey::from_bytes(&b).ok())
+        else {
+            return Ok(QrVerdict::UnknownKey { key_id });
+        };
+        if key.verify(message.as_bytes(), &Signature::from_bytes(&sig)).is_err() {
+            return Ok(QrVerdict::Forged);
+        }
+        let document = DocumentNumber::parse(parts[1])?.to_string();
+        let held = self.document(&document).ok();
+        Ok(QrVerdict::Genuine {
+            case: (!parts[2].is_empty()).then(|| parts[2].to_owned()),
+            key_id,
+            held: held.is_some(),
+            voided: held.and_then(|d| d.void_reason),
+            document,
+        })
+    }
+}
