@@ -3,6 +3,8 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 base_need
+# poppler-utils and qpdf check the printed PDFs (pdftotext, pdffonts, qpdf --check).
+apt_need poppler-utils qpdf
 
 say "构建并运行全部测试（单元、属性、集成、崩溃）"
 cargo test --workspace --locked --all-targets 2>&1 | tee "${CARGO_TARGET_DIR}/last-test.log"

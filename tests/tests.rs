@@ -9,3 +9,4 @@ mod cli;
 mod crash;
 mod lifecycle;
 mod numbering;
+mod print;

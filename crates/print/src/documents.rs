@@ -156,7 +156,7 @@ pub fn qr_text(record: &DocumentRecord) -> String {
 }
 
 /// Composes one copy of a document on A4.
-fn a4<'a>(record: &DocumentRecord, copy: Copy, qr: &str, measure: &'a dyn Fn(char) -> f32) -> Vec<Page> {
+fn a4(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) -> f32) -> Vec<Page> {
     let b = &record.body;
     let kind = record.kind;
     let spec = PageSpec::A4;
@@ -335,7 +335,7 @@ fn a4<'a>(record: &DocumentRecord, copy: Copy, qr: &str, measure: &'a dyn Fn(cha
 }
 
 /// Composes one copy on an 80 mm slip: the same facts, one column.
-fn slip<'a>(record: &DocumentRecord, copy: Copy, qr: &str, measure: &'a dyn Fn(char) -> f32) -> Vec<Page> {
+fn slip(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) -> f32) -> Vec<Page> {
     let b = &record.body;
     let kind = record.kind;
     let spec = PageSpec::SLIP;
@@ -371,6 +371,12 @@ fn slip<'a>(record: &DocumentRecord, copy: Copy, qr: &str, measure: &'a dyn Fn(c
         rows.push(("来询事项", q.matter.clone()));
         rows.push(("移交部门", q.handed_to.clone().unwrap_or_default()));
         rows.push(("答复时限", date_text(q.reply_due)));
+    }
+    if kind == DocKind::Notice {
+        rows.push(("承诺时限", b.limit_text.clone().unwrap_or_default()));
+        if let Some(g) = &b.guide {
+            rows.push(("投诉电话", g.complaint_phone.clone()));
+        }
     }
     if matches!(kind, DocKind::Receipt | DocKind::Extension) {
         rows.push(("受理日期", date_text(b.accepted_on.or(b.received_on))));
@@ -412,6 +418,11 @@ fn slip<'a>(record: &DocumentRecord, copy: Copy, qr: &str, measure: &'a dyn Fn(c
     c.gap(1.0);
     c.para(&format!("经办人：{}  咨询电话：{}", b.handler_name, b.centre_phone), small, false, Align::Left, 0.0);
     c.para(&date_text(b.issued_on), small, false, Align::Left, 0.0);
+    if kind == DocKind::Notice {
+        if let Some(v) = &b.catalogue_version {
+            c.para(&format!("依据服务事项目录{v}版出具"), small, false, Align::Left, 0.0);
+        }
+    }
     c.gap(2.0);
     let size = 26.0;
     let y = c.y;

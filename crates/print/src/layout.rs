@@ -94,6 +94,9 @@ impl Column {
 
 pub type Measure<'a> = &'a dyn Fn(char) -> f32;
 
+/// What a new page starts with (the title and number, “续”).
+type Continuation<'a> = Box<dyn Fn(&mut Composer<'a>) + 'a>;
+
 /// Lays content out top to bottom, breaking pages where needed.
 pub struct Composer<'a> {
     pub spec: PageSpec,
@@ -101,7 +104,7 @@ pub struct Composer<'a> {
     pages: Vec<Page>,
     pub y: f32,
     /// Drawn at the top of every page after the first (e.g. the title and number, “续”).
-    continuation: Option<Box<dyn Fn(&mut Composer<'a>) + 'a>>,
+    continuation: Option<Continuation<'a>>,
 }
 
 impl<'a> Composer<'a> {

@@ -3,102 +3,12 @@
 //! starting with closing punctuation, tables straight, long checklists paginated).
 #![allow(clippy::unwrap_used)]
 
-use chrono::NaiveDate;
+mod fixture;
+
+use fixture::record;
 use yichuang_core::DocKind;
 use yichuang_print::layout::{Item, Page, PT};
 use yichuang_print::{font, pages, Layout};
-use yichuang_store::{DocGuide, DocInquiry, DocMaterial, DocumentBody, DocumentRecord};
-
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-fn material(i: usize, name: &str) -> DocMaterial {
-    DocMaterial {
-        code: format!("M{i}"),
-        name: name.into(),
-        form: "原件及复印件".into(),
-        copies_required: 1,
-        requirement: "必需".into(),
-        notes: if i % 3 == 0 { "核验原件后退还，复印件须本人签字确认".into() } else { String::new() },
-        pages: Some(2),
-        copies: Some(1),
-        problem: Some(if i % 2 == 0 { "未提交".into() } else { "复印件不清晰，请重新复印。".into() }),
-    }
-}
-
-fn record(kind: DocKind, materials: usize) -> DocumentRecord {
-    let number = yichuang_core::DocumentNumber::new(kind, 2026, yichuang_core::TerminalId::parse("01").unwrap(), 7).unwrap().to_string();
-    let names = ["申请人居民身份证", "户口簿", "近期二寸免冠白底彩色照片", "农村宅基地和建房（规划许可）申请表", "村民小组会议记录及公示材料（须加盖村民委员会公章）"];
-    DocumentRecord {
-        number: number.clone(),
-        kind,
-        case_number: Some("450821102012026112300016".into()),
-        inquiry_id: None,
-        issued_at: "2026-11-23T09:30:00+08:00".into(),
-        issued_by: "demo".into(),
-        body: DocumentBody {
-            kind: kind.as_str().into(),
-            title: kind.title().into(),
-            number,
-            centre_code: "450821102".into(),
-            centre_name: "示范镇便民服务中心".into(),
-            centre_phone: "0775-7801234".into(),
-            centre_address: "示范镇人民路1号便民服务中心".into(),
-            issued_on: Some(d("2026-11-23")),
-            handler_id: "demo".into(),
-            handler_name: "李梅".into(),
-            case_number: Some("450821102012026112300016".into()),
-            item_code: Some("ZJ-01".into()),
-            item_name: Some("农村宅基地和建房（规划许可）审批".into()),
-            item_kind: Some("承诺件".into()),
-            catalogue_version: Some("2026.11-demo".into()),
-            applicant_name: Some("阿依古丽·买买提".into()),
-            applicant_id_masked: Some("450821********3025".into()),
-            agent_name: None,
-            received_on: Some(d("2026-11-23")),
-            accepted_on: Some(d("2026-11-23")),
-            limit_text: Some("20个工作日".into()),
-            due_date: Some(d("2026-12-21")),
-            due_provisional: kind == DocKind::Extension,
-            calendar_version: Some("2025.1+2026.1".into()),
-            materials: (0..materials).map(|i| material(i, &format!("{}（第{}项）", names[i % names.len()], i + 1))).collect(),
-            reasons: vec!["申请人户籍不在本县，依据《最低生活保障审核确认办法》第八条，应向户籍所在地申请。".into()],
-            extension_days: Some(10),
-            approver: Some("王建国".into()),
-            guide: Some(DocGuide {
-                department: "乡镇人民政府（农业农村、自然资源联审）".into(),
-                legal_basis: "《中华人民共和国土地管理法》第六十二条；《农业农村部 自然资源部关于规范农村宅基地审批管理的通知》（农经发〔2019〕6号）".into(),
-                conditions: "本集体经济组织成员，以户为单位申请，一户只能拥有一处宅基地，符合国土空间规划和村庄规划。".into(),
-                procedure: vec!["农户向村民小组提出申请".into(), "村民小组会议讨论通过并公示".into(), "乡镇政府审批，核发批准书和许可证".into()],
-                limit_text: "20个工作日".into(),
-                statutory_limit_text: Some("20个工作日".into()),
-                fees: "不收费".into(),
-                result: "《农村宅基地批准书》《乡村建设规划许可证》".into(),
-                location: "示范镇便民服务中心一楼综合受理窗口".into(),
-                consult_phone: "0775-7801234".into(),
-                complaint_phone: "12345".into(),
-            }),
-            notes: vec!["补齐全部材料之日起，承诺办理时限重新计算。".into(), "如对本决定不服，可以自收到本通知书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。".into()],
-            inquiry: (kind == DocKind::InquirySlip).then(|| DocInquiry {
-                id: "Q01202611230001".into(),
-                received_at: "2026-11-23T09:30:00+08:00".into(),
-                channel: "来访".into(),
-                person_name: "赵大娘".into(),
-                unit: None,
-                phone: Some("13907750001".into()),
-                matter: "低保年审何时进行，需要带哪些材料".into(),
-                disposition: "移交办理".into(),
-                handed_to: Some("县民政局社会救助股".into()),
-                handover_due: Some(d("2026-11-24")),
-                reply_due: Some(d("2026-11-27")),
-            }),
-        },
-        voided_at: None,
-        void_reason: None,
-        reprints: 0,
-    }
-}
 
 const QR: &str = "YC1|SL-2026-01-0007|450821102012026112300016|450821102-01|AAAA";
 
