@@ -69,13 +69,11 @@ fn a_database_from_a_newer_version_is_refused() {
 fn migrating_takes_a_backup_first_and_appends() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("centre.db");
-    // A centre set up by a program that knew only migration 1.
+    // A centre as a program that knew only migration 1 left it: no key table.
+    drop(demo_store(dir.path()));
     {
-        let mut s = Store::open_with(&path, &MIGRATIONS[..1]).unwrap();
-        let t = now("2026-11-23T09:00:00+08:00");
-        s.initialise(CentreCode::parse("450821102").unwrap(), "示范镇便民服务中心", TerminalId::parse("01").unwrap(), t).unwrap();
-        s.load_demo(t).unwrap();
-        assert_eq!(user_version(s.connection()).unwrap(), 1);
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch("DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; PRAGMA user_version = 1;").unwrap();
     }
     // Today's program migrates it, keeping a copy of version 1 first.
     let mut s = Store::open(&path).unwrap();
@@ -83,8 +81,8 @@ fn migrating_takes_a_backup_first_and_appends() {
     let backup = dir.path().join("centre.db.v1.bak");
     let report = check_backup(&backup).unwrap();
     assert_eq!(report.fault, None);
-    assert_eq!(report.events, 8, "centre, 2 calendars, catalogue, 3 staff, settings: {report:?}");
-    // The new table works on the migrated database.
+    assert_eq!(report.events, 9, "centre, 2 calendars, key, catalogue, 3 staff, settings: {report:?}");
+    // The new table works on the migrated database: the key is made again on first use.
     assert!(s.document_qr("GZ-2026-01-0001", now("2026-11-23T10:00:00+08:00")).is_err());
     s.issue_notice("YL-01", None, "demo", now("2026-11-23T10:00:00+08:00")).unwrap();
     assert!(s.document_qr("GZ-2026-01-0001", now("2026-11-23T10:00:00+08:00")).is_ok());
