@@ -290,6 +290,18 @@ enum DocCmd {
         #[arg(long, default_value = "a4", value_parser = ["a4", "slip"])]
         layout: String,
     },
+    /// Write a document as raw ESC/POS for an 80 mm thermal printer.
+    Escpos {
+        number: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Text encoding of the printer's Chinese font: gb18030 (default), gbk or utf8.
+        #[arg(long, default_value = "gb18030")]
+        encoding: String,
+        /// Draw everything as a bitmap, for printers without a Chinese font.
+        #[arg(long)]
+        raster: bool,
+    },
     Show {
         number: String,
         #[arg(long)]
@@ -769,6 +781,18 @@ fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()
             let layout = yichuang_print::Layout::parse(&layout).unwrap_or(yichuang_print::Layout::A4);
             write_pdf(&mut store, &number, layout, &out, now)?;
             println!("{}", out.display());
+        }
+        DocCmd::Escpos { number, out, encoding, raster } => {
+            use yichuang_print::escpos::{escpos, Encoding, Mode};
+            let enc = Encoding::parse(&encoding).ok_or_else(|| anyhow!("编码“{encoding}”无效：应为gb18030、gbk或utf8"))?;
+            let record = store.document(&number)?;
+            let qr = store.document_qr(&number, now)?;
+            let o = escpos(&record, &qr, if raster { Mode::Raster } else { Mode::Text(enc) })?;
+            std::fs::write(&out, &o.bytes).with_context(|| format!("无法写入{}", out.display()))?;
+            if !o.unencodable.is_empty() {
+                eprintln!("注意：打印机编码{encoding}无法显示“{}”，已印为“?”，请改用gb18030或位图模式（--raster）", o.unencodable.iter().collect::<String>());
+            }
+            println!("{}（{}字节）", out.display(), o.bytes.len());
         }
         DocCmd::Show { number, json } => print_doc(&store.document(&number)?, json),
         DocCmd::Notice { item, person, out, actor } => {

@@ -5,6 +5,7 @@
 //! No I/O happens here except in [`printer`], which hands a finished PDF to the system.
 
 pub mod documents;
+pub mod escpos;
 pub mod font;
 pub mod layout;
 pub mod pdf;
