@@ -60,6 +60,8 @@ enum Command {
     Doc(DocCmd),
     #[command(subcommand)]
     Inquiry(InquiryCmd),
+    #[command(subcommand)]
+    Print(PrintCmd),
     /// The event log (the sync outbox).
     Events {
         #[arg(long, default_value_t = 0)]
@@ -290,6 +292,14 @@ enum DocCmd {
         #[arg(long, default_value = "a4", value_parser = ["a4", "slip"])]
         layout: String,
     },
+    /// Print a document: to the named printer, else the default one, else open the PDF.
+    Print {
+        number: String,
+        #[arg(long)]
+        printer: Option<String>,
+        #[arg(long, default_value = "a4", value_parser = ["a4", "slip"])]
+        layout: String,
+    },
     /// Write a document as raw ESC/POS for an 80 mm thermal printer.
     Escpos {
         number: String,
@@ -333,6 +343,15 @@ enum DocCmd {
         number: String,
         #[command(flatten)]
         actor: Actor,
+    },
+}
+
+#[derive(Subcommand)]
+enum PrintCmd {
+    /// The printers the system knows, the default marked.
+    List {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -459,6 +478,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Case(c) => return case(&cli.db, c, now),
         Command::Doc(c) => doc(&cli.db, c, now)?,
+        Command::Print(PrintCmd::List { json }) => {
+            let printers = yichuang_print::printer::list()?;
+            if json {
+                print_json(&json!(printers.iter().map(|p| json!({"name": p.name, "default": p.is_default})).collect::<Vec<_>>()));
+            } else if printers.is_empty() {
+                println!("没有设置打印机");
+            } else {
+                for p in printers {
+                    println!("{}{}", p.name, if p.is_default { "（默认）" } else { "" });
+                }
+            }
+        }
         Command::Inquiry(c) => inquiry(&cli.db, c, now)?,
         Command::Events { after, limit, subject } => {
             let store = open(&cli.db)?;
@@ -781,6 +812,18 @@ fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()
             let layout = yichuang_print::Layout::parse(&layout).unwrap_or(yichuang_print::Layout::A4);
             write_pdf(&mut store, &number, layout, &out, now)?;
             println!("{}", out.display());
+        }
+        DocCmd::Print { number, printer, layout } => {
+            let layout = yichuang_print::Layout::parse(&layout).unwrap_or(yichuang_print::Layout::A4);
+            let ascii = yichuang_core::DocumentNumber::parse(&number)?.ascii();
+            let path = std::env::temp_dir().join(format!("yichuang-{ascii}.pdf"));
+            write_pdf(&mut store, &number, layout, &path, now)?;
+            match yichuang_print::printer::print_pdf(&path, printer.as_deref())? {
+                yichuang_print::printer::Sent::Queued { printer, job } => {
+                    println!("已发送到打印机{printer}{}", job.map(|j| format!("（作业{j}）")).unwrap_or_default())
+                }
+                yichuang_print::printer::Sent::Opened(p) => println!("没有设置打印机，已打开{}", p.display()),
+            }
         }
         DocCmd::Escpos { number, out, encoding, raster } => {
             use yichuang_print::escpos::{escpos, Encoding, Mode};

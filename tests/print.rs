@@ -101,3 +101,72 @@ fn a_printed_qr_code_verifies_and_a_forged_one_does_not() {
     let out = c.ok(&["doc", "verify", &qr]);
     assert!(out.contains("已作废，原因：打印错误"), "{out}");
 }
+
+/// The first page of a PDF as 8-bit grey pixels: (width, height, pixels).
+fn gray(pdf: &std::path::Path) -> (usize, usize, Vec<u8>) {
+    let out = Command::new("pdftoppm").args(["-r", "30", "-gray", "-f", "1", "-l", "1", "-singlefile"]).arg(pdf).output().unwrap();
+    assert!(out.status.success());
+    let data = out.stdout;
+    // PGM: "P5\n<w> <h>\n255\n" then the pixels.
+    let mut fields = vec![];
+    let mut i = 0;
+    while fields.len() < 4 {
+        while data[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while !data[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(String::from_utf8_lossy(&data[start..i]).into_owned());
+    }
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    (w, h, data[i + 1..].to_vec())
+}
+
+/// A real print job through CUPS to a PDF queue (cups-pdf), by the same code path the app uses.
+#[test]
+fn a_document_goes_to_a_cups_printer() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let setup = Command::new("bash").arg(root.join("scripts/cups-test-printer.sh")).output().unwrap();
+    assert!(setup.status.success(), "the test printer could not be set up: {}", String::from_utf8_lossy(&setup.stderr));
+    let c = Centre::new();
+    let printers = c.json(&["print", "list", "--json"]);
+    assert!(printers.as_array().unwrap().iter().any(|p| p["name"] == "YichuangPDF"), "{printers}");
+    c.ok(&["doc", "notice", "SY-01", "--person", "周小红", "--actor", "demo"]);
+    let out_dir = std::path::PathBuf::from(std::env::var("HOME").unwrap()).join("PDF");
+    let before: Vec<_> = std::fs::read_dir(&out_dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    let out = c.ok(&["doc", "print", "GZ-2026-01-0001", "--printer", "YichuangPDF"]);
+    assert!(out.contains("已发送到打印机YichuangPDF（作业YichuangPDF-"), "{out}");
+    // cups-pdf writes the printed file; wait for it.
+    let mut printed = None;
+    for _ in 0..150 {
+        if let Ok(d) = std::fs::read_dir(&out_dir) {
+            printed = d.flatten().map(|e| e.path()).find(|p| !before.contains(p) && p.to_string_lossy().contains("GZ-2026-01-0001"));
+        }
+        if printed.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let printed = printed.expect("the printed file appears in ~/PDF");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // cups-pdf re-distils the file (its text layer is not kept), so compare what the pages look
+    // like: ours and the printed one, rasterised the same way, pixel by pixel.
+    let ours = c.dir.path().join("ours.pdf");
+    c.ok(&["doc", "render", "GZ-2026-01-0001", "--out", ours.to_str().unwrap()]);
+    assert!(tool("qpdf", &["--check", printed.to_str().unwrap()]).contains("No syntax or stream encoding errors"));
+    let a = gray(&ours);
+    let b = gray(&printed);
+    assert!(a.0.abs_diff(b.0) <= 2 && a.1.abs_diff(b.1) <= 2, "same page size: {:?} {:?}", (a.0, a.1), (b.0, b.1));
+    let (w, h) = (a.0.min(b.0), a.1.min(b.1));
+    let px = |img: &(usize, usize, Vec<u8>), x: usize, y: usize| i32::from(img.2[y * img.0 + x]);
+    let total: u64 = (0..h).flat_map(|y| (0..w).map(move |x| (x, y))).map(|(x, y)| (px(&a, x, y) - px(&b, x, y)).unsigned_abs() as u64).sum();
+    let diff = total / (w * h) as u64;
+    let ink = a.2.iter().filter(|v| **v < 128).count();
+    assert!(ink > 1000, "the page has content");
+    assert!(diff < 6, "the printed page looks like ours (mean difference {diff})");
+    // A printer that does not exist is a clear error.
+    let out = c.run(&["doc", "print", "GZ-2026-01-0001", "--printer", "NoSuchPrinter"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("找不到打印机“NoSuchPrinter”"));
+}

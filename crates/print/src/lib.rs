@@ -2,13 +2,14 @@
 //! a page model ([`layout::Page`]: positioned text, rules, a QR code), which the PDF backend
 //! draws with the embedded Noto Serif CJK SC font, subset into each file.
 //!
-//! No I/O happens here except in [`printer`], which hands a finished PDF to the system.
+//! No I/O happens here except in [`printer`], which hands a finished file to the system.
 
 pub mod documents;
 pub mod escpos;
 pub mod font;
 pub mod layout;
 pub mod pdf;
+pub mod printer;
 pub mod text;
 
 pub use documents::{chinese_date, compose, qr_text, Layout};
@@ -21,6 +22,8 @@ pub enum PrintError {
     Font,
     #[error("文件读写错误：{0}")]
     Io(#[from] std::io::Error),
+    #[error("打印失败：{0}")]
+    Printer(String),
 }
 
 impl PrintError {
@@ -28,6 +31,7 @@ impl PrintError {
         match self {
             Self::Font => "print.font",
             Self::Io(_) => "print.io",
+            Self::Printer(_) => "print.printer",
         }
     }
 }

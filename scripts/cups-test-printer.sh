@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs CUPS with a PDF-printing queue ("YichuangPDF", cups-pdf) and starts the scheduler,
+# for the printing tests. Idempotent. Jobs land in $HOME/PDF of the user who prints.
+source "$(dirname "$0")/lib.sh"
+apt_need cups cups-client cups-bsd printer-driver-cups-pdf
+if ! lpstat -r 2>/dev/null | grep -q "is running"; then
+  as_root /usr/sbin/cupsd
+  for _ in $(seq 1 50); do lpstat -r 2>/dev/null | grep -q "is running" && break; sleep 0.1; done
+fi
+if ! lpstat -e 2>/dev/null | grep -qx YichuangPDF; then
+  as_root lpadmin -p YichuangPDF -E -v cups-pdf:/ -P /usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd 2>/dev/null
+fi
+lpstat -e | grep -qx YichuangPDF
