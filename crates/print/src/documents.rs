@@ -34,11 +34,15 @@ pub enum Copy {
 }
 
 impl Copy {
-    fn label(self) -> Option<&'static str> {
-        match self {
-            Self::Only => None,
-            Self::Applicant => Some("申请人联"),
-            Self::Stub => Some("存根联"),
+    /// The copy's name. A handover slip goes to the receiving department; the centre keeps
+    /// the other.
+    fn label(self, kind: DocKind) -> Option<&'static str> {
+        match (self, kind) {
+            (Self::Only, _) => None,
+            (Self::Applicant, DocKind::InquirySlip) => Some("接收部门联"),
+            (Self::Stub, DocKind::InquirySlip) => Some("移交方存根联"),
+            (Self::Applicant, _) => Some("申请人联"),
+            (Self::Stub, _) => Some("存根联"),
         }
     }
 }
@@ -166,7 +170,7 @@ fn a4(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) -> f
     let right = spec.width - spec.right;
     let qr_size = 24.0;
     c.qr(right - qr_size, spec.top - 6.0, qr_size, qr);
-    if let Some(label) = copy.label() {
+    if let Some(label) = copy.label(kind) {
         c.text_at(left, spec.top, small, &format!("【{label}】"), true);
     }
     c.gap(4.0);
@@ -227,6 +231,9 @@ fn a4(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) -> f
         c.text_at(left, c.y, body, "移交时间：", false);
         c.text_at(left + 85.0, c.y, body, "接收时间：", false);
         c.gap(6.0);
+        for note in &b.notes {
+            c.para(note, body, false, Align::Left, 2.0);
+        }
     } else {
         c.para(&addressee(b), body, false, Align::Left, 0.0);
         c.para(&opening(b, kind), body, false, Align::Left, 2.0);
@@ -344,7 +351,7 @@ fn slip(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) ->
     c.para(&b.centre_name, 9.0, false, Align::Center, 0.0);
     let title = if record.reprints > 0 { format!("{}（补打）", b.title) } else { b.title.clone() };
     c.para(&title, 12.0, true, Align::Center, 0.0);
-    if let Some(label) = copy.label() {
+    if let Some(label) = copy.label(kind) {
         c.para(&format!("【{label}】"), small, true, Align::Center, 0.0);
     }
     c.para(&b.number, small, false, Align::Center, 0.0);

@@ -66,7 +66,8 @@ fn every_kind_in_both_layouts_keeps_the_rules() {
                     assert!(text.contains("农村宅基地和建房"), "{kind:?} {layout:?} names the item");
                 }
                 if stubs && kind != DocKind::Notice {
-                    assert!(text.contains("存根联") && text.contains("申请人联"), "{kind:?} {layout:?} has both copies");
+                    let other = if kind == DocKind::InquirySlip { "接收部门联" } else { "申请人联" };
+                    assert!(text.contains("存根联") && text.contains(other), "{kind:?} {layout:?} has both copies");
                 }
             }
         }
@@ -93,6 +94,10 @@ fn a_forty_material_checklist_paginates_cleanly() {
     // The table header is repeated on every page the table continues on.
     let with_header = ps.iter().filter(|p| p.texts().any(|t| t == "材料名称")).count();
     assert!(with_header >= 2, "header on {with_header} pages");
+    // YICHUANG_PDF_OUT=dir writes the PDFs of these tests for a person to look at.
+    if let Some(dir) = std::env::var_os("YICHUANG_PDF_OUT") {
+        std::fs::write(std::path::Path::new(&dir).join("notice-40.pdf"), yichuang_print::render(&r, Layout::A4, false, QR).unwrap()).unwrap();
+    }
 }
 
 #[test]
