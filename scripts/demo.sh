@@ -11,6 +11,14 @@ mkdir -p "$ROOT/.demo"
 db="$ROOT/.demo/centre.db"
 rm -f "$db" "$db-wal" "$db-shm"
 "$bin" --db "$db" demo
+# The day's documents as the applicant gets them.
+y=$(date +%Y)
+for n in GZ-$y-01-0001 BZ-$y-01-0001 SL-$y-01-0001 BS-$y-01-0001; do
+  "$bin" --db "$db" doc render "$n" --out "$ROOT/.demo/$n.pdf" >/dev/null 2>&1 || true
+done
+"$bin" --db "$db" doc render SL-$y-01-0001 --layout slip --out "$ROOT/.demo/SL-$y-01-0001-slip.pdf" >/dev/null 2>&1 || true
+echo
+echo "今天出具的文书（PDF）在 $ROOT/.demo/ 下。"
 cat <<TXT
 
 接着可以试试：
