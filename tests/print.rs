@@ -115,9 +115,10 @@ fn every_kind_of_document_prints_what_it_must() {
 #[test]
 fn a_printed_qr_code_verifies_and_a_forged_one_does_not() {
     let c = Centre::new();
-    c.ok(&["doc", "notice", "YL-01", "--actor", "demo"]);
-    let store = c.store();
-    drop(store);
+    let pdf = c.dir.path().join("notice.pdf");
+    c.ok(&["doc", "notice", "YL-01", "--actor", "demo", "--out", pdf.to_str().unwrap()]);
+    let text = check_pdf(pdf.to_str().unwrap());
+    assert!(text.contains("城乡居民基本养老保险参保登记") && text.contains("2026.11-demo"), "{text}");
     let mut store = c.store();
     let qr = store.document_qr("GZ-2026-01-0001", at(NOW)).unwrap();
     let out = c.ok(&["doc", "verify", &qr]);
