@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs CUPS with a PDF-printing queue ("YichuangPDF", cups-pdf) and starts the scheduler,
 # for the printing tests. Idempotent. Jobs land in $HOME/PDF of the user who prints.
+# (The ESC/POS test adds its own raw queue pointing at a socket it listens on.)
 source "$(dirname "$0")/lib.sh"
+# Tests run in parallel: one setup at a time.
+exec 9>"${TMPDIR:-/tmp}/yichuang-cups-setup.lock"
+flock 9
 apt_need cups cups-client cups-bsd printer-driver-cups-pdf
 if ! lpstat -r 2>/dev/null | grep -q "is running"; then
   as_root /usr/sbin/cupsd

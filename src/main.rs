@@ -293,12 +293,18 @@ enum DocCmd {
         layout: String,
     },
     /// Print a document: to the named printer, else the default one, else open the PDF.
+    /// With --escpos, raw ESC/POS to a thermal printer's queue (needs --printer).
     Print {
         number: String,
         #[arg(long)]
         printer: Option<String>,
         #[arg(long, default_value = "a4", value_parser = ["a4", "slip"])]
         layout: String,
+        #[arg(long, requires = "printer")]
+        escpos: bool,
+        /// With --escpos: gb18030 (default), gbk, utf8, or raster.
+        #[arg(long, default_value = "gb18030")]
+        encoding: String,
     },
     /// Write a document as raw ESC/POS for an 80 mm thermal printer.
     Escpos {
@@ -813,12 +819,26 @@ fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()
             write_pdf(&mut store, &number, layout, &out, now)?;
             println!("{}", out.display());
         }
-        DocCmd::Print { number, printer, layout } => {
+        DocCmd::Print { number, printer, layout, escpos, encoding } => {
             let layout = yichuang_print::Layout::parse(&layout).unwrap_or(yichuang_print::Layout::A4);
             let ascii = yichuang_core::DocumentNumber::parse(&number)?.ascii();
-            let path = std::env::temp_dir().join(format!("yichuang-{ascii}.pdf"));
-            write_pdf(&mut store, &number, layout, &path, now)?;
-            match yichuang_print::printer::print_pdf(&path, printer.as_deref())? {
+            let sent = if escpos {
+                use yichuang_print::escpos::{escpos as to_escpos, Encoding, Mode};
+                let mode = match encoding.as_str() {
+                    "raster" => Mode::Raster,
+                    e => Mode::Text(Encoding::parse(e).ok_or_else(|| anyhow!("编码“{e}”无效：应为gb18030、gbk、utf8或raster"))?),
+                };
+                let record = store.document(&number)?;
+                let qr = store.document_qr(&number, now)?;
+                let path = std::env::temp_dir().join(format!("yichuang-{ascii}.bin"));
+                std::fs::write(&path, to_escpos(&record, &qr, mode)?.bytes)?;
+                yichuang_print::printer::print_raw(&path, printer.as_deref().unwrap_or_default())?
+            } else {
+                let path = std::env::temp_dir().join(format!("yichuang-{ascii}.pdf"));
+                write_pdf(&mut store, &number, layout, &path, now)?;
+                yichuang_print::printer::print_pdf(&path, printer.as_deref())?
+            };
+            match sent {
                 yichuang_print::printer::Sent::Queued { printer, job } => {
                     println!("已发送到打印机{printer}{}", job.map(|j| format!("（作业{j}）")).unwrap_or_default())
                 }

@@ -200,3 +200,37 @@ fn a_document_goes_to_a_cups_printer() {
     let out = c.run(&["doc", "print", "GZ-2026-01-0001", "--printer", "NoSuchPrinter"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("找不到打印机“NoSuchPrinter”"));
 }
+
+/// ESC/POS through CUPS to a network thermal printer (a raw socket, as on port 9100): the bytes
+/// that arrive are exactly the ones `doc escpos` writes.
+#[test]
+fn escpos_goes_raw_to_a_socket_printer() {
+    use std::io::Read;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let setup = Command::new("bash").arg(root.join("scripts/cups-test-printer.sh")).output().unwrap();
+    assert!(setup.status.success(), "the test printer could not be set up: {}", String::from_utf8_lossy(&setup.stderr));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let add = Command::new("lpadmin").args(["-p", "YichuangThermal", "-E", "-v", &format!("socket://127.0.0.1:{port}")]).output().unwrap();
+    assert!(add.status.success(), "lpadmin: {}", String::from_utf8_lossy(&add.stderr));
+    let receiver = std::thread::spawn(move || {
+        listener.set_nonblocking(false).unwrap();
+        let (mut conn, _) = listener.accept().unwrap();
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+        let mut got = vec![];
+        conn.read_to_end(&mut got).unwrap();
+        got
+    });
+    let c = Centre::new();
+    let o = c.json(&["case", "intake", &c.file("a.json", &cj01(&id("45082119680405302"), CJ01_ALL)), "--json"]);
+    let number = o["documents"][0]["number"].as_str().unwrap().to_owned();
+    let out = c.ok(&["doc", "print", &number, "--printer", "YichuangThermal", "--escpos"]);
+    assert!(out.contains("已发送到打印机YichuangThermal"), "{out}");
+    let got = receiver.join().unwrap();
+    let direct = c.dir.path().join("direct.bin");
+    c.ok(&["doc", "escpos", &number, "--out", direct.to_str().unwrap()]);
+    let want = std::fs::read(&direct).unwrap();
+    assert!(want.len() > 500);
+    assert_eq!(got, want, "the printer received exactly the ESC/POS stream");
+    let _ = Command::new("lpadmin").args(["-x", "YichuangThermal"]).output();
+}
