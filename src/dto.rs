@@ -354,3 +354,39 @@ pub fn inquiry_json(v: &InquiryView) -> Value {
         "documents": v.documents.iter().map(DocOut::from).collect::<Vec<_>>(),
     })
 }
+
+pub fn preview_json(p: &yichuang_store::IntakePreview) -> Value {
+    json!({
+        "decision": p.decision.as_str(),
+        "status": p.status.as_str(),
+        "deemed_accepted": p.deemed_accepted,
+        "due_date": p.due.as_ref().map(|d| d.date().to_string()),
+        "due_provisional": p.due.as_ref().is_some_and(|d| d.provisional()),
+        "missing": match &p.decision {
+            Decision::Supplement(l) => l.iter().map(|d| d.material.as_str().to_owned()).collect::<Vec<_>>(),
+            _ => vec![],
+        },
+        "deficiencies": match &p.decision {
+            Decision::Supplement(l) => l.iter().map(|d| json!({"material": d.material.as_str(), "name": d.name, "problem": d.problem.describe()})).collect::<Vec<_>>(),
+            _ => vec![],
+        },
+        "outstanding": p.outstanding.iter().map(|d| json!({"material": d.material.as_str(), "name": d.name, "problem": d.problem.describe()})).collect::<Vec<_>>(),
+        "catalogue_version": p.item_version,
+    })
+}
+
+pub fn board_json(b: &yichuang_store::TodayBoard) -> Value {
+    let c = &b.counts;
+    json!({
+        "today": b.today.to_string(),
+        "overdue": b.overdue.iter().map(summary_json).collect::<Vec<_>>(),
+        "due_soon": b.due_soon.iter().map(summary_json).collect::<Vec<_>>(),
+        "paused": b.paused.iter().map(summary_json).collect::<Vec<_>>(),
+        "awaiting_supplement": b.awaiting_supplement.iter().map(summary_json).collect::<Vec<_>>(),
+        "ready_for_collection": b.ready_for_collection.iter().map(summary_json).collect::<Vec<_>>(),
+        "open_inquiries": b.open_inquiries.iter().map(inquiry_json).collect::<Vec<_>>(),
+        "counts": {"received": c.received, "immediate": c.immediate, "accepted": c.accepted,
+                   "supplement_notices": c.supplement_notices, "refused": c.refused, "completed": c.completed,
+                   "collected": c.collected, "inquiries": c.inquiries, "documents": c.documents},
+    })
+}

@@ -62,6 +62,21 @@ enum Command {
     Inquiry(InquiryCmd),
     #[command(subcommand)]
     Print(PrintCmd),
+    /// The Today screen: overdue, due soon, paused, awaiting supplement, ready for collection,
+    /// open inquiries, and today's counts.
+    Today {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The centre's settings: show them, or change one (head only).
+    Settings {
+        /// KEY=VALUE: warning_days, stub_copies, deemed_approval, phone, address, printer,
+        /// slip_printer, slip_encoding.
+        #[arg(long)]
+        set: Option<String>,
+        #[arg(long)]
+        actor: Option<String>,
+    },
     /// The event log (the sync outbox).
     Events {
         #[arg(long, default_value_t = 0)]
@@ -175,6 +190,9 @@ enum CaseCmd {
         /// Write the issued documents' PDFs into this folder.
         #[arg(long)]
         print_dir: Option<PathBuf>,
+        /// Show the decision the rules propose and write nothing.
+        #[arg(long, conflicts_with_all = ["repeat", "print_dir"])]
+        preview: bool,
     },
     /// Record materials brought to complete an application.
     Supplement {
@@ -497,6 +515,50 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Inquiry(c) => inquiry(&cli.db, c, now)?,
+        Command::Today { json } => {
+            let store = open(&cli.db)?;
+            let b = store.today_board(today)?;
+            if json {
+                print_json(&dto::board_json(&b));
+            } else {
+                let c = &b.counts;
+                println!("{}（{}）", store.centre()?.name, today);
+                println!(
+                    "今日：受理{}件（即办{}、承诺{}、补正告知{}、不予受理{}），办结{}件，领取{}件，首问登记{}件",
+                    c.received, c.immediate, c.accepted, c.supplement_notices, c.refused, c.completed, c.collected, c.inquiries
+                );
+                for (title, list) in [
+                    ("超期（红牌）", &b.overdue),
+                    ("即将到期（黄牌）", &b.due_soon),
+                    ("暂停计时", &b.paused),
+                    ("待补正", &b.awaiting_supplement),
+                    ("待领取", &b.ready_for_collection),
+                ] {
+                    println!("{title}：{}件", list.len());
+                    for s in list.iter() {
+                        println!("  {}  {}  {}  {}", s.number, s.applicant_name, s.item_name, dto::warning_label(s.warning));
+                    }
+                }
+                println!("未办结首问：{}件", b.open_inquiries.len());
+            }
+        }
+        Command::Settings { set, actor } => {
+            let mut store = open(&cli.db)?;
+            if let Some(kv) = set {
+                let actor = actor.ok_or_else(|| anyhow!("修改设置须用 --actor 指定中心负责人"))?;
+                let (k, v) = kv.split_once('=').ok_or_else(|| anyhow!("请用 KEY=VALUE 的形式，如 warning_days=3"))?;
+                let mut settings = serde_json::to_value(&store.centre()?.settings)?;
+                let old = settings.get(k.trim()).cloned().ok_or_else(|| anyhow!("没有名为“{k}”的设置"))?;
+                let new = match old {
+                    serde_json::Value::Bool(_) => json!(matches!(v.trim(), "true" | "1" | "是")),
+                    serde_json::Value::Number(_) => json!(v.trim().parse::<u32>().map_err(|_| anyhow!("“{k}”应为数字"))?),
+                    _ => json!(v.trim()),
+                };
+                settings[k.trim()] = new;
+                store.update_settings(&actor, serde_json::from_value(settings)?, now)?;
+            }
+            print_json(&serde_json::to_value(&store.centre()?.settings)?);
+        }
         Command::Events { after, limit, subject } => {
             let store = open(&cli.db)?;
             let events = match subject {
@@ -644,7 +706,12 @@ fn case(db: &Option<PathBuf>, c: CaseCmd, now: DateTime<FixedOffset>) -> Result<
         Ok(())
     };
     match c {
-        CaseCmd::Intake { file, json, repeat, print_dir } => {
+        CaseCmd::Intake { file, preview: true, .. } => {
+            let req = dto::IntakeFile::parse(&read(&file)?)?.into_request()?;
+            let p = store.preview_intake(&req, today)?;
+            println!("{}", dto::preview_json(&p));
+        }
+        CaseCmd::Intake { file, json, repeat, print_dir, .. } => {
             let text = read(&file)?;
             let mut out = std::io::stdout().lock();
             for _ in 0..repeat.max(1) {

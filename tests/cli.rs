@@ -221,3 +221,36 @@ fn a_one_time_notice_and_an_inquiry_without_a_case() {
     assert_eq!(c.json(&["inquiry", "list", "--open", "--json"]), json!([]));
     assert_eq!(c.ok(&["verify"]).trim(), "ok");
 }
+
+#[test]
+fn preview_today_and_settings() {
+    let c = Centre::new();
+    let f = c.file("a.json", &cj01(&id("45082119680405302"), &["SFZ", "HKB"]));
+    let p = c.json(&["case", "intake", &f, "--preview"]);
+    assert_eq!(p["decision"], "supplement");
+    assert_eq!(p["missing"], json!(["ZP", "SQB"]));
+    assert_eq!(c.count("SELECT count(*) FROM case_file"), 0, "a preview takes nothing in");
+    c.json(&["case", "intake", &f, "--json"]);
+    let full = c.file("b.json", &cj01(&id("45082119700101303"), CJ01_ALL));
+    let p = c.json(&["case", "intake", &full, "--preview"]);
+    assert_eq!((p["decision"].as_str(), p["due_date"].as_str()), (Some("accepted"), Some("2026-12-21")));
+    c.json(&["case", "intake", &full, "--json"]);
+    let b = c.json(&["today", "--json"]);
+    assert_eq!(b["counts"]["received"], 2);
+    assert_eq!(b["counts"]["accepted"], 1);
+    assert_eq!(b["counts"]["supplement_notices"], 1);
+    assert_eq!(b["awaiting_supplement"].as_array().unwrap().len(), 1);
+    let later = c.json_at("2026-12-18T09:00:00+08:00", &["today", "--json"]);
+    assert_eq!(later["due_soon"][0]["warning"]["level"], "yellow");
+    assert!(c.ok(&["today"]).contains("今日：受理2件"));
+    // Settings: shown to all, changed by the head only.
+    assert_eq!(c.json(&["settings"])["warning_days"], 2);
+    let out = c.run(&["settings", "--set", "warning_days=3", "--actor", "demo"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有修改设置的权限"));
+    let s = c.json(&["settings", "--set", "warning_days=3", "--actor", "head"]);
+    assert_eq!(s["warning_days"], 3);
+    let s = c.json(&["settings", "--set", "slip_printer=Receipt80", "--actor", "head"]);
+    assert_eq!(s["slip_printer"], "Receipt80");
+    let out = c.run(&["settings", "--set", "colour=blue", "--actor", "head"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有名为“colour”的设置"));
+}

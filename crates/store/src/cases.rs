@@ -57,6 +57,30 @@ pub struct SupplementRequest {
     pub clerk: String,
 }
 
+/// What the rules would decide, shown to the clerk before the intake is taken.
+#[derive(Debug, Clone)]
+pub struct IntakePreview {
+    pub decision: Decision,
+    pub outstanding: Vec<Deficiency>,
+    pub deemed_accepted: bool,
+    pub status: CaseStatus,
+    pub due: Option<DueDate>,
+    pub item_version: String,
+}
+
+struct IntakePlan {
+    entry: crate::CatalogueEntry,
+    submission: Submission,
+    decision: Decision,
+    taken: Decision,
+    outstanding: Vec<Deficiency>,
+    deemed: bool,
+    received_on: NaiveDate,
+    state: CaseState,
+    clock_start: Option<NaiveDate>,
+    due: Option<DueDate>,
+}
+
 /// What an intake or supplement produced.
 #[derive(Debug, Clone)]
 pub struct IntakeOutcome {
@@ -253,16 +277,27 @@ fn due_json(due: &Option<DueDate>) -> serde_json::Value {
 }
 
 impl Store {
-    /// Takes in an application: decides, numbers, records and issues its documents, all in
-    /// one transaction. Bad input is refused before anything is written.
-    pub fn intake(&mut self, req: IntakeRequest, now: DateTime<FixedOffset>) -> Result<IntakeOutcome> {
-        let centre = self.centre()?.clone();
-        let clerk = self.require_staff(&req.clerk)?;
+    /// What the rules decide for an application, without writing anything: the clerk sees it
+    /// before it is taken.
+    pub fn preview_intake(&self, req: &IntakeRequest, today: NaiveDate) -> Result<IntakePreview> {
+        self.require_staff(&req.clerk)?;
+        let plan = self.plan_intake(req, today)?;
+        Ok(IntakePreview {
+            decision: plan.taken,
+            outstanding: plan.outstanding,
+            deemed_accepted: plan.deemed,
+            status: plan.state.status(),
+            due: plan.due,
+            item_version: plan.entry.version,
+        })
+    }
+
+    /// The rules applied to an application: one computation for the preview and the intake.
+    fn plan_intake(&self, req: &IntakeRequest, today: NaiveDate) -> Result<IntakePlan> {
         let entry = self.item(&req.item)?.clone();
         let item = &entry.item;
         let submission = Submission::new(item, req.presented.clone(), req.defects.clone(), req.conditions.clone(), req.refusal.clone())?;
         let decision = decide(item, &submission);
-        let today = now.date_naive();
         let received_on = req.received_on.unwrap_or(today).min(today);
         // 第32条: a supplement notice later than 5 working days after arrival is too late.
         let deemed = matches!(decision, Decision::Supplement(_))
@@ -277,6 +312,23 @@ impl Store {
             CaseStatus::Completed => (Some(today), Some(self.calendar.due(today, Limit::working(0)?))),
             _ => (None, None),
         };
+        let (taken, outstanding) = match (&decision, deemed) {
+            (Decision::Supplement(list), true) => (Decision::Accepted, list.clone()),
+            _ => (decision.clone(), vec![]),
+        };
+        Ok(IntakePlan { entry, submission, decision, taken, outstanding, deemed, received_on, state, clock_start, due })
+    }
+
+    /// Takes in an application: decides, numbers, records and issues its documents, all in
+    /// one transaction. Bad input is refused before anything is written.
+    pub fn intake(&mut self, req: IntakeRequest, now: DateTime<FixedOffset>) -> Result<IntakeOutcome> {
+        let centre = self.centre()?.clone();
+        let clerk = self.require_staff(&req.clerk)?;
+        let today = now.date_naive();
+        let IntakePlan { entry, submission, decision, taken, outstanding, deemed, received_on, state, clock_start, due } =
+            self.plan_intake(&req, today)?;
+        let item = &entry.item;
+        let limit = item.promised_limit();
         let conditions: Vec<&str> = req.conditions.iter().map(MaterialCode::as_str).collect();
 
         self.write(&clerk.id, now, |w| {
@@ -351,14 +403,10 @@ impl Store {
                 (Decision::Refused(_), _) => DocKind::Refusal,
             };
             let doc = documents::issue_for_case(w, &centre, kind, &number, &clerk)?;
-            let (taken, outstanding) = match (&decision, deemed) {
-                (Decision::Supplement(list), true) => (Decision::Accepted, list.clone()),
-                _ => (decision.clone(), vec![]),
-            };
             Ok(IntakeOutcome {
                 case_number: number,
-                decision: taken,
-                outstanding,
+                decision: taken.clone(),
+                outstanding: outstanding.clone(),
                 deemed_accepted: deemed,
                 status: state.status(),
                 due: due.clone(),

@@ -10,6 +10,7 @@
 //! - Time is passed in by the caller (`now`); the store never reads the clock.
 
 mod assets;
+mod board;
 mod cases;
 mod documents;
 mod error;
@@ -27,8 +28,9 @@ use sha2::{Digest, Sha256};
 use yichuang_core::{Calendar, CentreCode, ServiceItem, TerminalId};
 
 pub use assets::{bundled_calendar, CalendarFile, CatalogueFile, ItemFile, RegionalFile, DEMO_CATALOGUE};
+pub use board::{DayCounts, TodayBoard};
 pub use cases::{
-    ApplicantInput, ApplicantView, CaseFilter, CaseSummary, CaseView, IntakeOutcome, IntakeRequest,
+    ApplicantInput, ApplicantView, CaseFilter, CaseSummary, CaseView, IntakeOutcome, IntakePreview, IntakeRequest,
     MaterialView, Party, SupplementRequest,
 };
 pub use documents::{DocGuide, DocInquiry, DocMaterial, DocumentBody, DocumentRecord, DocumentRef};
@@ -63,11 +65,26 @@ pub struct Settings {
     pub phone: String,
     /// The centre's address, printed on documents.
     pub address: String,
+    /// The A4 printer's name (CUPS queue or Windows printer); empty for the system default.
+    pub printer: String,
+    /// The 80 mm slip printer's queue, if the window has one.
+    pub slip_printer: String,
+    /// The slip printer's text encoding: `gb18030`, `gbk`, `utf8`, or `raster`.
+    pub slip_encoding: String,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { warning_days: 2, stub_copies: true, deemed_approval: false, phone: String::new(), address: String::new() }
+        Self {
+            warning_days: 2,
+            stub_copies: true,
+            deemed_approval: false,
+            phone: String::new(),
+            address: String::new(),
+            printer: String::new(),
+            slip_printer: String::new(),
+            slip_encoding: "gb18030".into(),
+        }
     }
 }
 

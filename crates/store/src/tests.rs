@@ -203,3 +203,101 @@ fn a_calendar_for_2027_makes_due_dates_official() {
     assert!(!s.calendar().is_working_day(d("2027-01-06")));
     assert_eq!(s.verify().unwrap().fault, None);
 }
+
+fn cj01_request(first17: &str, materials: &[&str]) -> IntakeRequest {
+    use yichuang_core::{IdNumber, MaterialCode, PersonName, Presented};
+    let check = yichuang_core::ids::id_check_char(first17).unwrap();
+    IntakeRequest {
+        item: "CJ-01".into(),
+        applicant: ApplicantInput {
+            party: Party::Person {
+                id_number: IdNumber::parse(&format!("{first17}{check}")).unwrap(),
+                name: PersonName::parse("李秀英").unwrap(),
+            },
+            phone: None,
+        },
+        agent: None,
+        presented: materials
+            .iter()
+            .map(|m| Presented { material: MaterialCode::parse(m).unwrap(), pages: 1, copies: if *m == "ZP" { 3 } else { 1 } })
+            .collect(),
+        defects: vec![],
+        conditions: vec![],
+        refusal: None,
+        clerk: "demo".into(),
+        received_on: None,
+    }
+}
+
+const ALL: &[&str] = &["SFZ", "HKB", "ZP", "SQB"];
+
+#[test]
+fn the_preview_is_the_decision_the_intake_takes_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-23T10:00:00+08:00");
+    let events = |s: &Store| s.connection().query_row("SELECT count(*) FROM event", [], |r| r.get::<_, i64>(0)).unwrap();
+    for materials in [ALL, &["SFZ", "HKB"][..]] {
+        let req = cj01_request("45082119680405302", materials);
+        let before = events(&s);
+        let preview = s.preview_intake(&req, t.date_naive()).unwrap();
+        assert_eq!(events(&s), before, "a preview writes nothing");
+        let taken = s.intake(req, t).unwrap();
+        assert_eq!(preview.decision, taken.decision);
+        assert_eq!(preview.status, taken.status);
+        assert_eq!(preview.due, taken.due);
+    }
+    let mut bad = cj01_request("45082119680405302", ALL);
+    bad.clerk = "nobody".into();
+    assert_eq!(s.preview_intake(&bad, t.date_naive()).unwrap_err().code(), "store.unknown_staff");
+}
+
+#[test]
+fn the_today_board_shows_what_needs_attention_and_the_days_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let d = |x: &str| NaiveDate::parse_from_str(x, "%Y-%m-%d").unwrap();
+    let day1 = now("2026-11-02T09:00:00+08:00");
+    // Due 30 Nov.
+    let due_30 = s.intake(cj01_request("45082119680405302", ALL), day1).unwrap().case_number.to_string();
+    let waiting = s.intake(cj01_request("45082119700101303", &["SFZ"]), day1).unwrap().case_number.to_string();
+    let done = s.intake(cj01_request("45082119551111404", ALL), day1).unwrap().case_number.to_string();
+    let paused = s.intake(cj01_request("45082119600606505", ALL), day1).unwrap().case_number.to_string();
+    s.decide(&done, true, "", "demo", day1).unwrap();
+    s.ready(&done, "demo", day1).unwrap();
+    s.pause(&paused, yichuang_core::PauseKind::Appraisal, 30, "残疾评定", "demo", day1).unwrap();
+    s.register_inquiry(
+        InquiryInput {
+            channel: Channel::Phone,
+            person_name: "赵大娘".into(),
+            unit: None,
+            phone: None,
+            matter: "低保年审".into(),
+            item_code: None,
+            disposition: Disposition::Pending,
+            handed_to: None,
+            result: None,
+            responder: "demo".into(),
+        },
+        day1,
+    )
+    .unwrap();
+    let numbers = |v: &[CaseSummary]| v.iter().map(|c| c.number.clone()).collect::<Vec<_>>();
+
+    let b = s.today_board(d("2026-11-26")).unwrap();
+    assert_eq!(numbers(&b.due_soon), [due_30.clone()], "yellow: 2 working days left");
+    assert!(b.overdue.is_empty());
+    assert_eq!(numbers(&b.awaiting_supplement), [waiting.clone()]);
+    assert_eq!(numbers(&b.ready_for_collection), [done.clone()]);
+    assert_eq!(numbers(&b.paused), [paused.clone()]);
+    assert_eq!(b.open_inquiries.len(), 1);
+    assert_eq!(b.open_inquiries[0].warning.map(|w| w.as_str()), Some("red"), "the reply was due on 5 Nov");
+    assert_eq!(s.today_board(d("2026-12-01")).unwrap().overdue.len(), 1);
+
+    let c = s.day_counts(d("2026-11-02")).unwrap();
+    assert_eq!(
+        c,
+        DayCounts { received: 4, immediate: 0, accepted: 3, supplement_notices: 1, refused: 0, completed: 1, collected: 0, inquiries: 1, documents: 5 }
+    );
+    assert_eq!(s.day_counts(d("2026-11-03")).unwrap(), DayCounts::default());
+}
