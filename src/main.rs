@@ -88,6 +88,11 @@ enum Command {
     },
     /// Check the event chain: exit 0 and `ok`, or exit 1 and the first broken event.
     Verify,
+    /// Replace the database with a backup (the current one is kept beside it).
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Write an online backup of the database.
     Backup {
         #[arg(long)]
@@ -589,6 +594,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     ExitCode::FAILURE
                 }
             });
+        }
+        Command::Restore { from } => {
+            let path = cli.db.as_ref().ok_or_else(|| anyhow!("请用 --db 指定数据库文件"))?;
+            let r = Store::restore(path, &from)?;
+            println!("已从{}恢复（{}条事件）", from.display(), r.events);
+            if let Some(k) = r.kept_as {
+                println!("恢复前的数据库已保留为{}", k.display());
+            }
         }
         Command::Backup { out } => {
             let store = open(&cli.db)?;

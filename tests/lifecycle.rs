@@ -213,3 +213,30 @@ fn withdrawal_archiving_and_an_online_backup() {
     std::fs::write(&junk, "not a database").unwrap();
     assert_eq!(yichuang_store::check_backup(&junk).unwrap_err().code(), "store.bad_backup");
 }
+
+#[test]
+fn restoring_a_backup_keeps_the_database_it_replaces() {
+    let c = Centre::new();
+    let first = c.json(&["case", "intake", &c.file("a.json", &cj01(&id("45082119680405302"), CJ01_ALL)), "--json"]);
+    let copy = c.dir.path().join("monday.db");
+    c.ok(&["backup", "--out", copy.to_str().unwrap()]);
+    let second = c.json(&["case", "intake", &c.file("b.json", &cj01(&id("45082119700101303"), CJ01_ALL)), "--json"]);
+    let out = c.ok(&["restore", "--from", copy.to_str().unwrap()]);
+    assert!(out.contains("恢复前的数据库已保留为"), "{out}");
+    assert_eq!(c.ok(&["verify"]).trim(), "ok");
+    let n1 = first["case_number"].as_str().unwrap();
+    let n2 = second["case_number"].as_str().unwrap();
+    assert!(c.run(&["case", "show", n1]).status.success());
+    assert!(!c.run(&["case", "show", n2]).status.success(), "the restored database is the backup's");
+    // Nothing is lost: the replaced database is kept, whole.
+    let kept = c.dir.path().join("centre.db.before-restore-1");
+    let out = std::process::Command::new(bin()).arg("--db").arg(&kept).args(["case", "show", n2]).output().unwrap();
+    assert!(out.status.success());
+    // A damaged file is refused and the database is untouched.
+    let junk = c.dir.path().join("junk.db");
+    std::fs::write(&junk, vec![7u8; 8192]).unwrap();
+    let out = c.run(&["restore", "--from", junk.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("损坏或不是一窗通的数据库"));
+    assert!(c.run(&["case", "show", n1]).status.success());
+    assert!(!c.dir.path().join("centre.db.before-restore-2").exists());
+}

@@ -679,6 +679,57 @@ impl Store {
     }
 }
 
+/// What a restore did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreReport {
+    /// Where the database as it was before the restore was kept (nothing is deleted).
+    pub kept_as: Option<PathBuf>,
+    /// Events in the restored database.
+    pub events: i64,
+}
+
+impl Store {
+    /// Replaces the database at `db` with the backup at `backup`, after checking the backup and
+    /// keeping a copy of the current database beside it. Close every `Store` on `db` first.
+    pub fn restore(db: &Path, backup: &Path) -> Result<RestoreReport> {
+        let report = check_backup(backup)?;
+        if report.fault.is_some() {
+            return Err(StoreError::BadBackup(backup.display().to_string()));
+        }
+        let found = {
+            let conn = Connection::open_with_flags(backup, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            user_version(&conn)?
+        };
+        if found > MIGRATIONS.len() as i64 {
+            return Err(StoreError::NewerDatabase { found, supported: MIGRATIONS.len() as i64 });
+        }
+        let kept_as = if db.exists() {
+            let mut n = 1;
+            let aside = loop {
+                let p = PathBuf::from(format!("{}.before-restore-{n}", db.display()));
+                if !p.exists() {
+                    break p;
+                }
+                n += 1;
+            };
+            open_connection(db)?.backup(rusqlite::MAIN_DB, &aside, None)?;
+            Some(aside)
+        } else {
+            None
+        };
+        let mut conn = open_connection(db)?;
+        conn.restore(rusqlite::MAIN_DB, backup, None::<fn(rusqlite::backup::Progress)>)?;
+        drop(conn);
+        // Bring an older backup up to this program's schema, as any open does.
+        let store = Store::open(db)?;
+        let after = store.verify()?;
+        if after.fault.is_some() {
+            return Err(StoreError::BadBackup(backup.display().to_string()));
+        }
+        Ok(RestoreReport { kept_as, events: after.events })
+    }
+}
+
 /// Opens a backup file read-only and checks that it is a sound 一窗通 database.
 pub fn check_backup(path: &Path) -> Result<VerifyReport> {
     let bad = || StoreError::BadBackup(path.display().to_string());
