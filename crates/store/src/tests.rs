@@ -285,11 +285,11 @@ fn the_today_board_shows_what_needs_attention_and_the_days_counts() {
     let numbers = |v: &[CaseSummary]| v.iter().map(|c| c.number.clone()).collect::<Vec<_>>();
 
     let b = s.today_board(d("2026-11-26")).unwrap();
-    assert_eq!(numbers(&b.due_soon), [due_30.clone()], "yellow: 2 working days left");
+    assert_eq!(numbers(&b.due_soon), [due_30], "yellow: 2 working days left");
     assert!(b.overdue.is_empty());
-    assert_eq!(numbers(&b.awaiting_supplement), [waiting.clone()]);
-    assert_eq!(numbers(&b.ready_for_collection), [done.clone()]);
-    assert_eq!(numbers(&b.paused), [paused.clone()]);
+    assert_eq!(numbers(&b.awaiting_supplement), [waiting]);
+    assert_eq!(numbers(&b.ready_for_collection), [done.clone()][..]);
+    assert_eq!(numbers(&b.paused), [paused]);
     assert_eq!(b.open_inquiries.len(), 1);
     assert_eq!(b.open_inquiries[0].warning.map(|w| w.as_str()), Some("red"), "the reply was due on 5 Nov");
     assert_eq!(s.today_board(d("2026-12-01")).unwrap().overdue.len(), 1);
