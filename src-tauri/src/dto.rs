@@ -1,0 +1,367 @@
+//! The shapes the window sees, and the error it gets: a stable code and a Chinese message.
+//! They exist only here.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use yichuang_core::{Decision, Defect, IdNumber, MaterialCode, PersonName, Phone, Presented, Warning};
+use yichuang_store::{ApplicantInput, CaseSummary, CatalogueEntry, IntakeRequest, Party, Staff, Store, StoreError};
+
+#[derive(Debug, Serialize)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Self { code: code.to_owned(), message: message.into() }
+    }
+    pub fn internal(message: &str) -> Self {
+        Self::new("internal", message)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        Self::new(e.code(), e.to_string())
+    }
+}
+
+macro_rules! core_error {
+    ($($t:ty),*) => {$(
+        impl From<$t> for ApiError {
+            fn from(e: $t) -> Self {
+                Self::new(e.code(), e.to_string())
+            }
+        }
+    )*};
+}
+core_error!(
+    yichuang_core::IdNumberError,
+    yichuang_core::PhoneError,
+    yichuang_core::PersonNameError,
+    yichuang_core::CatalogueError,
+    yichuang_core::NumberError
+);
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Debug, Serialize)]
+pub struct StaffDto {
+    pub id: String,
+    pub name: String,
+    pub role: &'static str,
+}
+
+impl From<&Staff> for StaffDto {
+    fn from(s: &Staff) -> Self {
+        Self { id: s.id.clone(), name: s.name.clone(), role: s.role.as_str() }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AppInfo {
+    pub centre_name: String,
+    pub centre_code: String,
+    pub terminal: String,
+    pub today: String,
+    pub calendar_version: String,
+    pub catalogue_version: Option<String>,
+    pub staff: Vec<StaffDto>,
+}
+
+impl AppInfo {
+    pub fn from_store(s: &Store, today: NaiveDate) -> ApiResult<Self> {
+        let c = s.centre()?;
+        Ok(Self {
+            centre_name: c.name.clone(),
+            centre_code: c.code.to_string(),
+            terminal: c.terminal.to_string(),
+            today: today.to_string(),
+            calendar_version: s.calendar().version(),
+            catalogue_version: s.catalogue_version().map(str::to_owned),
+            staff: s.staff_list()?.iter().filter(|x| x.active).map(StaffDto::from).collect(),
+        })
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct WarningDto {
+    pub level: &'static str,
+    pub days: u32,
+}
+
+fn warning(w: Option<Warning>) -> Option<WarningDto> {
+    w.map(|w| match w {
+        Warning::Yellow { working_days_left } => WarningDto { level: "yellow", days: working_days_left },
+        Warning::Red { working_days_overdue } => WarningDto { level: "red", days: working_days_overdue },
+        other => WarningDto { level: other.as_str(), days: 0 },
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct CaseRow {
+    pub number: String,
+    pub item_name: String,
+    pub applicant_name: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub due_date: Option<String>,
+    pub provisional: bool,
+    pub warning: Option<WarningDto>,
+}
+
+impl From<&CaseSummary> for CaseRow {
+    fn from(c: &CaseSummary) -> Self {
+        Self {
+            number: c.number.clone(),
+            item_name: c.item_name.clone(),
+            applicant_name: c.applicant_name.clone(),
+            status: c.status.as_str(),
+            status_label: c.status.label(),
+            due_date: c.due_date.map(|d| d.to_string()),
+            provisional: c.due_provisional,
+            warning: warning(c.warning),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct BoardDto {
+    pub today: String,
+    pub overdue: Vec<CaseRow>,
+    pub due_soon: Vec<CaseRow>,
+    pub paused: Vec<CaseRow>,
+    pub awaiting_supplement: Vec<CaseRow>,
+    pub ready_for_collection: Vec<CaseRow>,
+    pub open_inquiries: usize,
+    pub received: u32,
+    pub completed: u32,
+    pub supplement_notices: u32,
+    pub refused: u32,
+}
+
+impl From<&yichuang_store::TodayBoard> for BoardDto {
+    fn from(b: &yichuang_store::TodayBoard) -> Self {
+        let rows = |v: &[CaseSummary]| v.iter().map(CaseRow::from).collect();
+        Self {
+            today: b.today.to_string(),
+            overdue: rows(&b.overdue),
+            due_soon: rows(&b.due_soon),
+            paused: rows(&b.paused),
+            awaiting_supplement: rows(&b.awaiting_supplement),
+            ready_for_collection: rows(&b.ready_for_collection),
+            open_inquiries: b.open_inquiries.len(),
+            received: b.counts.received,
+            completed: b.counts.completed,
+            supplement_notices: b.counts.supplement_notices,
+            refused: b.counts.refused,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct MaterialDto {
+    pub code: String,
+    pub name: String,
+    pub form: &'static str,
+    pub copies: u32,
+    pub required: bool,
+    pub required_when: Option<String>,
+    pub notes: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ItemDto {
+    pub code: String,
+    pub name: String,
+    pub initials: String,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub limit: String,
+    pub department: String,
+    pub materials: Vec<MaterialDto>,
+}
+
+impl From<&CatalogueEntry> for ItemDto {
+    fn from(e: &CatalogueEntry) -> Self {
+        let i = &e.item;
+        Self {
+            code: i.code().to_string(),
+            name: i.name().to_owned(),
+            initials: e.initials.clone(),
+            kind: i.kind().as_str(),
+            kind_label: i.kind().label(),
+            limit: if i.promised_limit().days() == 0 { "即办".into() } else { i.promised_limit().to_string() },
+            department: i.guide().department.clone(),
+            materials: i
+                .materials()
+                .iter()
+                .map(|m| MaterialDto {
+                    code: m.code().to_string(),
+                    name: m.name().to_owned(),
+                    form: m.form().label(),
+                    copies: m.copies(),
+                    required: m.is_required(),
+                    required_when: match m.requirement() {
+                        yichuang_core::Requirement::RequiredWhen(c) => Some(c.clone()),
+                        _ => None,
+                    },
+                    notes: m.notes().to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The ID number as typed: valid or why not, masked, and a returning applicant's details.
+#[derive(Debug, Serialize)]
+pub struct IdCheck {
+    pub ok: bool,
+    pub message: Option<String>,
+    pub masked: Option<String>,
+    pub returning_name: Option<String>,
+    pub returning_phone: Option<String>,
+}
+
+impl IdCheck {
+    pub fn check(s: &Store, value: &str) -> ApiResult<Self> {
+        match IdNumber::parse(value) {
+            Err(e) => Ok(Self { ok: false, message: Some(e.to_string()), masked: None, returning_name: None, returning_phone: None }),
+            Ok(id) => {
+                let back = s.find_applicant(id.as_str())?;
+                Ok(Self {
+                    ok: true,
+                    message: None,
+                    masked: Some(id.masked()),
+                    returning_name: back.as_ref().map(|(n, _)| n.clone()),
+                    returning_phone: back.and_then(|(_, p)| p),
+                })
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MaterialInput {
+    pub code: String,
+    pub pages: u32,
+    pub copies: u32,
+    #[serde(default)]
+    pub defect: Option<String>,
+}
+
+/// The New application form.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntakeForm {
+    pub item: String,
+    pub name: String,
+    pub id_number: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    pub materials: Vec<MaterialInput>,
+    #[serde(default)]
+    pub conditions: Vec<String>,
+    #[serde(default)]
+    pub refuse: Option<String>,
+    pub clerk: String,
+}
+
+impl IntakeForm {
+    pub fn into_request(self) -> ApiResult<IntakeRequest> {
+        let id_number = IdNumber::parse(&self.id_number)?;
+        let name = PersonName::parse(&self.name)?;
+        let phone = match self.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            Some(p) => Some(Phone::parse(p)?),
+            None => None,
+        };
+        let mut presented = vec![];
+        let mut defects = vec![];
+        for m in self.materials {
+            let code = MaterialCode::parse(&m.code)?;
+            if let Some(reason) = m.defect.filter(|r| !r.trim().is_empty()) {
+                defects.push(Defect { material: code.clone(), reason });
+            }
+            presented.push(Presented { material: code, pages: m.pages, copies: m.copies });
+        }
+        Ok(IntakeRequest {
+            item: self.item,
+            applicant: ApplicantInput { party: Party::Person { id_number, name }, phone },
+            agent: None,
+            presented,
+            defects,
+            conditions: self.conditions.iter().map(|c| MaterialCode::parse(c)).collect::<Result<_, _>>()?,
+            refusal: self.refuse.filter(|r| !r.trim().is_empty()),
+            clerk: self.clerk,
+            received_on: None,
+        })
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct DeficiencyDto {
+    pub code: String,
+    pub name: String,
+    pub problem: String,
+}
+
+fn deficiencies(d: &Decision) -> Vec<DeficiencyDto> {
+    match d {
+        Decision::Supplement(l) => l
+            .iter()
+            .map(|x| DeficiencyDto { code: x.material.to_string(), name: x.name.clone(), problem: x.problem.describe() })
+            .collect(),
+        _ => vec![],
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PreviewDto {
+    pub decision: &'static str,
+    pub due_date: Option<String>,
+    pub provisional: bool,
+    pub deficiencies: Vec<DeficiencyDto>,
+}
+
+impl From<&yichuang_store::IntakePreview> for PreviewDto {
+    fn from(p: &yichuang_store::IntakePreview) -> Self {
+        Self {
+            decision: p.decision.as_str(),
+            due_date: p.due.as_ref().map(|d| d.date().to_string()),
+            provisional: p.due.as_ref().is_some_and(|d| d.provisional()),
+            deficiencies: deficiencies(&p.decision),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct DocDto {
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub number: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OutcomeDto {
+    pub case_number: String,
+    pub decision: &'static str,
+    pub due_date: Option<String>,
+    pub provisional: bool,
+    pub deficiencies: Vec<DeficiencyDto>,
+    pub documents: Vec<DocDto>,
+}
+
+impl From<&yichuang_store::IntakeOutcome> for OutcomeDto {
+    fn from(o: &yichuang_store::IntakeOutcome) -> Self {
+        Self {
+            case_number: o.case_number.to_string(),
+            decision: o.decision.as_str(),
+            due_date: o.due.as_ref().map(|d| d.date().to_string()),
+            provisional: o.due.as_ref().is_some_and(|d| d.provisional()),
+            deficiencies: deficiencies(&o.decision),
+            documents: o.documents.iter().map(|d| DocDto { kind: d.kind.as_str(), title: d.kind.title(), number: d.number.clone() }).collect(),
+        }
+    }
+}

@@ -1,0 +1,36 @@
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::path::PathBuf;
+
+/// `yichuang-desktop [--demo] [DB]`: the database is DB, or `YICHUANG_DB`, or `yichuang.db` in
+/// the user's data folder. `--demo` sets up the demo centre when the database is new.
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let demo = args.iter().any(|a| a == "--demo");
+    let path = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("YICHUANG_DB").map(PathBuf::from))
+        .unwrap_or_else(|| {
+            let base = std::env::var_os("XDG_DATA_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+                .unwrap_or_else(|| PathBuf::from("."));
+            let dir = base.join("yichuang");
+            let _ = std::fs::create_dir_all(&dir);
+            dir.join("yichuang.db")
+        });
+    let store = match yichuang_desktop_lib::open_store(path.clone(), demo) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("错误：无法打开数据库{}：{e}", path.display());
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) = yichuang_desktop_lib::run(store) {
+        eprintln!("错误：{e}");
+        std::process::exit(1);
+    }
+}

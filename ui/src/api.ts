@@ -1,0 +1,78 @@
+// Typed wrappers over the app's commands. The window never sees SQL; every failure is an
+// ApiError with a stable code and a Chinese message to show.
+import { invoke } from '@tauri-apps/api/core'
+
+export interface ApiError { code: string; message: string }
+export interface Staff { id: string; name: string; role: 'clerk' | 'head' }
+export interface AppInfo {
+  centre_name: string; centre_code: string; terminal: string; today: string
+  calendar_version: string; catalogue_version: string | null; staff: Staff[]
+}
+export interface Warning { level: 'normal' | 'yellow' | 'red' | 'paused'; days: number }
+export interface CaseRow {
+  number: string; item_name: string; applicant_name: string; status: string; status_label: string
+  due_date: string | null; provisional: boolean; warning: Warning | null
+}
+export interface Board {
+  today: string; overdue: CaseRow[]; due_soon: CaseRow[]; paused: CaseRow[]
+  awaiting_supplement: CaseRow[]; ready_for_collection: CaseRow[]; open_inquiries: number
+  received: number; completed: number; supplement_notices: number; refused: number
+}
+export interface Material {
+  code: string; name: string; form: string; copies: number; required: boolean
+  required_when: string | null; notes: string
+}
+export interface Item {
+  code: string; name: string; initials: string; kind: string; kind_label: string
+  limit: string; department: string; materials: Material[]
+}
+export interface IdCheck { ok: boolean; message: string | null; masked: string | null; returning_name: string | null; returning_phone: string | null }
+export interface MaterialInput { code: string; pages: number; copies: number; defect?: string }
+export interface IntakeForm {
+  item: string; name: string; idNumber: string; phone?: string
+  materials: MaterialInput[]; conditions: string[]; refuse?: string; clerk: string
+}
+export interface Deficiency { code: string; name: string; problem: string }
+export interface Preview { decision: Decision; due_date: string | null; provisional: boolean; deficiencies: Deficiency[] }
+export interface Outcome extends Preview { case_number: string; documents: { kind: string; title: string; number: string }[] }
+export type Decision = 'immediate' | 'accepted' | 'supplement' | 'refused'
+
+export const decisionLabel: Record<Decision, string> = {
+  immediate: '即办件，当场办结',
+  accepted: '材料齐全，予以受理',
+  supplement: '材料不全，一次性告知补正',
+  refused: '不予受理',
+}
+
+/** Turns whatever a command threw into an ApiError. */
+export function asApiError(e: unknown): ApiError {
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) return e as ApiError
+  return { code: 'internal', message: String(e) }
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args)
+  } catch (e) {
+    throw asApiError(e)
+  }
+}
+
+export const api = {
+  appInfo: () => call<AppInfo>('app_info'),
+  signIn: (staffId: string, pin: string) => call<Staff>('sign_in', { staffId, pin }),
+  todayBoard: () => call<Board>('today_board'),
+  searchItems: (query: string) => call<Item[]>('search_items', { query }),
+  itemDetail: (code: string) => call<Item>('item_detail', { code }),
+  checkId: (value: string) => call<IdCheck>('check_id', { value }),
+  previewIntake: (form: IntakeForm) => call<Preview>('preview_intake', { form }),
+  submitIntake: (form: IntakeForm) => call<Outcome>('submit_intake', { form }),
+  findCases: (query: string) => call<CaseRow[]>('find_cases', { query }),
+}
+
+/** The form's materials as the rules take them: only those ticked as received. */
+export function intakeMaterials(rows: { code: string; received: boolean; pages: number; copies: number; defect: string }[]): MaterialInput[] {
+  return rows
+    .filter((r) => r.received)
+    .map((r) => ({ code: r.code, pages: Math.max(1, r.pages), copies: Math.max(1, r.copies), defect: r.defect.trim() || undefined }))
+}
