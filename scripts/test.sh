@@ -17,4 +17,7 @@ demo_db="$(mktemp -d)/demo.db"
 YICHUANG_NOW="2026-11-23T08:30:00+08:00" "$CARGO_TARGET_DIR/debug/yichuang" --db "$demo_db" demo >/dev/null
 "$CARGO_TARGET_DIR/debug/yichuang" --db "$demo_db" verify
 
+say "桌面程序（界面单元测试、真实窗口端到端测试）"
+bash "$ROOT/scripts/e2e.sh"
+
 say "全部通过"

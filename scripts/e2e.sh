@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs whatever the desktop needs (WebKitGTK, Xvfb, the WebKit WebDriver, npm packages,
+# tauri-driver), builds the UI and the desktop app, runs the UI's unit tests, and drives the
+# real window through tauri-driver under Xvfb.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+base_need
+apt_need libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libssl-dev xvfb webkit2gtk-driver xauth
+
+say "前端：安装依赖、单元测试、构建"
+if ! command -v npm >/dev/null; then apt_need nodejs npm; fi
+(cd ui && npm install --no-audit --no-fund --loglevel=error && npx vitest run && npm run build)
+
+say "桌面程序：构建"
+cargo build --locked --bin yichuang
+(cd src-tauri && cargo build --locked)
+
+if ! command -v tauri-driver >/dev/null; then
+  [ -x "$HOME/.cargo/bin/tauri-driver" ] && export PATH="$HOME/.cargo/bin:$PATH"
+fi
+if ! command -v tauri-driver >/dev/null; then
+  say "安装 tauri-driver"
+  cargo install tauri-driver --version 2.1.0 --locked
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
+
+# A display for the window: Xvfb on a free number unless one is given.
+if [ -z "${DISPLAY:-}" ]; then
+  for n in $(seq 90 120); do
+    if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then
+      Xvfb ":$n" -screen 0 1366x768x24 -nolisten tcp >/dev/null 2>&1 &
+      xvfb_pid=$!
+      trap 'kill $xvfb_pid 2>/dev/null || true' EXIT
+      export DISPLAY=":$n"
+      sleep 1
+      break
+    fi
+  done
+fi
+
+say "端到端测试（真实窗口，tauri-driver）"
+(cd tests/e2e && cargo test --locked)
