@@ -10,6 +10,12 @@ fn main() {
         "preview_intake",
         "submit_intake",
         "find_cases",
+        "case_detail",
+        "supplement_case",
+        "extend_case",
+        "decide_case",
+        "ready_case",
+        "collect_case",
     ])))
     .expect("tauri build script");
 }

@@ -3,8 +3,10 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use yichuang_core::{Decision, Defect, IdNumber, MaterialCode, PersonName, Phone, Presented, Warning};
-use yichuang_store::{ApplicantInput, CaseSummary, CatalogueEntry, IntakeRequest, Party, Staff, Store, StoreError};
+use yichuang_core::{CaseState, Decision, Defect, IdNumber, MaterialCode, PersonName, Phone, Presented, Warning};
+use yichuang_store::{
+    ApplicantInput, CaseSummary, CatalogueEntry, IntakeRequest, Party, Staff, Store, StoreError, SupplementRequest,
+};
 
 #[derive(Debug, Serialize)]
 pub struct ApiError {
@@ -269,6 +271,24 @@ pub struct IntakeForm {
     pub clerk: String,
 }
 
+fn presented(materials: Vec<MaterialInput>) -> ApiResult<(Vec<Presented>, Vec<Defect>)> {
+    let mut presented = vec![];
+    let mut defects = vec![];
+    for m in materials {
+        let code = MaterialCode::parse(&m.code)?;
+        if let Some(reason) = m.defect.filter(|r| !r.trim().is_empty()) {
+            defects.push(Defect { material: code.clone(), reason });
+        }
+        presented.push(Presented { material: code, pages: m.pages, copies: m.copies });
+    }
+    Ok((presented, defects))
+}
+
+pub fn supplement_request(materials: Vec<MaterialInput>, clerk: String) -> ApiResult<SupplementRequest> {
+    let (presented, defects) = presented(materials)?;
+    Ok(SupplementRequest { presented, defects, conditions: vec![], refusal: None, clerk })
+}
+
 impl IntakeForm {
     pub fn into_request(self) -> ApiResult<IntakeRequest> {
         let id_number = IdNumber::parse(&self.id_number)?;
@@ -277,15 +297,7 @@ impl IntakeForm {
             Some(p) => Some(Phone::parse(p)?),
             None => None,
         };
-        let mut presented = vec![];
-        let mut defects = vec![];
-        for m in self.materials {
-            let code = MaterialCode::parse(&m.code)?;
-            if let Some(reason) = m.defect.filter(|r| !r.trim().is_empty()) {
-                defects.push(Defect { material: code.clone(), reason });
-            }
-            presented.push(Presented { material: code, pages: m.pages, copies: m.copies });
-        }
+        let (presented, defects) = presented(self.materials)?;
         Ok(IntakeRequest {
             item: self.item,
             applicant: ApplicantInput { party: Party::Person { id_number, name }, phone },
@@ -305,13 +317,20 @@ pub struct DeficiencyDto {
     pub code: String,
     pub name: String,
     pub problem: String,
+    /// Copies the catalogue asks for (0 where not looked up).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub copies: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 fn deficiencies(d: &Decision) -> Vec<DeficiencyDto> {
     match d {
         Decision::Supplement(l) => l
             .iter()
-            .map(|x| DeficiencyDto { code: x.material.to_string(), name: x.name.clone(), problem: x.problem.describe() })
+            .map(|x| DeficiencyDto { code: x.material.to_string(), name: x.name.clone(), problem: x.problem.describe(), copies: 0 })
             .collect(),
         _ => vec![],
     }
@@ -363,5 +382,128 @@ impl From<&yichuang_store::IntakeOutcome> for OutcomeDto {
             deficiencies: deficiencies(&o.decision),
             documents: o.documents.iter().map(|d| DocDto { kind: d.kind.as_str(), title: d.kind.title(), number: d.number.clone() }).collect(),
         }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct TimelineEntry {
+    pub at: String,
+    pub actor: String,
+    pub what: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ActionDto {
+    pub key: &'static str,
+    pub label: &'static str,
+}
+
+/// Everything the case page shows, and the actions the state machine allows now.
+#[derive(Debug, Serialize)]
+pub struct CaseDetail {
+    pub number: String,
+    pub item_name: String,
+    pub applicant_name: String,
+    pub id_masked: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub due_date: Option<String>,
+    pub provisional: bool,
+    pub warning: Option<WarningDto>,
+    pub handler_name: String,
+    pub deficiencies: Vec<DeficiencyDto>,
+    pub documents: Vec<DocDto>,
+    pub timeline: Vec<TimelineEntry>,
+    pub actions: Vec<ActionDto>,
+}
+
+fn event_label(kind: &str) -> &'static str {
+    match kind {
+        "case.intake" => "收件",
+        "case.supplemented" => "补正材料",
+        "case.extended" => "延期",
+        "case.paused" => "暂停计时",
+        "case.resumed" => "恢复计时",
+        "case.forwarded" => "上报/转办",
+        "case.decided" => "作出决定",
+        "case.ready" => "通知领取",
+        "case.collected" => "领取",
+        "case.withdrawn" => "撤回",
+        "case.archived" => "归档",
+        _ => "其他",
+    }
+}
+
+impl CaseDetail {
+    pub fn load(s: &Store, number: &str, today: NaiveDate) -> ApiResult<Self> {
+        let v = s.case(number, today)?;
+        let item = s.item_in_version(&v.catalogue_version, &v.item_code)?;
+        let staff_name = |id: &str| s.staff(id).map(|x| x.name).unwrap_or_else(|_| id.to_owned());
+        let timeline = s
+            .events_of(&v.number)?
+            .into_iter()
+            .map(|e| {
+                let p: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
+                let mut what = event_label(&e.kind).to_owned();
+                if let Some(d) = p["decision"].as_str() {
+                    what.push_str(match d {
+                        "immediate" => "：当场办结",
+                        "accepted" => "：受理",
+                        "supplement" => "：需补正",
+                        _ => "：不予受理",
+                    });
+                }
+                if let Some(r) = p["reason"].as_str().filter(|r| !r.is_empty()) {
+                    what.push_str(&format!("（{r}）"));
+                }
+                if let Some(by) = p["by"].as_str() {
+                    what.push_str(&format!("，领取人{by}"));
+                }
+                if let Some(due) = p["due"]["date"].as_str() {
+                    what.push_str(&format!("，承诺办结{due}"));
+                }
+                TimelineEntry { at: e.at.get(..16).unwrap_or(&e.at).replace('T', " "), actor: staff_name(&e.actor), what }
+            })
+            .collect();
+        let actions = CaseState::restore(v.status, v.paused)
+            .allowed_actions()
+            .into_iter()
+            .filter_map(|a| {
+                let key = match a {
+                    yichuang_core::CaseAction::Supplement(_) => "supplement",
+                    yichuang_core::CaseAction::Extend => "extend",
+                    yichuang_core::CaseAction::Decide { .. } => "decide",
+                    yichuang_core::CaseAction::Ready => "ready",
+                    yichuang_core::CaseAction::Collect => "collect",
+                    _ => return None,
+                };
+                Some(ActionDto { key, label: a.label() })
+            })
+            .collect();
+        Ok(Self {
+            item_name: v.item_name.clone(),
+            applicant_name: v.applicant.name.clone(),
+            id_masked: v.applicant.id_masked.clone(),
+            status: v.status.as_str(),
+            status_label: v.status.label(),
+            due_date: v.due_date.map(|d| d.to_string()),
+            provisional: v.due_provisional,
+            warning: warning(v.warning),
+            handler_name: v.handler_name.clone(),
+            deficiencies: v
+                .deficiencies
+                .iter()
+                .map(|d| DeficiencyDto {
+                    code: d.material.to_string(),
+                    name: d.name.clone(),
+                    problem: d.problem.describe(),
+                    copies: item.material(&d.material).map(|m| m.copies()).unwrap_or(1),
+                })
+                .collect(),
+            documents: v.documents.iter().map(|d| DocDto { kind: d.kind.as_str(), title: d.kind.title(), number: d.number.clone() }).collect(),
+            timeline,
+            actions,
+            number: v.number,
+        })
     }
 }

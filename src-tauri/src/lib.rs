@@ -92,6 +92,61 @@ fn find_cases(state: tauri::State<'_, AppState>, query: String) -> ApiResult<Vec
     })
 }
 
+#[tauri::command(async)]
+fn case_detail(state: tauri::State<'_, AppState>, number: String) -> ApiResult<dto::CaseDetail> {
+    state.with(|s| dto::CaseDetail::load(s, &number, now().date_naive()))
+}
+
+#[tauri::command(async)]
+fn supplement_case(state: tauri::State<'_, AppState>, number: String, materials: Vec<dto::MaterialInput>, clerk: String) -> ApiResult<dto::OutcomeDto> {
+    let req = dto::supplement_request(materials, clerk)?;
+    state.with(|s| Ok(dto::OutcomeDto::from(&s.supplement(&number, req, now())?)))
+}
+
+/// An extension needs the head: their PIN is checked here, at the counter.
+#[tauri::command(async)]
+fn extend_case(
+    state: tauri::State<'_, AppState>,
+    number: String,
+    days: u32,
+    reason: String,
+    approver: String,
+    approver_pin: String,
+    clerk: String,
+) -> ApiResult<dto::CaseDetail> {
+    state.with(|s| {
+        if !s.check_pin(&approver, &approver_pin)? {
+            return Err(ApiError::new("auth.bad_pin", "批准人的密码不对"));
+        }
+        s.extend(&number, days, &reason, &approver, &clerk, now())?;
+        dto::CaseDetail::load(s, &number, now().date_naive())
+    })
+}
+
+#[tauri::command(async)]
+fn decide_case(state: tauri::State<'_, AppState>, number: String, approved: bool, reason: String, clerk: String) -> ApiResult<dto::CaseDetail> {
+    state.with(|s| {
+        s.decide(&number, approved, &reason, &clerk, now())?;
+        dto::CaseDetail::load(s, &number, now().date_naive())
+    })
+}
+
+#[tauri::command(async)]
+fn ready_case(state: tauri::State<'_, AppState>, number: String, clerk: String) -> ApiResult<dto::CaseDetail> {
+    state.with(|s| {
+        s.ready(&number, &clerk, now())?;
+        dto::CaseDetail::load(s, &number, now().date_naive())
+    })
+}
+
+#[tauri::command(async)]
+fn collect_case(state: tauri::State<'_, AppState>, number: String, by: String, clerk: String) -> ApiResult<dto::CaseDetail> {
+    state.with(|s| {
+        s.collect(&number, &by, &clerk, now())?;
+        dto::CaseDetail::load(s, &number, now().date_naive())
+    })
+}
+
 /// Opens (or, with `demo`, sets up) the centre's database.
 pub fn open_store(path: PathBuf, demo: bool) -> Result<Store, yichuang_store::StoreError> {
     let mut store = Store::open(&path)?;
@@ -121,7 +176,13 @@ pub fn run(store: Store) -> tauri::Result<()> {
             check_id,
             preview_intake,
             submit_intake,
-            find_cases
+            find_cases,
+            case_detail,
+            supplement_case,
+            extend_case,
+            decide_case,
+            ready_case,
+            collect_case
         ])
         .run(tauri::generate_context!())
 }

@@ -32,10 +32,17 @@ export interface IntakeForm {
   item: string; name: string; idNumber: string; phone?: string
   materials: MaterialInput[]; conditions: string[]; refuse?: string; clerk: string
 }
-export interface Deficiency { code: string; name: string; problem: string }
+export interface Deficiency { code: string; name: string; problem: string; copies?: number }
 export interface Preview { decision: Decision; due_date: string | null; provisional: boolean; deficiencies: Deficiency[] }
 export interface Outcome extends Preview { case_number: string; documents: { kind: string; title: string; number: string }[] }
 export type Decision = 'immediate' | 'accepted' | 'supplement' | 'refused'
+
+export interface CaseDetail {
+  number: string; item_name: string; applicant_name: string; id_masked: string
+  status: string; status_label: string; due_date: string | null; provisional: boolean; warning: Warning | null
+  handler_name: string; deficiencies: Deficiency[]; documents: { kind: string; title: string; number: string }[]
+  timeline: { at: string; actor: string; what: string }[]; actions: { key: string; label: string }[]
+}
 
 export const decisionLabel: Record<Decision, string> = {
   immediate: '即办件，当场办结',
@@ -68,6 +75,18 @@ export const api = {
   previewIntake: (form: IntakeForm) => call<Preview>('preview_intake', { form }),
   submitIntake: (form: IntakeForm) => call<Outcome>('submit_intake', { form }),
   findCases: (query: string) => call<CaseRow[]>('find_cases', { query }),
+  caseDetail: (number: string) => call<CaseDetail>('case_detail', { number }),
+  supplementCase: (number: string, materials: MaterialInput[], clerk: string) => call<Outcome>('supplement_case', { number, materials, clerk }),
+  extendCase: (number: string, days: number, reason: string, approver: string, approverPin: string, clerk: string) =>
+    call<CaseDetail>('extend_case', { number, days, reason, approver, approverPin, clerk }),
+  decideCase: (number: string, approved: boolean, reason: string, clerk: string) => call<CaseDetail>('decide_case', { number, approved, reason, clerk }),
+  readyCase: (number: string, clerk: string) => call<CaseDetail>('ready_case', { number, clerk }),
+  collectCase: (number: string, by: string, clerk: string) => call<CaseDetail>('collect_case', { number, by, clerk }),
+}
+
+/** A keyboard-wedge scan of a receipt's QR or barcode: 24 digits. */
+export function isCaseNumber(s: string): boolean {
+  return /^\d{24}$/.test(s.trim())
 }
 
 /** The form's materials as the rules take them: only those ticked as received. */

@@ -193,6 +193,27 @@ impl CaseState {
         self.paused
     }
 
+    /// The actions this state allows, in the order a case page offers them (supplements are
+    /// represented by their accepting outcome, decisions by approval).
+    pub fn allowed_actions(self) -> Vec<CaseAction> {
+        [
+            CaseAction::Supplement(SupplementOutcome::Accepted),
+            CaseAction::Extend,
+            CaseAction::Forward,
+            CaseAction::Pause,
+            CaseAction::Resume,
+            CaseAction::Decide { approved: true },
+            CaseAction::Ready,
+            CaseAction::Collect,
+            CaseAction::Withdraw,
+            CaseAction::Refuse,
+            CaseAction::Archive,
+        ]
+        .into_iter()
+        .filter(|a| self.apply(*a).is_ok())
+        .collect()
+    }
+
     /// The state after `action`, or why it cannot be taken.
     pub fn apply(self, action: CaseAction) -> Result<Self, TransitionError> {
         use CaseAction as A;
@@ -299,6 +320,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn allowed_actions_follow_the_machine() {
+        let names = |s: S, paused| CaseState::restore(s, paused).allowed_actions().iter().map(|a| a.label()).collect::<Vec<_>>();
+        assert_eq!(names(S::AwaitingSupplement, false), ["补正材料", "撤回", "不予受理"]);
+        assert_eq!(names(S::Accepted, false), ["延期", "上报/转办", "暂停计时", "作出决定", "撤回"]);
+        assert_eq!(names(S::Accepted, true), ["延期", "恢复计时", "撤回"]);
+        assert_eq!(names(S::Approved, false), ["通知领取"]);
+        assert_eq!(names(S::ReadyForCollection, false), ["领取"]);
+        assert_eq!(names(S::Collected, false), ["归档"]);
+        assert!(names(S::Archived, false).is_empty());
     }
 
     #[test]

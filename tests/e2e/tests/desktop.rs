@@ -70,6 +70,20 @@ impl Desk {
         self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"))
     }
 
+    /// Clicks, waiting while a closing dialog's overlay still covers the element.
+    async fn click(&self, css: &str) {
+        for _ in 0..50 {
+            match self.find(css).await.click().await {
+                Ok(_) => return,
+                Err(fantoccini::error::CmdError::Standard(e)) if e.error == fantoccini::error::ErrorStatus::ElementClickIntercepted => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
+                Err(e) => panic!("{css}: {e}"),
+            }
+        }
+        panic!("{css}: still covered after 5 s");
+    }
+
     async fn text(&self, css: &str) -> String {
         self.find(css).await.text().await.unwrap()
     }
@@ -119,7 +133,7 @@ async fn a_supplement_then_bad_input_kept_on_screen() {
     let d = Desk::start().await;
     d.sign_in().await;
     // F3: New application. The item by its pinyin initials.
-    d.find("#nav-intake").await.click().await.unwrap();
+    d.click("#nav-intake").await;
     d.keys("#item-search", "cjrz").await;
     d.keys("#item-search", &key(Key::Enter)).await;
     d.keys("#id-number", "45082119680405302").await;
@@ -133,7 +147,7 @@ async fn a_supplement_then_bad_input_kept_on_screen() {
     d.keys("#id-number", "5").await;
     d.keys("#name", "李秀英").await;
     for code in ["SFZ", "HKB", "SQB"] {
-        d.find(&format!(".got-{code}")).await.click().await.unwrap();
+        d.click(&format!(".got-{code}")).await;
     }
     d.press(Key::F9).await;
     let outcome = d.text("#outcome").await;
@@ -145,5 +159,63 @@ async fn a_supplement_then_bad_input_kept_on_screen() {
     assert_eq!(cases.as_array().unwrap().len(), 1);
     assert_eq!(cases[0]["status"], "awaiting_supplement");
     assert_eq!(cases[0]["applicant_name"], "李秀英");
+    d.stop().await;
+}
+
+/// Find a case by scanning its number, bring the missing material, extend it with the head's
+/// approval, decide, mark it ready and collected.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scanned_case_goes_from_supplement_to_collection() {
+    let d = Desk::start().await;
+    // The application came in earlier without its photos (through the CLI, on the same database).
+    let file = d._dir.path().join("a.json");
+    std::fs::write(
+        &file,
+        json!({"item": "CJ-01", "applicant": {"name": "韦秀英", "id_number": "450821196804053025"},
+               "materials": [{"material": "SFZ", "pages": 1}, {"material": "HKB", "pages": 2}, {"material": "SQB", "pages": 2}],
+               "clerk": "demo"})
+        .to_string(),
+    )
+    .unwrap();
+    let o = d.cli(&["case", "intake", file.to_str().unwrap(), "--json"]);
+    let number = o["case_number"].as_str().unwrap().to_owned();
+    d.sign_in().await;
+    d.click("#nav-cases").await;
+    // A keyboard-wedge scanner: the digits, then Enter.
+    d.keys("#case-search", &number).await;
+    d.keys("#case-search", &key(Key::Enter)).await;
+    assert_eq!(d.text("#case-status").await, "待补正");
+    d.click("#act-supplement").await;
+    d.click(".supp-ZP").await;
+    d.click("#supp-ok").await;
+    d.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath("//*[@id='case-status'][normalize-space(.)='已受理']")).await.unwrap();
+    // The limit runs again from today: 20 working days after 23 Nov.
+    assert_eq!(d.text("#case-due").await, "2026-12-21");
+    // An extension needs the head's PIN: a wrong one is refused and nothing changes.
+    d.click("#act-extend").await;
+    d.keys("#ext-reason", "需组织残疾评定").await;
+    d.keys("#ext-pin", "0000").await;
+    d.click("#ext-ok").await;
+    assert!(d.text("#case-error").await.contains("批准人的密码不对"));
+    // As a clerk would: delete what was typed (WebDriver's clear() fires no input event).
+    d.keys("#ext-pin", &key(Key::Backspace).repeat(4)).await;
+    d.keys("#ext-pin", "1234").await;
+    d.click("#ext-ok").await;
+    d.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath("//*[@id='case-due'][normalize-space(.)='2026-12-28']")).await.unwrap();
+    d.click("#act-decide").await;
+    d.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath("//*[@id='case-status'][normalize-space(.)='已决定（准予）']")).await.unwrap();
+    d.click("#act-ready").await;
+    d.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath("//*[@id='case-status'][normalize-space(.)='待领取']")).await.unwrap();
+    d.click("#act-collect").await;
+    d.click("#collect-ok").await;
+    d.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath("//*[@id='case-status'][normalize-space(.)='已领取']")).await.unwrap();
+    // The database agrees, and the chain is whole.
+    let v = d.cli(&["case", "show", &number, "--json"]);
+    assert_eq!(v["status"], "collected");
+    assert_eq!(v["collected_by"], "韦秀英");
+    assert_eq!(v["extensions"][0]["approver"], "王建国");
+    assert_eq!(v["due_date"], "2026-12-28");
+    let out = Command::new(target().join("debug/yichuang")).arg("--db").arg(&d.db).arg("verify").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
     d.stop().await;
 }
