@@ -39,4 +39,4 @@ if [ -z "${DISPLAY:-}" ]; then
 fi
 
 say "端到端测试（真实窗口，tauri-driver）"
-(cd tests/e2e && cargo test --locked)
+(cd tests/e2e && cargo test --locked -- --test-threads=1)

@@ -84,9 +84,20 @@ impl Desk {
         panic!("{css}: still covered after 5 s");
     }
 
-    async fn text(&self, css: &str) -> String {
-        self.find(css).await.text().await.unwrap()
+    /// Waits until the element with `id` holds `needle` in its text (DOM text, so that an
+    /// element still fading or zooming in counts), and returns that text.
+    async fn wait_text(&self, id: &str, needle: &str) -> String {
+        let xpath = format!("//*[@id='{id}'][contains(normalize-space(.), '{needle}')]");
+        let el = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("#{id} never showed “{needle}”: {e}"));
+        el.prop("textContent").await.unwrap().unwrap_or_default()
     }
+
 
     async fn keys(&self, css: &str, keys: &str) {
         self.find(css).await.send_keys(keys).await.unwrap();
@@ -139,8 +150,7 @@ async fn a_supplement_then_bad_input_kept_on_screen() {
     d.keys("#id-number", "45082119680405302").await;
     // A wrong check digit is shown at once, and what was typed stays.
     d.keys("#id-number", "1").await;
-    let err = d.text("#id-error").await;
-    assert!(err.contains("校验位不符"), "{err}");
+    d.wait_text("id-error", "校验位不符").await;
     let typed = d.find("#id-number").await.prop("value").await.unwrap().unwrap_or_default();
     assert_eq!(typed, "450821196804053021");
     d.keys("#id-number", &key(Key::Backspace)).await;
@@ -150,8 +160,7 @@ async fn a_supplement_then_bad_input_kept_on_screen() {
         d.click(&format!(".got-{code}")).await;
     }
     d.press(Key::F9).await;
-    let outcome = d.text("#outcome").await;
-    assert!(outcome.contains("一次性告知补正"), "{outcome}");
+    let outcome = d.wait_text("outcome", "一次性告知补正").await;
     assert!(outcome.contains("近期二寸免冠白底彩色照片"), "{outcome}");
     assert!(outcome.contains("〔2026〕补字第01-0001号"), "{outcome}");
     // The database agrees.
@@ -184,31 +193,31 @@ async fn a_scanned_case_goes_from_supplement_to_collection() {
     // A keyboard-wedge scanner: the digits, then Enter.
     d.keys("#case-search", &number).await;
     d.keys("#case-search", &key(Key::Enter)).await;
-    assert_eq!(d.text("#case-status").await, "待补正");
+    d.wait_text("case-status", "待补正").await;
     d.click("#act-supplement").await;
     d.click(".supp-ZP").await;
     d.click("#supp-ok").await;
-    d.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath("//*[@id='case-status'][normalize-space(.)='已受理']")).await.unwrap();
+    d.wait_text("case-status", "已受理").await;
     // The limit runs again from today: 20 working days after 23 Nov.
-    assert_eq!(d.text("#case-due").await, "2026-12-21");
+    d.wait_text("case-due", "2026-12-21").await;
     // An extension needs the head's PIN: a wrong one is refused and nothing changes.
     d.click("#act-extend").await;
     d.keys("#ext-reason", "需组织残疾评定").await;
     d.keys("#ext-pin", "0000").await;
     d.click("#ext-ok").await;
-    assert!(d.text("#case-error").await.contains("批准人的密码不对"));
+    d.wait_text("case-error", "批准人的密码不对").await;
     // As a clerk would: delete what was typed (WebDriver's clear() fires no input event).
     d.keys("#ext-pin", &key(Key::Backspace).repeat(4)).await;
     d.keys("#ext-pin", "1234").await;
     d.click("#ext-ok").await;
-    d.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath("//*[@id='case-due'][normalize-space(.)='2026-12-28']")).await.unwrap();
+    d.wait_text("case-due", "2026-12-28").await;
     d.click("#act-decide").await;
-    d.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath("//*[@id='case-status'][normalize-space(.)='已决定（准予）']")).await.unwrap();
+    d.wait_text("case-status", "已决定（准予）").await;
     d.click("#act-ready").await;
-    d.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath("//*[@id='case-status'][normalize-space(.)='待领取']")).await.unwrap();
+    d.wait_text("case-status", "待领取").await;
     d.click("#act-collect").await;
     d.click("#collect-ok").await;
-    d.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath("//*[@id='case-status'][normalize-space(.)='已领取']")).await.unwrap();
+    d.wait_text("case-status", "已领取").await;
     // The database agrees, and the chain is whole.
     let v = d.cli(&["case", "show", &number, "--json"]);
     assert_eq!(v["status"], "collected");
