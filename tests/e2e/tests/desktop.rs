@@ -110,15 +110,27 @@ impl Desk {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
+    /// With `YICHUANG_SCREENSHOTS=dir`, saves what the window shows now as `dir/NAME.png`.
+    async fn shot(&self, name: &str) {
+        if let Some(dir) = std::env::var_os("YICHUANG_SCREENSHOTS") {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            let png = self.client.screenshot().await.unwrap();
+            std::fs::write(PathBuf::from(dir).join(format!("{name}.png")), png).unwrap();
+        }
+    }
+
     /// A key to whatever has focus (the app's shortcuts listen on the window).
     async fn press(&self, k: Key) {
         self.client.active_element().await.unwrap().send_keys(&key(k)).await.unwrap();
     }
 
     async fn sign_in(&self) {
+        self.find("#pin").await;
+        self.shot("1-sign-in").await;
         self.keys("#pin", "1234").await;
         self.keys("#pin", &char::from(Key::Enter).to_string()).await;
         self.find("#today").await;
+        self.shot("2-today").await;
     }
 
     async fn stop(self) {
@@ -161,6 +173,7 @@ async fn a_supplement_then_bad_input_kept_on_screen() {
     }
     d.press(Key::F9).await;
     let outcome = d.wait_text("outcome", "一次性告知补正").await;
+    d.shot("3-new-application").await;
     assert!(outcome.contains("近期二寸免冠白底彩色照片"), "{outcome}");
     assert!(outcome.contains("〔2026〕补字第01-0001号"), "{outcome}");
     // The database agrees.
@@ -194,6 +207,7 @@ async fn a_scanned_case_goes_from_supplement_to_collection() {
     d.keys("#case-search", &number).await;
     d.keys("#case-search", &key(Key::Enter)).await;
     d.wait_text("case-status", "待补正").await;
+    d.shot("4-case-page").await;
     d.click("#act-supplement").await;
     d.click(".supp-ZP").await;
     d.click("#supp-ok").await;
@@ -218,6 +232,7 @@ async fn a_scanned_case_goes_from_supplement_to_collection() {
     d.click("#act-collect").await;
     d.click("#collect-ok").await;
     d.wait_text("case-status", "已领取").await;
+    d.shot("5-case-collected").await;
     // The database agrees, and the chain is whole.
     let v = d.cli(&["case", "show", &number, "--json"]);
     assert_eq!(v["status"], "collected");
