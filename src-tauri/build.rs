@@ -16,6 +16,9 @@ fn main() {
         "decide_case",
         "ready_case",
         "collect_case",
+        "register_inquiry",
+        "list_inquiries",
+        "reply_inquiry",
     ])))
     .expect("tauri build script");
 }

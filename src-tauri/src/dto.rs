@@ -507,3 +507,81 @@ impl CaseDetail {
         })
     }
 }
+
+/// The inquiry register's form.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiryForm {
+    pub channel: String,
+    pub person: String,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    pub matter: String,
+    #[serde(default)]
+    pub item: Option<String>,
+    pub disposition: String,
+    #[serde(default)]
+    pub handed_to: Option<String>,
+    #[serde(default)]
+    pub result: Option<String>,
+    pub clerk: String,
+}
+
+impl InquiryForm {
+    pub fn into_input(self) -> ApiResult<yichuang_store::InquiryInput> {
+        let phone = match self.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            Some(p) => Some(Phone::parse(p)?),
+            None => None,
+        };
+        Ok(yichuang_store::InquiryInput {
+            channel: yichuang_store::Channel::parse(&self.channel).ok_or_else(|| ApiError::new("inquiry.channel", "请选择来询方式"))?,
+            person_name: self.person,
+            unit: self.unit,
+            phone,
+            matter: self.matter,
+            item_code: self.item,
+            disposition: yichuang_store::Disposition::parse(&self.disposition)
+                .ok_or_else(|| ApiError::new("inquiry.disposition", "请选择处理方式"))?,
+            handed_to: self.handed_to,
+            result: self.result,
+            responder: self.clerk,
+        })
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct InquiryDto {
+    pub id: String,
+    pub received_at: String,
+    pub channel: String,
+    pub person: String,
+    pub matter: String,
+    pub disposition: String,
+    pub handed_to: Option<String>,
+    pub reply_due: Option<String>,
+    pub status: String,
+    pub result: Option<String>,
+    pub warning: Option<WarningDto>,
+    pub documents: Vec<String>,
+}
+
+impl From<&yichuang_store::InquiryView> for InquiryDto {
+    fn from(v: &yichuang_store::InquiryView) -> Self {
+        Self {
+            id: v.id.clone(),
+            received_at: v.received_at.get(..16).unwrap_or(&v.received_at).replace('T', " "),
+            channel: yichuang_store::Channel::parse(&v.channel).map(|c| c.label().to_owned()).unwrap_or_else(|| v.channel.clone()),
+            person: v.person_name.clone(),
+            matter: v.matter.clone(),
+            disposition: yichuang_store::Disposition::parse(&v.disposition).map(|d| d.label().to_owned()).unwrap_or_else(|| v.disposition.clone()),
+            handed_to: v.handed_to.clone(),
+            reply_due: v.reply_due.map(|d| d.to_string()),
+            status: v.status.clone(),
+            result: v.result.clone(),
+            warning: warning(v.warning),
+            documents: v.documents.iter().map(|d| d.number.clone()).collect(),
+        }
+    }
+}

@@ -147,6 +147,22 @@ fn collect_case(state: tauri::State<'_, AppState>, number: String, by: String, c
     })
 }
 
+#[tauri::command(async)]
+fn register_inquiry(state: tauri::State<'_, AppState>, form: dto::InquiryForm) -> ApiResult<dto::InquiryDto> {
+    let input = form.into_input()?;
+    state.with(|s| Ok(dto::InquiryDto::from(&s.register_inquiry(input, now())?.0)))
+}
+
+#[tauri::command(async)]
+fn list_inquiries(state: tauri::State<'_, AppState>, open_only: bool) -> ApiResult<Vec<dto::InquiryDto>> {
+    state.with(|s| Ok(s.list_inquiries(open_only, now().date_naive())?.iter().map(dto::InquiryDto::from).collect()))
+}
+
+#[tauri::command(async)]
+fn reply_inquiry(state: tauri::State<'_, AppState>, id: String, result: String, clerk: String) -> ApiResult<dto::InquiryDto> {
+    state.with(|s| Ok(dto::InquiryDto::from(&s.reply_inquiry(&id, &result, &clerk, now())?)))
+}
+
 /// Opens (or, with `demo`, sets up) the centre's database.
 pub fn open_store(path: PathBuf, demo: bool) -> Result<Store, yichuang_store::StoreError> {
     let mut store = Store::open(&path)?;
@@ -182,7 +198,10 @@ pub fn run(store: Store) -> tauri::Result<()> {
             extend_case,
             decide_case,
             ready_case,
-            collect_case
+            collect_case,
+            register_inquiry,
+            list_inquiries,
+            reply_inquiry
         ])
         .run(tauri::generate_context!())
 }

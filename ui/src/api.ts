@@ -44,6 +44,15 @@ export interface CaseDetail {
   timeline: { at: string; actor: string; what: string }[]; actions: { key: string; label: string }[]
 }
 
+export interface InquiryForm {
+  channel: 'visit' | 'phone' | 'letter' | 'online'; person: string; unit?: string; phone?: string; matter: string
+  item?: string; disposition: 'answered' | 'notice' | 'handover' | 'pending'; handedTo?: string; result?: string; clerk: string
+}
+export interface Inquiry {
+  id: string; received_at: string; channel: string; person: string; matter: string; disposition: string
+  handed_to: string | null; reply_due: string | null; status: string; result: string | null; warning: Warning | null; documents: string[]
+}
+
 export const decisionLabel: Record<Decision, string> = {
   immediate: '即办件，当场办结',
   accepted: '材料齐全，予以受理',
@@ -82,6 +91,9 @@ export const api = {
   decideCase: (number: string, approved: boolean, reason: string, clerk: string) => call<CaseDetail>('decide_case', { number, approved, reason, clerk }),
   readyCase: (number: string, clerk: string) => call<CaseDetail>('ready_case', { number, clerk }),
   collectCase: (number: string, by: string, clerk: string) => call<CaseDetail>('collect_case', { number, by, clerk }),
+  registerInquiry: (form: InquiryForm) => call<Inquiry>('register_inquiry', { form }),
+  listInquiries: (openOnly: boolean) => call<Inquiry[]>('list_inquiries', { openOnly }),
+  replyInquiry: (id: string, result: string, clerk: string) => call<Inquiry>('reply_inquiry', { id, result, clerk }),
 }
 
 /** A keyboard-wedge scan of a receipt's QR or barcode: 24 digits. */

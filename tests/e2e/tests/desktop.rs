@@ -38,9 +38,9 @@ impl Desk {
             .arg(&db)
             .args(["init", "--centre-code", "450821102", "--centre-name", "示范镇便民服务中心", "--terminal", "01", "--demo"])
             .env("YICHUANG_NOW", NOW)
-            .status()
+            .output()
             .unwrap();
-        assert!(ok.success());
+        assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
         let (port, native) = (free_port(), free_port());
         let driver = Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
@@ -241,5 +241,35 @@ async fn a_scanned_case_goes_from_supplement_to_collection() {
     assert_eq!(v["due_date"], "2026-12-28");
     let out = Command::new(target().join("debug/yichuang")).arg("--db").arg(&d.db).arg("verify").output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+    d.stop().await;
+}
+
+/// An inquiry handed over to another department: a bad phone is refused with what was typed
+/// kept; then it is registered with its deadlines and its handover slip.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_inquiry_is_registered_and_handed_over() {
+    let d = Desk::start().await;
+    d.sign_in().await;
+    d.click("#nav-inquiries").await;
+    d.keys("#q-person", "赵大娘").await;
+    d.keys("#q-phone", "1390775").await;
+    d.keys("#q-matter", "低保年审何时进行").await;
+    d.click("#q-handover").await;
+    d.keys("#q-handed", "县民政局社会救助股").await;
+    d.click("#q-save").await;
+    d.wait_text("q-error", "手机号码应为11位数字").await;
+    let matter = d.find("#q-matter").await.prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(matter, "低保年审何时进行", "the clerk's input stays");
+    d.keys("#q-phone", "0001").await;
+    d.click("#q-save").await;
+    // Handed over by Tuesday 24 Nov; the receiving department replies by Friday 27 Nov.
+    let saved = d.wait_text("q-saved", "答复期限 2026-11-27").await;
+    assert!(saved.contains("〔2026〕问字第01-0001号"), "{saved}");
+    d.shot("6-inquiry-register").await;
+    let open = d.cli(&["inquiry", "list", "--open", "--json"]);
+    assert_eq!(open.as_array().unwrap().len(), 1);
+    assert_eq!(open[0]["person"], "赵大娘");
+    assert_eq!(open[0]["phone"], "13907750001");
+    assert_eq!(open[0]["handover_due"], "2026-11-24");
     d.stop().await;
 }
