@@ -878,12 +878,19 @@ impl Store {
             ))
         })?;
         let mut out = vec![];
+        let mut older_names: std::collections::HashMap<(String, String), String> = Default::default();
         for row in rows {
             let (number, item_code, version, applicant_name, status, paused, due_date, due_provisional, created_at) = row?;
             let status = CaseStatus::parse(&status).unwrap_or(CaseStatus::Archived);
+            // Cases taken under an older catalogue: look each item up once per call, not per row.
             let item_name = match self.item(&item_code) {
                 Ok(e) if e.version == version => e.item.name().to_owned(),
-                _ => self.item_in_version(&version, &item_code).map(|i| i.name().to_owned()).unwrap_or(item_code.clone()),
+                _ => older_names
+                    .entry((version.clone(), item_code.clone()))
+                    .or_insert_with(|| {
+                        self.item_in_version(&version, &item_code).map(|i| i.name().to_owned()).unwrap_or(item_code.clone())
+                    })
+                    .clone(),
             };
             let warning = match (status.clock_runs(), paused, due_date) {
                 (true, true, _) => Some(Warning::Paused),
