@@ -913,6 +913,38 @@ impl Store {
         Ok(out)
     }
 
+    /// Returning applicants a clerk can pick from a short key typed at the counter: the last
+    /// four or more characters of an ID number or credit code, a phone number's tail, or a name.
+    /// Most recent first, at most `limit`.
+    pub fn find_applicants(&self, key: &str, limit: usize) -> Result<Vec<ApplicantMatch>> {
+        let key = key.trim().to_uppercase();
+        if key.chars().count() < 2 {
+            return Ok(vec![]);
+        }
+        let ascii = key.chars().all(|c| c.is_ascii_alphanumeric());
+        if ascii && key.len() < 4 {
+            return Ok(vec![]);
+        }
+        let sql = if ascii {
+            "SELECT kind, coalesce(id_number, uscc), name, phone FROM applicant
+             WHERE id_number LIKE '%' || ?1 OR uscc LIKE '%' || ?1 OR phone LIKE '%' || ?1
+             ORDER BY updated_at DESC, id DESC LIMIT ?2"
+        } else {
+            "SELECT kind, coalesce(id_number, uscc), name, phone FROM applicant WHERE name = ?1
+             ORDER BY updated_at DESC, id DESC LIMIT ?2"
+        };
+        let mut stmt = self.connection().prepare_cached(sql)?;
+        let rows = stmt.query_map(params![key, limit as i64], |r| {
+            Ok(ApplicantMatch {
+                organisation: r.get::<_, String>(0)? == "organisation",
+                key: r.get(1)?,
+                name: r.get(2)?,
+                phone: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// A returning applicant, recognised by ID number or credit code.
     pub fn find_applicant(&self, key: &str) -> Result<Option<(String, Option<String>)>> {
         Ok(self
@@ -920,6 +952,16 @@ impl Store {
             .query_row("SELECT name, phone FROM applicant WHERE id_number = ?1 OR uscc = ?1", [key], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
     }
+}
+
+/// A returning applicant found by [`Store::find_applicants`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicantMatch {
+    pub organisation: bool,
+    /// The full ID number or credit code.
+    pub key: String,
+    pub name: String,
+    pub phone: Option<String>,
 }
 
 /// Everything the centre holds of a case: its materials rounds merged in order (what a later

@@ -8,6 +8,8 @@ use yichuang_core::{
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
+    #[error("同步：{0}")]
+    Sync(String),
     #[error("数据库错误：{0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("文件读写错误：{0}")]
@@ -75,6 +77,7 @@ impl StoreError {
         match self {
             Self::Sqlite(_) => "store.sqlite",
             Self::Io(_) => "store.io",
+            Self::Sync(_) => "store.sync",
             Self::NewerDatabase { .. } => "store.newer_database",
             Self::NotInitialised => "store.not_initialised",
             Self::AlreadyInitialised(_) => "store.already_initialised",

@@ -17,6 +17,7 @@ mod error;
 mod events;
 mod inquiries;
 mod keys;
+mod sync;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,7 +31,7 @@ use yichuang_core::{Calendar, CentreCode, ServiceItem, TerminalId};
 pub use assets::{bundled_calendar, CalendarFile, CatalogueFile, ItemFile, RegionalFile, DEMO_CATALOGUE};
 pub use board::{DayCounts, TodayBoard};
 pub use cases::{
-    ApplicantInput, ApplicantView, CaseFilter, CaseSummary, CaseView, IntakeOutcome, IntakePreview, IntakeRequest,
+    ApplicantInput, ApplicantMatch, ApplicantView, CaseFilter, CaseSummary, CaseView, IntakeOutcome, IntakePreview, IntakeRequest,
     MaterialView, Party, SupplementRequest,
 };
 pub use documents::{DocGuide, DocInquiry, DocMaterial, DocumentBody, DocumentRecord, DocumentRef};
@@ -38,9 +39,12 @@ pub use error::{Result, StoreError};
 pub use events::{chain_hash, ChainFault, EventRecord, GENESIS_HASH};
 pub use inquiries::{Channel, Disposition, InquiryInput, InquiryView};
 pub use keys::QrVerdict;
+pub use sync::{Enrolment, EventSync, Rejection, SyncStatus};
 
 /// Migration 1 is the schema; append later migrations, never edit one that has shipped.
-pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_str!("migrations/002_terminal_key.sql")];
+pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_str!("migrations/002_terminal_key.sql"),
+    include_str!("migrations/003_sync.sql"),
+];
 
 /// The centre this database belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -649,13 +653,40 @@ impl Store {
     /// Writes an online backup of the whole database to `dest` (the app keeps working), then
     /// opens the copy and checks it. `progress` gets (pages done, pages total).
     pub fn backup_to(&self, dest: &Path, progress: Option<fn(rusqlite::backup::Progress)>) -> Result<()> {
+        self.backup_with_progress(dest, &mut |done, total| {
+            if let Some(f) = progress {
+                f(rusqlite::backup::Progress { remaining: total - done, pagecount: total })
+            }
+        })
+    }
+
+    /// [`Store::backup_to`], reporting (pages copied, pages in all) after every step of 256
+    /// pages, so that a window can show a progress bar.
+    pub fn backup_with_progress(&self, dest: &Path, progress: &mut dyn FnMut(i32, i32)) -> Result<()> {
         if dest.exists() {
             return Err(StoreError::Io(std::io::Error::new(
                 std::io::ErrorKind::AlreadyExists,
                 format!("备份文件{}已存在，不会覆盖", dest.display()),
             )));
         }
-        self.conn.backup(rusqlite::MAIN_DB, dest, progress)?;
+        {
+            let mut target = Connection::open(dest)?;
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
+            loop {
+                let step = backup.step(256)?;
+                let p = backup.progress();
+                progress(p.pagecount - p.remaining, p.pagecount);
+                match step {
+                    rusqlite::backup::StepResult::Done => break,
+                    rusqlite::backup::StepResult::More => {}
+                    // Another connection holds a lock: wait a little and go on.
+                    _ => std::thread::sleep(std::time::Duration::from_millis(20)),
+                }
+            }
+            drop(backup);
+            // A backup is one self-contained file: no -wal or -shm beside it.
+            target.pragma_update(None, "journal_mode", "DELETE")?;
+        }
         check_backup(dest)?;
         Ok(())
     }
@@ -691,7 +722,7 @@ pub struct RestoreReport {
 impl Store {
     /// Replaces the database at `db` with the backup at `backup`, after checking the backup and
     /// keeping a copy of the current database beside it. Close every `Store` on `db` first.
-    pub fn restore(db: &Path, backup: &Path) -> Result<RestoreReport> {
+    pub fn restore(db: &Path, backup: &Path, now: DateTime<FixedOffset>) -> Result<RestoreReport> {
         let report = check_backup(backup)?;
         if report.fault.is_some() {
             return Err(StoreError::BadBackup(backup.display().to_string()));
@@ -721,12 +752,21 @@ impl Store {
         conn.restore(rusqlite::MAIN_DB, backup, None::<fn(rusqlite::backup::Progress)>)?;
         drop(conn);
         // Bring an older backup up to this program's schema, as any open does.
-        let store = Store::open(db)?;
+        let mut store = Store::open(db)?;
         let after = store.verify()?;
         if after.fault.is_some() {
             return Err(StoreError::BadBackup(backup.display().to_string()));
         }
-        Ok(RestoreReport { kept_as, events: after.events })
+        // The restore itself is on the record. Sync reads it: events after the backup's last
+        // one are a new history, sent to HQ under a new enrolment.
+        let (backup_head, _) = store.head()?;
+        let name = backup.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let kept = kept_as.as_ref().map(|p| p.display().to_string());
+        store.write("system", now, |w| {
+            w.event("store.restored", "database", json!({"backup": name, "backup_head": backup_head, "kept_as": kept}))?;
+            Ok(())
+        })?;
+        Ok(RestoreReport { kept_as, events: after.events + 1 })
     }
 }
 

@@ -69,11 +69,11 @@ fn a_database_from_a_newer_version_is_refused() {
 fn migrating_takes_a_backup_first_and_appends() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("centre.db");
-    // A centre as a program that knew only migration 1 left it: no key table.
+    // A centre as a program that knew only migration 1 left it: no key or sync tables.
     drop(demo_store(dir.path()));
     {
         let c = Connection::open(&path).unwrap();
-        c.execute_batch("DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; PRAGMA user_version = 1;").unwrap();
+        c.execute_batch("DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; DROP TABLE sync_reject; DROP TABLE sync_ack; DROP TABLE sync_download; DROP TABLE sync_enrolment; PRAGMA user_version = 1;").unwrap();
     }
     // Today's program migrates it, keeping a copy of version 1 first.
     let mut s = Store::open(&path).unwrap();
@@ -300,4 +300,48 @@ fn the_today_board_shows_what_needs_attention_and_the_days_counts() {
         DayCounts { received: 4, immediate: 0, accepted: 3, supplement_notices: 1, refused: 0, completed: 1, collected: 0, inquiries: 1, documents: 5 }
     );
     assert_eq!(s.day_counts(d("2026-11-03")).unwrap(), DayCounts::default());
+}
+
+#[test]
+fn a_returning_applicant_is_found_by_the_tail_of_an_id_number_or_phone_or_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-23T10:00:00+08:00");
+    let mut req = cj01_request("45082119680405302", ALL);
+    req.applicant.phone = Some(yichuang_core::Phone::parse("13907751234").unwrap());
+    s.intake(req, t).unwrap();
+    let full = s.connection().query_row("SELECT id_number FROM applicant", [], |r| r.get::<_, String>(0)).unwrap();
+    let tail = &full[14..];
+    let hits = s.find_applicants(tail, 5).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].key, full);
+    assert_eq!(hits[0].name, "李秀英");
+    assert_eq!(hits[0].phone.as_deref(), Some("13907751234"));
+    assert_eq!(s.find_applicants("1234", 5).unwrap().len(), 1, "phone tail");
+    assert_eq!(s.find_applicants("李秀英", 5).unwrap().len(), 1, "name");
+    // Too short to mean anything, or matching nobody.
+    assert!(s.find_applicants("12", 5).unwrap().is_empty());
+    assert!(s.find_applicants("9999", 5).unwrap().is_empty());
+    assert!(s.find_applicants("王五", 5).unwrap().is_empty());
+    // A lowercase x is the same check character.
+    if tail.ends_with('X') {
+        assert_eq!(s.find_applicants(&tail.to_lowercase(), 5).unwrap().len(), 1);
+    }
+}
+
+#[test]
+fn a_backup_reports_its_progress_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = demo_store(dir.path());
+    let dest = dir.path().join("copy.db");
+    let mut seen = vec![];
+    s.backup_with_progress(&dest, &mut |done, total| seen.push((done, total))).unwrap();
+    let (done, total) = *seen.last().unwrap();
+    assert!(total > 0 && done == total, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "progress never goes back: {seen:?}");
+    assert_eq!(check_backup(&dest).unwrap().fault, None);
+    let beside: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).filter(|n| n.starts_with("copy")).collect();
+    assert_eq!(beside, ["copy.db"], "one file, no -wal or -shm");
+    let err = s.backup_with_progress(&dest, &mut |_, _| {}).unwrap_err();
+    assert!(err.to_string().contains("不会覆盖"), "{err}");
 }
