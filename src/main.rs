@@ -597,7 +597,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Restore { from } => {
             let path = cli.db.as_ref().ok_or_else(|| anyhow!("请用 --db 指定数据库文件"))?;
-            let r = Store::restore(path, &from)?;
+            let r = Store::restore(path, &from, now)?;
             println!("已从{}恢复（{}条事件）", from.display(), r.events);
             if let Some(k) = r.kept_as {
                 println!("恢复前的数据库已保留为{}", k.display());
@@ -901,29 +901,28 @@ fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()
         }
         DocCmd::Print { number, printer, layout, escpos, encoding } => {
             let layout = yichuang_print::Layout::parse(&layout).unwrap_or(yichuang_print::Layout::A4);
-            let ascii = yichuang_core::DocumentNumber::parse(&number)?.ascii();
-            let sent = if escpos {
-                use yichuang_print::escpos::{escpos as to_escpos, Encoding, Mode};
-                let mode = match encoding.as_str() {
-                    "raster" => Mode::Raster,
-                    e => Mode::Text(Encoding::parse(e).ok_or_else(|| anyhow!("编码“{e}”无效：应为gb18030、gbk、utf8或raster"))?),
-                };
-                let record = store.document(&number)?;
-                let qr = store.document_qr(&number, now)?;
-                let path = std::env::temp_dir().join(format!("yichuang-{ascii}.bin"));
-                std::fs::write(&path, to_escpos(&record, &qr, mode)?.bytes)?;
-                yichuang_print::printer::print_raw(&path, printer.as_deref().unwrap_or_default())?
-            } else {
-                let path = std::env::temp_dir().join(format!("yichuang-{ascii}.pdf"));
-                write_pdf(&mut store, &number, layout, &path, now)?;
-                yichuang_print::printer::print_pdf(&path, printer.as_deref())?
-            };
-            match sent {
-                yichuang_print::printer::Sent::Queued { printer, job } => {
-                    println!("已发送到打印机{printer}{}", job.map(|j| format!("（作业{j}）")).unwrap_or_default())
+            let record = store.document(&number)?;
+            let qr = store.document_qr(&number, now)?;
+            let slip = if escpos {
+                if yichuang_print::escpos::Encoding::parse(&encoding).is_none() && encoding != "raster" {
+                    bail!("编码“{encoding}”无效：应为gb18030、gbk、utf8或raster");
                 }
-                yichuang_print::printer::Sent::Opened(p) => println!("没有设置打印机，已打开{}", p.display()),
+                Some((printer.clone().unwrap_or_default(), encoding))
+            } else {
+                None
+            };
+            let target = yichuang_print::Target {
+                layout: if escpos { yichuang_print::Layout::Slip } else { layout },
+                stub_copies: store.centre()?.settings.stub_copies,
+                printer: if escpos { None } else { printer },
+                slip_printer: slip,
+                dir: std::env::temp_dir().join("yichuang-print"),
+            };
+            let done = yichuang_print::deliver(&record, &qr, &target)?;
+            if !done.unencodable.is_empty() {
+                eprintln!("注意：打印机编码无法显示“{}”，已印为“?”", done.unencodable.iter().collect::<String>());
             }
+            println!("{}", done.message());
         }
         DocCmd::Escpos { number, out, encoding, raster } => {
             use yichuang_print::escpos::{escpos, Encoding, Mode};

@@ -4,14 +4,17 @@
 //!
 //! No I/O happens here except in [`printer`], which hands a finished file to the system.
 
+pub mod deliver;
 pub mod documents;
 pub mod escpos;
 pub mod font;
 pub mod layout;
 pub mod pdf;
 pub mod printer;
+pub mod test_page;
 pub mod text;
 
+pub use deliver::{deliver, Delivered, Target};
 pub use documents::{chinese_date, compose, qr_text, Layout};
 use yichuang_store::DocumentRecord;
 

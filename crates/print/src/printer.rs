@@ -26,6 +26,8 @@ pub enum Sent {
     Queued { printer: String, job: Option<String> },
     /// No printer is set up: the file was opened in the desktop's viewer.
     Opened(PathBuf),
+    /// No printer and no viewer: the file was only kept.
+    Saved(PathBuf),
 }
 
 fn run(cmd: &mut Command) -> Result<String, PrintError> {
@@ -72,6 +74,11 @@ pub fn list() -> Result<Vec<Printer>, PrintError> {
     let queues = run(Command::new("lpstat").arg("-e")).unwrap_or_default();
     let default = run(Command::new("lpstat").arg("-d")).unwrap_or_default();
     Ok(parse_lpstat(&queues, &default))
+}
+
+/// Whether the system has a default printer.
+pub fn has_default() -> bool {
+    list().map(|l| l.iter().any(|p| p.is_default)).unwrap_or(false)
 }
 
 /// Sends a PDF to `printer`, or to the default printer, or opens it when there is none.
