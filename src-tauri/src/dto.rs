@@ -360,6 +360,13 @@ pub struct DocDto {
     pub kind: &'static str,
     pub title: &'static str,
     pub number: String,
+    pub voided: bool,
+}
+
+impl From<&yichuang_store::DocumentRef> for DocDto {
+    fn from(d: &yichuang_store::DocumentRef) -> Self {
+        Self { kind: d.kind.as_str(), title: d.kind.title(), number: d.number.clone(), voided: d.voided }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -380,7 +387,7 @@ impl From<&yichuang_store::IntakeOutcome> for OutcomeDto {
             due_date: o.due.as_ref().map(|d| d.date().to_string()),
             provisional: o.due.as_ref().is_some_and(|d| d.provisional()),
             deficiencies: deficiencies(&o.decision),
-            documents: o.documents.iter().map(|d| DocDto { kind: d.kind.as_str(), title: d.kind.title(), number: d.number.clone() }).collect(),
+            documents: o.documents.iter().map(DocDto::from).collect(),
         }
     }
 }
@@ -430,6 +437,8 @@ fn event_label(kind: &str) -> &'static str {
         "case.collected" => "领取",
         "case.withdrawn" => "撤回",
         "case.archived" => "归档",
+        "document.reprinted" => "补打文书",
+        "document.voided" => "作废文书",
         _ => "其他",
     }
 }
@@ -439,8 +448,13 @@ impl CaseDetail {
         let v = s.case(number, today)?;
         let item = s.item_in_version(&v.catalogue_version, &v.item_code)?;
         let staff_name = |id: &str| s.staff(id).map(|x| x.name).unwrap_or_else(|_| id.to_owned());
-        let timeline = s
-            .events_of(&v.number)?
+        // The case's own events, and what happened to its documents (reprints, voids).
+        let mut events = s.events_of(&v.number)?;
+        for d in &v.documents {
+            events.extend(s.events_of(&d.number)?.into_iter().filter(|e| e.kind != "document.issued"));
+        }
+        events.sort_by_key(|e| e.seq);
+        let timeline = events
             .into_iter()
             .map(|e| {
                 let p: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
@@ -455,6 +469,9 @@ impl CaseDetail {
                 }
                 if let Some(r) = p["reason"].as_str().filter(|r| !r.is_empty()) {
                     what.push_str(&format!("（{r}）"));
+                }
+                if let Some(to) = p["to"].as_str() {
+                    what.push_str(&format!("，转至{to}"));
                 }
                 if let Some(by) = p["by"].as_str() {
                     what.push_str(&format!("，领取人{by}"));
@@ -475,6 +492,10 @@ impl CaseDetail {
                     yichuang_core::CaseAction::Decide { .. } => "decide",
                     yichuang_core::CaseAction::Ready => "ready",
                     yichuang_core::CaseAction::Collect => "collect",
+                    yichuang_core::CaseAction::Forward => "forward",
+                    yichuang_core::CaseAction::Pause => "pause",
+                    yichuang_core::CaseAction::Resume => "resume",
+                    yichuang_core::CaseAction::Withdraw => "withdraw",
                     _ => return None,
                 };
                 Some(ActionDto { key, label: a.label() })
@@ -500,7 +521,7 @@ impl CaseDetail {
                     copies: item.material(&d.material).map(|m| m.copies()).unwrap_or(1),
                 })
                 .collect(),
-            documents: v.documents.iter().map(|d| DocDto { kind: d.kind.as_str(), title: d.kind.title(), number: d.number.clone() }).collect(),
+            documents: v.documents.iter().map(DocDto::from).collect(),
             timeline,
             actions,
             number: v.number,
@@ -584,4 +605,271 @@ impl From<&yichuang_store::InquiryView> for InquiryDto {
             documents: v.documents.iter().map(|d| d.number.clone()).collect(),
         }
     }
+}
+
+impl From<yichuang_print::PrintError> for ApiError {
+    fn from(e: yichuang_print::PrintError) -> Self {
+        Self::new(e.code(), e.to_string())
+    }
+}
+
+
+#[derive(Debug, Serialize)]
+pub struct SetupStatus {
+    pub configured: bool,
+    pub db: String,
+}
+
+/// The first-start form.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetupForm {
+    pub centre_code: String,
+    pub centre_name: String,
+    pub terminal: String,
+    pub head_id: String,
+    pub head_name: String,
+    pub head_pin: String,
+    #[serde(default)]
+    pub clerk_id: String,
+    #[serde(default)]
+    pub clerk_name: String,
+    #[serde(default)]
+    pub clerk_pin: String,
+    #[serde(default)]
+    pub printer: String,
+    pub stub_copies: bool,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub address: String,
+}
+
+pub struct ParsedSetup {
+    pub code: yichuang_core::CentreCode,
+    pub name: String,
+    pub terminal: yichuang_core::TerminalId,
+    pub head: (String, String, String),
+    pub clerk: Option<(String, String, String)>,
+    pub printer: String,
+    pub stub_copies: bool,
+    pub phone: String,
+    pub address: String,
+}
+
+fn pin(p: &str, whose: &str) -> ApiResult<String> {
+    let p = p.trim();
+    if p.len() < 4 || !p.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ApiError::new("setup.pin", format!("{whose}的密码应为4位以上数字")));
+    }
+    Ok(p.to_owned())
+}
+
+impl SetupForm {
+    /// Everything checked before anything is written.
+    pub fn parse(self) -> ApiResult<ParsedSetup> {
+        let code = yichuang_core::CentreCode::parse(self.centre_code.trim())?;
+        let terminal = yichuang_core::TerminalId::parse(self.terminal.trim())?;
+        let name = self.centre_name.trim().to_owned();
+        if name.is_empty() {
+            return Err(ApiError::new("setup.name", "请填写中心名称"));
+        }
+        PersonName::parse(&self.head_name)?;
+        if self.head_id.trim().is_empty() {
+            return Err(ApiError::new("setup.head_id", "请填写负责人的工号"));
+        }
+        let head = (self.head_id.trim().to_owned(), self.head_name.trim().to_owned(), pin(&self.head_pin, "负责人")?);
+        let clerk = if self.clerk_id.trim().is_empty() && self.clerk_name.trim().is_empty() {
+            None
+        } else {
+            PersonName::parse(&self.clerk_name)?;
+            if self.clerk_id.trim() == head.0 {
+                return Err(ApiError::new("setup.clerk_id", "窗口工作人员的工号不能与负责人相同"));
+            }
+            Some((self.clerk_id.trim().to_owned(), self.clerk_name.trim().to_owned(), pin(&self.clerk_pin, "窗口工作人员")?))
+        };
+        let phone = self.phone.trim().to_owned();
+        Ok(ParsedSetup {
+            code,
+            name,
+            terminal,
+            head,
+            clerk,
+            printer: self.printer.trim().to_owned(),
+            stub_copies: self.stub_copies,
+            phone,
+            address: self.address.trim().to_owned(),
+        })
+    }
+}
+
+/// A returning applicant offered while the clerk types.
+#[derive(Debug, Serialize)]
+pub struct ApplicantHit {
+    pub key: String,
+    pub masked: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub organisation: bool,
+}
+
+impl From<&yichuang_store::ApplicantMatch> for ApplicantHit {
+    fn from(m: &yichuang_store::ApplicantMatch) -> Self {
+        let masked = IdNumber::parse(&m.key).map(|i| i.masked()).unwrap_or_else(|_| m.key.clone());
+        Self { key: m.key.clone(), masked, name: m.name.clone(), phone: m.phone.clone(), organisation: m.organisation }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Printed {
+    pub message: String,
+    pub file: String,
+    pub queued: bool,
+    pub job: Option<String>,
+}
+
+impl From<yichuang_print::Delivered> for Printed {
+    fn from(d: yichuang_print::Delivered) -> Self {
+        let mut message = d.message();
+        if !d.unencodable.is_empty() {
+            message.push_str(&format!("；注意：小票打印机无法印出“{}”，请在设置中改用GB18030或位图", d.unencodable.iter().collect::<String>()));
+        }
+        let (queued, job) = match &d.sent {
+            yichuang_print::printer::Sent::Queued { job, .. } => (true, job.clone()),
+            _ => (false, None),
+        };
+        Self { message, file: d.file.display().to_string(), queued, job }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SettingsDto {
+    pub centre_code: String,
+    pub centre_name: String,
+    pub terminal: String,
+    pub warning_days: u32,
+    pub stub_copies: bool,
+    pub deemed_approval: bool,
+    pub phone: String,
+    pub address: String,
+    pub printer: String,
+    pub slip_printer: String,
+    pub slip_encoding: String,
+}
+
+impl From<&yichuang_store::Centre> for SettingsDto {
+    fn from(c: &yichuang_store::Centre) -> Self {
+        let s = &c.settings;
+        Self {
+            centre_code: c.code.to_string(),
+            centre_name: c.name.clone(),
+            terminal: c.terminal.to_string(),
+            warning_days: s.warning_days,
+            stub_copies: s.stub_copies,
+            deemed_approval: s.deemed_approval,
+            phone: s.phone.clone(),
+            address: s.address.clone(),
+            printer: s.printer.clone(),
+            slip_printer: s.slip_printer.clone(),
+            slip_encoding: s.slip_encoding.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsForm {
+    pub warning_days: u32,
+    pub stub_copies: bool,
+    pub phone: String,
+    pub address: String,
+    pub printer: String,
+    pub slip_printer: String,
+    pub slip_encoding: String,
+}
+
+impl SettingsForm {
+    pub fn apply(self, mut s: yichuang_store::Settings) -> ApiResult<yichuang_store::Settings> {
+        if !(1..=10).contains(&self.warning_days) {
+            return Err(ApiError::new("settings.warning_days", "预警天数应在1到10个工作日之间"));
+        }
+        if !["gb18030", "gbk", "utf8", "raster"].contains(&self.slip_encoding.as_str()) {
+            return Err(ApiError::new("settings.encoding", "小票打印机编码应为GB18030、GBK、UTF-8或位图"));
+        }
+        let phone = self.phone.trim();
+        if !phone.is_empty() && !phone.chars().all(|c| c.is_ascii_digit() || c == '-') {
+            return Err(ApiError::new("settings.phone", "咨询电话只能包含数字和“-”"));
+        }
+        s.warning_days = self.warning_days;
+        s.stub_copies = self.stub_copies;
+        s.phone = phone.to_owned();
+        s.address = self.address.trim().to_owned();
+        s.printer = self.printer.trim().to_owned();
+        s.slip_printer = self.slip_printer.trim().to_owned();
+        s.slip_encoding = self.slip_encoding;
+        Ok(s)
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PrinterDto {
+    pub name: String,
+    pub is_default: bool,
+}
+
+impl From<yichuang_print::printer::Printer> for PrinterDto {
+    fn from(p: yichuang_print::printer::Printer) -> Self {
+        Self { name: p.name, is_default: p.is_default }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Progress {
+    pub done: i64,
+    pub total: i64,
+}
+
+/// A backup file, checked.
+#[derive(Debug, Serialize)]
+pub struct BackupDto {
+    pub name: String,
+    pub path: String,
+    pub bytes: u64,
+    pub events: i64,
+    pub ok: bool,
+}
+
+impl BackupDto {
+    pub fn read(path: &std::path::Path) -> ApiResult<Self> {
+        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let (events, ok) = match yichuang_store::check_backup(path) {
+            Ok(r) => (r.events, r.fault.is_none()),
+            Err(_) => (0, false),
+        };
+        Ok(Self {
+            name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            path: path.display().to_string(),
+            bytes,
+            events,
+            ok,
+        })
+    }
+
+    /// The backups in `dir`, newest first.
+    pub fn list(dir: &std::path::Path) -> ApiResult<Vec<Self>> {
+        let Ok(entries) = std::fs::read_dir(dir) else { return Ok(vec![]) };
+        let mut paths: Vec<_> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "db"))
+            .collect();
+        paths.sort();
+        paths.reverse();
+        paths.iter().map(|p| Self::read(p)).collect()
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RestoreDto {
+    pub events: i64,
+    pub kept_as: Option<String>,
 }

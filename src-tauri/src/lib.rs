@@ -8,21 +8,64 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, FixedOffset};
 use dto::{ApiError, ApiResult};
-use yichuang_store::{CaseFilter, Store};
+use tauri::ipc::Channel;
+use yichuang_print::{Layout, Target};
+use yichuang_store::{CaseFilter, Role, Staff, Store};
 
-/// The one writer: the store behind a lock. A poisoned lock is an error, never a panic.
+/// The one writer: the store behind a lock (taken out only while a backup is restored), and
+/// who is signed in at this window. A poisoned lock is an error, never a panic.
 pub struct AppState {
-    store: Mutex<Store>,
+    store: Mutex<Option<Store>>,
+    db: PathBuf,
+    session: Mutex<Option<Staff>>,
 }
 
 impl AppState {
     pub fn new(store: Store) -> Self {
-        Self { store: Mutex::new(store) }
+        let db = store.path().to_owned();
+        Self { store: Mutex::new(Some(store)), db, session: Mutex::new(None) }
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Store) -> ApiResult<T>) -> ApiResult<T> {
         let mut guard = self.store.lock().map_err(|_| ApiError::internal("数据库锁已损坏，请重新启动程序"))?;
-        f(&mut guard)
+        let store = guard.as_mut().ok_or_else(|| ApiError::new("store.closed", "数据库正在恢复，请稍候再试"))?;
+        f(store)
+    }
+
+    /// The staff member signed in at this window.
+    fn clerk(&self) -> ApiResult<Staff> {
+        self.session
+            .lock()
+            .map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))?
+            .clone()
+            .ok_or_else(|| ApiError::new("auth.signed_out", "请先登录"))
+    }
+
+    /// The signed-in station head, for what only the head may do.
+    fn head(&self, what: &str) -> ApiResult<Staff> {
+        let s = self.clerk()?;
+        if s.role != Role::Head {
+            return Err(ApiError::new("auth.not_head", format!("只有中心负责人可以{what}，请由负责人登录")));
+        }
+        Ok(s)
+    }
+
+    /// Where printed files and backups are kept: beside the database.
+    fn folder(&self, name: &str) -> PathBuf {
+        self.db.parent().unwrap_or(std::path::Path::new(".")).join(name)
+    }
+
+    /// How this window prints: the centre's printers and stub setting.
+    fn target(&self, s: &Store, layout: Layout) -> ApiResult<Target> {
+        let set = &s.centre()?.settings;
+        let nonempty = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+        Ok(Target {
+            layout,
+            stub_copies: set.stub_copies,
+            printer: nonempty(&set.printer),
+            slip_printer: nonempty(&set.slip_printer).map(|p| (p, set.slip_encoding.clone())),
+            dir: self.folder("print"),
+        })
     }
 }
 
@@ -45,7 +88,62 @@ fn sign_in(state: tauri::State<'_, AppState>, staff_id: String, pin: String) -> 
         if !s.check_pin(staff_id.trim(), pin.trim())? {
             return Err(ApiError::new("auth.bad_pin", "工号或密码不对，请重新输入"));
         }
-        Ok(dto::StaffDto::from(&s.staff(staff_id.trim())?))
+        let staff = s.staff(staff_id.trim())?;
+        if !staff.active {
+            return Err(ApiError::new("auth.inactive", format!("{}的账号已停用", staff.name)));
+        }
+        Ok(staff)
+    })
+    .and_then(|staff| {
+        let dto = dto::StaffDto::from(&staff);
+        *state.session.lock().map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))? = Some(staff);
+        Ok(dto)
+    })
+}
+
+#[tauri::command(async)]
+fn sign_out(state: tauri::State<'_, AppState>) -> ApiResult<()> {
+    *state.session.lock().map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))? = None;
+    Ok(())
+}
+
+/// Whether this database has a centre yet (first start) and where it is.
+#[tauri::command(async)]
+fn setup_status(state: tauri::State<'_, AppState>) -> ApiResult<dto::SetupStatus> {
+    let db = state.db.display().to_string();
+    state.with(|s| Ok(dto::SetupStatus { configured: s.centre().is_ok(), db }))
+}
+
+/// First start: the centre, this terminal, the station head, a first clerk, the printer.
+#[tauri::command(async)]
+fn setup_centre(state: tauri::State<'_, AppState>, form: dto::SetupForm) -> ApiResult<dto::AppInfo> {
+    let parsed = form.parse()?;
+    state.with(|s| {
+        let t = now();
+        s.initialise(parsed.code, &parsed.name, parsed.terminal, t)?;
+        // The bundled catalogue until HQ sends the county's own.
+        s.import_catalogue("system", yichuang_store::DEMO_CATALOGUE, t)?;
+        s.add_staff("system", &parsed.head.0, &parsed.head.1, Role::Head, Some(&parsed.head.2), t)?;
+        if let Some((id, name, pin)) = &parsed.clerk {
+            s.add_staff("system", id, name, Role::Clerk, Some(pin), t)?;
+        }
+        let mut settings = s.centre()?.settings.clone();
+        settings.printer = parsed.printer;
+        settings.stub_copies = parsed.stub_copies;
+        settings.phone = parsed.phone;
+        settings.address = parsed.address;
+        s.update_settings(&parsed.head.0, settings, t)?;
+        dto::AppInfo::from_store(s, t.date_naive())
+    })
+}
+
+/// First start: open the demo centre instead (demo catalogue, staff 王建国/李梅/张磊, PIN 1234).
+#[tauri::command(async)]
+fn setup_demo(state: tauri::State<'_, AppState>) -> ApiResult<dto::AppInfo> {
+    state.with(|s| {
+        let t = now();
+        demo_centre(s, t)?;
+        dto::AppInfo::from_store(s, t.date_naive())
     })
 }
 
@@ -163,18 +261,168 @@ fn reply_inquiry(state: tauri::State<'_, AppState>, id: String, result: String, 
     state.with(|s| Ok(dto::InquiryDto::from(&s.reply_inquiry(&id, &result, &clerk, now())?)))
 }
 
+#[tauri::command(async)]
+fn find_applicants(state: tauri::State<'_, AppState>, query: String) -> ApiResult<Vec<dto::ApplicantHit>> {
+    state.with(|s| Ok(s.find_applicants(&query, 6)?.iter().map(dto::ApplicantHit::from).collect()))
+}
+
+/// Prints a stored document on this window's printer (A4, or the slip printer).
+#[tauri::command(async)]
+fn print_document(state: tauri::State<'_, AppState>, number: String, slip: bool) -> ApiResult<dto::Printed> {
+    state.with(|s| {
+        let record = s.document(&number)?;
+        let qr = s.document_qr(&number, now())?;
+        let target = state.target(s, if slip { Layout::Slip } else { Layout::A4 })?;
+        Ok(dto::Printed::from(yichuang_print::deliver(&record, &qr, &target)?))
+    })
+}
+
+/// 补打: records the reprint, then prints the document marked as such.
+#[tauri::command(async)]
+fn reprint_document(state: tauri::State<'_, AppState>, number: String) -> ApiResult<dto::Printed> {
+    let clerk = state.clerk()?;
+    state.with(|s| {
+        s.reprint_document(&number, &clerk.id, now())?;
+        let record = s.document(&number)?;
+        let qr = s.document_qr(&number, now())?;
+        let target = state.target(s, Layout::A4)?;
+        Ok(dto::Printed::from(yichuang_print::deliver(&record, &qr, &target)?))
+    })
+}
+
+/// 作废: needs the station head, whose PIN is checked here, at the counter.
+#[tauri::command(async)]
+fn void_document(state: tauri::State<'_, AppState>, number: String, reason: String, approver: String, approver_pin: String) -> ApiResult<()> {
+    state.with(|s| {
+        if !s.check_pin(&approver, &approver_pin)? {
+            return Err(ApiError::new("auth.bad_pin", "批准人的密码不对"));
+        }
+        s.void_document(&number, &reason, &approver, now())?;
+        Ok(())
+    })
+}
+
+#[tauri::command(async)]
+fn forward_case(state: tauri::State<'_, AppState>, number: String, to: String, reason: String) -> ApiResult<dto::CaseDetail> {
+    let clerk = state.clerk()?;
+    state.with(|s| {
+        s.forward(&number, &to, &reason, &clerk.id, now())?;
+        dto::CaseDetail::load(s, &number, now().date_naive())
+    })
+}
+
+#[tauri::command(async)]
+fn withdraw_case(state: tauri::State<'_, AppState>, number: String, reason: String) -> ApiResult<dto::CaseDetail> {
+    let clerk = state.clerk()?;
+    state.with(|s| {
+        s.withdraw(&number, &reason, &clerk.id, now())?;
+        dto::CaseDetail::load(s, &number, now().date_naive())
+    })
+}
+
+#[tauri::command(async)]
+fn pause_case(state: tauri::State<'_, AppState>, number: String, kind: String, days: u32, reason: String) -> ApiResult<dto::CaseDetail> {
+    let clerk = state.clerk()?;
+    let kind = yichuang_core::PauseKind::parse(&kind).ok_or_else(|| ApiError::new("case.pause_kind", "请选择暂停计时的程序"))?;
+    state.with(|s| {
+        s.pause(&number, kind, days, &reason, &clerk.id, now())?;
+        dto::CaseDetail::load(s, &number, now().date_naive())
+    })
+}
+
+#[tauri::command(async)]
+fn resume_case(state: tauri::State<'_, AppState>, number: String) -> ApiResult<dto::CaseDetail> {
+    let clerk = state.clerk()?;
+    state.with(|s| {
+        s.resume(&number, &clerk.id, now())?;
+        dto::CaseDetail::load(s, &number, now().date_naive())
+    })
+}
+
+#[tauri::command(async)]
+fn settings(state: tauri::State<'_, AppState>) -> ApiResult<dto::SettingsDto> {
+    state.with(|s| Ok(dto::SettingsDto::from(s.centre()?)))
+}
+
+#[tauri::command(async)]
+fn save_settings(state: tauri::State<'_, AppState>, form: dto::SettingsForm) -> ApiResult<dto::SettingsDto> {
+    let head = state.head("修改设置")?;
+    state.with(|s| {
+        let settings = form.apply(s.centre()?.settings.clone())?;
+        s.update_settings(&head.id, settings, now())?;
+        Ok(dto::SettingsDto::from(s.centre()?))
+    })
+}
+
+#[tauri::command(async)]
+fn list_printers() -> ApiResult<Vec<dto::PrinterDto>> {
+    Ok(yichuang_print::printer::list()?.into_iter().map(dto::PrinterDto::from).collect())
+}
+
+#[tauri::command(async)]
+fn print_test_page(state: tauri::State<'_, AppState>, printer: String, slip: bool) -> ApiResult<dto::Printed> {
+    let (centre, dir) = state.with(|s| Ok((s.centre()?.name.clone(), state.folder("print"))))?;
+    let layout = if slip { Layout::Slip } else { Layout::A4 };
+    let printer = Some(printer.trim().to_owned()).filter(|p| !p.is_empty());
+    let label = printer.clone().unwrap_or_else(|| "系统默认打印机".into());
+    let bytes = yichuang_print::test_page::test_page(&centre, &label, now().date_naive(), layout)?;
+    std::fs::create_dir_all(&dir).map_err(|e| ApiError::new("print.io", format!("无法创建打印文件夹：{e}")))?;
+    let file = dir.join("test-page.pdf");
+    std::fs::write(&file, bytes).map_err(|e| ApiError::new("print.io", format!("无法写入测试页：{e}")))?;
+    let sent = yichuang_print::printer::print_pdf(&file, printer.as_deref())?;
+    Ok(dto::Printed::from(yichuang_print::Delivered { file, sent, unencodable: vec![] }))
+}
+
+/// Backs the database up into the `backups` folder beside it, reporting progress.
+#[tauri::command(async)]
+fn backup_now(state: tauri::State<'_, AppState>, progress: Channel<dto::Progress>) -> ApiResult<dto::BackupDto> {
+    let dir = state.folder("backups");
+    std::fs::create_dir_all(&dir).map_err(|e| ApiError::new("backup.io", format!("无法创建备份文件夹{}：{e}", dir.display())))?;
+    let file = dir.join(format!("yichuang-{}.db", now().format("%Y%m%d-%H%M%S")));
+    state.with(|s| {
+        s.backup_with_progress(&file, &mut |done, total| {
+            let _ = progress.send(dto::Progress { done: done as i64, total: total as i64 });
+        })?;
+        Ok(())
+    })?;
+    dto::BackupDto::read(&file)
+}
+
+#[tauri::command(async)]
+fn list_backups(state: tauri::State<'_, AppState>) -> ApiResult<Vec<dto::BackupDto>> {
+    dto::BackupDto::list(&state.folder("backups"))
+}
+
+/// Restores a backup from the `backups` folder (head only). The database as it was is kept
+/// beside it; the window signs out.
+#[tauri::command(async)]
+fn restore_backup(state: tauri::State<'_, AppState>, name: String) -> ApiResult<dto::RestoreDto> {
+    state.head("从备份恢复")?;
+    let dir = state.folder("backups");
+    let file = dir.join(&name);
+    if name.contains(['/', '\\']) || !file.is_file() {
+        return Err(ApiError::new("backup.missing", format!("备份文件“{name}”不存在")));
+    }
+    let mut guard = state.store.lock().map_err(|_| ApiError::internal("数据库锁已损坏，请重新启动程序"))?;
+    // Close the store, restore, and open it again whatever happened.
+    drop(guard.take());
+    let result = Store::restore(&state.db, &file, now());
+    *guard = Some(Store::open(&state.db)?);
+    let report = result?;
+    *state.session.lock().map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))? = None;
+    Ok(dto::RestoreDto { events: report.events, kept_as: report.kept_as.map(|p| p.display().to_string()) })
+}
+
+fn demo_centre(store: &mut Store, t: DateTime<FixedOffset>) -> Result<(), yichuang_store::StoreError> {
+    store.initialise(yichuang_core::CentreCode::parse("450821102")?, "示范镇便民服务中心", yichuang_core::TerminalId::parse("01")?, t)?;
+    store.load_demo(t)
+}
+
 /// Opens (or, with `demo`, sets up) the centre's database.
 pub fn open_store(path: PathBuf, demo: bool) -> Result<Store, yichuang_store::StoreError> {
     let mut store = Store::open(&path)?;
     if demo && store.centre().is_err() {
-        let t = now();
-        store.initialise(
-            yichuang_core::CentreCode::parse("450821102")?,
-            "示范镇便民服务中心",
-            yichuang_core::TerminalId::parse("01")?,
-            t,
-        )?;
-        store.load_demo(t)?;
+        demo_centre(&mut store, now())?;
     }
     Ok(store)
 }
@@ -186,6 +434,10 @@ pub fn run(store: Store) -> tauri::Result<()> {
         .invoke_handler(tauri::generate_handler![
             app_info,
             sign_in,
+            sign_out,
+            setup_status,
+            setup_centre,
+            setup_demo,
             today_board,
             search_items,
             item_detail,
@@ -201,7 +453,61 @@ pub fn run(store: Store) -> tauri::Result<()> {
             collect_case,
             register_inquiry,
             list_inquiries,
-            reply_inquiry
+            reply_inquiry,
+            find_applicants,
+            print_document,
+            reprint_document,
+            void_document,
+            forward_case,
+            withdraw_case,
+            pause_case,
+            resume_case,
+            settings,
+            save_settings,
+            list_printers,
+            print_test_page,
+            backup_now,
+            list_backups,
+            restore_backup
         ])
         .run(tauri::generate_context!())
+}
+
+#[cfg(test)]
+mod tests {
+    /// The three lists of commands agree: the handler, the app manifest (build.rs) and the
+    /// window's capability. A command missing from one is a button that says “not allowed”.
+    #[test]
+    fn every_command_is_declared_and_granted_exactly_once() {
+        let handler: Vec<String> = {
+            let src = include_str!("lib.rs");
+            let start = src.find("generate_handler![").unwrap() + "generate_handler![".len();
+            let end = start + src[start..].find(']').unwrap();
+            src[start..end].split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+        };
+        let manifest: Vec<String> = include_str!("../build.rs")
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with('"') && l.ends_with("\","))
+            .map(|l| l.trim_matches(|c| c == '"' || c == ',').to_owned())
+            .collect();
+        let caps: serde_json::Value = serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
+        let granted: Vec<String> = caps["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().trim_start_matches("allow-").replace('-', "_"))
+            .collect();
+        let sorted = |v: &[String]| {
+            let mut v = v.to_vec();
+            v.sort();
+            v
+        };
+        assert!(handler.len() >= 30, "{handler:?}");
+        assert_eq!(sorted(&handler), sorted(&manifest), "build.rs");
+        assert_eq!(sorted(&handler), sorted(&granted), "capabilities/default.json");
+        let mut dedup = sorted(&handler);
+        dedup.dedup();
+        assert_eq!(dedup.len(), handler.len(), "a command listed twice");
+    }
 }

@@ -9,11 +9,14 @@ vi.mock('@tauri-apps/api/core', () => ({
   invoke: async (cmd: string, args?: Record<string, unknown>) => {
     calls.push({ cmd, args })
     if (fail) throw fail
-    return reply
+    return typeof reply === 'function' ? (reply as (c: string, a?: Record<string, unknown>) => unknown)(cmd, args) : reply
+  },
+  Channel: class {
+    onmessage: ((m: unknown) => void) | null = null
   },
 }))
 
-import { api, asApiError, decisionLabel, intakeMaterials } from './api'
+import { api, applicantKey, asApiError, decisionLabel, intakeMaterials, printAll, settingsForm, setupProblems, type SetupForm } from './api'
 
 beforeEach(() => {
   calls.length = 0
@@ -68,5 +71,64 @@ describe('form logic', () => {
   it('reads anything thrown as an ApiError', () => {
     expect(asApiError({ code: 'a', message: 'b' })).toEqual({ code: 'a', message: 'b' })
     expect(asApiError(new Error('x')).code).toBe('internal')
+  })
+})
+
+describe('the applicant box', () => {
+  it('takes 18 characters as an ID number to check, with a lowercase x folded', () => {
+    expect(applicantKey('11010519491231002x')).toEqual({ kind: 'id', value: '11010519491231002X' })
+  })
+  it('takes 4 to 17 digits, or a Chinese name, as a returning applicant to look up', () => {
+    expect(applicantKey('3025')).toEqual({ kind: 'lookup', value: '3025' })
+    expect(applicantKey(' 韦秀英 ')).toEqual({ kind: 'lookup', value: '韦秀英' })
+    expect(applicantKey('阿依古丽·买买提')).toEqual({ kind: 'lookup', value: '阿依古丽·买买提' })
+  })
+  it('waits for more when there is too little, or something else', () => {
+    expect(applicantKey('302')).toEqual({ kind: 'none' })
+    expect(applicantKey('')).toEqual({ kind: 'none' })
+    expect(applicantKey('abc1')).toEqual({ kind: 'none' })
+  })
+})
+
+describe('first start', () => {
+  const good: SetupForm = {
+    centreCode: '450821103', centreName: '城关镇便民服务中心', terminal: '02', headId: 'head', headName: '黄志强', headPin: '2468',
+    clerkId: '', clerkName: '', clerkPin: '', printer: '', stubCopies: true, phone: '', address: '',
+  }
+  it('passes a complete form', () => {
+    expect(setupProblems(good)).toEqual([])
+  })
+  it('names every problem at once, in Chinese', () => {
+    const p = setupProblems({ ...good, centreCode: '45082110', terminal: '0', headPin: '12', clerkId: 'w1', clerkPin: '' })
+    expect(p).toEqual([
+      '中心代码应为9位乡镇级区划代码',
+      '终端号应为01到99',
+      '负责人的密码应为4位以上数字',
+      '窗口工作人员的密码应为4位以上数字',
+    ])
+  })
+})
+
+describe('settings and printing', () => {
+  it('turns stored settings into the form, with GB18030 when no encoding is set', () => {
+    const f = settingsForm({
+      centre_code: '450821102', centre_name: '示范镇', terminal: '01', warning_days: 3, stub_copies: false, deemed_approval: false,
+      phone: '0775-7801234', address: '人民路1号', printer: 'HP', slip_printer: '', slip_encoding: '',
+    })
+    expect(f).toEqual({ warningDays: 3, stubCopies: false, phone: '0775-7801234', address: '人民路1号', printer: 'HP', slipPrinter: '', slipEncoding: 'gb18030' })
+  })
+  it('prints every document even when one fails, and says which', async () => {
+    reply = (cmd: string, args?: Record<string, unknown>) => {
+      if (args?.number === 'B') throw { code: 'print.printer', message: '找不到打印机“HP”，请在设置中重新选择' }
+      return { message: `已发送到打印机YichuangPDF（${String(args?.number)}）`, file: '', queued: true, job: null }
+    }
+    const r = await printAll(['A', 'B', 'C'])
+    expect(r.map((x) => x.ok)).toEqual([true, false, true])
+    expect(r[1].message).toContain('找不到打印机')
+    expect(calls.map((c) => [c.cmd, c.args])).toEqual([
+      ['print_document', { number: 'A', slip: false }],
+      ['print_document', { number: 'B', slip: false }],
+      ['print_document', { number: 'C', slip: false }],
+    ])
   })
 })

@@ -1,6 +1,6 @@
 // Typed wrappers over the app's commands. The window never sees SQL; every failure is an
 // ApiError with a stable code and a Chinese message to show.
-import { invoke } from '@tauri-apps/api/core'
+import { Channel, invoke } from '@tauri-apps/api/core'
 
 export interface ApiError { code: string; message: string }
 export interface Staff { id: string; name: string; role: 'clerk' | 'head' }
@@ -34,13 +34,13 @@ export interface IntakeForm {
 }
 export interface Deficiency { code: string; name: string; problem: string; copies?: number }
 export interface Preview { decision: Decision; due_date: string | null; provisional: boolean; deficiencies: Deficiency[] }
-export interface Outcome extends Preview { case_number: string; documents: { kind: string; title: string; number: string }[] }
+export interface Outcome extends Preview { case_number: string; documents: { kind: string; title: string; number: string; voided: boolean }[] }
 export type Decision = 'immediate' | 'accepted' | 'supplement' | 'refused'
 
 export interface CaseDetail {
   number: string; item_name: string; applicant_name: string; id_masked: string
   status: string; status_label: string; due_date: string | null; provisional: boolean; warning: Warning | null
-  handler_name: string; deficiencies: Deficiency[]; documents: { kind: string; title: string; number: string }[]
+  handler_name: string; deficiencies: Deficiency[]; documents: { kind: string; title: string; number: string; voided: boolean }[]
   timeline: { at: string; actor: string; what: string }[]; actions: { key: string; label: string }[]
 }
 
@@ -52,6 +52,28 @@ export interface Inquiry {
   id: string; received_at: string; channel: string; person: string; matter: string; disposition: string
   handed_to: string | null; reply_due: string | null; status: string; result: string | null; warning: Warning | null; documents: string[]
 }
+
+export interface SetupStatus { configured: boolean; db: string }
+export interface SetupForm {
+  centreCode: string; centreName: string; terminal: string
+  headId: string; headName: string; headPin: string
+  clerkId: string; clerkName: string; clerkPin: string
+  printer: string; stubCopies: boolean; phone: string; address: string
+}
+export interface ApplicantHit { key: string; masked: string; name: string; phone: string | null; organisation: boolean }
+export interface Printed { message: string; file: string; queued: boolean; job: string | null }
+export interface Settings {
+  centre_code: string; centre_name: string; terminal: string; warning_days: number; stub_copies: boolean
+  deemed_approval: boolean; phone: string; address: string; printer: string; slip_printer: string; slip_encoding: string
+}
+export interface SettingsForm {
+  warningDays: number; stubCopies: boolean; phone: string; address: string
+  printer: string; slipPrinter: string; slipEncoding: string
+}
+export interface PrinterInfo { name: string; is_default: boolean }
+export interface Progress { done: number; total: number }
+export interface Backup { name: string; path: string; bytes: number; events: number; ok: boolean }
+export interface Restored { events: number; kept_as: string | null }
 
 export const decisionLabel: Record<Decision, string> = {
   immediate: '即办件，当场办结',
@@ -94,6 +116,76 @@ export const api = {
   registerInquiry: (form: InquiryForm) => call<Inquiry>('register_inquiry', { form }),
   listInquiries: (openOnly: boolean) => call<Inquiry[]>('list_inquiries', { openOnly }),
   replyInquiry: (id: string, result: string, clerk: string) => call<Inquiry>('reply_inquiry', { id, result, clerk }),
+  signOut: () => call<void>('sign_out'),
+  setupStatus: () => call<SetupStatus>('setup_status'),
+  setupCentre: (form: SetupForm) => call<AppInfo>('setup_centre', { form }),
+  setupDemo: () => call<AppInfo>('setup_demo'),
+  findApplicants: (query: string) => call<ApplicantHit[]>('find_applicants', { query }),
+  printDocument: (number: string, slip = false) => call<Printed>('print_document', { number, slip }),
+  reprintDocument: (number: string) => call<Printed>('reprint_document', { number }),
+  voidDocument: (number: string, reason: string, approver: string, approverPin: string) =>
+    call<void>('void_document', { number, reason, approver, approverPin }),
+  forwardCase: (number: string, to: string, reason: string) => call<CaseDetail>('forward_case', { number, to, reason }),
+  withdrawCase: (number: string, reason: string) => call<CaseDetail>('withdraw_case', { number, reason }),
+  pauseCase: (number: string, kind: string, days: number, reason: string) => call<CaseDetail>('pause_case', { number, kind, days, reason }),
+  resumeCase: (number: string) => call<CaseDetail>('resume_case', { number }),
+  settings: () => call<Settings>('settings'),
+  saveSettings: (form: SettingsForm) => call<Settings>('save_settings', { form }),
+  listPrinters: () => call<PrinterInfo[]>('list_printers'),
+  printTestPage: (printer: string, slip = false) => call<Printed>('print_test_page', { printer, slip }),
+  backupNow: (onProgress: (p: Progress) => void) => {
+    const progress = new Channel<Progress>()
+    progress.onmessage = onProgress
+    return call<Backup>('backup_now', { progress })
+  },
+  listBackups: () => call<Backup[]>('list_backups'),
+  restoreBackup: (name: string) => call<Restored>('restore_backup', { name }),
+}
+
+/** Prints each document in turn; one failure does not stop the rest. */
+export async function printAll(numbers: string[]): Promise<{ number: string; ok: boolean; message: string }[]> {
+  const out = []
+  for (const number of numbers) {
+    try {
+      out.push({ number, ok: true, message: (await api.printDocument(number)).message })
+    } catch (e) {
+      out.push({ number, ok: false, message: asApiError(e).message })
+    }
+  }
+  return out
+}
+
+/**
+ * What the applicant box means as the clerk types: a full ID number to check, a short key
+ * (4 to 17 characters: the tail of an ID number or a phone, or a name) to look a returning
+ * applicant up by, or nothing yet.
+ */
+export function applicantKey(raw: string): { kind: 'id'; value: string } | { kind: 'lookup'; value: string } | { kind: 'none' } {
+  const v = raw.trim().toUpperCase()
+  if (v.length === 18 && /^\d{17}[\dX]$/.test(v)) return { kind: 'id', value: v }
+  if (/^[\dX]{4,17}$/.test(v)) return { kind: 'lookup', value: v }
+  if (/^[\u3400-\u9fff·]{2,}$/.test(v)) return { kind: 'lookup', value: v }
+  return { kind: 'none' }
+}
+
+/** The settings form as the command takes it, from the stored settings. */
+export function settingsForm(s: Settings): SettingsForm {
+  return {
+    warningDays: s.warning_days, stubCopies: s.stub_copies, phone: s.phone, address: s.address,
+    printer: s.printer, slipPrinter: s.slip_printer, slipEncoding: s.slip_encoding || 'gb18030',
+  }
+}
+
+/** Checks the first-start form before it is sent; the messages are the clerk's. */
+export function setupProblems(f: SetupForm): string[] {
+  const out: string[] = []
+  if (!/^[1-9]\d{8}$/.test(f.centreCode.trim())) out.push('中心代码应为9位乡镇级区划代码')
+  if (!f.centreName.trim()) out.push('请填写中心名称')
+  if (!/^\d{1,2}$/.test(f.terminal.trim()) || Number(f.terminal) < 1) out.push('终端号应为01到99')
+  if (!f.headId.trim() || !f.headName.trim()) out.push('请填写负责人的工号和姓名')
+  if (!/^\d{4,}$/.test(f.headPin.trim())) out.push('负责人的密码应为4位以上数字')
+  if (f.clerkId.trim() && !/^\d{4,}$/.test(f.clerkPin.trim())) out.push('窗口工作人员的密码应为4位以上数字')
+  return out
 }
 
 /** A keyboard-wedge scan of a receipt's QR or barcode: 24 digits. */

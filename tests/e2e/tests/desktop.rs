@@ -30,17 +30,29 @@ struct Desk {
 
 impl Desk {
     async fn start() -> Self {
+        Self::launch(true, &[]).await
+    }
+
+    /// The window on a new database (first start), or on a demo centre set up by the CLI and
+    /// then given the `prep` commands (before the window opens, as the window is the writer).
+    async fn launch(demo: bool, prep: &[&[&str]]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("centre.db");
         let cli = target().join("debug/yichuang");
-        let ok = Command::new(&cli)
-            .arg("--db")
-            .arg(&db)
-            .args(["init", "--centre-code", "450821102", "--centre-name", "示范镇便民服务中心", "--terminal", "01", "--demo"])
-            .env("YICHUANG_NOW", NOW)
-            .output()
-            .unwrap();
-        assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+        if demo {
+            let ok = Command::new(&cli)
+                .arg("--db")
+                .arg(&db)
+                .args(["init", "--centre-code", "450821102", "--centre-name", "示范镇便民服务中心", "--terminal", "01", "--demo"])
+                .env("YICHUANG_NOW", NOW)
+                .output()
+                .unwrap();
+            assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+        }
+        for args in prep {
+            let ok = Command::new(&cli).arg("--db").arg(&db).args(*args).env("YICHUANG_NOW", NOW).output().unwrap();
+            assert!(ok.status.success(), "{args:?}: {}", String::from_utf8_lossy(&ok.stderr));
+        }
         let (port, native) = (free_port(), free_port());
         let driver = Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
@@ -67,7 +79,14 @@ impl Desk {
     }
 
     async fn find(&self, css: &str) -> fantoccini::elements::Element {
-        self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"))
+        match self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await {
+            Ok(el) => el,
+            Err(e) => {
+                // What the window shows instead, to tell a wrong screen from a blank one.
+                let text = self.client.execute("return document.body ? document.body.innerText : '(no body)'", vec![]).await;
+                panic!("{css}: {e}\nthe window shows: {:?}", text.map(|v| v.to_string()).unwrap_or_default().chars().take(600).collect::<String>())
+            }
+        }
     }
 
     /// Clicks, waiting while a closing dialog's overlay still covers the element.
@@ -93,9 +112,14 @@ impl Desk {
             .wait()
             .at_most(Duration::from_secs(10))
             .for_element(Locator::XPath(&xpath))
-            .await
-            .unwrap_or_else(|e| panic!("#{id} never showed “{needle}”: {e}"));
-        el.prop("textContent").await.unwrap().unwrap_or_default()
+            .await;
+        match el {
+            Ok(el) => el.prop("textContent").await.unwrap().unwrap_or_default(),
+            Err(e) => {
+                let now = self.client.execute(&format!("const e = document.getElementById('{id}'); return e ? e.textContent : '(no #{id})'"), vec![]).await;
+                panic!("#{id} never showed “{needle}”: {e}\nit shows: {}", now.map(|v| v.to_string()).unwrap_or_default())
+            }
+        }
     }
 
 
@@ -105,9 +129,19 @@ impl Desk {
 
     /// The `yichuang` CLI on the same database, as JSON.
     fn cli(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.cli_text(args)).unwrap()
+    }
+
+    /// The `yichuang` CLI on the same database, its output as text.
+    fn cli_text(&self, args: &[&str]) -> String {
         let out = Command::new(target().join("debug/yichuang")).arg("--db").arg(&self.db).args(args).env("YICHUANG_NOW", NOW).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap()
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The value of an input.
+    async fn value(&self, css: &str) -> String {
+        self.find(css).await.prop("value").await.unwrap().unwrap_or_default()
     }
 
     /// With `YICHUANG_SCREENSHOTS=dir`, saves what the window shows now as `dir/NAME.png`.
@@ -219,13 +253,14 @@ async fn a_scanned_case_goes_from_supplement_to_collection() {
     d.keys("#ext-reason", "需组织残疾评定").await;
     d.keys("#ext-pin", "0000").await;
     d.click("#ext-ok").await;
-    d.wait_text("case-error", "批准人的密码不对").await;
+    d.wait_text("ext-error", "批准人的密码不对").await;
     // As a clerk would: delete what was typed (WebDriver's clear() fires no input event).
     d.keys("#ext-pin", &key(Key::Backspace).repeat(4)).await;
     d.keys("#ext-pin", "1234").await;
     d.click("#ext-ok").await;
     d.wait_text("case-due", "2026-12-28").await;
     d.click("#act-decide").await;
+    d.click("#decide-ok").await;
     d.wait_text("case-status", "已决定（准予）").await;
     d.click("#act-ready").await;
     d.wait_text("case-status", "待领取").await;
@@ -271,5 +306,179 @@ async fn an_inquiry_is_registered_and_handed_over() {
     assert_eq!(open[0]["person"], "赵大娘");
     assert_eq!(open[0]["phone"], "13907750001");
     assert_eq!(open[0]["handover_due"], "2026-11-24");
+    d.stop().await;
+}
+
+/// The CUPS queue that prints to PDF (scripts/cups-test-printer.sh sets it up).
+fn cups_queue() -> &'static str {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/cups-test-printer.sh");
+    let ok = Command::new("bash").arg(root).status().expect("bash");
+    assert!(ok.success(), "the CUPS test printer could not be set up");
+    "YichuangPDF"
+}
+
+/// A returning applicant with complete materials for a promised item: from the Today screen
+/// to a printed receipt in at most 15 keystrokes or clicks, each one counted here.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_returning_applicant_gets_a_printed_receipt_within_15_keystrokes() {
+    let queue = cups_queue();
+    let d = Desk::launch(true, &[&["settings", "--set", &format!("printer={queue}"), "--actor", "head"]]).await;
+    // The applicant came last month for another item (through the CLI, on the same database).
+    let file = d._dir.path().join("earlier.json");
+    std::fs::write(
+        &file,
+        json!({"item": "CJ-01", "applicant": {"name": "韦秀英", "id_number": "450821196804053025", "phone": "13907751234"},
+               "materials": [{"material": "SFZ", "pages": 1}], "clerk": "demo"})
+        .to_string(),
+    )
+    .unwrap();
+    d.cli(&["case", "intake", file.to_str().unwrap(), "--json"]);
+    d.sign_in().await;
+
+    let mut strokes = 0;
+    // 1: F3, New application; the cursor is in the item search.
+    d.press(Key::F3).await;
+    strokes += 1;
+    d.find("#item-search input:focus, input#item-search:focus").await;
+    // 4: the item by its pinyin initials; 1: Enter takes the first hit.
+    d.client.active_element().await.unwrap().send_keys("gljt").await.unwrap();
+    strokes += 4;
+    d.wait_text("item-hits", "高龄津贴申请").await;
+    d.press(Key::Enter).await;
+    strokes += 1;
+    // 4: the last four of the ID number; the cursor is already there; 1: Enter takes her.
+    d.find("input#id-number:focus").await;
+    d.client.active_element().await.unwrap().send_keys("3025").await.unwrap();
+    strokes += 4;
+    d.wait_text("returning", "韦秀英").await;
+    d.press(Key::Enter).await;
+    strokes += 1;
+    assert_eq!(d.value("#name").await, "韦秀英");
+    assert_eq!(d.value("#phone").await, "13907751234");
+    // 1: Enter on “all required materials received”, where the cursor now is.
+    d.press(Key::Enter).await;
+    strokes += 1;
+    d.wait_text("preview-result", "予以受理").await;
+    // 1: F9 takes the application and prints its documents.
+    d.press(Key::F9).await;
+    strokes += 1;
+    let outcome = d.wait_text("outcome", "予以受理").await;
+    let printed = d.wait_text("print-result", &format!("已发送到打印机{queue}")).await;
+    d.shot("7-receipt-printed").await;
+    assert!(strokes <= 15, "{strokes} keystrokes");
+    eprintln!("Today → printed receipt: {strokes} keystrokes");
+    // 高龄津贴 is promised in 15 working days: from Monday 23 Nov, Monday 14 Dec.
+    assert!(outcome.contains("2026-12-14"), "{outcome}");
+    // The database holds the accepted case and its receipt; CUPS holds the job.
+    let cases = d.cli(&["case", "list", "--json"]);
+    let new = cases.as_array().unwrap().iter().find(|c| c["item"] == "GL-01").expect("the new case");
+    assert_eq!(new["status"], "accepted");
+    assert_eq!(new["applicant_name"], "韦秀英");
+    let job = printed.split("作业").nth(1).and_then(|s| s.split('）').next()).expect("a CUPS job id").to_owned();
+    let jobs = String::from_utf8_lossy(&Command::new("lpstat").args(["-W", "all", "-o", queue]).output().unwrap().stdout).into_owned();
+    assert!(jobs.contains(&job), "job {job} not in:\n{jobs}");
+    d.stop().await;
+}
+
+/// First start on a new database: a wrong centre code is caught, then the centre is set up
+/// and its clerk signs in.
+#[tokio::test(flavor = "multi_thread")]
+async fn first_start_sets_up_the_centre() {
+    let d = Desk::launch(false, &[]).await;
+    d.find("#first-start").await;
+    d.shot("0-first-start").await;
+    d.keys("#fs-code", "45082110").await;
+    d.keys("#fs-name", "城关镇便民服务中心").await;
+    d.keys("#fs-head-name", "黄志强").await;
+    d.keys("#fs-head-pin", "2468").await;
+    d.keys("#fs-clerk-id", "w1").await;
+    d.keys("#fs-clerk-name", "覃丽").await;
+    d.keys("#fs-clerk-pin", "1357").await;
+    d.click("#fs-save").await;
+    d.wait_text("first-start", "中心代码应为9位").await;
+    assert_eq!(d.value("#fs-name").await, "城关镇便民服务中心", "what was typed stays");
+    d.keys("#fs-code", "3").await;
+    d.click("#fs-save").await;
+    d.find("#pin").await;
+    d.keys("#pin", "1357").await;
+    d.keys("#pin", &key(Key::Enter)).await;
+    d.find("#today").await;
+    // The database: the centre, its staff, and the bundled catalogue.
+    let settings = d.cli(&["settings"]);
+    assert_eq!(settings["stub_copies"], true);
+    let staff = d.cli_text(&["staff", "list"]);
+    assert!(staff.contains("黄志强") && staff.contains("覃丽"), "{staff}");
+    let items = d.cli(&["catalog", "list", "--json"]);
+    assert!(items.as_array().unwrap().len() >= 10);
+    let out = Command::new(target().join("debug/yichuang")).arg("--db").arg(&d.db).arg("verify").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+    d.stop().await;
+}
+
+/// The catalogue's one-time notice (registered as an inquiry), a backup with its progress,
+/// and a document reprinted and voided from the case page.
+#[tokio::test(flavor = "multi_thread")]
+async fn notice_backup_reprint_and_void() {
+    let d = Desk::start().await;
+    let file = d._dir.path().join("a.json");
+    std::fs::write(
+        &file,
+        json!({"item": "CJ-01", "applicant": {"name": "韦秀英", "id_number": "450821196804053025"},
+               "materials": [{"material": "SFZ", "pages": 1}], "clerk": "demo"})
+        .to_string(),
+    )
+    .unwrap();
+    let o = d.cli(&["case", "intake", file.to_str().unwrap(), "--json"]);
+    let number = o["case_number"].as_str().unwrap().to_owned();
+    let doc = o["documents"][0]["number"].as_str().unwrap().to_owned();
+    d.sign_in().await;
+
+    // F7: the catalogue; the notice for 高龄津贴 without a case.
+    d.press(Key::F7).await;
+    d.keys("#cat-search input, input#cat-search", "gljt").await;
+    d.click("#catalogue .el-table__row td").await;
+    d.wait_text("cat-detail", "高龄津贴申请").await;
+    d.shot("8-catalogue").await;
+    d.click("#cat-notice").await;
+    d.keys("#notice-person", "蒙阿婆").await;
+    d.click("#notice-ok").await;
+    d.wait_text("cat-printed", "一次性告知单").await;
+    let inquiries = d.cli(&["inquiry", "list", "--json"]);
+    let q = &inquiries.as_array().unwrap()[0];
+    assert_eq!(q["person"], "蒙阿婆");
+    assert_eq!(q["status"], "closed");
+    assert_eq!(q["item"], "GL-01");
+
+    // Settings: back up now.
+    d.click("#nav-settings").await;
+    d.click("#backup-now").await;
+    d.wait_text("set-notice", "已核验").await;
+    d.wait_text("backups", "完好").await;
+    d.shot("9-settings").await;
+    let backups: Vec<_> = std::fs::read_dir(d._dir.path().join("backups")).unwrap().collect();
+    assert_eq!(backups.len(), 1);
+
+    // The case page: reprint the supplement notice, then void it with the head's PIN.
+    d.press(Key::F4).await;
+    d.keys("#case-search", &number).await;
+    d.keys("#case-search", &key(Key::Enter)).await;
+    d.wait_text("case-status", "待补正").await;
+    d.click(&format!("[data-reprint='{doc}']")).await;
+    d.wait_text("case-notice", "补打").await;
+    d.click(&format!("[data-void='{doc}']")).await;
+    d.keys("#void-reason", "申请人姓名录入有误").await;
+    d.keys("#void-pin", "9999").await;
+    d.click("#void-ok").await;
+    d.wait_text("void-error", "批准人的密码不对").await;
+    d.keys("#void-pin", &key(Key::Backspace).repeat(4)).await;
+    d.keys("#void-pin", "1234").await;
+    d.click("#void-ok").await;
+    d.wait_text("case-notice", "已作废").await;
+    d.wait_text("case-page", "作废文书（申请人姓名录入有误）").await;
+    let shown = d.cli(&["doc", "show", &doc, "--json"]);
+    assert_eq!(shown["reprints"], 1);
+    assert_eq!(shown["void_reason"], "申请人姓名录入有误");
+    let out = Command::new(target().join("debug/yichuang")).arg("--db").arg(&d.db).arg("verify").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
     d.stop().await;
 }
