@@ -44,3 +44,11 @@ base_need() {
   apt_need build-essential pkg-config
   rust_need
 }
+
+# What the desktop app needs to build and run: WebKitGTK and GTK, Node.js and npm, the UI's
+# npm packages (pinned by ui/package-lock.json) and its built files in ui/dist.
+desktop_need() {
+  apt_need libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libssl-dev file
+  if ! command -v npm >/dev/null; then apt_need nodejs npm; fi
+  (cd "$ROOT/ui" && npm install --no-audit --no-fund --loglevel=error && npm run build)
+}

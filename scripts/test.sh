@@ -7,6 +7,7 @@ base_need
 apt_need poppler-utils qpdf
 
 say "构建并运行全部测试（单元、属性、集成、崩溃）"
+mkdir -p "$CARGO_TARGET_DIR"
 cargo test --workspace --locked --all-targets 2>&1 | tee "${CARGO_TARGET_DIR}/last-test.log"
 
 say "代码检查（clippy）"
