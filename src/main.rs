@@ -28,6 +28,43 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Enrols this terminal with HQ, using a one-time code from HQ staff.
+    Enrol {
+        #[arg(long)]
+        hq: String,
+        #[arg(long)]
+        code: String,
+    },
+    /// Sends pending events to HQ until it holds them all, then takes HQ's updates.
+    Sync {
+        /// HQ's address; with --code, enrols first when this terminal is not enrolled yet.
+        #[arg(long)]
+        hq: Option<String>,
+        #[arg(long)]
+        code: Option<String>,
+        /// Events per batch.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+        /// Tries of one request before giving up this round.
+        #[arg(long, default_value_t = 6)]
+        attempts: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Where this terminal stands with HQ: pending, acknowledged, rejected.
+    SyncStatus {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Writes a signed export file for HQ: one day's events, or everything pending.
+    Export {
+        #[arg(long, conflicts_with = "pending")]
+        day: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        pending: bool,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Set up a new database for a centre.
     Init {
         #[arg(long)]
@@ -594,6 +631,73 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     ExitCode::FAILURE
                 }
             });
+        }
+        Command::Enrol { hq, code } => {
+            let mut store = open(&cli.db)?;
+            let e = yichuang_sync::enrol(&mut store, &hq, &code, &yichuang_sync::SyncOptions::default(), now)?;
+            println!("已登记：终端{}，县级{}", e.terminal_uid, e.hq_url);
+        }
+        Command::Sync { hq, code, batch, attempts, json } => {
+            let mut store = open(&cli.db)?;
+            let opts = yichuang_sync::SyncOptions { batch_events: batch, max_attempts: attempts, ..Default::default() };
+            if store.enrolment()?.is_none() {
+                match (hq.as_deref(), code.as_deref()) {
+                    (Some(hq), Some(code)) => {
+                        yichuang_sync::enrol(&mut store, hq, code, &opts, now)?;
+                    }
+                    _ => return Err(yichuang_sync::SyncError::NotEnrolled.into()),
+                }
+            }
+            let r = yichuang_sync::sync(&mut store, &opts, now, &mut |p| {
+                if !json {
+                    eprint!("\r已发送{}条，待发送{}条   ", p.sent, p.pending);
+                }
+            })?;
+            if json {
+                print_json(&json!({"batches": r.batches, "sent": r.sent, "repeated": r.repeated, "retries": r.retries,
+                    "held_seq": r.held_seq, "rejected": r.rejected.iter().map(|(s, m)| json!({"seq": s, "reason": m})).collect::<Vec<_>>(),
+                    "applied": r.applied, "reenrolled": r.reenrolled}));
+            } else {
+                eprintln!();
+                println!("同步完成：{}批，新送{}条，重复{}条，县级已收到第{}条", r.batches, r.sent, r.repeated, r.held_seq);
+                for (seq, reason) in &r.rejected {
+                    println!("  第{seq}条被县级拒收：{reason}");
+                }
+                for a in &r.applied {
+                    println!("  已采用县级下发的{a}");
+                }
+                if let Some(uid) = r.reenrolled {
+                    println!("  恢复备份后已重新登记为终端{uid}");
+                }
+            }
+        }
+        Command::SyncStatus { json } => {
+            let store = open(&cli.db)?;
+            let s = store.sync_status()?;
+            let rejections = store.rejections()?;
+            if json {
+                print_json(&json!({"enrolled": s.enrolled, "terminal_uid": s.terminal_uid, "hq_url": s.hq_url, "head_seq": s.head_seq,
+                    "acked_seq": s.acked_seq, "pending": s.pending, "rejected": s.rejected, "last_ack_at": s.last_ack_at,
+                    "needs_reenrolment": s.needs_reenrolment,
+                    "rejections": rejections.iter().map(|r| json!({"seq": r.seq, "kind": r.kind, "subject": r.subject, "reason": r.reason})).collect::<Vec<_>>()}));
+            } else if !s.enrolled {
+                println!("尚未在县级登记；本机有{}条记录待上传", s.pending);
+            } else {
+                println!("终端{}：县级已收到第{}条，待上传{}条，拒收{}条", s.terminal_uid.unwrap_or_default(), s.acked_seq, s.pending, s.rejected);
+                for r in rejections {
+                    println!("  第{}条（{} {}）被拒收：{}", r.seq, r.kind, r.subject, r.reason);
+                }
+            }
+        }
+        Command::Export { day, pending, out } => {
+            let store = open(&cli.db)?;
+            let batch = match (day, pending) {
+                (Some(d), _) => yichuang_sync::export::export_day(&store, d, now)?,
+                (None, true) => yichuang_sync::export::export_pending(&store, now)?,
+                (None, false) => bail!("请用 --day YYYY-MM-DD 或 --pending 指定导出的范围"),
+            };
+            yichuang_sync::export::write(&batch, &out)?;
+            println!("{}：第{}至{}条，共{}条", out.display(), batch.from_seq, batch.to_seq, batch.manifest.count);
         }
         Command::Restore { from } => {
             let path = cli.db.as_ref().ok_or_else(|| anyhow!("请用 --db 指定数据库文件"))?;

@@ -71,7 +71,7 @@ impl Store {
     pub fn enrolments(&self) -> Result<Vec<Enrolment>> {
         let mut stmt = self.connection().prepare(
             "SELECT terminal_uid, hq_url, hmac_key, hq_public_key, base_seq, base_hash, enrolled_at
-             FROM sync_enrolment ORDER BY base_seq, rowid",
+             FROM sync_enrolment ORDER BY rowid",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(Enrolment {
@@ -92,10 +92,11 @@ impl Store {
         if self.event_hash(e.base_seq)? != e.base_hash {
             return Err(StoreError::Sync(format!("登记的起点（第{}条记录）与本机记录不符", e.base_seq)));
         }
+        let (head, _) = self.head()?;
         self.connection().execute(
-            "INSERT INTO sync_enrolment (terminal_uid, hq_url, hmac_key, hq_public_key, base_seq, base_hash, enrolled_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![e.terminal_uid, e.hq_url, e.hmac_key, e.hq_public_key, e.base_seq, e.base_hash, e.enrolled_at],
+            "INSERT INTO sync_enrolment (terminal_uid, hq_url, hmac_key, hq_public_key, base_seq, base_hash, head_at_enrolment, enrolled_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![e.terminal_uid, e.hq_url, e.hmac_key, e.hq_public_key, e.base_seq, e.base_hash, head, e.enrolled_at],
         )?;
         Ok(())
     }
@@ -120,13 +121,17 @@ impl Store {
             .unwrap_or((0, GENESIS_HASH.to_owned())))
     }
 
-    /// The highest seq HQ said it holds of stream `uid` (its base when it said nothing yet).
+    /// The seq HQ last said it holds of the stream (its base when it said nothing yet).
     pub fn held_seq(&self, e: &Enrolment) -> Result<i64> {
-        let acked: Option<i64> = self.connection().query_row(
-            "SELECT max(held_seq) FROM sync_ack WHERE terminal_uid = ?1",
-            [&e.terminal_uid],
-            |r| r.get(0),
-        )?;
+        // HQ's latest answer, not the highest: an HQ restored from its own backup may hold less.
+        let acked: Option<i64> = self
+            .connection()
+            .query_row(
+                "SELECT held_seq FROM sync_ack WHERE terminal_uid = ?1 ORDER BY id DESC LIMIT 1",
+                [&e.terminal_uid],
+                |r| r.get(0),
+            )
+            .optional()?;
         Ok(acked.unwrap_or(e.base_seq).max(e.base_seq))
     }
 
@@ -176,6 +181,17 @@ impl Store {
         Ok(first.zip(last))
     }
 
+    /// A restore this enrolment has not seen: the `store.restored` event recorded after the
+    /// enrolment was (its seq, the last event of the backup).
+    pub fn unseen_restore(&self, e: &Enrolment) -> Result<Option<(i64, i64)>> {
+        let head_then: i64 = self.connection().query_row(
+            "SELECT head_at_enrolment FROM sync_enrolment WHERE terminal_uid = ?1",
+            [&e.terminal_uid],
+            |r| r.get(0),
+        )?;
+        self.restored_after(head_then)
+    }
+
     /// The `store.restored` event after `seq`, if any: (its seq, the last event of the backup).
     pub fn restored_after(&self, seq: i64) -> Result<Option<(i64, i64)>> {
         Ok(self
@@ -207,7 +223,7 @@ impl Store {
             pending: head_seq - acked_seq,
             rejected,
             last_ack_at,
-            needs_reenrolment: self.restored_after(e.base_seq)?.is_some(),
+            needs_reenrolment: self.unseen_restore(&e)?.is_some(),
         })
     }
 

@@ -15,6 +15,7 @@ CREATE TABLE sync_enrolment (
     hq_public_key  TEXT NOT NULL,               -- base64url Ed25519: HQ's catalogue and calendar documents
     base_seq       INTEGER NOT NULL,
     base_hash      TEXT NOT NULL,
+    head_at_enrolment INTEGER NOT NULL,         -- the last local event when it was recorded
     enrolled_at    TEXT NOT NULL
 );
 CREATE TRIGGER sync_enrolment_no_delete BEFORE DELETE ON sync_enrolment BEGIN SELECT RAISE(ABORT, 'nothing is deleted'); END;

@@ -1,0 +1,394 @@
+//! The terminal's side: enrol once, then send whatever HQ does not hold yet, in batches,
+//! until it holds everything; then take HQ's newer catalogue and calendars.
+//!
+//! - Nothing is marked acknowledged before HQ's answer says so; a crash or a cut at any point
+//!   only means some events are sent again, which HQ acknowledges as repeats.
+//! - Network failures and HQ's 5xx answers are retried with backoff and jitter; a refusal
+//!   (4xx) is not retried and says why.
+//! - Events HQ refuses by a business rule come back in its answer, are kept with the reason,
+//!   and do not hold up the rest.
+//! - After a restore from backup the terminal first sends the old stream up to the backup's last
+//!   event, then enrols again under a new terminal id for what follows.
+
+use std::time::Duration;
+
+use base64::Engine;
+use chrono::{DateTime, FixedOffset};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use yichuang_store::{Enrolment, Store};
+
+use crate::backoff::{random, Backoff};
+use crate::{Batch, SignedDocument, SyncError};
+
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// At most this many events in one batch.
+    pub batch_events: usize,
+    /// And at most about this many bytes.
+    pub batch_bytes: usize,
+    /// Tries of one request before giving up for this round.
+    pub max_attempts: u32,
+    pub backoff: Backoff,
+    /// Timeout of one request.
+    pub timeout: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            batch_events: 500,
+            batch_bytes: 1 << 20,
+            max_attempts: 6,
+            backoff: Backoff { base: Duration::from_millis(500), max: Duration::from_secs(30) },
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Where a round stands, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub sent: i64,
+    pub pending: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub batches: usize,
+    /// Events HQ took in this round.
+    pub sent: i64,
+    /// Events HQ already held (sent again after a cut).
+    pub repeated: i64,
+    pub rejected: Vec<(i64, String)>,
+    pub retries: u32,
+    pub held_seq: i64,
+    /// Documents applied from HQ (`catalogue 2026.12`, `calendar 2027 v1`).
+    pub applied: Vec<String>,
+    /// A new enrolment made after a restore.
+    pub reenrolled: Option<String>,
+}
+
+/// HQ's answer to a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    pub held_seq: i64,
+    pub applied: i64,
+    pub repeated: i64,
+    #[serde(default)]
+    pub rejected: Vec<Rejected>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejected {
+    pub seq: i64,
+    pub reason: String,
+}
+
+/// HQ's refusal: a stable code, a Chinese message, and for a gap the seq it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub code: String,
+    pub message: String,
+    #[serde(default)]
+    pub held_seq: Option<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EnrolRequest {
+    pub code: String,
+    pub centre: String,
+    pub terminal: String,
+    pub base_seq: i64,
+    pub base_hash: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReenrolRequest {
+    pub terminal_uid: String,
+    pub base_seq: i64,
+    pub base_hash: String,
+    /// HMAC with the old stream's key over [`reenrol_message`].
+    pub proof: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EnrolResponse {
+    pub terminal_uid: String,
+    pub hmac_key: String,
+    pub hq_public_key: String,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Updates {
+    pub documents: Vec<SignedDocument>,
+}
+
+pub fn reenrol_message(uid: &str, base_seq: i64, base_hash: &str) -> Vec<u8> {
+    format!("yichuang-reenrol/1\n{uid}\n{base_seq}\n{base_hash}").into_bytes()
+}
+
+/// HMAC-SHA256 (base64) of `msg` with a base64 key.
+pub fn hmac_b64(key_b64: &str, msg: &[u8]) -> Result<String, SyncError> {
+    let key = base64::engine::general_purpose::STANDARD.decode(key_b64.trim()).map_err(|_| SyncError::BadKey)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).map_err(|_| SyncError::BadKey)?;
+    mac.update(msg);
+    Ok(base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()))
+}
+
+struct Http {
+    agent: ureq::Agent,
+    opts: SyncOptions,
+    retries: u32,
+    /// The terminal's last event, told to HQ with each batch (HQ shows what is pending).
+    head: Option<i64>,
+}
+
+enum Answer {
+    Ok(String),
+    Refused(u16, Refusal),
+}
+
+impl Http {
+    fn new(opts: &SyncOptions) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(opts.timeout))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Self { agent, opts: opts.clone(), retries: 0, head: None }
+    }
+
+    /// One request, retried on network errors and 5xx with backoff and jitter.
+    fn request(&mut self, method: &str, url: &str, body: Option<&[u8]>) -> Result<Answer, SyncError> {
+        let mut last = String::new();
+        for attempt in 0..self.opts.max_attempts.max(1) {
+            if attempt > 0 {
+                self.retries += 1;
+                std::thread::sleep(self.opts.backoff.delay(attempt - 1, random()));
+            }
+            let result = match body {
+                Some(b) => self
+                    .agent
+                    .post(url)
+                    .header("content-type", "application/json")
+                    .header("x-yichuang-head", self.head.unwrap_or(0).to_string())
+                    .send(b),
+                None if method == "GET" => self.agent.get(url).call(),
+                None => self.agent.post(url).send_empty(),
+            };
+            let mut resp = match result {
+                Ok(r) => r,
+                Err(e) => {
+                    last = e.to_string();
+                    continue;
+                }
+            };
+            let status = resp.status().as_u16();
+            let text = match resp.body_mut().with_config().limit(64 << 20).read_to_string() {
+                Ok(t) => t,
+                Err(e) => {
+                    last = e.to_string();
+                    continue;
+                }
+            };
+            if status >= 500 {
+                last = format!("HTTP {status}");
+                continue;
+            }
+            if status >= 400 {
+                let refusal = serde_json::from_str(&text).unwrap_or(Refusal { code: format!("http.{status}"), message: text, held_seq: None });
+                return Ok(Answer::Refused(status, refusal));
+            }
+            return Ok(Answer::Ok(text));
+        }
+        Err(SyncError::Unreachable(last))
+    }
+}
+
+fn url(base: &str, path: &str) -> String {
+    format!("{}{path}", base.trim_end_matches('/'))
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, SyncError> {
+    serde_json::from_str(text).map_err(|e| SyncError::Refused(format!("县级服务器的答复无法理解：{e}")))
+}
+
+/// Enrols this terminal with a one-time code from HQ staff.
+pub fn enrol(store: &mut Store, hq_url: &str, code: &str, opts: &SyncOptions, now: DateTime<FixedOffset>) -> Result<Enrolment, SyncError> {
+    let centre = store.centre()?.clone();
+    let (base_seq, base_hash) = store.head()?;
+    let req = EnrolRequest {
+        code: code.trim().to_owned(),
+        centre: centre.code.to_string(),
+        terminal: centre.terminal.to_string(),
+        base_seq,
+        base_hash: base_hash.clone(),
+    };
+    let body = serde_json::to_vec(&req).unwrap_or_default();
+    let mut http = Http::new(opts);
+    let resp: EnrolResponse = match http.request("POST", &url(hq_url, "/api/v1/enrol"), Some(&body))? {
+        Answer::Ok(t) => parse(&t)?,
+        Answer::Refused(_, r) => return Err(SyncError::Refused(r.message)),
+    };
+    let e = Enrolment {
+        terminal_uid: resp.terminal_uid,
+        hq_url: hq_url.trim_end_matches('/').to_owned(),
+        hmac_key: resp.hmac_key,
+        hq_public_key: resp.hq_public_key,
+        base_seq,
+        base_hash,
+        enrolled_at: now.to_rfc3339(),
+    };
+    store.record_enrolment(&e)?;
+    Ok(e)
+}
+
+/// One round: send everything pending, then take HQ's updates.
+pub fn sync(
+    store: &mut Store,
+    opts: &SyncOptions,
+    now: DateTime<FixedOffset>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<SyncReport, SyncError> {
+    let mut e = store.enrolment()?.ok_or(SyncError::NotEnrolled)?;
+    let mut http = Http::new(opts);
+    let mut report = SyncReport::default();
+    http.head = Some(store.head()?.0);
+    if let Some((_, backup_head)) = store.unseen_restore(&e)? {
+        // The old stream ends with the backup's last event; what follows is a new stream.
+        send(store, &mut http, &e, backup_head, opts, now, &mut report, progress)?;
+        e = reenrol(store, &mut http, &e, backup_head, now)?;
+        report.reenrolled = Some(e.terminal_uid.clone());
+    }
+    let (head, _) = store.head()?;
+    http.head = Some(head);
+    send(store, &mut http, &e, head, opts, now, &mut report, progress)?;
+    fetch_updates(store, &mut http, &e, now, &mut report)?;
+    report.retries = http.retries;
+    report.held_seq = store.held_seq(&e)?;
+    Ok(report)
+}
+
+fn reenrol(store: &mut Store, http: &mut Http, old: &Enrolment, base_seq: i64, now: DateTime<FixedOffset>) -> Result<Enrolment, SyncError> {
+    let base_hash = store.event_hash(base_seq)?;
+    let req = ReenrolRequest {
+        terminal_uid: old.terminal_uid.clone(),
+        base_seq,
+        base_hash: base_hash.clone(),
+        proof: hmac_b64(&old.hmac_key, &reenrol_message(&old.terminal_uid, base_seq, &base_hash))?,
+    };
+    let body = serde_json::to_vec(&req).unwrap_or_default();
+    let resp: EnrolResponse = match http.request("POST", &url(&old.hq_url, "/api/v1/reenrol"), Some(&body))? {
+        Answer::Ok(t) => parse(&t)?,
+        Answer::Refused(_, r) => return Err(SyncError::Refused(r.message)),
+    };
+    let e = Enrolment {
+        terminal_uid: resp.terminal_uid,
+        hq_url: old.hq_url.clone(),
+        hmac_key: resp.hmac_key,
+        hq_public_key: resp.hq_public_key,
+        base_seq,
+        base_hash,
+        enrolled_at: now.to_rfc3339(),
+    };
+    store.record_enrolment(&e)?;
+    Ok(e)
+}
+
+/// Sends the stream's events up to `upto` until HQ holds them.
+#[allow(clippy::too_many_arguments)]
+fn send(
+    store: &mut Store,
+    http: &mut Http,
+    e: &Enrolment,
+    upto: i64,
+    opts: &SyncOptions,
+    now: DateTime<FixedOffset>,
+    report: &mut SyncReport,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(), SyncError> {
+    let centre = store.centre()?.code.to_string();
+    let mut gaps = 0;
+    loop {
+        let held = store.held_seq(e)?;
+        progress(Progress { sent: report.sent, pending: (upto - held).max(0) });
+        if held >= upto {
+            return Ok(());
+        }
+        let mut events = store.events_between(held + 1, upto.min(held + opts.batch_events.max(1) as i64))?;
+        // Keep the batch under its byte bound (always at least one event).
+        let mut bytes = 0;
+        let keep = events
+            .iter()
+            .take_while(|ev| {
+                bytes += ev.payload.len() + 400;
+                bytes <= opts.batch_bytes
+            })
+            .count()
+            .max(1);
+        events.truncate(keep);
+        let prev = store.event_hash(held)?;
+        let batch = Batch::build(&centre, &e.terminal_uid, &prev, events, &e.hmac_key, &now.to_rfc3339())?;
+        match http.request("POST", &url(&e.hq_url, "/api/v1/batches"), Some(&batch.to_bytes()))? {
+            Answer::Ok(t) => {
+                let ack: Ack = parse(&t)?;
+                let rejected: Vec<(i64, String)> = ack.rejected.iter().map(|r| (r.seq, r.reason.clone())).collect();
+                store.record_ack(&e.terminal_uid, ack.held_seq, &rejected, now)?;
+                report.batches += 1;
+                report.sent += ack.applied;
+                report.repeated += ack.repeated;
+                report.rejected.extend(rejected);
+            }
+            // HQ holds less (or more) than this terminal thought: go on from what it holds.
+            Answer::Refused(422, Refusal { held_seq: Some(h), .. }) if gaps < 3 && h != held => {
+                gaps += 1;
+                store.record_ack(&e.terminal_uid, h, &[], now)?;
+            }
+            Answer::Refused(_, r) => return Err(SyncError::Refused(r.message)),
+        }
+    }
+}
+
+/// Takes HQ's catalogue and calendars newer than this terminal's, each checked against HQ's
+/// signature and applied in one transaction (the store's import), or refused as a whole.
+fn fetch_updates(store: &mut Store, http: &mut Http, e: &Enrolment, now: DateTime<FixedOffset>, report: &mut SyncReport) -> Result<(), SyncError> {
+    let catalogue = store.catalogue_version().unwrap_or_default().to_owned();
+    let calendars: Vec<String> = store.calendar_versions()?.iter().map(|(y, v)| format!("{y}:{v}")).collect();
+    let q = format!(
+        "/api/v1/updates?terminal_uid={}&catalogue={}&calendars={}",
+        e.terminal_uid,
+        percent(&catalogue),
+        percent(&calendars.join(","))
+    );
+    let updates: Updates = match http.request("GET", &url(&e.hq_url, &q), None)? {
+        Answer::Ok(t) => parse(&t)?,
+        Answer::Refused(_, r) => return Err(SyncError::Refused(r.message)),
+    };
+    for doc in updates.documents {
+        if let Err(err) = doc.verify(&e.hq_public_key) {
+            store.record_download(&doc.kind, &doc.version, false, Some(&err.to_string()), now)?;
+            continue;
+        }
+        let applied = match doc.kind.as_str() {
+            "catalogue" => store.import_catalogue("hq", &doc.body, now).map(|v| format!("事项目录 {v}")),
+            "calendar" => store.import_calendar("hq", &doc.body, now).map(|(y, v)| format!("{y}年节假日安排 第{v}版")),
+            _ => continue,
+        };
+        match applied {
+            Ok(what) => {
+                store.record_download(&doc.kind, &doc.version, true, None, now)?;
+                report.applied.push(what);
+            }
+            Err(err) => store.record_download(&doc.kind, &doc.version, false, Some(&err.to_string()), now)?,
+        }
+    }
+    Ok(())
+}
+
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~:,".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
