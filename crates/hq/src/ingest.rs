@@ -1,0 +1,244 @@
+//! Taking in a batch: checked (format, hashes, chain, signature, centre), idempotent on
+//! `(terminal, seq)`, and applied in one transaction. The network and the export files both
+//! come in here.
+
+use std::collections::HashMap;
+
+use deadpool_postgres::Pool;
+use serde_json::Value;
+use yichuang_sync::client::{Ack, Rejected};
+use yichuang_sync::{Batch, SyncError};
+
+use crate::HqError;
+
+/// Takes in `bytes` (a batch). `reported_head` is the terminal's last event, when it says.
+pub async fn ingest(pool: &Pool, bytes: &[u8], reported_head: Option<i64>) -> Result<Ack, HqError> {
+    let batch = Batch::from_bytes(bytes)?;
+    batch.check()?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let row = tx
+        .query_opt(
+            "SELECT centre_code, hmac_key, held_seq, held_hash, replaced_by FROM terminal WHERE uid = $1 FOR UPDATE",
+            &[&batch.terminal_uid],
+        )
+        .await?
+        .ok_or_else(|| HqError::UnknownTerminal(batch.terminal_uid.clone()))?;
+    let (centre, key, held, held_hash, replaced): (String, String, i64, String, Option<String>) =
+        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+    batch.verify_signature(&key)?;
+    if batch.centre != centre {
+        return Err(HqError::WrongCentre { terminal: batch.terminal_uid.clone(), centre: batch.centre.clone() });
+    }
+    if batch.events.is_empty() {
+        return Ok(Ack { held_seq: held, applied: 0, repeated: 0, rejected: vec![] });
+    }
+    if batch.from_seq > held + 1 {
+        return Err(HqError::Gap { held, from: batch.from_seq });
+    }
+    // What HQ already holds must be exactly what was sent again.
+    let overlap_to = batch.to_seq.min(held);
+    let mut repeated = 0;
+    if batch.from_seq <= overlap_to {
+        let rows = tx
+            .query(
+                "SELECT seq, hash FROM event WHERE terminal_uid = $1 AND seq BETWEEN $2 AND $3",
+                &[&batch.terminal_uid, &batch.from_seq, &overlap_to],
+            )
+            .await?;
+        let held_hashes: HashMap<i64, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        for e in batch.events.iter().take_while(|e| e.seq <= overlap_to) {
+            match held_hashes.get(&e.seq) {
+                Some(h) if *h == e.hash => repeated += 1,
+                // Before this stream's base: another stream of the same terminal holds it.
+                None if e.seq <= held => repeated += 1,
+                Some(h) => {
+                    let (uid, seq, held_hash, sent) = (batch.terminal_uid.clone(), e.seq, h.clone(), e.hash.clone());
+                    drop(tx);
+                    let _ = client
+                        .execute(
+                            "INSERT INTO conflict (terminal_uid, seq, held_hash, sent_hash) VALUES ($1, $2, $3, $4)",
+                            &[&uid, &seq, &held_hash, &sent],
+                        )
+                        .await;
+                    return Err(HqError::Conflict { terminal: uid, seq });
+                }
+                None => repeated += 1,
+            }
+        }
+    }
+    if batch.to_seq <= held {
+        update_terminal(&tx, &batch.terminal_uid, held, &held_hash, reported_head).await?;
+        tx.commit().await?;
+        return Ok(Ack { held_seq: held, applied: 0, repeated, rejected: vec![] });
+    }
+    if let Some(next) = replaced {
+        return Err(HqError::Replaced(next));
+    }
+    let new: Vec<_> = batch.events.iter().filter(|e| e.seq > held).collect();
+    if new[0].prev_hash != held_hash {
+        return Err(HqError::Broken { terminal: batch.terminal_uid.clone(), seq: new[0].seq });
+    }
+    // Business rules: refused events are kept (the chain stays whole) but not applied.
+    let known: std::collections::HashSet<String> = {
+        let subjects: Vec<&str> = new.iter().filter(|e| e.kind.starts_with("case.") && e.kind != "case.intake").map(|e| e.subject.as_str()).collect();
+        let rows = tx.query("SELECT number FROM case_record WHERE number = ANY($1)", &[&subjects]).await?;
+        rows.iter().map(|r| r.get(0)).collect()
+    };
+    let mut intaken = std::collections::HashSet::new();
+    let mut rejected = vec![];
+    for e in &new {
+        if let Some(reason) = rule(&centre, e, &known, &intaken) {
+            rejected.push(Rejected { seq: e.seq, reason });
+        } else if e.kind == "case.intake" {
+            intaken.insert(e.subject.clone());
+        }
+    }
+    let is_rejected = |seq: i64| rejected.iter().any(|r| r.seq == seq);
+    let col = |f: fn(&yichuang_sync::BatchEvent) -> String| new.iter().map(|e| f(e)).collect::<Vec<String>>();
+    let seqs: Vec<i64> = new.iter().map(|e| e.seq).collect();
+    let flags: Vec<bool> = new.iter().map(|e| is_rejected(e.seq)).collect();
+    tx.execute(
+        "INSERT INTO event (terminal_uid, seq, id, terminal, at, actor, kind, subject, payload, prev_hash, hash, rejected)
+         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bool[])",
+        &[
+            &batch.terminal_uid,
+            &seqs,
+            &col(|e| e.id.clone()),
+            &col(|e| e.terminal.clone()),
+            &col(|e| e.at.clone()),
+            &col(|e| e.actor.clone()),
+            &col(|e| e.kind.clone()),
+            &col(|e| e.subject.clone()),
+            &col(|e| e.payload.clone()),
+            &col(|e| e.prev_hash.clone()),
+            &col(|e| e.hash.clone()),
+            &flags,
+        ],
+    )
+    .await?;
+    if !rejected.is_empty() {
+        let seqs: Vec<i64> = rejected.iter().map(|r| r.seq).collect();
+        let reasons: Vec<String> = rejected.iter().map(|r| r.reason.clone()).collect();
+        tx.execute(
+            "INSERT INTO reject (terminal_uid, seq, reason) SELECT $1, * FROM unnest($2::bigint[], $3::text[])",
+            &[&batch.terminal_uid, &seqs, &reasons],
+        )
+        .await?;
+    }
+    project(&tx, &centre, &batch.terminal_uid, new.iter().filter(|e| !is_rejected(e.seq)).copied()).await?;
+    let last = new[new.len() - 1];
+    update_terminal(&tx, &batch.terminal_uid, last.seq, &last.hash, reported_head).await?;
+    tx.commit().await?;
+    Ok(Ack { held_seq: last.seq, applied: new.len() as i64, repeated, rejected })
+}
+
+async fn update_terminal(
+    tx: &deadpool_postgres::Transaction<'_>,
+    uid: &str,
+    held: i64,
+    hash: &str,
+    reported_head: Option<i64>,
+) -> Result<(), HqError> {
+    tx.execute(
+        "UPDATE terminal SET held_seq = $2, held_hash = $3, last_sync_at = now(),
+            reported_head = greatest(coalesce($4, reported_head), $2) WHERE uid = $1",
+        &[&uid, &held, &hash, &reported_head],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Why an event may not be applied, if it may not.
+fn rule(
+    centre: &str,
+    e: &yichuang_sync::BatchEvent,
+    known: &std::collections::HashSet<String>,
+    intaken: &std::collections::HashSet<String>,
+) -> Option<String> {
+    if !e.kind.starts_with("case.") {
+        return None;
+    }
+    let owner = e.subject.get(..9).unwrap_or("");
+    if e.subject.len() != 24 || !e.subject.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(format!("办件编号“{}”格式不对", e.subject));
+    }
+    if owner != centre {
+        return Some(format!("办件{}属于中心{owner}，本终端属于中心{centre}，无权写入", e.subject));
+    }
+    if e.kind != "case.intake" && !known.contains(&e.subject) && !intaken.contains(&e.subject) {
+        return Some(format!("县级没有办件{}的收件记录", e.subject));
+    }
+    None
+}
+
+/// Brings the cases across centres up to date, set-based: new intakes inserted, then each
+/// case's latest state applied once.
+async fn project<'a>(
+    tx: &deadpool_postgres::Transaction<'_>,
+    centre: &str,
+    uid: &str,
+    events: impl Iterator<Item = &'a yichuang_sync::BatchEvent>,
+) -> Result<(), HqError> {
+    let mut intakes: Vec<(String, String, String, String, Option<String>, String)> = vec![];
+    let mut latest: HashMap<String, (String, bool, Option<String>, String, String)> = HashMap::new();
+    for e in events {
+        if !e.kind.starts_with("case.") {
+            continue;
+        }
+        let p: Value = serde_json::from_str(&e.payload).unwrap_or_default();
+        let status = p["status"].as_str().unwrap_or("").to_owned();
+        let due = p["due"]["date"].as_str().map(str::to_owned);
+        if e.kind == "case.intake" {
+            intakes.push((
+                e.subject.clone(),
+                p["item"].as_str().unwrap_or("").to_owned(),
+                p["applicant"]["name"].as_str().unwrap_or("").to_owned(),
+                status.clone(),
+                due.clone(),
+                e.at.clone(),
+            ));
+        }
+        latest.insert(e.subject.clone(), (status, p["paused"].as_bool().unwrap_or(false), due, e.at.clone(), e.kind.clone()));
+    }
+    if !intakes.is_empty() {
+        let n: Vec<String> = intakes.iter().map(|i| i.0.clone()).collect();
+        let item: Vec<String> = intakes.iter().map(|i| i.1.clone()).collect();
+        let who: Vec<String> = intakes.iter().map(|i| i.2.clone()).collect();
+        let status: Vec<String> = intakes.iter().map(|i| i.3.clone()).collect();
+        let due: Vec<Option<String>> = intakes.iter().map(|i| i.4.clone()).collect();
+        let at: Vec<String> = intakes.iter().map(|i| i.5.clone()).collect();
+        tx.execute(
+            "INSERT INTO case_record (number, centre_code, terminal_uid, item_code, applicant, status, due_date, received_at, updated_at, last_kind)
+             SELECT n, $1, $2, i, a, s, d::date, t, t, 'case.intake'
+             FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(n, i, a, s, d, t)
+             ON CONFLICT (number) DO NOTHING",
+            &[&centre, &uid, &n, &item, &who, &status, &due, &at],
+        )
+        .await?;
+    }
+    if !latest.is_empty() {
+        let n: Vec<String> = latest.keys().cloned().collect();
+        let status: Vec<String> = n.iter().map(|k| latest[k].0.clone()).collect();
+        let paused: Vec<bool> = n.iter().map(|k| latest[k].1).collect();
+        let due: Vec<Option<String>> = n.iter().map(|k| latest[k].2.clone()).collect();
+        let at: Vec<String> = n.iter().map(|k| latest[k].3.clone()).collect();
+        let kind: Vec<String> = n.iter().map(|k| latest[k].4.clone()).collect();
+        tx.execute(
+            "UPDATE case_record c SET status = u.s, paused = u.p,
+                due_date = coalesce(u.d::date, c.due_date),
+                updated_at = u.t, last_kind = u.k
+             FROM unnest($1::text[], $2::text[], $3::bool[], $4::text[], $5::text[], $6::text[]) AS u(n, s, p, d, t, k)
+             WHERE c.number = u.n",
+            &[&n, &status, &paused, &due, &at, &kind],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+impl From<SyncError> for HqError {
+    fn from(e: SyncError) -> Self {
+        HqError::Batch(e)
+    }
+}

@@ -1,0 +1,239 @@
+//! The county headquarters (HQ) server: enrols terminals, takes in their batches (over the
+//! network or as export files, through one path: [`ingest::ingest`]), sends down the signed
+//! catalogue and calendars, and shows the centres, their cases and what is overdue.
+//!
+//! [`app`] builds the whole HTTP application from a pool, so that tests run the real thing.
+
+pub mod documents;
+pub mod enrol;
+pub mod ingest;
+pub mod pages;
+pub mod schema;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use deadpool_postgres::Pool;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HqError {
+    #[error("{0}")]
+    Batch(yichuang_sync::SyncError),
+    #[error("未登记的终端“{0}”：请先用县级发放的登记码登记")]
+    UnknownTerminal(String),
+    #[error("终端{terminal}属于其他中心，不能写入中心{centre}的记录")]
+    WrongCentre { terminal: String, centre: String },
+    #[error("缺少记录：县级已收到第{held}条，这批从第{from}条开始，请先发送中间的记录（或先导入更早的导出文件）")]
+    Gap { held: i64, from: i64 },
+    #[error("终端{terminal}的第{seq}条记录与县级已收到的不同：已拒收并记录，请联系县级核查")]
+    Conflict { terminal: String, seq: i64 },
+    #[error("终端{terminal}第{seq}条记录接不上县级已收到的记录链")]
+    Broken { terminal: String, seq: i64 },
+    #[error("该终端已在恢复备份后重新登记为{0}，旧的登记不再接收新记录")]
+    Replaced(String),
+    #[error("登记码无效、已用过或已过期")]
+    BadCode,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("数据库错误：{0}")]
+    Db(#[from] tokio_postgres::Error),
+    #[error("数据库连接失败：{0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+}
+
+impl HqError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Batch(yichuang_sync::SyncError::BadSignature | yichuang_sync::SyncError::BadKey) => StatusCode::UNAUTHORIZED,
+            Self::Batch(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::UnknownTerminal(_) | Self::BadCode => StatusCode::UNAUTHORIZED,
+            Self::WrongCentre { .. } => StatusCode::FORBIDDEN,
+            Self::Gap { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Conflict { .. } | Self::Broken { .. } | Self::Replaced(_) => StatusCode::CONFLICT,
+            Self::Db(_) | Self::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Batch(e) => e.code(),
+            Self::UnknownTerminal(_) => "hq.unknown_terminal",
+            Self::WrongCentre { .. } => "hq.wrong_centre",
+            Self::Gap { .. } => "hq.gap",
+            Self::Conflict { .. } => "hq.conflict",
+            Self::Broken { .. } => "hq.broken_chain",
+            Self::Replaced(_) => "hq.replaced",
+            Self::BadCode => "hq.bad_code",
+            Self::BadRequest(_) => "hq.bad_request",
+            Self::Db(_) => "hq.db",
+            Self::Pool(_) => "hq.db",
+        }
+    }
+}
+
+impl IntoResponse for HqError {
+    fn into_response(self) -> Response {
+        let held = match &self {
+            Self::Gap { held, .. } => Some(*held),
+            _ => None,
+        };
+        if matches!(self, Self::Conflict { .. } | Self::Db(_) | Self::Pool(_)) {
+            eprintln!("yichuang-hq: {self}");
+        }
+        (self.status(), Json(json!({"code": self.code(), "message": self.to_string(), "held_seq": held}))).into_response()
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+}
+
+/// The whole HTTP application.
+pub fn app(pool: Pool) -> Router {
+    Router::new()
+        .route("/api/v1/enrol", post(enrol::enrol))
+        .route("/api/v1/reenrol", post(enrol::reenrol))
+        .route("/api/v1/batches", post(batches))
+        .route("/api/v1/updates", get(documents::updates))
+        .route("/", get(pages::centres))
+        .route("/cases", get(pages::cases))
+        .route("/overdue", get(pages::overdue))
+        .route("/case/{number}", get(pages::case))
+        .route("/import", get(pages::import_form).post(import))
+        .layer(axum::extract::DefaultBodyLimit::max(256 << 20))
+        .with_state(AppState { pool })
+}
+
+async fn batches(State(s): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<yichuang_sync::client::Ack>, HqError> {
+    let head = headers.get("x-yichuang-head").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    Ok(Json(ingest::ingest(&s.pool, &body, head).await?))
+}
+
+#[derive(serde::Deserialize)]
+struct ImportQuery {
+    #[serde(default)]
+    html: bool,
+}
+
+/// An export file uploaded through the import page (the same checks as the network).
+async fn import(State(s): State<AppState>, Query(q): Query<ImportQuery>, body: axum::body::Bytes) -> Response {
+    let result = ingest::ingest(&s.pool, &body, None).await;
+    if !q.html {
+        return match result {
+            Ok(ack) => Json(ack).into_response(),
+            Err(e) => e.into_response(),
+        };
+    }
+    pages::import_result(result).into_response()
+}
+
+/// A random secret, base64.
+pub fn random_b64(n: usize) -> String {
+    use base64::Engine;
+    let mut b = vec![0u8; n];
+    getrandom::fill(&mut b).expect("the system's random source");
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+/// A connection pool on `url` (`postgres://user@host:port/db`).
+pub fn pool(url: &str) -> anyhow::Result<Pool> {
+    let cfg: tokio_postgres::Config = url.parse().map_err(|e| anyhow::anyhow!("数据库地址“{url}”无效：{e}"))?;
+    let mgr = deadpool_postgres::Manager::new(cfg, tokio_postgres::NoTls);
+    Ok(Pool::builder(mgr).max_size(16).build()?)
+}
+
+/// Runs HQ's migrations on the pool's database.
+pub async fn migrate(pool: &Pool) -> anyhow::Result<usize> {
+    let mut client = pool.get().await?;
+    let client: &mut tokio_postgres::Client = &mut client;
+    Ok(schema::migrate(client).await?)
+}
+
+/// HQ's settings: from a JSON file, then the environment (`YICHUANG_HQ_DATABASE_URL`,
+/// `YICHUANG_HQ_LISTEN`, `YICHUANG_HQ_TLS_CERT`, `YICHUANG_HQ_TLS_KEY`) over it.
+#[derive(Debug, Clone, Default, serde::Deserialize, PartialEq, Eq)]
+pub struct Config {
+    #[serde(default)]
+    pub database_url: String,
+    #[serde(default)]
+    pub listen: String,
+    #[serde(default)]
+    pub tls_cert: Option<String>,
+    #[serde(default)]
+    pub tls_key: Option<String>,
+}
+
+impl Config {
+    pub fn load(file: Option<&std::path::Path>, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let mut c = match file {
+            Some(f) => {
+                let text = std::fs::read_to_string(f).map_err(|e| anyhow::anyhow!("无法读取配置文件{}：{e}", f.display()))?;
+                serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("配置文件{}有误：{e}", f.display()))?
+            }
+            None => Config::default(),
+        };
+        if let Some(v) = env("YICHUANG_HQ_DATABASE_URL") {
+            c.database_url = v;
+        }
+        if let Some(v) = env("YICHUANG_HQ_LISTEN") {
+            c.listen = v;
+        }
+        if let Some(v) = env("YICHUANG_HQ_TLS_CERT") {
+            c.tls_cert = Some(v);
+        }
+        if let Some(v) = env("YICHUANG_HQ_TLS_KEY") {
+            c.tls_key = Some(v);
+        }
+        if c.listen.is_empty() {
+            c.listen = "127.0.0.1:8470".into();
+        }
+        if c.database_url.is_empty() {
+            anyhow::bail!("没有设置数据库地址：在配置文件写 database_url，或设置环境变量 YICHUANG_HQ_DATABASE_URL");
+        }
+        if c.tls_cert.is_some() != c.tls_key.is_some() {
+            anyhow::bail!("TLS 证书与私钥须同时设置");
+        }
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_overrides_the_file_and_a_missing_database_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("hq.json");
+        std::fs::write(&f, r#"{"database_url": "postgres://a@127.0.0.1/hq", "listen": "0.0.0.0:8470"}"#).unwrap();
+        let c = Config::load(Some(&f), |k| (k == "YICHUANG_HQ_LISTEN").then(|| "127.0.0.1:9000".to_owned())).unwrap();
+        assert_eq!(c.database_url, "postgres://a@127.0.0.1/hq");
+        assert_eq!(c.listen, "127.0.0.1:9000");
+        let e = Config::load(None, |_| None).unwrap_err();
+        assert!(e.to_string().contains("YICHUANG_HQ_DATABASE_URL"), "{e}");
+        let e = Config::load(Some(&f), |k| (k == "YICHUANG_HQ_TLS_CERT").then(|| "c.pem".to_owned())).unwrap_err();
+        assert!(e.to_string().contains("同时"), "{e}");
+        std::fs::write(&f, "{oops").unwrap();
+        assert!(Config::load(Some(&f), |_| None).unwrap_err().to_string().contains("配置文件"));
+    }
+
+    #[test]
+    fn every_refusal_has_its_status_and_a_chinese_message() {
+        let cases = [
+            (HqError::UnknownTerminal("x".into()), 401),
+            (HqError::WrongCentre { terminal: "t".into(), centre: "c".into() }, 403),
+            (HqError::Gap { held: 5, from: 9 }, 422),
+            (HqError::Conflict { terminal: "t".into(), seq: 3 }, 409),
+            (HqError::Batch(yichuang_sync::SyncError::BadSignature), 401),
+            (HqError::Batch(yichuang_sync::SyncError::Truncated), 400),
+        ];
+        for (e, status) in cases {
+            assert_eq!(e.status().as_u16(), status, "{e}");
+            assert!(e.to_string().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{e}");
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `yichuang-hq`: the county headquarters server and its staff's commands.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "yichuang-hq", about = "一窗通县级服务器")]
+struct Cli {
+    /// The configuration file (JSON: database_url, listen, tls_cert, tls_key); the environment
+    /// (YICHUANG_HQ_DATABASE_URL, ...) overrides it.
+    #[arg(long, global = true, env = "YICHUANG_HQ_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the server (migrating first).
+    Serve,
+    /// Brings the database up to this program's schema.
+    Migrate,
+    /// Makes a one-time enrolment code for a centre's terminal.
+    EnrolCode {
+        #[arg(long)]
+        centre: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        #[arg(long, default_value_t = 72)]
+        hours: i32,
+    },
+    /// Imports a terminal's export file.
+    Import { file: PathBuf },
+    /// Publishes a catalogue or a year's calendar to every terminal.
+    Publish {
+        /// `catalogue` or `calendar`
+        kind: String,
+        file: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = yichuang_hq::Config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
+    let pool = yichuang_hq::pool(&config.database_url)?;
+    match cli.command {
+        Command::Migrate => {
+            let n = yichuang_hq::migrate(&pool).await?;
+            println!("已执行{n}个迁移");
+        }
+        Command::Serve => {
+            yichuang_hq::migrate(&pool).await?;
+            let app = yichuang_hq::app(pool);
+            let addr: std::net::SocketAddr = config.listen.parse().map_err(|e| anyhow::anyhow!("监听地址“{}”无效：{e}", config.listen))?;
+            match (&config.tls_cert, &config.tls_key) {
+                (Some(cert), Some(key)) => {
+                    let _ = rustls::crypto::ring::default_provider().install_default();
+                    let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("无法读取TLS证书或私钥：{e}"))?;
+                    eprintln!("yichuang-hq: https://{addr}");
+                    axum_server::bind_rustls(addr, tls).serve(app.into_make_service()).await?;
+                }
+                _ => {
+                    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("无法监听{addr}：{e}"))?;
+                    eprintln!("yichuang-hq: http://{}", listener.local_addr()?);
+                    axum::serve(listener, app).with_graceful_shutdown(async {
+                        let _ = tokio::signal::ctrl_c().await;
+                    })
+                    .await?;
+                }
+            }
+        }
+        Command::EnrolCode { centre, name, hours } => {
+            yichuang_hq::migrate(&pool).await?;
+            let client = pool.get().await?;
+            let code = yichuang_hq::enrol::make_code(&client, centre.trim(), name.trim(), hours).await?;
+            println!("{code}");
+        }
+        Command::Import { file } => {
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("无法读取{}：{e}", file.display()))?;
+            let ack = yichuang_hq::ingest::ingest(&pool, &bytes, None).await?;
+            println!("已导入：新收{}条，重复{}条，拒收{}条；县级现已收到第{}条", ack.applied, ack.repeated, ack.rejected.len(), ack.held_seq);
+            for r in ack.rejected {
+                println!("  第{}条拒收：{}", r.seq, r.reason);
+            }
+        }
+        Command::Publish { kind, file } => {
+            yichuang_hq::migrate(&pool).await?;
+            let body = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("无法读取{}：{e}", file.display()))?;
+            let client = pool.get().await?;
+            let v = yichuang_hq::documents::publish(&client, kind.trim(), &body).await?;
+            println!("已发布{kind} {v}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! HQ's own schema, in PostgreSQL. Migrations are appended, never edited; each runs once, in a
+//! transaction, under an advisory lock so that two HQ processes starting together do not race.
+
+use tokio_postgres::Client;
+
+pub const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE centre (
+    code        text PRIMARY KEY,
+    name        text NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+-- One-time enrolment codes given by HQ staff to a centre's terminal.
+CREATE TABLE enrol_code (
+    code        text PRIMARY KEY,
+    centre_code text NOT NULL REFERENCES centre,
+    expires_at  timestamptz NOT NULL,
+    used_by     text,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+-- A terminal stream: the events of one enrolment of one terminal.
+CREATE TABLE terminal (
+    uid          text PRIMARY KEY,
+    centre_code  text NOT NULL REFERENCES centre,
+    label        text NOT NULL,              -- the centre's own number for it, e.g. 01
+    hmac_key     text NOT NULL,
+    base_seq     bigint NOT NULL,
+    base_hash    text NOT NULL,
+    held_seq     bigint NOT NULL,
+    held_hash    text NOT NULL,
+    reported_head bigint,                    -- the terminal's last event, as it last said
+    replaced_by  text,                       -- a re-enrolment after a restore
+    enrolled_at  timestamptz NOT NULL DEFAULT now(),
+    last_sync_at timestamptz
+);
+CREATE TABLE event (
+    terminal_uid text NOT NULL REFERENCES terminal,
+    seq          bigint NOT NULL,
+    id           text NOT NULL,
+    terminal     text NOT NULL,
+    at           text NOT NULL,
+    actor        text NOT NULL,
+    kind         text NOT NULL,
+    subject      text NOT NULL,
+    payload      text NOT NULL,
+    prev_hash    text NOT NULL,
+    hash         text NOT NULL,
+    rejected     boolean NOT NULL DEFAULT false,
+    received_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (terminal_uid, seq)
+);
+CREATE INDEX event_subject ON event (subject);
+-- Events refused by a business rule: kept with the reason, never dropped.
+CREATE TABLE reject (
+    terminal_uid text NOT NULL,
+    seq          bigint NOT NULL,
+    reason       text NOT NULL,
+    at           timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (terminal_uid, seq)
+);
+-- The same (terminal, seq) sent with a different hash: refused, and logged here.
+CREATE TABLE conflict (
+    id           bigserial PRIMARY KEY,
+    terminal_uid text NOT NULL,
+    seq          bigint NOT NULL,
+    held_hash    text NOT NULL,
+    sent_hash    text NOT NULL,
+    at           timestamptz NOT NULL DEFAULT now()
+);
+-- The cases across centres, as their events left them.
+CREATE TABLE case_record (
+    number        text PRIMARY KEY,
+    centre_code   text NOT NULL,
+    terminal_uid  text NOT NULL,
+    item_code     text NOT NULL,
+    applicant     text NOT NULL,
+    status        text NOT NULL,
+    paused        boolean NOT NULL DEFAULT false,
+    due_date      date,
+    received_at   text NOT NULL,
+    updated_at    text NOT NULL,
+    last_kind     text NOT NULL
+);
+CREATE INDEX case_record_centre ON case_record (centre_code, status);
+-- HQ's signing key for the documents it sends down.
+CREATE TABLE hq_key (
+    id          int PRIMARY KEY CHECK (id = 1),
+    secret      text NOT NULL,
+    public      text NOT NULL
+);
+-- Catalogue and calendar documents published to the terminals.
+CREATE TABLE published (
+    kind         text NOT NULL,
+    version      text NOT NULL,
+    sort_key     text NOT NULL,
+    body         text NOT NULL,
+    signature    text NOT NULL,
+    published_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (kind, version)
+);
+"#];
+
+/// Brings the database up to this program's schema.
+pub async fn migrate(client: &mut Client) -> Result<usize, tokio_postgres::Error> {
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock(7240001)", &[]).await?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migration (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+        .await?;
+    let done: i64 = tx.query_one("SELECT count(*) FROM schema_migration", &[]).await?.get(0);
+    let mut applied = 0;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done as usize) {
+        tx.batch_execute(sql).await?;
+        tx.execute("INSERT INTO schema_migration (version) VALUES ($1)", &[&(i as i32 + 1)]).await?;
+        applied += 1;
+    }
+    tx.commit().await?;
+    Ok(applied)
+}

@@ -1,0 +1,523 @@
+//! HQ against a real PostgreSQL (`scripts/pg-test-server.sh` starts one; `YICHUANG_PG_URL`
+//! points at it) and real terminal databases: enrolment, batches over HTTP, every kind of bad
+//! input, export files, HQ's documents coming down, a restore and its re-enrolment, and
+//! exactly-once delivery with HQ and the client killed again and again.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use yichuang_store::{ApplicantInput, IntakeRequest, Party, Store};
+use yichuang_sync::{Batch, SyncOptions};
+
+fn now(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).unwrap()
+}
+const T: &str = "2026-11-23T09:00:00+08:00";
+
+/// A fresh database of its own on the test PostgreSQL.
+fn database() -> String {
+    let admin = std::env::var("YICHUANG_PG_URL").expect("YICHUANG_PG_URL: run scripts/test.sh, or eval \"$(scripts/pg-test-server.sh)\"");
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).unwrap();
+    let name = format!("hq_{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>());
+    let out = Command::new("psql").args([&admin, "-qc", &format!("CREATE DATABASE {name}")]).output().expect("psql");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    admin.rsplit_once('/').map(|(base, _)| format!("{base}/{name}")).unwrap()
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
+/// HQ in this process, on a free port, on its own database.
+struct Hq {
+    url: String,
+    db: String,
+    rt: tokio::runtime::Runtime,
+    pool: deadpool_postgres::Pool,
+}
+
+impl Hq {
+    fn start() -> Self {
+        let db = database();
+        let rt = rt();
+        let pool = yichuang_hq::pool(&db).unwrap();
+        rt.block_on(yichuang_hq::migrate(&pool)).unwrap();
+        let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let app = yichuang_hq::app(pool.clone());
+        rt.spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self { url: format!("http://{addr}"), db, rt, pool }
+    }
+
+    fn code(&self, centre: &str) -> String {
+        self.rt.block_on(async { yichuang_hq::enrol::make_code(&self.pool.get().await.unwrap(), centre, "测试中心", 1).await.unwrap() })
+    }
+
+    fn sql(&self, q: &str) -> i64 {
+        self.rt.block_on(async { self.pool.get().await.unwrap().query_one(q, &[]).await.unwrap().get::<_, i64>(0) })
+    }
+
+    fn post(&self, path: &str, body: &[u8]) -> (u16, serde_json::Value) {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mut r = agent.post(&format!("{}{path}", self.url)).send(body).unwrap();
+        let status = r.status().as_u16();
+        (status, serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap_or_default())
+    }
+}
+
+/// A centre's terminal: a real database with the demo catalogue.
+fn terminal(dir: &Path, centre: &str, name: &str) -> Store {
+    let mut s = Store::open(dir.join(format!("{centre}.db"))).unwrap();
+    s.initialise(yichuang_core::CentreCode::parse(centre).unwrap(), name, yichuang_core::TerminalId::parse("01").unwrap(), now(T)).unwrap();
+    s.load_demo(now(T)).unwrap();
+    s
+}
+
+fn id_number(n: u32) -> String {
+    let born = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap() + chrono::Days::new(u64::from(n / 1000));
+    let first17 = format!("450821{}{:03}", born.format("%Y%m%d"), n % 1000);
+    let check = yichuang_core::ids::id_check_char(&first17).unwrap();
+    format!("{first17}{check}")
+}
+
+/// `n` applications: a third missing a material (a supplement notice), the rest accepted.
+fn intakes(s: &mut Store, n: u32, offset: u32, at: &str) {
+    use yichuang_core::{IdNumber, MaterialCode, PersonName, Presented};
+    for i in 0..n {
+        let mats: &[&str] = if i % 3 == 0 { &["SFZ", "HKB"] } else { &["SFZ", "HKB", "SQS", "KNZM"] };
+        let req = IntakeRequest {
+            item: "LS-01".into(),
+            applicant: ApplicantInput {
+                party: Party::Person { id_number: IdNumber::parse(&id_number(offset + i)).unwrap(), name: PersonName::parse("韦秀英").unwrap() },
+                phone: None,
+            },
+            agent: None,
+            presented: mats.iter().map(|m| Presented { material: MaterialCode::parse(m).unwrap(), pages: 1, copies: 1 }).collect(),
+            defects: vec![],
+            conditions: vec![],
+            refusal: None,
+            clerk: "demo".into(),
+            received_on: None,
+        };
+        s.intake(req, now(at)).unwrap();
+    }
+}
+
+fn quick() -> SyncOptions {
+    SyncOptions {
+        max_attempts: 40,
+        backoff: yichuang_sync::backoff::Backoff { base: Duration::from_millis(20), max: Duration::from_millis(300) },
+        timeout: Duration::from_secs(10),
+        ..SyncOptions::default()
+    }
+}
+
+#[test]
+fn a_terminal_enrols_sends_everything_once_and_hq_sees_its_cases() {
+    let hq = Hq::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = terminal(dir.path(), "450821102", "示范镇便民服务中心");
+    intakes(&mut s, 30, 0, T);
+    // Not enrolled: a clear message, nothing sent.
+    let e = yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap_err();
+    assert!(e.to_string().contains("尚未在县级登记"), "{e}");
+    // A wrong code is refused.
+    let e = yichuang_sync::enrol(&mut s, &hq.url, "00000000", &quick(), now(T)).unwrap_err();
+    assert!(e.to_string().contains("登记码无效"), "{e}");
+    let code = hq.code("450821102");
+    let en = yichuang_sync::enrol(&mut s, &hq.url, &code, &quick(), now(T)).unwrap();
+    // The code is used up.
+    assert!(yichuang_sync::enrol(&mut s, &hq.url, &code, &quick(), now(T)).is_err());
+    // Events after the enrolment go to HQ in batches of 25.
+    intakes(&mut s, 40, 100, "2026-11-23T10:00:00+08:00");
+    let opts = SyncOptions { batch_events: 25, ..quick() };
+    let mut seen = vec![];
+    let r = yichuang_sync::sync(&mut s, &opts, now(T), &mut |p| seen.push(p)).unwrap();
+    let (head, head_hash) = s.head().unwrap();
+    assert_eq!(r.held_seq, head);
+    assert_eq!(r.sent, head - en.base_seq);
+    assert!(r.batches >= 4, "{r:?}");
+    assert_eq!(seen.last().unwrap().pending, 0);
+    assert_eq!(s.sync_status().unwrap().pending, 0);
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM event WHERE terminal_uid = '{}'", en.terminal_uid)), head - en.base_seq);
+    assert_eq!(hq.sql("SELECT count(*) FROM case_record"), 40);
+    assert_eq!(hq.sql("SELECT count(*) FROM case_record WHERE status = 'awaiting_supplement'"), 14);
+    let held_hash: String = hq.rt.block_on(async {
+        hq.pool.get().await.unwrap().query_one("SELECT held_hash FROM terminal", &[]).await.unwrap().get(0)
+    });
+    assert_eq!(held_hash, head_hash, "HQ's chain head is the terminal's");
+    // A second round sends nothing and changes nothing.
+    let r = yichuang_sync::sync(&mut s, &opts, now(T), &mut |_| {}).unwrap();
+    assert_eq!((r.sent, r.batches), (0, 0));
+    // HQ's pages show the centre and its cases.
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let page = agent.get(&format!("{}/", hq.url)).call().unwrap().body_mut().read_to_string().unwrap();
+    assert!(page.contains("450821102") && page.contains("各中心同步情况"), "{page}");
+    let number: String = hq.rt.block_on(async {
+        hq.pool.get().await.unwrap().query_one("SELECT number FROM case_record LIMIT 1", &[]).await.unwrap().get(0)
+    });
+    let page = agent.get(&format!("{}/case/{number}", hq.url)).call().unwrap().body_mut().read_to_string().unwrap();
+    assert!(page.contains("case.intake") && page.contains("已采用"), "{page}");
+}
+
+#[test]
+fn bad_batches_are_refused_with_a_reason_and_write_nothing() {
+    let hq = Hq::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = terminal(dir.path(), "450821102", "示范镇便民服务中心");
+    let mut b = terminal(dir.path(), "450821103", "城关镇便民服务中心");
+    let ea = yichuang_sync::enrol(&mut a, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    let eb = yichuang_sync::enrol(&mut b, &hq.url, &hq.code("450821103"), &quick(), now(T)).unwrap();
+    intakes(&mut a, 5, 0, T);
+    intakes(&mut b, 5, 50, T);
+    let good = yichuang_sync::export::export_pending(&a, now(T)).unwrap();
+    let events = || hq.sql("SELECT count(*) FROM event");
+
+    // A tampered event.
+    let mut bad = good.clone();
+    bad.events[1].payload = bad.events[1].payload.replace("韦秀英", "韦秀华");
+    let (status, body) = hq.post("/api/v1/batches", &bad.to_bytes());
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("被改动"), "{body}");
+    // A wrong signature (signed with another terminal's key).
+    let forged = Batch::build(&good.centre, &good.terminal_uid, &good.prev_hash, a.events_between(good.from_seq, good.to_seq).unwrap(), &eb.hmac_key, T).unwrap();
+    let (status, body) = hq.post("/api/v1/batches", &forged.to_bytes());
+    assert_eq!(status, 401, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("签名不符"));
+    // A stranger.
+    let stranger = Batch::build(&good.centre, "450821102-01-ffffffff", &good.prev_hash, a.events_between(good.from_seq, good.to_seq).unwrap(), &ea.hmac_key, T).unwrap();
+    let (status, body) = hq.post("/api/v1/batches", &stranger.to_bytes());
+    assert_eq!(status, 401);
+    assert!(body["message"].as_str().unwrap().contains("未登记的终端"), "{body}");
+    // A terminal claiming another centre.
+    let claim = Batch::build("450821103", &good.terminal_uid, &good.prev_hash, a.events_between(good.from_seq, good.to_seq).unwrap(), &ea.hmac_key, T).unwrap();
+    let (status, body) = hq.post("/api/v1/batches", &claim.to_bytes());
+    assert_eq!(status, 403, "{body}");
+    // A gap: the second half first.
+    let half = (good.from_seq + good.to_seq) / 2;
+    let late = Batch::build(&good.centre, &good.terminal_uid, &a.event_hash(half).unwrap(), a.events_between(half + 1, good.to_seq).unwrap(), &ea.hmac_key, T).unwrap();
+    let (status, body) = hq.post("/api/v1/batches", &late.to_bytes());
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["held_seq"], ea.base_seq);
+    assert!(body["message"].as_str().unwrap().contains("缺少记录"));
+    // A truncated export file.
+    let bytes = good.to_bytes();
+    let (status, body) = hq.post("/import", &bytes[..bytes.len() - 40]);
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("不完整"), "{body}");
+    assert_eq!(events(), 0, "nothing written by any of them");
+
+    // The good batch goes in; sent twice, the second is a repeat.
+    let (status, ack) = hq.post("/api/v1/batches", &good.to_bytes());
+    assert_eq!(status, 200, "{ack}");
+    assert_eq!(ack["applied"], good.manifest.count as i64);
+    let (status, ack) = hq.post("/api/v1/batches", &good.to_bytes());
+    assert_eq!((status, ack["applied"].as_i64(), ack["repeated"].as_i64()), (200, Some(0), Some(good.manifest.count as i64)));
+    assert_eq!(events(), good.manifest.count as i64);
+    // The same seq with other content (a terminal whose database was copied and diverged): 409, logged.
+    let twin = Store::open(dir.path().join("450821102.db")).unwrap();
+    let conflicting = {
+        let copy = dir.path().join("twin.db");
+        twin.backup_to(&copy, None).unwrap();
+        drop(twin);
+        let mut t = Store::open(&copy).unwrap();
+        // Rewrite history: a different event at the next seq, then the real terminal's own.
+        intakes(&mut t, 1, 900, "2026-11-23T11:00:00+08:00");
+        intakes(&mut a, 1, 901, "2026-11-23T11:00:00+08:00");
+        let (h, _) = t.head().unwrap();
+        Batch::build(&good.centre, &good.terminal_uid, &t.event_hash(good.to_seq).unwrap(), t.events_between(good.to_seq + 1, h).unwrap(), &ea.hmac_key, T).unwrap()
+    };
+    let r = yichuang_sync::sync(&mut a, &quick(), now(T), &mut |_| {}).unwrap();
+    assert!(r.sent > 0);
+    let (status, body) = hq.post("/api/v1/batches", &conflicting.to_bytes());
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(hq.sql("SELECT count(*) FROM conflict"), 1);
+
+    // A terminal writing another centre's case: that event is refused with the reason, the rest go in.
+    let (head_b, _) = b.head().unwrap();
+    let mut events_b = b.events_between(eb.base_seq + 1, head_b).unwrap();
+    let foreign = events_b.iter().position(|e| e.kind == "case.intake").unwrap();
+    let stolen = a.events_between(1, a.head().unwrap().0).unwrap().into_iter().find(|e| e.kind == "case.ready" || e.kind == "case.supplemented" || e.kind == "case.intake").unwrap();
+    // Re-chain B's run with A's case number put into one of B's events.
+    let mut prev = b.event_hash(eb.base_seq).unwrap();
+    for (i, e) in events_b.iter_mut().enumerate() {
+        if i == foreign {
+            e.subject = stolen.subject.clone();
+        }
+        e.prev_hash = prev.clone();
+        e.hash = yichuang_store::chain_hash(&e.prev_hash, e.seq, &e.id, &e.terminal, &e.at, &e.actor, &e.kind, &e.subject, &e.payload);
+        prev = e.hash.clone();
+    }
+    let batch = Batch::build("450821103", &eb.terminal_uid, &b.event_hash(eb.base_seq).unwrap(), events_b.clone(), &eb.hmac_key, T).unwrap();
+    let (status, ack) = hq.post("/api/v1/batches", &batch.to_bytes());
+    assert_eq!(status, 200, "{ack}");
+    let rejected = ack["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 1, "{ack}");
+    assert!(rejected[0]["reason"].as_str().unwrap().contains("属于中心450821102"), "{ack}");
+    assert_eq!(ack["applied"], events_b.len() as i64, "the rest went in");
+    assert_eq!(hq.sql("SELECT count(*) FROM reject"), 1);
+    assert_eq!(hq.sql("SELECT count(*) FROM case_record WHERE centre_code = '450821103'"), 4);
+}
+
+#[test]
+fn an_export_file_and_the_network_deliver_each_event_once() {
+    let hq = Hq::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = terminal(dir.path(), "450821102", "示范镇便民服务中心");
+    let en = yichuang_sync::enrol(&mut s, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    intakes(&mut s, 60, 0, "2026-11-24T09:00:00+08:00");
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    let file = dir.path().join("2026-11-24.json");
+    let batch = yichuang_sync::export::export_day(&s, day, now(T)).unwrap();
+    yichuang_sync::export::write(&batch, &file).unwrap();
+    // The network delivers the first half…
+    let half = (batch.from_seq + batch.to_seq) / 2;
+    let first = Batch::build(&batch.centre, &en.terminal_uid, &batch.prev_hash, s.events_between(batch.from_seq, half).unwrap(), &en.hmac_key, T).unwrap();
+    assert_eq!(hq.post("/api/v1/batches", &first.to_bytes()).0, 200);
+    // …then HQ staff import the day's file: only the rest is new.
+    let out = Command::new(env!("CARGO_BIN_EXE_yichuang-hq"))
+        .args(["import", file.to_str().unwrap()])
+        .env("YICHUANG_HQ_DATABASE_URL", &hq.db)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains(&format!("新收{}条，重复{}条", batch.to_seq - half, half - batch.from_seq + 1)), "{text}");
+    // Importing it again changes nothing; the terminal's next sync finds HQ holding everything.
+    let again = Command::new(env!("CARGO_BIN_EXE_yichuang-hq")).args(["import", file.to_str().unwrap()]).env("YICHUANG_HQ_DATABASE_URL", &hq.db).output().unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("新收0条"));
+    let r = yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap();
+    assert_eq!(r.sent, 0);
+    assert_eq!(r.repeated as usize, batch.manifest.count, "HQ answered that it holds them");
+    assert_eq!(hq.sql("SELECT count(*) FROM event"), batch.manifest.count as i64);
+    // A cut-off file.
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 3]).unwrap();
+    let cut = Command::new(env!("CARGO_BIN_EXE_yichuang-hq")).args(["import", file.to_str().unwrap()]).env("YICHUANG_HQ_DATABASE_URL", &hq.db).output().unwrap();
+    assert!(!cut.status.success());
+    assert!(String::from_utf8_lossy(&cut.stderr).contains("数据文件不完整"), "{}", String::from_utf8_lossy(&cut.stderr));
+}
+
+#[test]
+fn a_catalogue_published_at_hq_reaches_the_terminal_and_old_cases_keep_theirs() {
+    let hq = Hq::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = terminal(dir.path(), "450821102", "示范镇便民服务中心");
+    yichuang_sync::enrol(&mut s, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    intakes(&mut s, 1, 0, T);
+    let old_case = s.list_cases(&Default::default(), now(T).date_naive()).unwrap()[0].number.clone();
+    let new_catalogue = yichuang_store::DEMO_CATALOGUE
+        .replace("\"version\": \"2026.11-demo\"", "\"version\": \"2026.12\"")
+        .replace("临时救助申请", "临时救助申请（急难型）");
+    let published = hq.rt.block_on(async { yichuang_hq::documents::publish(&hq.pool.get().await.unwrap(), "catalogue", &new_catalogue).await }).unwrap();
+    assert_eq!(published, "2026.12");
+    let r = yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap();
+    assert_eq!(r.applied, ["事项目录 2026.12"]);
+    assert_eq!(s.catalogue_version(), Some("2026.12"));
+    // The next one-time notice uses it; the case taken in before keeps its version.
+    let doc = s.issue_notice("LS-01", None, "demo", now(T)).unwrap();
+    assert_eq!(s.document(&doc.number).unwrap().body.item_name.as_deref(), Some("临时救助申请（急难型）"));
+    let v = s.case(&old_case, now(T).date_naive()).unwrap();
+    assert_eq!(v.catalogue_version, "2026.11-demo");
+    assert_eq!(v.item_name, "临时救助申请");
+    // Nothing new the next time.
+    assert!(yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap().applied.is_empty());
+}
+
+#[test]
+fn after_a_restore_the_terminal_enrols_again_and_nothing_is_doubled() {
+    let hq = Hq::start();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("450821102.db");
+    let mut s = terminal(dir.path(), "450821102", "示范镇便民服务中心");
+    let first = yichuang_sync::enrol(&mut s, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    intakes(&mut s, 10, 0, T);
+    let backup = dir.path().join("backup.db");
+    s.backup_to(&backup, None).unwrap();
+    // More work, sent to HQ, then the disk dies: those events live on only at HQ.
+    intakes(&mut s, 10, 100, "2026-11-23T10:00:00+08:00");
+    yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap();
+    drop(s);
+    Store::restore(&path, &backup, now("2026-11-23T11:00:00+08:00")).unwrap();
+    let mut s = Store::open(&path).unwrap();
+    assert!(s.sync_status().unwrap().needs_reenrolment);
+    intakes(&mut s, 5, 200, "2026-11-23T11:30:00+08:00");
+    let r = yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap();
+    let second = r.reenrolled.expect("a new enrolment");
+    assert_ne!(second, first.terminal_uid);
+    assert!(!s.sync_status().unwrap().needs_reenrolment);
+    // The old stream keeps what it had; the new one carries the restore and what followed.
+    let (head, _) = s.head().unwrap();
+    let new_stream = hq.sql(&format!("SELECT count(*) FROM event WHERE terminal_uid = '{second}'"));
+    let base = s.enrolment().unwrap().unwrap().base_seq;
+    assert_eq!(new_stream, head - base);
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM terminal WHERE uid = '{}' AND replaced_by = '{second}'", first.terminal_uid)), 1);
+    // The old stream takes no more.
+    let old = Batch::build("450821102", &first.terminal_uid, &s.event_hash(head - 1).unwrap(), s.events_between(head, head).unwrap(), &first.hmac_key, T).unwrap();
+    let (status, _) = hq.post("/api/v1/batches", &old.to_bytes());
+    assert!(status == 409 || status == 422, "{status}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exactly once, with HQ and the client killed again and again.
+// ---------------------------------------------------------------------------------------------
+
+/// `yichuang-hq serve` as its own process on a fixed port.
+fn spawn_hq(db: &str, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_yichuang-hq"))
+        .arg("serve")
+        .env("YICHUANG_HQ_DATABASE_URL", db)
+        .env("YICHUANG_HQ_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// The `yichuang` command line, built beside this test.
+fn cli() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().parent().unwrap().join("yichuang")
+}
+
+fn wait_port(port: u16) {
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("HQ did not come up on {port}");
+}
+
+#[test]
+fn twenty_thousand_events_from_three_terminals_arrive_exactly_once_through_kills() {
+    let db = database();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut hq = spawn_hq(&db, port);
+    wait_port(port);
+    let rt = rt();
+    let pool = yichuang_hq::pool(&db).unwrap();
+    let code = |c: &str| rt.block_on(async { yichuang_hq::enrol::make_code(&pool.get().await.unwrap(), c, "", 1).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    // Three terminals in two centres (centre 450821102 has two windows).
+    let specs = [("450821102", "01"), ("450821102", "02"), ("450821103", "01")];
+    let mut paths = vec![];
+    for (i, (centre, term)) in specs.iter().enumerate() {
+        let p = dir.path().join(format!("t{i}.db"));
+        let mut s = Store::open(&p).unwrap();
+        s.initialise(yichuang_core::CentreCode::parse(centre).unwrap(), "测试中心", yichuang_core::TerminalId::parse(term).unwrap(), now(T)).unwrap();
+        s.load_demo(now(T)).unwrap();
+        yichuang_sync::enrol(&mut s, &url, &code(centre), &quick(), now(T)).unwrap();
+        // 6,800 events each: an application writes two (the case and its document).
+        intakes(&mut s, 3_400, i as u32 * 10_000, "2026-11-24T09:00:00+08:00");
+        paths.push(p);
+    }
+    let total: i64 = paths.iter().map(|p| {
+        let s = Store::open(p).unwrap();
+        let e = s.enrolment().unwrap().unwrap();
+        s.head().unwrap().0 - e.base_seq
+    }).sum();
+    assert!(total >= 20_000, "{total} events");
+
+    // The day's export file of terminal 0, for HQ staff to import midway.
+    let export = dir.path().join("t0-day.json");
+    {
+        let s = Store::open(&paths[0]).unwrap();
+        yichuang_sync::export::write(&yichuang_sync::export::export_day(&s, chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), now(T)).unwrap(), &export).unwrap();
+    }
+
+    // Clients in the background (the `yichuang` CLI, 200 events a batch), killed now and then;
+    // HQ killed and restarted 20 times meanwhile.
+    let spawn_client = |p: &Path| {
+        Command::new(cli())
+            .args(["--db", p.to_str().unwrap(), "sync", "--batch", "200", "--attempts", "60"])
+            .env("YICHUANG_NOW", "2026-11-24T18:00:00+08:00")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut clients: Vec<Child> = paths.iter().map(|p| spawn_client(p)).collect();
+    let mut client_kills = 0;
+    for round in 0..20 {
+        std::thread::sleep(Duration::from_millis(250));
+        // SIGKILL HQ mid-transaction, then start it again.
+        hq.kill().unwrap();
+        hq.wait().unwrap();
+        if round % 4 == 1 {
+            // A client killed mid-batch, started again.
+            let i = round % 3;
+            clients[i].kill().unwrap();
+            clients[i].wait().unwrap();
+            clients[i] = spawn_client(&paths[i]);
+            client_kills += 1;
+        }
+        hq = spawn_hq(&db, port);
+        wait_port(port);
+        if round == 10 {
+            // HQ staff import terminal 0's day file while the network is delivering it too.
+            let out = Command::new(env!("CARGO_BIN_EXE_yichuang-hq")).args(["import", export.to_str().unwrap()]).env("YICHUANG_HQ_DATABASE_URL", &db).output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+    // Let every client finish; a last round for any that gave up.
+    for (i, c) in clients.iter_mut().enumerate() {
+        let status = c.wait().unwrap();
+        if !status.success() {
+            let ok = Command::new(cli()).args(["--db", paths[i].to_str().unwrap(), "sync", "--attempts", "60"]).output().unwrap();
+            assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+        }
+    }
+    // The same batch sent twice, for good measure: a repeat.
+    {
+        let s = Store::open(&paths[2]).unwrap();
+        let e = s.enrolment().unwrap().unwrap();
+        let b = Batch::build("450821103", &e.terminal_uid, &s.event_hash(e.base_seq).unwrap(), s.events_between(e.base_seq + 1, e.base_seq + 100).unwrap(), &e.hmac_key, T).unwrap();
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        for _ in 0..2 {
+            let mut r = agent.post(&format!("{url}/api/v1/batches")).send(&b.to_bytes()[..]).unwrap();
+            let ack: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+            assert_eq!(ack["applied"], 0);
+            assert_eq!(ack["repeated"], 100);
+        }
+    }
+    hq.kill().unwrap();
+    hq.wait().unwrap();
+    // Every event exactly once, and each chain head equal to the terminal's.
+    let held = rt.block_on(async {
+        let c = pool.get().await.unwrap();
+        let mut out = vec![];
+        for p in &paths {
+            let s = Store::open(p).unwrap();
+            let e = s.enrolment().unwrap().unwrap();
+            let (head, hash) = s.head().unwrap();
+            let r = c
+                .query_one(
+                    "SELECT count(*), count(DISTINCT seq), min(seq), max(seq), (SELECT held_hash FROM terminal WHERE uid = $1)
+                     FROM event WHERE terminal_uid = $1",
+                    &[&e.terminal_uid],
+                )
+                .await
+                .unwrap();
+            let (n, distinct, lo, hi, hq_hash): (i64, i64, i64, i64, String) = (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
+            assert_eq!((n, distinct, lo, hi), (head - e.base_seq, head - e.base_seq, e.base_seq + 1, head));
+            assert_eq!(hq_hash, hash);
+            // Every hash at HQ equals the terminal's, seq by seq.
+            let rows = c.query("SELECT seq, hash FROM event WHERE terminal_uid = $1 ORDER BY seq", &[&e.terminal_uid]).await.unwrap();
+            let local = s.events_between(e.base_seq + 1, head).unwrap();
+            assert!(rows.iter().zip(&local).all(|(r, l)| r.get::<_, i64>(0) == l.seq && r.get::<_, String>(1) == l.hash));
+            out.push(n);
+        }
+        out
+    });
+    eprintln!("exactly once: {held:?} events, {client_kills} client kills, 20 HQ kills");
+    assert_eq!(held.iter().sum::<i64>(), total);
+}
