@@ -6,7 +6,11 @@ base_need
 # poppler-utils and qpdf check the printed PDFs (pdftotext, pdffonts, qpdf --check).
 apt_need poppler-utils qpdf
 
-say "构建并运行全部测试（单元、属性、集成、崩溃）"
+say "PostgreSQL（县级服务器的测试用，临时实例）"
+eval "$(bash "$ROOT/scripts/pg-test-server.sh")"
+trap 'bash "$ROOT/scripts/pg-test-server.sh" stop "$YICHUANG_PG_DIR"' EXIT
+
+say "构建并运行全部测试（单元、属性、集成、崩溃、县级服务器）"
 mkdir -p "$CARGO_TARGET_DIR"
 cargo test --workspace --locked --all-targets 2>&1 | tee "${CARGO_TARGET_DIR}/last-test.log"
 
@@ -20,5 +24,8 @@ YICHUANG_NOW="2026-11-23T08:30:00+08:00" "$CARGO_TARGET_DIR/debug/yichuang" --db
 
 say "桌面程序（界面单元测试、真实窗口端到端测试）"
 bash "$ROOT/scripts/e2e.sh"
+
+say "发布安装包（.deb）"
+bash "$ROOT/scripts/deb.sh"
 
 say "全部通过"
