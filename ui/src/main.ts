@@ -41,6 +41,7 @@ import 'element-plus/theme-chalk/el-tag.css'
 import 'element-plus/theme-chalk/el-timeline.css'
 import 'element-plus/theme-chalk/el-timeline-item.css'
 import 'element-plus/theme-chalk/el-loading.css'
+import './fonts.css'
 import App from './App.vue'
 
 const app = createApp(App)
