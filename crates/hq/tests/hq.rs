@@ -521,3 +521,76 @@ fn twenty_thousand_events_from_three_terminals_arrive_exactly_once_through_kills
     eprintln!("exactly once: {held:?} events, {client_kills} client kills, 20 HQ kills");
     assert_eq!(held.iter().sum::<i64>(), total);
 }
+
+/// A slow and lossy link between client and HQ. The kernel here has no `netem` qdisc
+/// (`tc qdisc add … netem` answers “Specified qdisc kind is unknown”), so the link is a proxy
+/// in this test: every chunk each way waits 300 ms, and one chunk in ten kills the connection
+/// there and then (a packet loss TCP could not recover from in time).
+fn lossy_proxy(to: SocketAddr) -> SocketAddr {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(server) = std::net::TcpStream::connect(to) else { continue };
+            for (mut from, mut into) in [(client.try_clone().unwrap(), server.try_clone().unwrap()), (server, client)] {
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 16 * 1024];
+                    loop {
+                        let n = match from.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        std::thread::sleep(Duration::from_millis(300));
+                        let mut r = [0u8; 1];
+                        getrandom::fill(&mut r).unwrap();
+                        if r[0] < 26 || into.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = from.shutdown(std::net::Shutdown::Both);
+                    let _ = into.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_slow_and_lossy_link_delivers_everything_once() {
+    let hq = Hq::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = terminal(dir.path(), "450821102", "示范镇便民服务中心");
+    let code = hq.code("450821102");
+    let direct: SocketAddr = hq.url.trim_start_matches("http://").parse().unwrap();
+    let proxy = format!("http://{}", lossy_proxy(direct));
+    let opts = SyncOptions { batch_events: 50, max_attempts: 30, ..quick() };
+    // Even enrolment goes over the bad link (a lost answer means trying a code again is refused,
+    // so the test retries only until it is in).
+    let en = loop {
+        match yichuang_sync::enrol(&mut s, &proxy, &code, &opts, now(T)) {
+            Ok(e) => break e,
+            Err(e) if e.to_string().contains("登记码无效") => {
+                // The code was used but the answer lost: HQ staff give a new one.
+                let c = hq.code("450821102");
+                if let Ok(e) = yichuang_sync::enrol(&mut s, &proxy, &c, &opts, now(T)) {
+                    break e;
+                }
+            }
+            Err(_) => {}
+        }
+    };
+    intakes(&mut s, 150, 0, T);
+    let t = std::time::Instant::now();
+    let r = yichuang_sync::sync(&mut s, &opts, now(T), &mut |_| {}).unwrap();
+    let (head, hash) = s.head().unwrap();
+    eprintln!("lossy link: {} events in {} batches, {} retries, {:.1} s", r.sent, r.batches, r.retries, t.elapsed().as_secs_f64());
+    assert_eq!(r.held_seq, head);
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM event WHERE terminal_uid = '{}'", en.terminal_uid)), head - en.base_seq);
+    assert_eq!(hq.sql(&format!("SELECT count(DISTINCT seq) FROM event WHERE terminal_uid = '{}'", en.terminal_uid)), head - en.base_seq);
+    let held_hash: String = hq.rt.block_on(async {
+        hq.pool.get().await.unwrap().query_one("SELECT held_hash FROM terminal WHERE uid = $1", &[&en.terminal_uid]).await.unwrap().get(0)
+    });
+    assert_eq!(held_hash, hash);
+}
