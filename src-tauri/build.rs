@@ -38,6 +38,9 @@ fn main() {
         "backup_now",
         "list_backups",
         "restore_backup",
+        "sync_status",
+        "enrol_terminal",
+        "sync_now",
     ])))
     .expect("tauri build script");
 }

@@ -873,3 +873,61 @@ pub struct RestoreDto {
     pub events: i64,
     pub kept_as: Option<String>,
 }
+
+impl From<yichuang_sync::SyncError> for ApiError {
+    fn from(e: yichuang_sync::SyncError) -> Self {
+        Self::new(e.code(), e.to_string())
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RejectionDto {
+    pub seq: i64,
+    pub what: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SyncStatusDto {
+    pub enrolled: bool,
+    pub terminal_uid: Option<String>,
+    pub hq_url: Option<String>,
+    pub pending: i64,
+    pub acked_seq: i64,
+    pub last_ack_at: Option<String>,
+    pub rejections: Vec<RejectionDto>,
+}
+
+impl SyncStatusDto {
+    pub fn load(s: &Store) -> Result<Self, StoreError> {
+        let st = s.sync_status()?;
+        Ok(Self {
+            enrolled: st.enrolled,
+            terminal_uid: st.terminal_uid,
+            hq_url: st.hq_url,
+            pending: st.pending,
+            acked_seq: st.acked_seq,
+            last_ack_at: st.last_ack_at.map(|t| t.get(..16).unwrap_or(&t).replace('T', " ")),
+            rejections: s
+                .rejections()?
+                .into_iter()
+                .map(|r| RejectionDto { seq: r.seq, what: format!("{} {}", event_label(&r.kind), r.subject), reason: r.reason })
+                .collect(),
+        })
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SyncDone {
+    pub sent: i64,
+    pub repeated: i64,
+    pub rejected: usize,
+    pub applied: Vec<String>,
+    pub held_seq: i64,
+}
+
+impl From<yichuang_sync::SyncReport> for SyncDone {
+    fn from(r: yichuang_sync::SyncReport) -> Self {
+        Self { sent: r.sent, repeated: r.repeated, rejected: r.rejected.len(), applied: r.applied, held_seq: r.held_seq }
+    }
+}

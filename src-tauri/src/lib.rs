@@ -413,6 +413,45 @@ fn restore_backup(state: tauri::State<'_, AppState>, name: String) -> ApiResult<
     Ok(dto::RestoreDto { events: report.events, kept_as: report.kept_as.map(|p| p.display().to_string()) })
 }
 
+/// Where this window stands with HQ (read on its own connection: never waits on the clerk).
+#[tauri::command(async)]
+fn sync_status(state: tauri::State<'_, AppState>) -> ApiResult<dto::SyncStatusDto> {
+    let store = Store::open(&state.db)?;
+    Ok(dto::SyncStatusDto::load(&store)?)
+}
+
+/// Enrols this terminal with HQ (the station head, with HQ's one-time code).
+#[tauri::command(async)]
+fn enrol_terminal(state: tauri::State<'_, AppState>, hq: String, code: String) -> ApiResult<dto::SyncStatusDto> {
+    state.head("在县级登记本机")?;
+    let mut store = Store::open(&state.db)?;
+    yichuang_sync::enrol(&mut store, hq.trim(), code.trim(), &yichuang_sync::SyncOptions::default(), now())?;
+    Ok(dto::SyncStatusDto::load(&store)?)
+}
+
+/// Sends what is pending now, on its own connection, reporting progress.
+#[tauri::command(async)]
+fn sync_now(state: tauri::State<'_, AppState>, progress: Channel<dto::Progress>) -> ApiResult<dto::SyncDone> {
+    let mut store = Store::open(&state.db)?;
+    let opts = yichuang_sync::SyncOptions { max_attempts: 3, ..Default::default() };
+    let r = yichuang_sync::sync(&mut store, &opts, now(), &mut |p| {
+        let _ = progress.send(dto::Progress { done: p.sent, total: p.sent + p.pending });
+    })?;
+    Ok(dto::SyncDone::from(r))
+}
+
+/// Syncs in the background every few minutes while the app runs, on its own connection: the
+/// clerk's work never waits for the network, and the link coming back is noticed by itself.
+fn background_sync(db: PathBuf) {
+    std::thread::spawn(move || loop {
+        std::thread::sleep(std::time::Duration::from_secs(120));
+        let Ok(mut store) = Store::open(&db) else { continue };
+        if matches!(store.enrolment(), Ok(Some(_))) {
+            let _ = yichuang_sync::sync(&mut store, &yichuang_sync::SyncOptions { max_attempts: 2, ..Default::default() }, now(), &mut |_| {});
+        }
+    });
+}
+
 fn demo_centre(store: &mut Store, t: DateTime<FixedOffset>) -> Result<(), yichuang_store::StoreError> {
     store.initialise(yichuang_core::CentreCode::parse("450821102")?, "示范镇便民服务中心", yichuang_core::TerminalId::parse("01")?, t)?;
     store.load_demo(t)
@@ -429,6 +468,7 @@ pub fn open_store(path: PathBuf, demo: bool) -> Result<Store, yichuang_store::St
 
 /// Builds and runs the application on `store`.
 pub fn run(store: Store) -> tauri::Result<()> {
+    background_sync(store.path().to_owned());
     tauri::Builder::default()
         .manage(AppState::new(store))
         .invoke_handler(tauri::generate_handler![
@@ -468,7 +508,10 @@ pub fn run(store: Store) -> tauri::Result<()> {
             print_test_page,
             backup_now,
             list_backups,
-            restore_backup
+            restore_backup,
+            sync_status,
+            enrol_terminal,
+            sync_now
         ])
         .run(tauri::generate_context!())
 }

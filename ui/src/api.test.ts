@@ -16,7 +16,7 @@ vi.mock('@tauri-apps/api/core', () => ({
   },
 }))
 
-import { api, applicantKey, asApiError, decisionLabel, intakeMaterials, printAll, settingsForm, setupProblems, type SetupForm } from './api'
+import { api, applicantKey, syncLabel, asApiError, decisionLabel, intakeMaterials, printAll, settingsForm, setupProblems, type SetupForm } from './api'
 
 beforeEach(() => {
   calls.length = 0
@@ -130,5 +130,16 @@ describe('settings and printing', () => {
       ['print_document', { number: 'B', slip: false }],
       ['print_document', { number: 'C', slip: false }],
     ])
+  })
+})
+
+describe('the sync state in the header', () => {
+  const base = { enrolled: true, terminal_uid: 'T', hq_url: 'http://hq', pending: 0, acked_seq: 10, last_ack_at: '2026-11-23 17:05', rejections: [] }
+  it('says synced, pending, refused or not enrolled', () => {
+    expect(syncLabel(base)).toEqual({ text: '已同步（11-23 17:05）', type: 'success' })
+    expect(syncLabel({ ...base, pending: 7 })).toEqual({ text: '待上传7条', type: 'warning' })
+    expect(syncLabel({ ...base, pending: 2, rejections: [{ seq: 3, what: '收件 X', reason: '属于其他中心' }] }).type).toBe('danger')
+    expect(syncLabel({ ...base, enrolled: false, pending: 40 }).text).toBe('未在县级登记 · 待上传40条')
+    expect(syncLabel(null).type).toBe('info')
   })
 })

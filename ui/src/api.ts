@@ -74,6 +74,11 @@ export interface PrinterInfo { name: string; is_default: boolean }
 export interface Progress { done: number; total: number }
 export interface Backup { name: string; path: string; bytes: number; events: number; ok: boolean }
 export interface Restored { events: number; kept_as: string | null }
+export interface SyncStatus {
+  enrolled: boolean; terminal_uid: string | null; hq_url: string | null; pending: number; acked_seq: number
+  last_ack_at: string | null; rejections: { seq: number; what: string; reason: string }[]
+}
+export interface SyncDone { sent: number; repeated: number; rejected: number; applied: string[]; held_seq: number }
 
 export const decisionLabel: Record<Decision, string> = {
   immediate: '即办件，当场办结',
@@ -140,6 +145,22 @@ export const api = {
   },
   listBackups: () => call<Backup[]>('list_backups'),
   restoreBackup: (name: string) => call<Restored>('restore_backup', { name }),
+  syncStatus: () => call<SyncStatus>('sync_status'),
+  enrolTerminal: (hq: string, code: string) => call<SyncStatus>('enrol_terminal', { hq, code }),
+  syncNow: (onProgress: (p: Progress) => void) => {
+    const progress = new Channel<Progress>()
+    progress.onmessage = onProgress
+    return call<SyncDone>('sync_now', { progress })
+  },
+}
+
+/** The header's one-line sync state. */
+export function syncLabel(s: SyncStatus | null): { text: string; type: 'success' | 'warning' | 'danger' | 'info' } {
+  if (!s) return { text: '同步状态未知', type: 'info' }
+  if (!s.enrolled) return { text: `未在县级登记 · 待上传${s.pending}条`, type: 'info' }
+  if (s.rejections.length) return { text: `县级拒收${s.rejections.length}条 · 待上传${s.pending}条`, type: 'danger' }
+  if (s.pending > 0) return { text: `待上传${s.pending}条`, type: 'warning' }
+  return { text: `已同步${s.last_ack_at ? `（${s.last_ack_at.slice(5)}）` : ''}`, type: 'success' }
 }
 
 /** Prints each document in turn; one failure does not stop the rest. */

@@ -28,6 +28,34 @@ fn rss_kb_of_tree(root: u32) -> u64 {
     rows.iter().filter(|r| tree.contains(&r.0)).map(|r| r.2).sum()
 }
 
+/// PSS (shared pages divided among the processes sharing them) over the same tree, from
+/// /proc/PID/smaps_rollup, with each process's share: a fairer figure than summed RSS.
+fn pss_kb_of_tree(root: u32) -> Vec<(String, u64)> {
+    let out = Command::new("ps").args(["-e", "-o", "pid=,ppid=,comm="]).output().unwrap();
+    let rows: Vec<(u32, u32, String)> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let v: Vec<&str> = l.split_whitespace().collect();
+            Some((v.first()?.parse().ok()?, v.get(1)?.parse().ok()?, v.get(2)?.to_string()))
+        })
+        .collect();
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let p = tree[i];
+        tree.extend(rows.iter().filter(|r| r.1 == p).map(|r| r.0));
+        i += 1;
+    }
+    rows.iter()
+        .filter(|r| tree.contains(&r.0))
+        .map(|r| {
+            let text = std::fs::read_to_string(format!("/proc/{}/smaps_rollup", r.0)).unwrap_or_default();
+            let pss = text.lines().find(|l| l.starts_with("Pss:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()).unwrap_or(0);
+            (r.2.clone(), pss)
+        })
+        .collect()
+}
+
 #[tokio::main]
 async fn main() {
     let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| format!("{}/.cache/yichuang-target", std::env::var("HOME").unwrap()));
@@ -63,6 +91,12 @@ async fn main() {
     let out = Command::new("pgrep").args(["-f", "release/yichuang-desktop"]).output().unwrap();
     let pid: u32 = String::from_utf8_lossy(&out.stdout).lines().next().and_then(|l| l.trim().parse().ok()).unwrap_or(0);
     let rss = rss_kb_of_tree(pid);
+    let pss = pss_kb_of_tree(pid);
+    println!(
+        "idle PSS of the tree: {:.1} MB ({})",
+        pss.iter().map(|p| p.1).sum::<u64>() as f64 / 1024.0,
+        pss.iter().map(|(n, k)| format!("{n} {:.1} MB", *k as f64 / 1024.0)).collect::<Vec<_>>().join(", ")
+    );
     println!("cold start to the sign-in screen: {} ms (WebDriver session included)", sign_in.as_millis());
     println!("sign-in to the Today screen: {} ms", today.as_millis());
     println!("idle RSS of the app's process tree after 5 s: {:.1} MB", rss as f64 / 1024.0);
