@@ -451,8 +451,10 @@ async fn notice_backup_reprint_and_void() {
 
     // Settings: back up now.
     d.click("#nav-settings").await;
+    // The page has settled once the sync card is in (it arrives last and moves what is below).
+    d.wait_text("sync-card", "尚未登记").await;
     d.click("#backup-now").await;
-    d.wait_text("settings", "已核验").await;
+    d.wait_text("set-notice", "已核验").await;
     d.wait_text("backups", "完好").await;
     d.shot("9-settings").await;
     let backups: Vec<_> = std::fs::read_dir(d._dir.path().join("backups")).unwrap().collect();
