@@ -268,6 +268,13 @@ pub struct IntakeForm {
     pub conditions: Vec<String>,
     #[serde(default)]
     pub refuse: Option<String>,
+    /// An agent (代办人): name, ID number, phone; all empty when the applicant came in person.
+    #[serde(default)]
+    pub agent_name: String,
+    #[serde(default)]
+    pub agent_id_number: String,
+    #[serde(default)]
+    pub agent_phone: String,
     pub clerk: String,
 }
 
@@ -298,10 +305,20 @@ impl IntakeForm {
             None => None,
         };
         let (presented, defects) = presented(self.materials)?;
+        let agent = if self.agent_name.trim().is_empty() && self.agent_id_number.trim().is_empty() {
+            None
+        } else {
+            let phone = Some(self.agent_phone.trim()).filter(|p| !p.is_empty()).map(Phone::parse).transpose()?;
+            Some((
+                PersonName::parse(&self.agent_name).map_err(|e| ApiError::new(e.code(), format!("代办人：{e}")))?,
+                IdNumber::parse(&self.agent_id_number).map_err(|e| ApiError::new(e.code(), format!("代办人：{e}")))?,
+                phone,
+            ))
+        };
         Ok(IntakeRequest {
             item: self.item,
             applicant: ApplicantInput { party: Party::Person { id_number, name }, phone },
-            agent: None,
+            agent,
             presented,
             defects,
             conditions: self.conditions.iter().map(|c| MaterialCode::parse(c)).collect::<Result<_, _>>()?,

@@ -521,6 +521,28 @@ mod tests {
     /// The three lists of commands agree: the handler, the app manifest (build.rs) and the
     /// window's capability. A command missing from one is a button that says “not allowed”.
     #[test]
+    fn an_agent_is_parsed_with_the_applicant_and_a_bad_one_is_named() {
+        let form = |agent_id: &str| -> crate::dto::IntakeForm {
+            serde_json::from_value(serde_json::json!({
+                "item": "GL-01", "name": "韦秀英", "idNumber": "450821196804053025", "materials": [],
+                "agentName": "韦建华", "agentIdNumber": agent_id, "agentPhone": "13907751234", "clerk": "demo"
+            }))
+            .unwrap()
+        };
+        let req = form("11010519491231002X").into_request().unwrap();
+        let (name, id, phone) = req.agent.unwrap();
+        assert_eq!((name.as_str(), id.as_str(), phone.unwrap().as_str()), ("韦建华", "11010519491231002X", "13907751234"));
+        let err = form("110105194912310021").into_request().unwrap_err();
+        assert!(err.message.starts_with("代办人："), "{}", err.message);
+        // No agent: none.
+        let alone: crate::dto::IntakeForm = serde_json::from_value(serde_json::json!({
+            "item": "GL-01", "name": "韦秀英", "idNumber": "450821196804053025", "materials": [], "clerk": "demo"
+        }))
+        .unwrap();
+        assert!(alone.into_request().unwrap().agent.is_none());
+    }
+
+    #[test]
     fn every_command_is_declared_and_granted_exactly_once() {
         let handler: Vec<String> = {
             let src = include_str!("lib.rs");

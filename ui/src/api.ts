@@ -31,6 +31,7 @@ export interface MaterialInput { code: string; pages: number; copies: number; de
 export interface IntakeForm {
   item: string; name: string; idNumber: string; phone?: string
   materials: MaterialInput[]; conditions: string[]; refuse?: string; clerk: string
+  agentName?: string; agentIdNumber?: string; agentPhone?: string
 }
 export interface Deficiency { code: string; name: string; problem: string; copies?: number }
 export interface Preview { decision: Decision; due_date: string | null; provisional: boolean; deficiencies: Deficiency[] }

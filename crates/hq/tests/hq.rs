@@ -594,3 +594,46 @@ fn a_slow_and_lossy_link_delivers_everything_once() {
     });
     assert_eq!(held_hash, hash);
 }
+
+#[test]
+fn with_a_certificate_hq_speaks_tls() {
+    let db = database();
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let ok = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut hq = Command::new(env!("CARGO_BIN_EXE_yichuang-hq"))
+        .arg("serve")
+        .env("YICHUANG_HQ_DATABASE_URL", &db)
+        .env("YICHUANG_HQ_LISTEN", format!("127.0.0.1:{port}"))
+        .env("YICHUANG_HQ_TLS_CERT", &cert)
+        .env("YICHUANG_HQ_TLS_KEY", &key)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_port(port);
+    // Trusting exactly this certificate, the page comes over TLS; plain HTTP gets nothing.
+    let out = Command::new("curl").args(["-s", "--cacert"]).arg(&cert).arg(format!("https://127.0.0.1:{port}/")).output().unwrap();
+    let plain = Command::new("curl").args(["-s", "-m", "3"]).arg(format!("http://127.0.0.1:{port}/")).output().unwrap();
+    hq.kill().unwrap();
+    hq.wait().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("各中心同步情况"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("各中心同步情况"));
+    // Half a TLS setting is refused with the reason.
+    let half = Command::new(env!("CARGO_BIN_EXE_yichuang-hq"))
+        .arg("migrate")
+        .env("YICHUANG_HQ_DATABASE_URL", &db)
+        .env("YICHUANG_HQ_TLS_CERT", &cert)
+        .output()
+        .unwrap();
+    assert!(!half.status.success());
+    assert!(String::from_utf8_lossy(&half.stderr).contains("TLS 证书与私钥须同时设置"));
+}
