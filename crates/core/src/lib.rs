@@ -13,6 +13,7 @@ pub mod clock;
 pub mod ids;
 pub mod intake;
 pub mod numbering;
+pub mod quality;
 mod text;
 
 pub use calendar::{Calendar, CalendarError, DueDate, Limit, LimitUnit, YearArrangement};
@@ -25,3 +26,4 @@ pub use clock::{CaseClock, ClockError, Extension, Pause, PauseKind, Warning};
 pub use ids::{IdNumber, IdNumberError, PersonName, PersonNameError, Phone, PhoneError, Uscc, UsccError};
 pub use intake::{Decision, Deficiency, Defect, IntakeError, Presented, Problem, Submission};
 pub use numbering::{CaseNumber, CentreCode, DocKind, DocumentNumber, NumberError, TerminalId};
+pub use quality::{Absence, ComplaintKind, Duty, InquiryScope, QualityError, Rating};
