@@ -44,20 +44,7 @@ fn table(head: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 fn status_label(s: &str) -> &'static str {
-    match s {
-        "immediate" | "completed" => "已办结",
-        "accepted" => "已受理",
-        "awaiting_supplement" => "待补正",
-        "forwarded" => "已上报/转办",
-        "decided_approved" => "已决定（准予）",
-        "decided_refused" => "已决定（不予）",
-        "ready" => "待领取",
-        "collected" => "已领取",
-        "refused" => "不予受理",
-        "withdrawn" => "已撤回",
-        "archived" => "已归档",
-        _ => "其他",
-    }
+    yichuang_core::CaseStatus::ALL.into_iter().find(|x| x.as_str() == s).map(|x| x.label()).unwrap_or("其他")
 }
 
 pub async fn centres(State(s): State<AppState>) -> Result<Html<String>, HqError> {
@@ -142,7 +129,7 @@ pub async fn cases(State(s): State<AppState>, Query(f): Query<CaseFilter>) -> Re
         r#"<form>中心 <input name="centre" value="{}" size="10"> 状态 <select name="status"><option value="">全部</option>{}</select>
  查找 <input name="q" value="{}" placeholder="编号、申请人或事项"> <button>查询</button></form>"#,
         esc(&f.centre),
-        ["accepted", "awaiting_supplement", "forwarded", "ready", "collected", "refused", "withdrawn"]
+        yichuang_core::CaseStatus::ALL.map(|x| x.as_str())
             .iter()
             .map(|k| format!("<option value=\"{k}\"{}>{}</option>", if f.status == *k { " selected" } else { "" }, status_label(k)))
             .collect::<String>(),
