@@ -56,6 +56,7 @@ pub fn run(db: Option<&Path>, start: DateTime<FixedOffset>) -> Result<()> {
             handed_to: None,
             result: None,
             responder: "demo".into(),
+            scope: yichuang_core::InquiryScope::Ordinary,
         },
         at(5),
     )?;

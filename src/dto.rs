@@ -170,6 +170,8 @@ pub struct InquiryFile {
     pub handed_to: Option<String>,
     #[serde(default)]
     pub result: Option<String>,
+    #[serde(default)]
+    pub scope: Option<String>,
     pub responder: String,
 }
 
@@ -189,6 +191,8 @@ impl InquiryFile {
             handed_to: self.handed_to,
             result: self.result,
             responder: self.responder,
+            scope: yichuang_core::InquiryScope::parse(self.scope.as_deref().unwrap_or("ordinary"))
+                .ok_or_else(|| anyhow::anyhow!("事项范围应为ordinary、multi或major"))?,
         })
     }
 }

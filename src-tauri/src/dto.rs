@@ -564,6 +564,8 @@ pub struct InquiryForm {
     pub handed_to: Option<String>,
     #[serde(default)]
     pub result: Option<String>,
+    #[serde(default)]
+    pub scope: Option<String>,
     pub clerk: String,
 }
 
@@ -585,6 +587,8 @@ impl InquiryForm {
             handed_to: self.handed_to,
             result: self.result,
             responder: self.clerk,
+            scope: yichuang_core::InquiryScope::parse(self.scope.as_deref().unwrap_or("ordinary"))
+                .ok_or_else(|| ApiError::new("inquiry.scope", "请选择事项范围"))?,
         })
     }
 }

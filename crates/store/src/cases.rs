@@ -324,6 +324,8 @@ impl Store {
     pub fn intake(&mut self, req: IntakeRequest, now: DateTime<FixedOffset>) -> Result<IntakeOutcome> {
         let centre = self.centre()?.clone();
         let clerk = self.require_staff(&req.clerk)?;
+        // B taking a case in while A is away: the case records both.
+        let covering = self.covering_for(&clerk.id, now.date_naive())?;
         let today = now.date_naive();
         let IntakePlan { entry, submission, decision, taken, outstanding, deemed, received_on, state, clock_start, due } =
             self.plan_intake(&req, today)?;
@@ -345,8 +347,8 @@ impl Store {
             w.tx.execute(
                 "INSERT INTO case_file (number, item_code, catalogue_version, applicant_id, agent_name, agent_id_number,
                     agent_phone, status, decision, deemed_accepted, received_on, clock_start, limit_days, limit_unit,
-                    due_date, due_provisional, calendar_version, conditions, handler, completed_on, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)",
+                    due_date, due_provisional, calendar_version, conditions, handler, completed_on, created_at, updated_at, covering_for)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21, ?22)",
                 params![
                     number.as_str(),
                     item.code().as_str(),
@@ -369,6 +371,7 @@ impl Store {
                     clerk.id,
                     (state.status() == CaseStatus::Completed).then_some(today),
                     w.now_text(),
+                    covering,
                 ],
             )?;
             insert_materials(w, &number, 1, &submission)?;
@@ -394,6 +397,7 @@ impl Store {
                     "deficiencies": match &decision { Decision::Supplement(l) => deficiency_json(l), _ => json!([]) },
                     "refusal": submission.refusal(),
                     "handler": clerk.id,
+                    "covering_for": covering,
                 }),
             )?;
             let kind = match (&decision, deemed) {

@@ -10,6 +10,13 @@ use yichuang_core::{
 pub enum StoreError {
     #[error("同步：{0}")]
     Sync(String),
+    #[error("没有{0}")]
+    NotFound(String),
+    /// A service-quality rule refused the action; the message says which.
+    #[error("{0}")]
+    Rule(String),
+    #[error(transparent)]
+    Quality(#[from] yichuang_core::QualityError),
     #[error("数据库错误：{0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("文件读写错误：{0}")]
@@ -78,6 +85,9 @@ impl StoreError {
             Self::Sqlite(_) => "store.sqlite",
             Self::Io(_) => "store.io",
             Self::Sync(_) => "store.sync",
+            Self::NotFound(_) => "store.not_found",
+            Self::Rule(_) => "store.rule",
+            Self::Quality(e) => e.code(),
             Self::NewerDatabase { .. } => "store.newer_database",
             Self::NotInitialised => "store.not_initialised",
             Self::AlreadyInitialised(_) => "store.already_initialised",

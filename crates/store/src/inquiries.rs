@@ -6,7 +6,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;
-use yichuang_core::clock::{inquiry_handover_due, inquiry_reply_due, warning_for};
+use yichuang_core::clock::{inquiry_handover_due, warning_for};
 use yichuang_core::{Phone, Warning};
 
 use crate::documents::{self, DocInquiry, DocumentRef};
@@ -91,6 +91,8 @@ pub struct InquiryInput {
     /// The answer, when answered on the spot.
     pub result: Option<String>,
     pub responder: String,
+    /// Multi-department and major matters have longer reply limits.
+    pub scope: yichuang_core::InquiryScope,
 }
 
 #[derive(Debug, Clone)]
@@ -149,9 +151,14 @@ impl Store {
         let today = now.date_naive();
         let (reply_due, handover_due, status) = match input.disposition {
             Disposition::Answered | Disposition::Notice => (None, None, "closed"),
-            Disposition::Pending => (Some(inquiry_reply_due(&self.calendar, today)), None, "open"),
+            Disposition::Pending => (Some(yichuang_core::quality::inquiry_due(&self.calendar, today, input.scope)), None, "open"),
             Disposition::Handover => (
-                Some(self.calendar.due(inquiry_handover_due(&self.calendar, today).date(), yichuang_core::Limit::const_working(3))),
+                Some(match input.scope {
+                    yichuang_core::InquiryScope::Ordinary => {
+                        self.calendar.due(inquiry_handover_due(&self.calendar, today).date(), yichuang_core::Limit::const_working(3))
+                    }
+                    scope => yichuang_core::quality::inquiry_due(&self.calendar, today, scope),
+                }),
                 Some(inquiry_handover_due(&self.calendar, today)),
                 "open",
             ),
@@ -168,8 +175,8 @@ impl Store {
             w.tx.execute(
                 "INSERT INTO inquiry (id, received_at, channel, person_name, unit, phone, matter, item_code, disposition,
                     first_responder, reply_due, reply_provisional, handed_to, handover_due, status, result, closed_at,
-                    created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?2, ?2)",
+                    created_at, updated_at, scope)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?2, ?2, ?18)",
                 params![
                     id,
                     w.now_text(),
@@ -188,6 +195,7 @@ impl Store {
                     status,
                     closed_result,
                     (status == "closed").then(|| w.now_text()),
+                    input.scope.as_str(),
                 ],
             )?;
             w.event(
@@ -195,7 +203,7 @@ impl Store {
                 &id,
                 json!({"channel": input.channel.as_str(), "person": person, "unit": unit, "phone": phone,
                        "matter": matter, "item": item.as_ref().map(|e| e.item.code().to_string()),
-                       "disposition": input.disposition.as_str(), "handed_to": handed_to,
+                       "disposition": input.disposition.as_str(), "handed_to": handed_to, "scope": input.scope.as_str(),
                        "reply_due": reply_due.as_ref().map(|d| d.date()), "status": status, "result": closed_result}),
             )?;
             match input.disposition {

@@ -17,6 +17,7 @@ mod error;
 mod events;
 mod inquiries;
 mod keys;
+mod quality;
 mod sync;
 
 use std::collections::BTreeMap;
@@ -39,11 +40,13 @@ pub use error::{Result, StoreError};
 pub use events::{chain_hash, ChainFault, EventRecord, GENESIS_HASH};
 pub use inquiries::{Channel, Disposition, InquiryInput, InquiryView};
 pub use keys::QrVerdict;
+pub use quality::{ComplaintInput, ComplaintView, DutyView, RatingInput, ReturnVisit};
 pub use sync::{Enrolment, EventSync, Rejection, SyncStatus};
 
 /// Migration 1 is the schema; append later migrations, never edit one that has shipped.
 pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_str!("migrations/002_terminal_key.sql"),
     include_str!("migrations/003_sync.sql"),
+    include_str!("migrations/004_quality.sql"),
 ];
 
 /// The centre this database belongs to.
@@ -75,6 +78,10 @@ pub struct Settings {
     pub slip_printer: String,
     /// The slip printer's text encoding: `gb18030`, `gbk`, `utf8`, or `raster`.
     pub slip_encoding: String,
+    /// Working days to answer a complex complaint.
+    pub complaint_complex_days: u32,
+    /// Working days to rectify a bad rating (15 in some provinces, 5 in others).
+    pub rectification_days: u32,
 }
 
 impl Default for Settings {
@@ -88,6 +95,8 @@ impl Default for Settings {
             printer: String::new(),
             slip_printer: String::new(),
             slip_encoding: "gb18030".into(),
+            complaint_complex_days: yichuang_core::quality::limits::COMPLAINT_COMPLEX_DEFAULT,
+            rectification_days: yichuang_core::quality::limits::RECTIFICATION_DEFAULT,
         }
     }
 }

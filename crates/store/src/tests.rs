@@ -1,5 +1,11 @@
 //! Unit tests of the store on a real database file in a temporary folder.
 use super::*;
+use yichuang_core::quality::Duty;
+use yichuang_core::Rating;
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
 
 pub(crate) fn now(s: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(s).unwrap()
@@ -73,7 +79,9 @@ fn migrating_takes_a_backup_first_and_appends() {
     drop(demo_store(dir.path()));
     {
         let c = Connection::open(&path).unwrap();
-        c.execute_batch("DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; DROP TABLE sync_reject; DROP TABLE sync_ack; DROP TABLE sync_download; DROP TABLE sync_enrolment; PRAGMA user_version = 1;").unwrap();
+        c.execute_batch("DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; DROP TABLE sync_reject; DROP TABLE sync_ack; DROP TABLE sync_download; DROP TABLE sync_enrolment; \
+             DROP TABLE complaint_note; DROP TABLE complaint; DROP TABLE rectification; DROP TABLE rating; DROP TABLE absence; DROP TABLE post; \
+             ALTER TABLE inquiry DROP COLUMN scope; ALTER TABLE case_file DROP COLUMN covering_for; PRAGMA user_version = 1;").unwrap();
     }
     // Today's program migrates it, keeping a copy of version 1 first.
     let mut s = Store::open(&path).unwrap();
@@ -278,6 +286,7 @@ fn the_today_board_shows_what_needs_attention_and_the_days_counts() {
             handed_to: None,
             result: None,
             responder: "demo".into(),
+            scope: yichuang_core::InquiryScope::Ordinary,
         },
         day1,
     )
@@ -344,4 +353,143 @@ fn a_backup_reports_its_progress_and_refuses_to_overwrite() {
     assert_eq!(beside, ["copy.db"], "one file, no -wal or -shm");
     let err = s.backup_with_progress(&dest, &mut |_, _| {}).unwrap_err();
     assert!(err.to_string().contains("不会覆盖"), "{err}");
+}
+
+fn complaint(matter: &str, about: Option<&str>, complex: Option<&str>, confidential: bool) -> ComplaintInput {
+    ComplaintInput {
+        channel: Channel::Visit,
+        complainant: "蒙阿婆".into(),
+        contact: Some(yichuang_core::Phone::parse("13907751234").unwrap()),
+        confidential,
+        matter: matter.into(),
+        about_staff: about.map(str::to_owned),
+        case_number: None,
+        complex: complex.map(str::to_owned),
+        registered_by: "demo".into(),
+    }
+}
+
+#[test]
+fn complaints_have_their_deadlines_are_hidden_from_whom_they_concern_and_only_the_head_closes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let fri = now("2026-11-27T10:00:00+08:00");
+    // Ordinary, on a Friday: due the next working day, Monday.
+    let c = s.register_complaint(complaint("窗口排队太久", Some("b1"), None, true), fri).unwrap();
+    assert_eq!(c.due_date, d("2026-11-30"));
+    assert_eq!(c.kind, "ordinary");
+    // Complex: needs the explanation given; due in the centre's limit (15 working days).
+    let e = s.register_complaint(complaint("补贴发放有误", None, Some(""), false), fri).unwrap_err();
+    assert_eq!(e.code(), "store.missing_field");
+    let x = s.register_complaint(complaint("补贴发放有误", None, Some("需县民政局核对发放记录"), false), fri).unwrap();
+    assert_eq!(x.due_date, d("2026-12-18"));
+    // b1 does not see the complaint about b1; the clerk sees it with the name withheld; the head sees all.
+    let ids = |v: &[ComplaintView]| v.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&s.list_complaints("b1", true, fri.date_naive()).unwrap()), vec![x.id.clone()]);
+    assert!(s.complaint(&c.id, "b1", fri.date_naive()).is_err());
+    let seen = s.complaint(&c.id, "demo", fri.date_naive()).unwrap();
+    assert_eq!((seen.complainant.as_str(), seen.contact.clone()), ("（保密）", None));
+    assert_eq!(s.complaint(&c.id, "head", fri.date_naive()).unwrap().complainant, "蒙阿婆");
+    // Notes, the answer with its feedback, then closing: the head only, and only once answered.
+    let mon = now("2026-11-30T09:00:00+08:00");
+    s.add_complaint_note(&c.id, "调取当天叫号记录，高峰期等候40分钟", "demo", mon).unwrap();
+    assert_eq!(s.close_complaint(&c.id, "head", mon).unwrap_err().code(), "store.rule");
+    let a = s.answer_complaint(&c.id, "增开一个综合窗口", "电话", "demo", mon).unwrap();
+    assert_eq!((a.status.as_str(), a.feedback_via.as_deref()), ("answered", Some("电话")));
+    assert_eq!(s.close_complaint(&c.id, "demo", mon).unwrap_err().code(), "store.not_permitted");
+    assert_eq!(s.close_complaint(&c.id, "head", mon).unwrap().status, "closed");
+    assert!(s.add_complaint_note(&c.id, "迟到的记录", "demo", mon).is_err());
+    // Overdue shows red: the complex one is still open after its due date.
+    assert!(s.complaint(&x.id, "head", d("2026-12-21")).unwrap().overdue);
+    // Every change is on the chain.
+    let kinds: Vec<String> = s.events_of(&c.id).unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["complaint.registered", "complaint.noted", "complaint.answered", "complaint.closed"]);
+    assert_eq!(s.verify().unwrap().fault, None);
+}
+
+#[test]
+fn a_bad_rating_opens_a_rectification_with_the_provinces_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-23T10:00:00+08:00");
+    let accepted = s.intake(cj01_request("45082119680405302", ALL), t).unwrap().case_number.to_string();
+    // Not completed yet: no rating.
+    let rate = |n: &str, r: Rating, comment: &str| RatingInput { case_number: n.into(), rating: r, comment: comment.into(), channel: "visit".into(), recorded_by: "demo".into() };
+    assert_eq!(s.record_rating(rate(&accepted, Rating::Satisfied, ""), t).unwrap_err().code(), "store.rule");
+    s.decide(&accepted, true, "", "demo", t).unwrap();
+    // Unrated: in the return-visit list, invited only after 3 days.
+    let list = s.return_visits(d("2026-11-25"), None).unwrap();
+    assert!(list.iter().any(|v| v.case_number == accepted && !v.invitation_due));
+    assert!(s.return_visits(d("2026-11-26"), None).unwrap().iter().any(|v| v.case_number == accepted && v.invitation_due));
+    // A bad rating needs the applicant's words; with them, a rectification due in 5 working days
+    // where the province says 5.
+    let mut settings = s.centre().unwrap().settings.clone();
+    settings.rectification_days = 5;
+    s.update_settings("head", settings, t).unwrap();
+    assert_eq!(s.record_rating(rate(&accepted, Rating::Dissatisfied, " "), t).unwrap_err().code(), "store.missing_field");
+    let v = s.record_rating(rate(&accepted, Rating::Dissatisfied, "补贴审批太慢"), t).unwrap();
+    assert_eq!(v.rating.as_deref(), Some("dissatisfied"));
+    assert_eq!(v.rectification, Some(("open".into(), d("2026-11-30"), false)));
+    // Once per case.
+    assert_eq!(s.record_rating(rate(&accepted, Rating::Satisfied, ""), t).unwrap_err().code(), "store.rule");
+    // Late rectifications show; a clerk records the call-back, only the head the outcome.
+    let late = s.return_visits(d("2026-12-01"), None).unwrap();
+    assert!(late.iter().find(|x| x.case_number == accepted).unwrap().rectification.as_ref().unwrap().2, "late");
+    s.rectify(&accepted, Some("已电话回访，解释审批流程"), None, "demo", t).unwrap();
+    assert_eq!(s.rectify(&accepted, None, Some("优化审批"), "demo", t).unwrap_err().code(), "store.not_permitted");
+    let done = s.rectify(&accepted, None, Some("与县残联约定5个工作日内反馈"), "head", t).unwrap();
+    assert_eq!(done.rectification.unwrap().0, "done");
+    assert!(!s.return_visits(d("2026-12-01"), None).unwrap().iter().any(|x| x.case_number == accepted), "off the list");
+    let kinds: Vec<String> = s.events_of(&accepted).unwrap().into_iter().map(|e| e.kind).collect();
+    assert!(kinds.ends_with(&["case.rated".into(), "rectification.callback".into(), "rectification.done".into()]), "{kinds:?}");
+}
+
+#[test]
+fn leave_makes_b_the_one_on_duty_and_b_s_cases_record_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-23T08:30:00+08:00");
+    assert_eq!(s.set_post("W1", "社保窗口", "demo", Some("b1"), "demo", t).unwrap_err().code(), "store.not_permitted");
+    assert_eq!(s.set_post("W1", "社保窗口", "demo", Some("demo"), "head", t).unwrap_err().code(), "store.rule");
+    s.set_post("W1", "社保窗口", "demo", Some("b1"), "head", t).unwrap();
+    assert_eq!(s.duty(d("2026-11-23")).unwrap()[0].duty, Duty::A("demo".into()));
+    assert!(s.record_absence("demo", d("2026-11-25"), d("2026-11-23"), "年休假", "head", t).is_err());
+    s.record_absence("demo", d("2026-11-23"), d("2026-11-24"), "年休假", "head", t).unwrap();
+    assert_eq!(s.duty(d("2026-11-23")).unwrap()[0].duty, Duty::B { b: "b1".into(), for_a: "demo".into() });
+    assert_eq!(s.duty(d("2026-11-25")).unwrap()[0].duty, Duty::A("demo".into()));
+    // B takes a case in: the case records whom B covered.
+    let mut req = cj01_request("45082119680405302", ALL);
+    req.clerk = "b1".into();
+    let n = s.intake(req, t).unwrap().case_number.to_string();
+    let covering: Option<String> = s.connection().query_row("SELECT covering_for FROM case_file WHERE number = ?1", [&n], |r| r.get(0)).unwrap();
+    assert_eq!(covering.as_deref(), Some("demo"));
+    let intake = s.events_of(&n).unwrap().remove(0);
+    assert!(intake.payload.contains("\"covering_for\":\"demo\""), "{}", intake.payload);
+    // Both away: the post is unstaffed.
+    s.record_absence("b1", d("2026-11-24"), d("2026-11-24"), "培训", "head", t).unwrap();
+    assert_eq!(s.duty(d("2026-11-24")).unwrap()[0].duty, Duty::Unstaffed);
+}
+
+#[test]
+fn multi_department_and_major_inquiries_have_their_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-23T10:00:00+08:00");
+    let input = |scope| InquiryInput {
+        channel: Channel::Phone,
+        person_name: "赵大娘".into(),
+        unit: None,
+        phone: None,
+        matter: "宅基地与低保同时办理".into(),
+        item_code: None,
+        disposition: Disposition::Pending,
+        handed_to: None,
+        result: None,
+        responder: "demo".into(),
+        scope,
+    };
+    let due = |s: &mut Store, scope| s.register_inquiry(input(scope), t).unwrap().0.reply_due.unwrap();
+    assert_eq!(due(&mut s, yichuang_core::InquiryScope::Ordinary), d("2026-11-26"));
+    assert_eq!(due(&mut s, yichuang_core::InquiryScope::MultiDepartment), d("2026-11-27"));
+    assert_eq!(due(&mut s, yichuang_core::InquiryScope::Major), d("2026-12-14"));
 }
