@@ -4,7 +4,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 base_need
 # poppler-utils and qpdf check the printed PDFs (pdftotext, pdffonts, qpdf --check).
-apt_need poppler-utils qpdf openssl curl
+apt_need poppler-utils qpdf openssl curl libreoffice-calc-nogui
 
 say "PostgreSQL（县级服务器的测试用，临时实例）"
 eval "$(bash "$ROOT/scripts/pg-test-server.sh")"

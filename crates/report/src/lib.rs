@@ -1,0 +1,362 @@
+//! The statistics HQ asks for (DOMAIN rule 12), folded from the event log.
+//!
+//! A centre folds its own events; HQ folds the same events as they reached it. Because the
+//! figures come from one function over one record, HQ's month equals the centre's month.
+//!
+//! Per service item: received, handled on the spot, accepted, supplement notices, refused,
+//! completed, completed on time, overdue (completed late, or still running past the due date at
+//! the end of the period), extensions, average working days from acceptance to completion,
+//! ratings and the satisfaction rate. For the centre: inquiries and their on-time replies,
+//! complaints and their on-time answers. The monthly 服务承诺兑现表 is the per-item promise
+//! against what was kept.
+
+pub mod xlsx;
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use serde_json::Value;
+use yichuang_core::Calendar;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    #[error("无法生成Excel文件：{0}")]
+    Xlsx(String),
+}
+
+impl ReportError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Xlsx(_) => "report.xlsx",
+        }
+    }
+}
+
+/// An inclusive range of days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    pub fn day(d: NaiveDate) -> Self {
+        Self { from: d, to: d }
+    }
+    /// The calendar month of `y`-`m`; `None` for a month that does not exist.
+    pub fn month(y: i32, m: u32) -> Option<Self> {
+        let from = NaiveDate::from_ymd_opt(y, m, 1)?;
+        let next = if m == 12 { NaiveDate::from_ymd_opt(y + 1, 1, 1)? } else { NaiveDate::from_ymd_opt(y, m + 1, 1)? };
+        Some(Self { from, to: next.pred_opt()? })
+    }
+    pub fn contains(&self, d: NaiveDate) -> bool {
+        self.from <= d && d <= self.to
+    }
+    /// `2026年11月` for a month, `2026年11月23日` for a day, else the range.
+    pub fn label(&self) -> String {
+        if self.from == self.to {
+            format!("{}年{}月{}日", self.from.year(), self.from.month(), self.from.day())
+        } else if self.from.day() == 1 && self.to.succ_opt().is_some_and(|n| n.day() == 1) && self.from.month() == self.to.month() {
+            format!("{}年{}月", self.from.year(), self.from.month())
+        } else {
+            format!("{}至{}", self.from, self.to)
+        }
+    }
+}
+
+/// One service item's figures.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ItemFigures {
+    pub code: String,
+    pub name: String,
+    pub received: u32,
+    pub immediate: u32,
+    pub accepted: u32,
+    pub supplement_notices: u32,
+    pub refused: u32,
+    pub completed: u32,
+    pub completed_on_time: u32,
+    pub overdue: u32,
+    pub extensions: u32,
+    /// Working days from acceptance to completion, summed over the completed.
+    pub working_days: u32,
+    pub ratings: u32,
+    pub satisfied: u32,
+    pub bad_ratings: u32,
+}
+
+impl ItemFigures {
+    fn add(&mut self, o: &ItemFigures) {
+        self.received += o.received;
+        self.immediate += o.immediate;
+        self.accepted += o.accepted;
+        self.supplement_notices += o.supplement_notices;
+        self.refused += o.refused;
+        self.completed += o.completed;
+        self.completed_on_time += o.completed_on_time;
+        self.overdue += o.overdue;
+        self.extensions += o.extensions;
+        self.working_days += o.working_days;
+        self.ratings += o.ratings;
+        self.satisfied += o.satisfied;
+        self.bad_ratings += o.bad_ratings;
+    }
+    /// Average working days to completion, one decimal.
+    pub fn average_days(&self) -> Option<f64> {
+        (self.completed > 0).then(|| (self.working_days as f64 / self.completed as f64 * 10.0).round() / 10.0)
+    }
+    /// Completed on time among completed, in per cent (the promise kept: 兑现率).
+    pub fn on_time_rate(&self) -> Option<f64> {
+        rate(self.completed_on_time, self.completed)
+    }
+    pub fn satisfaction_rate(&self) -> Option<f64> {
+        rate(self.satisfied, self.ratings)
+    }
+}
+
+fn rate(n: u32, of: u32) -> Option<f64> {
+    (of > 0).then(|| (n as f64 * 1000.0 / of as f64).round() / 10.0)
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CentreFigures {
+    pub inquiries: u32,
+    /// Inquiries closed in the period (answered on the spot, by notice, or replied).
+    pub inquiries_closed: u32,
+    pub inquiries_on_time: u32,
+    pub complaints: u32,
+    pub complaints_answered: u32,
+    pub complaints_on_time: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub centre: String,
+    pub period: Period,
+    /// One row per item with any figure, by item code.
+    pub items: Vec<ItemFigures>,
+    pub total: ItemFigures,
+    pub centre_figures: CentreFigures,
+}
+
+/// What the fold reads of an event.
+pub struct Ev<'a> {
+    pub at: &'a str,
+    pub kind: &'a str,
+    pub subject: &'a str,
+    pub payload: &'a str,
+}
+
+#[derive(Debug, Clone)]
+struct Track {
+    item: String,
+    received: NaiveDate,
+    accepted_on: Option<NaiveDate>,
+    due: Option<NaiveDate>,
+    done: bool,
+    running: bool,
+}
+
+fn date_of(at: &str) -> Option<NaiveDate> {
+    at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+fn due_of(p: &Value) -> Option<NaiveDate> {
+    p["due"]["date"].as_str().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+const DONE: [&str; 3] = ["completed", "approved", "not_approved"];
+const RUNNING: [&str; 2] = ["accepted", "forwarded"];
+
+/// Folds `events` (in each terminal's order) into the report for `period`. Events after the
+/// period are ignored, so a report of a past month never changes. `names` gives item names.
+pub fn fold<'a>(
+    centre: &str,
+    events: impl IntoIterator<Item = Ev<'a>>,
+    calendar: &Calendar,
+    period: Period,
+    names: &HashMap<String, String>,
+) -> Report {
+    let mut items: BTreeMap<String, ItemFigures> = BTreeMap::new();
+    let mut cases: HashMap<String, Track> = HashMap::new();
+    let mut c = CentreFigures::default();
+    for e in events {
+        let Some(day) = date_of(e.at) else { continue };
+        if day > period.to {
+            continue;
+        }
+        let inside = day >= period.from;
+        // Only the kinds that count are parsed.
+        let relevant = e.kind.starts_with("case.") || e.kind.starts_with("inquiry.") || e.kind.starts_with("complaint.");
+        if !relevant || (!inside && !e.kind.starts_with("case.")) {
+            continue;
+        }
+        let p: Value = serde_json::from_str(e.payload).unwrap_or(Value::Null);
+        let status = p["status"].as_str().unwrap_or("");
+        match e.kind {
+            "case.intake" => {
+                let item = p["item"].as_str().unwrap_or("").to_owned();
+                let decision = p["decision"].as_str().unwrap_or("");
+                let mut t = Track {
+                    item: item.clone(),
+                    received: day,
+                    accepted_on: (decision == "accepted").then_some(day),
+                    due: due_of(&p),
+                    done: false,
+                    running: RUNNING.contains(&status),
+                };
+                let f = items.entry(item.clone()).or_default();
+                if inside {
+                    f.received += 1;
+                    match decision {
+                        "immediate" => f.immediate += 1,
+                        "accepted" => f.accepted += 1,
+                        "supplement" => f.supplement_notices += 1,
+                        _ => f.refused += 1,
+                    }
+                }
+                if DONE.contains(&status) {
+                    t.done = true;
+                    if inside {
+                        f.completed += 1;
+                        f.completed_on_time += 1;
+                    }
+                }
+                cases.insert(e.subject.to_owned(), t);
+            }
+            k if k.starts_with("case.") => {
+                let Some(t) = cases.get_mut(e.subject) else { continue };
+                let f = items.entry(t.item.clone()).or_default();
+                if let Some(d) = due_of(&p) {
+                    t.due = Some(d);
+                }
+                match k {
+                    "case.supplemented" => {
+                        if DONE.contains(&status) {
+                            // An immediate item completed when the last material came.
+                            t.accepted_on = Some(day);
+                        } else if status == "accepted" {
+                            t.accepted_on = Some(day);
+                            if inside {
+                                f.accepted += 1;
+                            }
+                        } else if inside && status == "awaiting_supplement" {
+                            f.supplement_notices += 1;
+                        }
+                    }
+                    "case.extended" if inside => f.extensions += 1,
+                    "case.rated" if inside => {
+                        f.ratings += 1;
+                        if p["bad"].as_bool().unwrap_or(false) {
+                            f.bad_ratings += 1;
+                        } else {
+                            f.satisfied += 1;
+                        }
+                    }
+                    _ => {}
+                }
+                if !status.is_empty() {
+                    t.running = RUNNING.contains(&status);
+                }
+                if DONE.contains(&status) && !t.done {
+                    t.done = true;
+                    if inside {
+                        f.completed += 1;
+                        if t.due.is_none_or(|due| day <= due) {
+                            f.completed_on_time += 1;
+                        } else {
+                            f.overdue += 1;
+                        }
+                        let from = t.accepted_on.unwrap_or(t.received);
+                        f.working_days += calendar.working_days_between(from, day);
+                    }
+                }
+            }
+            "inquiry.registered" => {
+                c.inquiries += 1;
+                if status == "closed" {
+                    c.inquiries_closed += 1;
+                    c.inquiries_on_time += 1;
+                }
+            }
+            "inquiry.replied" => {
+                c.inquiries_closed += 1;
+                if p["on_time"].as_bool().unwrap_or(false) {
+                    c.inquiries_on_time += 1;
+                }
+            }
+            "complaint.registered" => c.complaints += 1,
+            "complaint.answered" => {
+                c.complaints_answered += 1;
+                if p["on_time"].as_bool().unwrap_or(false) {
+                    c.complaints_on_time += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    // Still running at the end of the period, past the due date: overdue.
+    for t in cases.values() {
+        if !t.done && t.running && t.due.is_some_and(|d| d < period.to) {
+            items.entry(t.item.clone()).or_default().overdue += 1;
+        }
+    }
+    let mut total = ItemFigures { code: String::new(), name: "合计".into(), ..Default::default() };
+    let items: Vec<ItemFigures> = items
+        .into_iter()
+        .filter(|(_, f)| *f != ItemFigures::default())
+        .map(|(code, mut f)| {
+            f.name = names.get(&code).cloned().unwrap_or_else(|| code.clone());
+            f.code = code;
+            total.add(&f);
+            f
+        })
+        .collect();
+    Report { centre: centre.to_owned(), period, items, total, centre_figures: c }
+}
+
+/// The report of `period` from a centre's own database.
+pub fn from_store(store: &yichuang_store::Store, period: Period) -> Result<Report, yichuang_store::StoreError> {
+    let centre = store.centre()?.name.clone();
+    let names: HashMap<String, String> = store.catalogue()?.iter().map(|e| (e.item.code().to_string(), e.item.name().to_owned())).collect();
+    let mut events = vec![];
+    let mut after = 0;
+    loop {
+        let batch = store.events_after(after, 50_000)?;
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        events.extend(batch);
+    }
+    Ok(fold(
+        &centre,
+        events.iter().map(|e| Ev { at: &e.at, kind: &e.kind, subject: &e.subject, payload: &e.payload }),
+        store.calendar(),
+        period,
+        &names,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_know_their_days_and_labels() {
+        let m = Period::month(2026, 2).unwrap();
+        assert_eq!((m.from.to_string(), m.to.to_string()), ("2026-02-01".into(), "2026-02-28".into()));
+        assert_eq!(Period::month(2026, 12).unwrap().to.to_string(), "2026-12-31");
+        assert!(Period::month(2026, 13).is_none());
+        assert_eq!(m.label(), "2026年2月");
+        assert_eq!(Period::day(m.from).label(), "2026年2月1日");
+    }
+
+    #[test]
+    fn rates_are_per_cent_with_one_decimal_and_absent_without_a_base() {
+        let f = ItemFigures { completed: 3, completed_on_time: 2, working_days: 10, ratings: 0, ..Default::default() };
+        assert_eq!(f.on_time_rate(), Some(66.7));
+        assert_eq!(f.average_days(), Some(3.3));
+        assert_eq!(f.satisfaction_rate(), None);
+    }
+}
