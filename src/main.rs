@@ -51,6 +51,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The statistics: a month's report (`--month 2026-11`) or a day's summary (`--day`), as
+    /// text, JSON, an xlsx workbook or a PDF.
+    Report {
+        #[arg(long, conflicts_with = "day")]
+        month: Option<String>,
+        #[arg(long)]
+        day: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+    },
     /// Where this terminal stands with HQ: pending, acknowledged, rejected.
     SyncStatus {
         #[arg(long)]
@@ -669,6 +683,41 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 if let Some(uid) = r.reenrolled {
                     println!("  恢复备份后已重新登记为终端{uid}");
                 }
+            }
+        }
+        Command::Report { month, day, json, xlsx, pdf } => {
+            let store = open(&cli.db)?;
+            let period = match (month, day) {
+                (Some(m), _) => {
+                    let (y, mo) = m.split_once('-').ok_or_else(|| anyhow!("月份应写作YYYY-MM，如2026-11"))?;
+                    yichuang_report::Period::month(y.parse().unwrap_or(0), mo.parse().unwrap_or(0))
+                        .ok_or_else(|| anyhow!("月份“{m}”无效：应写作YYYY-MM，如2026-11"))?
+                }
+                (None, Some(d)) => yichuang_report::Period::day(d),
+                (None, None) => yichuang_report::Period::day(now.date_naive()),
+            };
+            let r = yichuang_report::from_store(&store, period)?;
+            if let Some(f) = &xlsx {
+                std::fs::write(f, yichuang_report::xlsx::workbook(&r)?).with_context(|| format!("无法写入{}", f.display()))?;
+            }
+            if let Some(f) = &pdf {
+                let bytes = yichuang_print::report::report_pdf(&r, &yichuang_print::chinese_date(now.date_naive()))?;
+                std::fs::write(f, bytes).with_context(|| format!("无法写入{}", f.display()))?;
+            }
+            if json {
+                print_json(&serde_json::to_value(&r)?);
+            } else {
+                println!("{}　{}", r.centre, r.period.label());
+                for f in r.items.iter().chain(std::iter::once(&r.total)) {
+                    println!(
+                        "{}：收件{} 即办{} 受理{} 补正{} 不予受理{} 办结{}（按时{}） 超期{} 延期{} 平均{}个工作日 评价{}（满意率{}）",
+                        f.name, f.received, f.immediate, f.accepted, f.supplement_notices, f.refused, f.completed, f.completed_on_time,
+                        f.overdue, f.extensions, f.average_days().map(|d| format!("{d:.1}")).unwrap_or_else(|| "—".into()), f.ratings,
+                        f.satisfaction_rate().map(|d| format!("{d:.1}%")).unwrap_or_else(|| "—".into())
+                    );
+                }
+                let c = &r.centre_figures;
+                println!("首问{}件（办结{}，按时{}）；投诉{}件（答复{}，按时{}）", c.inquiries, c.inquiries_closed, c.inquiries_on_time, c.complaints, c.complaints_answered, c.complaints_on_time);
             }
         }
         Command::SyncStatus { json } => {

@@ -11,6 +11,7 @@ pub mod font;
 pub mod layout;
 pub mod pdf;
 pub mod printer;
+pub mod report;
 pub mod test_page;
 pub mod text;
 
