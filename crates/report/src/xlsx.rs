@@ -5,8 +5,11 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
 use crate::{ItemFigures, Report};
 
+/// Reads one column's value from a row.
+pub type Cell = fn(&ItemFigures) -> String;
+
 /// The columns of the figures sheet, with how to read each from a row.
-pub const COLUMNS: [(&str, fn(&ItemFigures) -> String); 16] = [
+pub const COLUMNS: [(&str, Cell); 16] = [
     ("事项编码", |f| f.code.clone()),
     ("事项名称", |f| f.name.clone()),
     ("收件", |f| f.received.to_string()),
@@ -48,19 +51,18 @@ fn write(report: &Report) -> Result<Vec<u8>, XlsxError> {
             };
         }
     }
-    let mut row = 5 + report.items.len() as u32;
+    let first = 5 + report.items.len() as u32;
     let cf = &report.centre_figures;
-    for (label, value) in [
+    for (row, (label, value)) in (first..).zip([
         ("首问登记", cf.inquiries),
         ("首问办结", cf.inquiries_closed),
         ("其中按时答复", cf.inquiries_on_time),
         ("投诉", cf.complaints),
         ("投诉已答复", cf.complaints_answered),
         ("其中按时答复", cf.complaints_on_time),
-    ] {
+    ]) {
         sheet.write_string_with_format(row, 1, label, &cell)?;
         sheet.write_number_with_format(row, 2, value as f64, &num)?;
-        row += 1;
     }
 
     let sheet = wb.add_worksheet().set_name("服务承诺兑现表")?;
