@@ -81,7 +81,7 @@ struct Open {
 }
 
 /// Generates November 2026 at a centre and returns the store, the ledger and the calendar.
-pub fn november(dir: &std::path::Path, per_day: u32) -> (Store, Ledger) {
+fn november(dir: &std::path::Path, per_day: u32) -> (Store, Ledger) {
     let mut s = Store::open(dir.join("centre.db")).unwrap();
     let t0 = at(NaiveDate::from_ymd_opt(2026, 10, 30).unwrap(), 8, 0);
     s.initialise(yichuang_core::CentreCode::parse("450821102").unwrap(), "示范镇便民服务中心", yichuang_core::TerminalId::parse("01").unwrap(), t0).unwrap();
@@ -131,7 +131,7 @@ pub fn november(dir: &std::path::Path, per_day: u32) -> (Store, Ledger) {
                 still.push(c);
                 continue;
             }
-            if c.missing.is_empty() && c.accepted_on.is_some() && c.decide_on == Some(day) {
+            if let (true, Some(accepted_on), true) = (c.missing.is_empty(), c.accepted_on, c.decide_on == Some(day)) {
                 if rng.pct(10) {
                     s.extend(&c.number, 5, "需补充调查", "head", "demo", tick()).unwrap();
                     led[EXTENSIONS] += 1;
@@ -143,7 +143,7 @@ pub fn november(dir: &std::path::Path, per_day: u32) -> (Store, Ledger) {
                 }
                 s.decide(&c.number, true, "", "demo", tick()).unwrap();
                 led[COMPLETED] += 1;
-                led[DAYS] += cal.working_days_between(c.accepted_on.unwrap(), day);
+                led[DAYS] += cal.working_days_between(accepted_on, day);
                 if day <= c.due.unwrap() {
                     led[ON_TIME] += 1;
                 } else {
@@ -314,7 +314,7 @@ pub fn november(dir: &std::path::Path, per_day: u32) -> (Store, Ledger) {
     (s, l)
 }
 
-pub fn check(report: &Report, l: &Ledger) {
+fn check(report: &Report, l: &Ledger) {
     let mut total = [0u32; 13];
     for (code, led) in &l.items {
         let f = report.items.iter().find(|f| &f.code == code).unwrap_or_else(|| panic!("no row for {code}"));
