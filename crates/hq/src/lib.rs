@@ -8,6 +8,7 @@ pub mod documents;
 pub mod enrol;
 pub mod ingest;
 pub mod pages;
+pub mod report;
 pub mod schema;
 
 use axum::extract::{Query, State};
@@ -102,6 +103,7 @@ pub fn app(pool: Pool) -> Router {
         .route("/", get(pages::centres))
         .route("/cases", get(pages::cases))
         .route("/overdue", get(pages::overdue))
+        .route("/report", get(report::page))
         .route("/case/{number}", get(pages::case))
         .route("/import", get(pages::import_form).post(import))
         .layer(axum::extract::DefaultBodyLimit::max(256 << 20))

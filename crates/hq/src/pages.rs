@@ -8,11 +8,11 @@ use serde::Deserialize;
 
 use crate::{AppState, HqError};
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn page(title: &str, body: &str) -> Html<String> {
+pub(crate) fn page(title: &str, body: &str) -> Html<String> {
     Html(format!(
         r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{t} · 一窗通县级</title>
 <style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#303133}}
@@ -24,7 +24,7 @@ th{{background:#f5f7fa}}.red{{color:#c0392b;font-weight:600}}.muted{{color:#9093
     ))
 }
 
-fn table(head: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn table(head: &[&str], rows: &[Vec<String>]) -> String {
     let mut s = String::from("<table><tr>");
     for h in head {
         s.push_str(&format!("<th>{}</th>", esc(h)));

@@ -1,0 +1,103 @@
+//! The same statistics at HQ, folded from the events as they reached HQ (refused events left
+//! out), with the same function the centres use: a centre's month at HQ equals its own.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::response::Html;
+use deadpool_postgres::Pool;
+use serde::Deserialize;
+use yichuang_report::{Ev, Period, Report};
+
+use crate::{AppState, HqError};
+
+/// The calendar HQ counts working days on: the bundled official years and every published one.
+async fn calendar(pool: &Pool) -> Result<yichuang_core::Calendar, HqError> {
+    let mut cal = yichuang_store::bundled_calendar().map_err(|e| HqError::BadRequest(e.to_string()))?;
+    let client = pool.get().await?;
+    for r in client.query("SELECT body FROM published WHERE kind = 'calendar' ORDER BY sort_key", &[]).await? {
+        if let Ok(f) = yichuang_store::CalendarFile::parse(r.get::<_, &str>(0)) {
+            if let Ok(a) = f.to_arrangement() {
+                let _ = cal.load_year(a);
+            }
+        }
+    }
+    Ok(cal)
+}
+
+/// Item names from the latest published catalogue (codes where there is none).
+async fn names(pool: &Pool) -> Result<HashMap<String, String>, HqError> {
+    let client = pool.get().await?;
+    let Some(r) = client.query_opt("SELECT body FROM published WHERE kind = 'catalogue' ORDER BY published_at DESC LIMIT 1", &[]).await? else {
+        return Ok(HashMap::new());
+    };
+    let names = yichuang_store::CatalogueFile::parse(r.get::<_, &str>(0))
+        .map(|(_, items)| items.iter().map(|i| (i.code().to_string(), i.name().to_owned())).collect())
+        .unwrap_or_default();
+    Ok(names)
+}
+
+/// The report of one centre for `period`.
+pub async fn centre_report(pool: &Pool, centre: &str, period: Period) -> Result<Report, HqError> {
+    let cal = calendar(pool).await?;
+    let names = names(pool).await?;
+    let client = pool.get().await?;
+    let name: String = client
+        .query_opt("SELECT name FROM centre WHERE code = $1", &[&centre])
+        .await?
+        .map(|r| r.get(0))
+        .ok_or_else(|| HqError::BadRequest(format!("没有代码为{centre}的中心")))?;
+    let rows = client
+        .query(
+            "SELECT e.at, e.kind, e.subject, e.payload FROM event e JOIN terminal t ON t.uid = e.terminal_uid
+             WHERE t.centre_code = $1 AND NOT e.rejected AND substr(e.at, 1, 10) <= $2
+               AND (e.kind LIKE 'case.%' OR e.kind LIKE 'inquiry.%' OR e.kind LIKE 'complaint.%')
+             ORDER BY e.terminal_uid, e.seq",
+            &[&centre, &period.to.to_string()],
+        )
+        .await?;
+    Ok(yichuang_report::fold(
+        &name,
+        rows.iter().map(|r| Ev { at: r.get(0), kind: r.get(1), subject: r.get(2), payload: r.get(3) }),
+        &cal,
+        period,
+        &names,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    pub centre: String,
+    /// `2026-11`
+    pub month: String,
+}
+
+pub async fn page(State(s): State<AppState>, Query(q): Query<ReportQuery>) -> Result<Html<String>, HqError> {
+    let period = q
+        .month
+        .split_once('-')
+        .and_then(|(y, m)| Period::month(y.parse().ok()?, m.parse().ok()?))
+        .ok_or_else(|| HqError::BadRequest(format!("月份“{}”应写作YYYY-MM", q.month)))?;
+    let r = centre_report(&s.pool, q.centre.trim(), period).await?;
+    let rows: Vec<Vec<String>> = r
+        .items
+        .iter()
+        .chain(std::iter::once(&r.total))
+        .map(|f| yichuang_report::xlsx::COLUMNS.iter().map(|(_, get)| crate::pages::esc(&get(f))).collect())
+        .collect();
+    let head: Vec<&str> = yichuang_report::xlsx::COLUMNS.iter().map(|(h, _)| *h).collect();
+    let c = &r.centre_figures;
+    Ok(crate::pages::page(
+        &format!("{} {} 办件统计", r.centre, r.period.label()),
+        &format!(
+            "{}<p>首问{}件（办结{}，按时{}）；投诉{}件（答复{}，按时{}）。由各终端同步到县级的记录统计，与中心自己的统计口径相同。</p>",
+            crate::pages::table(&head, &rows),
+            c.inquiries,
+            c.inquiries_closed,
+            c.inquiries_on_time,
+            c.complaints,
+            c.complaints_answered,
+            c.complaints_on_time
+        ),
+    ))
+}
