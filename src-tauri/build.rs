@@ -41,6 +41,17 @@ fn main() {
         "sync_status",
         "enrol_terminal",
         "sync_now",
+        "list_complaints",
+        "register_complaint",
+        "complaint_step",
+        "return_visits",
+        "rate_case",
+        "rectify",
+        "duty_today",
+        "set_post",
+        "record_absence",
+        "monthly_report",
+        "export_report",
     ])))
     .expect("tauri build script");
 }

@@ -27,6 +27,38 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum RotaCmd {
+    /// A window post with its A and B staff.
+    Post {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        a: String,
+        #[arg(long)]
+        b: Option<String>,
+        #[arg(long)]
+        actor: String,
+    },
+    /// Leave, a meeting or training, from and to (inclusive).
+    Leave {
+        #[arg(long)]
+        staff: String,
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        actor: String,
+    },
+    /// Who covers each post today.
+    Today,
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Enrols this terminal with HQ, using a one-time code from HQ staff.
     Enrol {
@@ -64,6 +96,11 @@ enum Command {
         xlsx: Option<PathBuf>,
         #[arg(long)]
         pdf: Option<PathBuf>,
+    },
+    /// The A/B rota: set a post's A and B staff (the head), or register an absence.
+    Rota {
+        #[command(subcommand)]
+        cmd: RotaCmd,
     },
     /// Where this terminal stands with HQ: pending, acknowledged, rejected.
     SyncStatus {
@@ -718,6 +755,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 let c = &r.centre_figures;
                 println!("首问{}件（办结{}，按时{}）；投诉{}件（答复{}，按时{}）", c.inquiries, c.inquiries_closed, c.inquiries_on_time, c.complaints, c.complaints_answered, c.complaints_on_time);
+            }
+        }
+        Command::Rota { cmd } => {
+            let mut store = open(&cli.db)?;
+            match cmd {
+                RotaCmd::Post { code, name, a, b, actor } => store.set_post(&code, &name, &a, b.as_deref(), &actor, now)?,
+                RotaCmd::Leave { staff, from, to, reason, actor } => store.record_absence(&staff, from, to, &reason, &actor, now)?,
+                RotaCmd::Today => {}
+            }
+            for d in store.duty(now.date_naive())? {
+                let who = match d.duty {
+                    yichuang_core::Duty::A(a) => a,
+                    yichuang_core::Duty::B { b, for_a } => format!("{b}（B岗，代{for_a}）"),
+                    yichuang_core::Duty::Unstaffed => "无人在岗".into(),
+                };
+                println!("{} {}：{}", d.post, d.name, who);
             }
         }
         Command::SyncStatus { json } => {

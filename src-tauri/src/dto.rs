@@ -43,6 +43,7 @@ core_error!(
     yichuang_core::PhoneError,
     yichuang_core::PersonNameError,
     yichuang_core::CatalogueError,
+    yichuang_core::QualityError,
     yichuang_core::NumberError
 );
 
@@ -950,5 +951,143 @@ pub struct SyncDone {
 impl From<yichuang_sync::SyncReport> for SyncDone {
     fn from(r: yichuang_sync::SyncReport) -> Self {
         Self { sent: r.sent, repeated: r.repeated, rejected: r.rejected.len(), applied: r.applied, held_seq: r.held_seq }
+    }
+}
+
+impl From<yichuang_report::ReportError> for ApiError {
+    fn from(e: yichuang_report::ReportError) -> Self {
+        Self::new(e.code(), e.to_string())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComplaintForm {
+    pub channel: String,
+    pub complainant: String,
+    #[serde(default)]
+    pub contact: String,
+    #[serde(default)]
+    pub confidential: bool,
+    pub matter: String,
+    #[serde(default)]
+    pub about_staff: String,
+    #[serde(default)]
+    pub case_number: String,
+    #[serde(default)]
+    pub complex: bool,
+    #[serde(default)]
+    pub explanation: String,
+}
+
+impl ComplaintForm {
+    pub fn into_input(self, clerk: &str) -> ApiResult<yichuang_store::ComplaintInput> {
+        let some = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        Ok(yichuang_store::ComplaintInput {
+            channel: yichuang_store::Channel::parse(&self.channel).ok_or_else(|| ApiError::new("complaint.channel", "请选择投诉方式"))?,
+            complainant: self.complainant,
+            contact: some(&self.contact).map(|p| Phone::parse(&p)).transpose()?,
+            confidential: self.confidential,
+            matter: self.matter,
+            about_staff: some(&self.about_staff),
+            case_number: some(&self.case_number),
+            complex: self.complex.then_some(self.explanation),
+            registered_by: clerk.to_owned(),
+        })
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ComplaintDto {
+    pub id: String,
+    pub received_at: String,
+    pub complainant: String,
+    pub contact: Option<String>,
+    pub matter: String,
+    pub kind: String,
+    pub due_date: String,
+    pub status: String,
+    pub status_label: &'static str,
+    pub result: Option<String>,
+    pub feedback: Option<String>,
+    pub notes: Vec<String>,
+    pub overdue: bool,
+}
+
+impl From<&yichuang_store::ComplaintView> for ComplaintDto {
+    fn from(v: &yichuang_store::ComplaintView) -> Self {
+        Self {
+            id: v.id.clone(),
+            received_at: v.received_at.get(..16).unwrap_or(&v.received_at).replace('T', " "),
+            complainant: v.complainant.clone(),
+            contact: v.contact.clone(),
+            matter: v.matter.clone(),
+            kind: if v.kind == "complex" { "复杂".into() } else { "一般".into() },
+            due_date: v.due_date.to_string(),
+            status: v.status.clone(),
+            status_label: match v.status.as_str() {
+                "open" => "待答复",
+                "answered" => "已答复",
+                _ => "已办结",
+            },
+            result: v.result.clone(),
+            feedback: v.feedback_on.as_ref().map(|d| format!("{d} {}", v.feedback_via.clone().unwrap_or_default())),
+            notes: v.notes.iter().map(|(at, _, n)| format!("{} {n}", at.get(..16).unwrap_or(at).replace('T', " "))).collect(),
+            overdue: v.overdue,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct VisitDto {
+    pub case_number: String,
+    pub item_name: String,
+    pub applicant_name: String,
+    pub phone: Option<String>,
+    pub completed_on: String,
+    pub invitation_due: bool,
+    pub rating: Option<&'static str>,
+    pub rectification: Option<String>,
+    pub rectification_status: Option<String>,
+    pub rectification_late: bool,
+}
+
+impl From<&yichuang_store::ReturnVisit> for VisitDto {
+    fn from(v: &yichuang_store::ReturnVisit) -> Self {
+        Self {
+            case_number: v.case_number.clone(),
+            item_name: v.item_name.clone(),
+            applicant_name: v.applicant_name.clone(),
+            phone: v.phone.clone(),
+            completed_on: v.completed_on.to_string(),
+            invitation_due: v.invitation_due,
+            rating: v.rating.as_deref().and_then(|r| yichuang_core::Rating::parse(r).ok()).map(|r| r.label()),
+            rectification: v.rectification.as_ref().map(|(_, d, _)| d.to_string()),
+            rectification_status: v.rectification.as_ref().map(|(s, _, _)| s.clone()),
+            rectification_late: v.rectification.as_ref().is_some_and(|(_, _, late)| *late),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct DutyDto {
+    pub post: String,
+    pub name: String,
+    pub a: String,
+    pub b: Option<String>,
+    /// Who is on duty, in words: “李梅”, “张磊（B岗，代李梅）”, or empty when nobody is.
+    pub on_duty: String,
+    pub covered_by_b: bool,
+    pub unstaffed: bool,
+}
+
+impl DutyDto {
+    pub fn new(d: &yichuang_store::DutyView, name: &dyn Fn(&str) -> String) -> Self {
+        let (on_duty, covered_by_b, unstaffed) = match &d.duty {
+            yichuang_core::Duty::A(a) => (name(a), false, false),
+            yichuang_core::Duty::B { b, for_a } => (format!("{}（B岗，代{}）", name(b), name(for_a)), true, false),
+            yichuang_core::Duty::Unstaffed => (String::new(), false, true),
+        };
+        Self { post: d.post.clone(), name: d.name.clone(), a: name(&d.a), b: d.b.as_deref().map(name), on_duty, covered_by_b, unstaffed }
     }
 }

@@ -452,6 +452,117 @@ fn background_sync(db: PathBuf) {
     });
 }
 
+#[tauri::command(async)]
+fn list_complaints(state: tauri::State<'_, AppState>, open_only: bool) -> ApiResult<Vec<dto::ComplaintDto>> {
+    let me = state.clerk()?;
+    state.with(|s| Ok(s.list_complaints(&me.id, open_only, now().date_naive())?.iter().map(dto::ComplaintDto::from).collect()))
+}
+
+#[tauri::command(async)]
+fn register_complaint(state: tauri::State<'_, AppState>, form: dto::ComplaintForm) -> ApiResult<dto::ComplaintDto> {
+    let me = state.clerk()?;
+    let input = form.into_input(&me.id)?;
+    state.with(|s| Ok(dto::ComplaintDto::from(&s.register_complaint(input, now())?)))
+}
+
+/// A note, an answer with its feedback, or closing (the head): one command per step.
+#[tauri::command(async)]
+fn complaint_step(state: tauri::State<'_, AppState>, id: String, step: String, text: String, via: String) -> ApiResult<dto::ComplaintDto> {
+    let me = state.clerk()?;
+    state.with(|s| {
+        let v = match step.as_str() {
+            "note" => s.add_complaint_note(&id, &text, &me.id, now())?,
+            "answer" => s.answer_complaint(&id, &text, &via, &me.id, now())?,
+            "close" => s.close_complaint(&id, &me.id, now())?,
+            _ => return Err(ApiError::new("complaint.step", "未知的操作")),
+        };
+        Ok(dto::ComplaintDto::from(&v))
+    })
+}
+
+#[tauri::command(async)]
+fn return_visits(state: tauri::State<'_, AppState>) -> ApiResult<Vec<dto::VisitDto>> {
+    state.with(|s| Ok(s.return_visits(now().date_naive(), None)?.iter().map(dto::VisitDto::from).collect()))
+}
+
+#[tauri::command(async)]
+fn rate_case(state: tauri::State<'_, AppState>, number: String, rating: String, comment: String, channel: String) -> ApiResult<dto::VisitDto> {
+    let me = state.clerk()?;
+    let rating = yichuang_core::Rating::parse(&rating)?;
+    state.with(|s| {
+        let input = yichuang_store::RatingInput { case_number: number, rating, comment, channel, recorded_by: me.id.clone() };
+        Ok(dto::VisitDto::from(&s.record_rating(input, now())?))
+    })
+}
+
+#[tauri::command(async)]
+fn rectify(state: tauri::State<'_, AppState>, number: String, callback: String, outcome: String) -> ApiResult<dto::VisitDto> {
+    let me = state.clerk()?;
+    let some = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+    state.with(|s| Ok(dto::VisitDto::from(&s.rectify(&number, some(&callback).as_deref(), some(&outcome).as_deref(), &me.id, now())?)))
+}
+
+#[tauri::command(async)]
+fn duty_today(state: tauri::State<'_, AppState>) -> ApiResult<Vec<dto::DutyDto>> {
+    state.with(|s| {
+        let name = |id: &str| s.staff(id).map(|x| x.name).unwrap_or_else(|_| id.to_owned());
+        Ok(s.duty(now().date_naive())?.iter().map(|d| dto::DutyDto::new(d, &name)).collect())
+    })
+}
+
+#[tauri::command(async)]
+fn set_post(state: tauri::State<'_, AppState>, code: String, name: String, a: String, b: String) -> ApiResult<Vec<dto::DutyDto>> {
+    let me = state.clerk()?;
+    state.with(|s| {
+        s.set_post(&code, &name, &a, Some(b.trim()).filter(|b| !b.is_empty()), &me.id, now())?;
+        let name = |id: &str| s.staff(id).map(|x| x.name).unwrap_or_else(|_| id.to_owned());
+        Ok(s.duty(now().date_naive())?.iter().map(|d| dto::DutyDto::new(d, &name)).collect())
+    })
+}
+
+#[tauri::command(async)]
+fn record_absence(state: tauri::State<'_, AppState>, staff: String, from: String, to: String, reason: String) -> ApiResult<Vec<dto::DutyDto>> {
+    let me = state.clerk()?;
+    let date = |t: &str| chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| ApiError::new("absence.date", format!("日期“{t}”无效，应写作YYYY-MM-DD")));
+    let (from, to) = (date(&from)?, date(&to)?);
+    state.with(|s| {
+        s.record_absence(&staff, from, to, &reason, &me.id, now())?;
+        let name = |id: &str| s.staff(id).map(|x| x.name).unwrap_or_else(|_| id.to_owned());
+        Ok(s.duty(now().date_naive())?.iter().map(|d| dto::DutyDto::new(d, &name)).collect())
+    })
+}
+
+fn period_of(month: &str) -> ApiResult<yichuang_report::Period> {
+    month
+        .split_once('-')
+        .and_then(|(y, m)| yichuang_report::Period::month(y.parse().ok()?, m.parse().ok()?))
+        .ok_or_else(|| ApiError::new("report.month", format!("月份“{month}”无效，应写作YYYY-MM")))
+}
+
+/// The month's report (on its own connection: a year's fold never holds the clerk up).
+#[tauri::command(async)]
+fn monthly_report(state: tauri::State<'_, AppState>, month: String) -> ApiResult<yichuang_report::Report> {
+    let store = Store::open(&state.db)?;
+    Ok(yichuang_report::from_store(&store, period_of(&month)?)?)
+}
+
+/// Writes the month's report as xlsx or PDF into the `reports` folder beside the database.
+#[tauri::command(async)]
+fn export_report(state: tauri::State<'_, AppState>, month: String, format: String) -> ApiResult<String> {
+    let store = Store::open(&state.db)?;
+    let r = yichuang_report::from_store(&store, period_of(&month)?)?;
+    let dir = state.folder("reports");
+    std::fs::create_dir_all(&dir).map_err(|e| ApiError::new("report.io", format!("无法创建报表文件夹：{e}")))?;
+    let (bytes, ext) = match format.as_str() {
+        "xlsx" => (yichuang_report::xlsx::workbook(&r)?, "xlsx"),
+        "pdf" => (yichuang_print::report::report_pdf(&r, &yichuang_print::chinese_date(now().date_naive()))?, "pdf"),
+        _ => return Err(ApiError::new("report.format", "格式应为xlsx或pdf")),
+    };
+    let file = dir.join(format!("统计-{month}.{ext}"));
+    std::fs::write(&file, bytes).map_err(|e| ApiError::new("report.io", format!("无法写入{}：{e}", file.display())))?;
+    Ok(file.display().to_string())
+}
+
 fn demo_centre(store: &mut Store, t: DateTime<FixedOffset>) -> Result<(), yichuang_store::StoreError> {
     store.initialise(yichuang_core::CentreCode::parse("450821102")?, "示范镇便民服务中心", yichuang_core::TerminalId::parse("01")?, t)?;
     store.load_demo(t)
@@ -511,7 +622,18 @@ pub fn run(store: Store) -> tauri::Result<()> {
             restore_backup,
             sync_status,
             enrol_terminal,
-            sync_now
+            sync_now,
+            list_complaints,
+            register_complaint,
+            complaint_step,
+            return_visits,
+            rate_case,
+            rectify,
+            duty_today,
+            set_post,
+            record_absence,
+            monthly_report,
+            export_report
         ])
         .run(tauri::generate_context!())
 }

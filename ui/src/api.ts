@@ -81,6 +81,40 @@ export interface SyncStatus {
 }
 export interface SyncDone { sent: number; repeated: number; rejected: number; applied: string[]; held_seq: number }
 
+export interface ComplaintForm {
+  channel: 'visit' | 'phone' | 'letter' | 'online'; complainant: string; contact: string; confidential: boolean
+  matter: string; aboutStaff: string; caseNumber: string; complex: boolean; explanation: string
+}
+export interface Complaint {
+  id: string; received_at: string; complainant: string; contact: string | null; matter: string; kind: string
+  due_date: string; status: string; status_label: string; result: string | null; feedback: string | null; notes: string[]; overdue: boolean
+}
+export interface Visit {
+  case_number: string; item_name: string; applicant_name: string; phone: string | null; completed_on: string
+  invitation_due: boolean; rating: string | null; rectification: string | null; rectification_status: string | null; rectification_late: boolean
+}
+export interface Duty { post: string; name: string; a: string; b: string | null; on_duty: string; covered_by_b: boolean; unstaffed: boolean }
+export interface ItemFigures {
+  code: string; name: string; received: number; immediate: number; accepted: number; supplement_notices: number; refused: number
+  completed: number; completed_on_time: number; overdue: number; extensions: number; working_days: number
+  ratings: number; satisfied: number; bad_ratings: number
+}
+export interface MonthlyReport {
+  centre: string; period: { from: string; to: string }; items: ItemFigures[]; total: ItemFigures
+  centre_figures: { inquiries: number; inquiries_closed: number; inquiries_on_time: number; complaints: number; complaints_answered: number; complaints_on_time: number }
+}
+export const ratingLevels = ['非常满意', '满意', '基本满意', '不满意', '非常不满意'] as const
+
+/** Per cent with one decimal, or a dash without a base. */
+export function percent(n: number, of: number): string {
+  return of > 0 ? `${(Math.round((n * 1000) / of) / 10).toFixed(1)}%` : '—'
+}
+
+/** Average working days to completion, or a dash. */
+export function averageDays(f: ItemFigures): string {
+  return f.completed > 0 ? (Math.round((f.working_days * 10) / f.completed) / 10).toFixed(1) : '—'
+}
+
 export const decisionLabel: Record<Decision, string> = {
   immediate: '即办件，当场办结',
   accepted: '材料齐全，予以受理',
@@ -147,6 +181,17 @@ export const api = {
   listBackups: () => call<Backup[]>('list_backups'),
   restoreBackup: (name: string) => call<Restored>('restore_backup', { name }),
   syncStatus: () => call<SyncStatus>('sync_status'),
+  listComplaints: (openOnly: boolean) => call<Complaint[]>('list_complaints', { openOnly }),
+  registerComplaint: (form: ComplaintForm) => call<Complaint>('register_complaint', { form }),
+  complaintStep: (id: string, step: 'note' | 'answer' | 'close', text = '', via = '') => call<Complaint>('complaint_step', { id, step, text, via }),
+  returnVisits: () => call<Visit[]>('return_visits'),
+  rateCase: (number: string, rating: string, comment: string, channel: 'window' | 'visit' | 'phone') => call<Visit>('rate_case', { number, rating, comment, channel }),
+  rectify: (number: string, callback: string, outcome: string) => call<Visit>('rectify', { number, callback, outcome }),
+  dutyToday: () => call<Duty[]>('duty_today'),
+  setPost: (code: string, name: string, a: string, b: string) => call<Duty[]>('set_post', { code, name, a, b }),
+  recordAbsence: (staff: string, from: string, to: string, reason: string) => call<Duty[]>('record_absence', { staff, from, to, reason }),
+  monthlyReport: (month: string) => call<MonthlyReport>('monthly_report', { month }),
+  exportReport: (month: string, format: 'xlsx' | 'pdf') => call<string>('export_report', { month, format }),
   enrolTerminal: (hq: string, code: string) => call<SyncStatus>('enrol_terminal', { hq, code }),
   syncNow: (onProgress: (p: Progress) => void) => {
     const progress = new Channel<Progress>()

@@ -92,7 +92,10 @@ impl Desk {
     /// Clicks, waiting while a closing dialog's overlay still covers the element.
     async fn click(&self, css: &str) {
         for _ in 0..50 {
-            match self.find(css).await.click().await {
+            // As a clerk would, bring it into the middle of the window first.
+            let el = self.find(css).await;
+            let _ = self.client.execute("arguments[0].scrollIntoView({block: 'center'})", vec![serde_json::to_value(&el).unwrap()]).await;
+            match el.click().await {
                 Ok(_) => return,
                 Err(fantoccini::error::CmdError::Standard(e)) if e.error == fantoccini::error::ErrorStatus::ElementClickIntercepted => {
                     tokio::time::sleep(Duration::from_millis(100)).await
@@ -101,6 +104,19 @@ impl Desk {
             }
         }
         panic!("{css}: still covered after 5 s");
+    }
+
+    /// Clicks the element at an XPath (for popups Element Plus renders outside the page).
+    async fn click_xpath(&self, xpath: &str) {
+        for _ in 0..50 {
+            if let Ok(el) = self.client.find(Locator::XPath(xpath)).await {
+                if el.click().await.is_ok() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{xpath}: not clickable after 5 s");
     }
 
     /// Waits until the element with `id` holds `needle` in its text (DOM text, so that an
@@ -482,5 +498,157 @@ async fn notice_backup_reprint_and_void() {
     assert_eq!(shown["void_reason"], "申请人姓名录入有误");
     let out = Command::new(target().join("debug/yichuang")).arg("--db").arg(&d.db).arg("verify").output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+    d.stop().await;
+}
+
+/// The `yichuang events` lines of one kind, as JSON.
+fn events_of_kind(d: &Desk, kind: &str) -> Vec<Value> {
+    d.cli_text(&["events", "--limit", "100000"]).lines().map(|l| serde_json::from_str::<Value>(l).unwrap()).filter(|e| e["kind"] == kind).collect()
+}
+
+/// A complaint registered, investigated and answered, with its deadline; a complex one without
+/// its explanation is refused with what was typed kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_complaint_is_registered_and_answered() {
+    let d = Desk::start().await;
+    d.sign_in().await;
+    d.click("#nav-complaints").await;
+    d.keys("#cp-person", "蒙阿婆").await;
+    d.keys("#cp-contact", "13907751234").await;
+    d.keys("#cp-matter", "窗口午休时无人接待").await;
+    d.click(".cp-complex").await;
+    d.click("#cp-save").await;
+    d.wait_text("cp-error", "复杂投诉须写明").await;
+    assert_eq!(d.value("#cp-matter").await, "窗口午休时无人接待");
+    d.click(".cp-complex").await;
+    d.click("#cp-save").await;
+    // Monday 23 Nov: an ordinary complaint is answered by the next working day.
+    d.wait_text("cp-saved", "答复期限 2026-11-24").await;
+    let id = events_of_kind(&d, "complaint.registered")[0]["subject"].as_str().unwrap().to_owned();
+    d.click(&format!("[data-note='{id}']")).await;
+    d.keys("#cp-text", "核实午休排班，发现B岗未到").await;
+    d.click("#cp-step-ok").await;
+    d.click(&format!("[data-answer='{id}']")).await;
+    d.keys("#cp-text", "已调整午休轮值，保证有人在岗").await;
+    d.click("#cp-step-ok").await;
+    d.wait_text("cp-list", "已答复").await;
+    d.shot("10-complaints").await;
+    let answered = events_of_kind(&d, "complaint.answered");
+    assert_eq!(answered.len(), 1);
+    assert_eq!(answered[0]["payload"]["on_time"], true);
+    assert_eq!(answered[0]["payload"]["via"], "电话");
+    assert_eq!(events_of_kind(&d, "complaint.noted").len(), 1);
+    d.stop().await;
+}
+
+/// A return visit with a bad rating: the applicant's words are required, and a rectification
+/// with its deadline (15 working days) appears.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_rating_on_a_return_visit_opens_a_rectification() {
+    let d = Desk::start().await;
+    // A case completed on the spot (an immediate item), through the CLI.
+    let file = d._dir.path().join("a.json");
+    std::fs::write(
+        &file,
+        json!({"item": "LN-01", "applicant": {"name": "韦秀英", "id_number": "450821196804053025"},
+               "materials": [{"material": "SFZ", "pages": 1}, {"material": "ZP", "pages": 1, "copies": 2}], "clerk": "demo"})
+        .to_string(),
+    )
+    .unwrap();
+    let o = d.cli(&["case", "intake", file.to_str().unwrap(), "--json"]);
+    assert_eq!(o["decision"], "immediate", "{o}");
+    let number = o["case_number"].as_str().unwrap().to_owned();
+    d.sign_in().await;
+    d.click("#nav-visits").await;
+    d.click(&format!("[data-rate='{number}']")).await;
+    d.click("#rate-3").await;
+    d.click("#rate-ok").await;
+    d.wait_text("rate-error", "差评须记录申请人的意见").await;
+    d.keys("#rate-comment", "照片要求没讲清楚，跑了两趟").await;
+    d.click("#rate-ok").await;
+    d.wait_text("visit-list", "整改期限 2026-12-14").await;
+    d.shot("11-return-visits").await;
+    let rated = events_of_kind(&d, "case.rated");
+    assert_eq!(rated[0]["payload"]["rating"], "dissatisfied");
+    assert_eq!(rated[0]["payload"]["rectification_due"], "2026-12-14");
+    // The clerk records the call-back.
+    d.click(&format!("[data-fix='{number}']")).await;
+    d.keys("#fix-callback", "已电话致歉并说明照片规格").await;
+    d.click("#fix-ok").await;
+    for _ in 0..50 {
+        if !events_of_kind(&d, "rectification.callback").is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let callback = events_of_kind(&d, "rectification.callback");
+    assert_eq!(callback[0]["payload"]["note"], "已电话致歉并说明照片规格");
+    d.stop().await;
+}
+
+/// Leave for A makes B the one on duty on Today, and B's intake records whom B covered.
+#[tokio::test(flavor = "multi_thread")]
+async fn leave_makes_b_the_one_on_duty() {
+    let d = Desk::launch(true, &[&["rota", "post", "--code", "W1", "--name", "社保窗口", "--a", "demo", "--b", "b1", "--actor", "head"]]).await;
+    d.sign_in().await;
+    d.wait_text("duty", "社保窗口：李梅").await;
+    d.click("#nav-settings").await;
+    d.wait_text("sync-card", "尚未登记").await;
+    // 李梅 (A) on leave today and tomorrow, registered by 张磊 at the window.
+    d.click(".leave-staff").await;
+    d.click_xpath("//li[contains(@class, 'el-select-dropdown__item')][normalize-space(.)='李梅']").await;
+    d.keys("#leave-from", "2026-11-23").await;
+    d.keys("#leave-to", "2026-11-24").await;
+    d.click("#leave-ok").await;
+    d.wait_text("set-notice", "已登记请假").await;
+    d.wait_text("rota", "今日在岗：张磊（B岗，代李梅）").await;
+    d.press(Key::F2).await;
+    d.wait_text("duty", "社保窗口：张磊（B岗，代李梅）").await;
+    d.shot("12-today-b-on-duty").await;
+    let absent = events_of_kind(&d, "staff.absent");
+    assert_eq!((absent[0]["subject"].as_str(), absent[0]["payload"]["to"].as_str()), (Some("demo"), Some("2026-11-24")));
+    // A case B takes in today records whom B covered.
+    let file = d._dir.path().join("b.json");
+    std::fs::write(
+        &file,
+        json!({"item": "CJ-01", "applicant": {"name": "韦秀英", "id_number": "450821196804053025"},
+               "materials": [{"material": "SFZ", "pages": 1}], "clerk": "b1"})
+        .to_string(),
+    )
+    .unwrap();
+    d.cli(&["case", "intake", file.to_str().unwrap(), "--json"]);
+    assert_eq!(events_of_kind(&d, "case.intake")[0]["payload"]["covering_for"], "demo");
+    d.stop().await;
+}
+
+/// The monthly report with its charts, exported to Excel.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_monthly_report_opens_with_its_charts() {
+    let d = Desk::start().await;
+    for (i, id) in ["450821196804053025", "11010519491231002X"].iter().enumerate() {
+        let file = d._dir.path().join(format!("{i}.json"));
+        std::fs::write(
+            &file,
+            json!({"item": "LN-01", "applicant": {"name": "韦秀英", "id_number": id},
+                   "materials": [{"material": "SFZ", "pages": 1}, {"material": "ZP", "pages": 1, "copies": 2}], "clerk": "demo"})
+            .to_string(),
+        )
+        .unwrap();
+        d.cli(&["case", "intake", file.to_str().unwrap(), "--json"]);
+    }
+    d.sign_in().await;
+    d.click("#nav-report").await;
+    d.wait_text("report-table", "合计").await;
+    // Two canvases drawn by ECharts, and the figures in the table.
+    let canvases = d.client.find_all(Locator::Css("#report canvas")).await.unwrap();
+    assert!(canvases.len() >= 2, "{} charts", canvases.len());
+    let table = d.wait_text("report-table", "老年人优待证办理").await;
+    assert!(table.contains("100.0%"), "{table}");
+    d.shot("13-monthly-report").await;
+    d.click("#export-xlsx").await;
+    let notice = d.wait_text("report-notice", "已导出").await;
+    let path = notice.split("已导出：").nth(1).unwrap().trim().to_owned();
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(b"PK"), "an xlsx is a zip");
     d.stop().await;
 }
