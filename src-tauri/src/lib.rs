@@ -532,11 +532,15 @@ fn record_absence(state: tauri::State<'_, AppState>, staff: String, from: String
     })
 }
 
+/// `2026-11` (a month) or `2026-11-23` (a day's summary).
 fn period_of(month: &str) -> ApiResult<yichuang_report::Period> {
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(month.trim(), "%Y-%m-%d") {
+        return Ok(yichuang_report::Period::day(day));
+    }
     month
         .split_once('-')
         .and_then(|(y, m)| yichuang_report::Period::month(y.parse().ok()?, m.parse().ok()?))
-        .ok_or_else(|| ApiError::new("report.month", format!("月份“{month}”无效，应写作YYYY-MM")))
+        .ok_or_else(|| ApiError::new("report.month", format!("“{month}”无效：月份写作YYYY-MM，某一天写作YYYY-MM-DD")))
 }
 
 /// The month's report (on its own connection: a year's fold never holds the clerk up).

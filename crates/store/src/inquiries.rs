@@ -198,11 +198,17 @@ impl Store {
                     input.scope.as_str(),
                 ],
             )?;
+            // 个人信息保护法 第28条: an inquiry about a sensitive item (disability, subsistence
+            // allowances) keeps the person and the matter in the centre; what travels to HQ says
+            // only that it happened.
+            let sensitive = item.as_ref().is_some_and(|e| e.item.is_sensitive());
+            let (person_out, unit_out, phone_out, matter_out) =
+                if sensitive { (None, None, None, None) } else { (Some(person), unit.as_deref(), phone.as_deref(), Some(matter)) };
             w.event(
                 "inquiry.registered",
                 &id,
-                json!({"channel": input.channel.as_str(), "person": person, "unit": unit, "phone": phone,
-                       "matter": matter, "item": item.as_ref().map(|e| e.item.code().to_string()),
+                json!({"channel": input.channel.as_str(), "person": person_out, "unit": unit_out, "phone": phone_out, "sensitive": sensitive,
+                       "matter": matter_out, "item": item.as_ref().map(|e| e.item.code().to_string()),
                        "disposition": input.disposition.as_str(), "handed_to": handed_to, "scope": input.scope.as_str(),
                        "reply_due": reply_due.as_ref().map(|d| d.date()), "status": status, "result": closed_result}),
             )?;

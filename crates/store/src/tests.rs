@@ -493,3 +493,32 @@ fn multi_department_and_major_inquiries_have_their_limits() {
     assert_eq!(due(&mut s, yichuang_core::InquiryScope::MultiDepartment), d("2026-11-27"));
     assert_eq!(due(&mut s, yichuang_core::InquiryScope::Major), d("2026-12-14"));
 }
+
+#[test]
+fn an_inquiry_about_a_sensitive_item_keeps_the_person_in_the_centre() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-23T10:00:00+08:00");
+    let ask = |item: &str| InquiryInput {
+        channel: Channel::Visit,
+        person_name: "韦秀英".into(),
+        unit: None,
+        phone: Some(yichuang_core::Phone::parse("13907751234").unwrap()),
+        matter: "咨询办理要求".into(),
+        item_code: Some(item.into()),
+        disposition: Disposition::Notice,
+        handed_to: None,
+        result: None,
+        responder: "demo".into(),
+        scope: yichuang_core::InquiryScope::Ordinary,
+    };
+    assert!(s.item("DB-01").unwrap().item.is_sensitive() && !s.item("GL-01").unwrap().item.is_sensitive());
+    let (sens, _) = s.register_inquiry(ask("DB-01"), t).unwrap();
+    let (plain, _) = s.register_inquiry(ask("GL-01"), t).unwrap();
+    // The centre keeps everything; the event (what HQ receives) does not name the person.
+    assert_eq!(s.inquiry(&sens.id, t.date_naive()).unwrap().person_name, "韦秀英");
+    let event = |id: &str| s.events_of(id).unwrap().remove(0).payload;
+    assert!(!event(&sens.id).contains("韦秀英") && !event(&sens.id).contains("13907751234"), "{}", event(&sens.id));
+    assert!(event(&sens.id).contains("\"sensitive\":true"));
+    assert!(event(&plain.id).contains("韦秀英"));
+}

@@ -652,3 +652,30 @@ async fn the_monthly_report_opens_with_its_charts() {
     assert!(bytes.starts_with(b"PK"), "an xlsx is a zip");
     d.stop().await;
 }
+
+/// A case handled on the spot is rated at the window right after service.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rating_is_taken_at_the_window_after_an_immediate_case() {
+    let d = Desk::start().await;
+    d.sign_in().await;
+    d.press(Key::F3).await;
+    d.find("input#item-search:focus").await;
+    d.client.active_element().await.unwrap().send_keys("lnrydzbl").await.unwrap();
+    d.wait_text("item-hits", "老年人优待证办理").await;
+    d.press(Key::Enter).await;
+    d.keys("#id-number", "11010519491231002X").await;
+    d.keys("#name", "王秀兰").await;
+    d.click("#all-received").await;
+    d.press(Key::F9).await;
+    d.wait_text("outcome", "当场办结").await;
+    d.click("#window-rate-1").await;
+    d.wait_text("window-rating", "已记录评价：满意").await;
+    let rated = events_of_kind(&d, "case.rated");
+    assert_eq!((rated[0]["payload"]["rating"].as_str(), rated[0]["payload"]["channel"].as_str()), (Some("satisfied"), Some("window")));
+    // The day's summary counts it.
+    d.click("#nav-report").await;
+    d.click("#report-today").await;
+    let table = d.wait_text("report-table", "老年人优待证办理").await;
+    assert!(table.contains("100.0%"), "{table}");
+    d.stop().await;
+}
