@@ -415,6 +415,8 @@ pub struct TimelineEntry {
     pub at: String,
     pub actor: String,
     pub what: String,
+    /// Where this record stands with HQ: 待上传, 县级已收到, or 县级拒收.
+    pub sync: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -497,7 +499,12 @@ impl CaseDetail {
                 if let Some(due) = p["due"]["date"].as_str() {
                     what.push_str(&format!("，承诺办结{due}"));
                 }
-                TimelineEntry { at: e.at.get(..16).unwrap_or(&e.at).replace('T', " "), actor: staff_name(&e.actor), what }
+                let sync = match s.event_sync(e.seq) {
+                    Ok(yichuang_store::EventSync::Acknowledged) => "县级已收到",
+                    Ok(yichuang_store::EventSync::Rejected) => "县级拒收",
+                    _ => "待上传",
+                };
+                TimelineEntry { at: e.at.get(..16).unwrap_or(&e.at).replace('T', " "), actor: staff_name(&e.actor), what, sync }
             })
             .collect();
         let actions = CaseState::restore(v.status, v.paused)

@@ -42,7 +42,7 @@ export interface CaseDetail {
   number: string; item_name: string; applicant_name: string; id_masked: string
   status: string; status_label: string; due_date: string | null; provisional: boolean; warning: Warning | null
   handler_name: string; deficiencies: Deficiency[]; documents: { kind: string; title: string; number: string; voided: boolean }[]
-  timeline: { at: string; actor: string; what: string }[]; actions: { key: string; label: string }[]
+  timeline: { at: string; actor: string; what: string; sync: string }[]; actions: { key: string; label: string }[]
 }
 
 export interface InquiryForm {

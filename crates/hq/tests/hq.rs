@@ -152,6 +152,13 @@ fn a_terminal_enrols_sends_everything_once_and_hq_sees_its_cases() {
         hq.pool.get().await.unwrap().query_one("SELECT held_hash FROM terminal", &[]).await.unwrap().get(0)
     });
     assert_eq!(held_hash, head_hash, "HQ's chain head is the terminal's");
+    // Each record's own state: acknowledged now; a new one pending until the next round.
+    assert_eq!(s.event_sync(head).unwrap(), yichuang_store::EventSync::Acknowledged);
+    intakes(&mut s, 1, 500, "2026-11-23T11:00:00+08:00");
+    assert_eq!(s.event_sync(s.head().unwrap().0).unwrap(), yichuang_store::EventSync::Pending);
+    yichuang_sync::sync(&mut s, &opts, now(T), &mut |_| {}).unwrap();
+    assert_eq!(s.event_sync(s.head().unwrap().0).unwrap(), yichuang_store::EventSync::Acknowledged);
+    assert_eq!(hq.sql("SELECT count(*) FROM case_record"), 41);
     // A second round sends nothing and changes nothing.
     let r = yichuang_sync::sync(&mut s, &opts, now(T), &mut |_| {}).unwrap();
     assert_eq!((r.sent, r.batches), (0, 0));
