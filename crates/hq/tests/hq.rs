@@ -647,59 +647,20 @@ fn with_a_certificate_hq_speaks_tls() {
 
 #[test]
 fn hq_s_monthly_figures_equal_the_centre_s_own() {
-    use yichuang_core::Rating;
     let hq = Hq::start();
     let dir = tempfile::tempdir().unwrap();
-    let mut s = terminal(dir.path(), "450821102", "示范镇便民服务中心");
-    yichuang_sync::enrol(&mut s, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
-    // A fortnight: applications, decisions (some late), ratings good and bad, inquiries, complaints.
-    let mut n = 0;
-    for day in 2..=13u32 {
-        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
-        if !s.calendar().is_working_day(d) {
-            continue;
-        }
-        let t = format!("{d}T09:00:00+08:00");
-        intakes(&mut s, 12, 1000 + n, &t);
-        n += 12;
-        let open: Vec<String> = s
-            .list_cases(&yichuang_store::CaseFilter::default(), d)
-            .unwrap()
-            .into_iter()
-            .filter(|c| c.status == yichuang_core::CaseStatus::Accepted)
-            .map(|c| c.number.to_string())
-            .collect();
-        for (i, number) in open.iter().enumerate().take(5) {
-            let at = now(&format!("{d}T16:{:02}:00+08:00", i));
-            s.decide(number, i % 4 != 0, if i % 4 == 0 { "不符合条件" } else { "" }, "demo", at).unwrap();
-            let r = [Rating::VerySatisfied, Rating::Satisfied, Rating::Dissatisfied][i % 3];
-            s.record_rating(
-                yichuang_store::RatingInput { case_number: number.clone(), rating: r, comment: "等候太久".into(), channel: "window".into(), recorded_by: "demo".into() },
-                at,
-            )
-            .unwrap();
-        }
-        s.register_complaint(
-            yichuang_store::ComplaintInput {
-                channel: yichuang_store::Channel::Phone,
-                complainant: "投诉人".into(),
-                contact: None,
-                confidential: true,
-                matter: "等候时间长".into(),
-                about_staff: None,
-                case_number: None,
-                complex: None,
-                registered_by: "demo".into(),
-            },
-            now(&t),
-        )
-        .unwrap();
-    }
+    // The generated month of the report's own tests (checked there against its ledger),
+    // enrolled with HQ before the month's work begins.
+    let code = hq.code("450821102");
+    let (mut s, ledger) = yichuang_report::testkit::november(dir.path(), 60, &mut |s| {
+        yichuang_sync::enrol(s, &hq.url, &code, &quick(), now(T)).unwrap();
+    });
     yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap();
     let month = yichuang_report::Period::month(2026, 11).unwrap();
     let mine = yichuang_report::from_store(&s, month).unwrap();
+    yichuang_report::testkit::check(&mine, &ledger);
     let theirs = hq.rt.block_on(yichuang_hq::report::centre_report(&hq.pool, "450821102", month)).unwrap();
-    assert!(mine.total.received >= 100 && mine.total.completed > 0 && mine.total.bad_ratings > 0, "{:?}", mine.total);
+    assert!(mine.total.received >= 1_000 && mine.total.overdue > 0 && mine.total.bad_ratings > 0, "{:?}", mine.total);
     let unnamed = |r: &yichuang_report::Report| r.items.iter().map(|f| yichuang_report::ItemFigures { name: String::new(), ..f.clone() }).collect::<Vec<_>>();
     assert_eq!(unnamed(&theirs), unnamed(&mine));
     assert_eq!(theirs.total, mine.total);

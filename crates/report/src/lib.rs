@@ -10,6 +10,8 @@
 //! complaints and their on-time answers. The monthly 服务承诺兑现表 is the per-item promise
 //! against what was kept.
 
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod xlsx;
 
 use std::collections::{BTreeMap, HashMap};
