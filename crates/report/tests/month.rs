@@ -15,6 +15,7 @@ fn a_month_at_a_busy_centre_matches_the_ledger_figure_by_figure() {
     assert!(report.total.overdue > 0 && report.total.extensions > 0 && report.total.bad_ratings > 0, "{:?}", report.total);
     assert!(l.complaints > 0 && l.inquiries_closed > l.inquiries_on_time, "some inquiries replied late: {l:?}");
     check(&report, &l);
+    eprintln!("November: {:?}\ncentre: {:?}", report.total, report.centre_figures);
     assert_eq!(report.period.from.month(), 11);
     // The xlsx has both sheets and the figures; LibreOffice reads it back (where installed).
     let bytes = yichuang_report::xlsx::workbook(&report).unwrap();
