@@ -95,7 +95,7 @@ export interface Visit {
 }
 export interface Duty { post: string; name: string; a: string; b: string | null; on_duty: string; covered_by_b: boolean; unstaffed: boolean }
 export interface ItemFigures {
-  code: string; name: string; received: number; immediate: number; accepted: number; supplement_notices: number; refused: number
+  code: string; name: string; limit: string; received: number; immediate: number; accepted: number; supplement_notices: number; refused: number
   completed: number; completed_on_time: number; overdue: number; extensions: number; working_days: number
   ratings: number; satisfied: number; bad_ratings: number
 }

@@ -25,14 +25,14 @@ async fn calendar(pool: &Pool) -> Result<yichuang_core::Calendar, HqError> {
     Ok(cal)
 }
 
-/// Item names from the latest published catalogue (codes where there is none).
-async fn names(pool: &Pool) -> Result<HashMap<String, String>, HqError> {
+/// Item names and limits from the latest published catalogue (codes where there is none).
+async fn names(pool: &Pool) -> Result<HashMap<String, (String, String)>, HqError> {
     let client = pool.get().await?;
     let Some(r) = client.query_opt("SELECT body FROM published WHERE kind = 'catalogue' ORDER BY published_at DESC LIMIT 1", &[]).await? else {
         return Ok(HashMap::new());
     };
     let names = yichuang_store::CatalogueFile::parse(r.get::<_, &str>(0))
-        .map(|(_, items)| items.iter().map(|i| (i.code().to_string(), i.name().to_owned())).collect())
+        .map(|(_, items)| items.iter().map(|i| (i.code().to_string(), (i.name().to_owned(), yichuang_report::limit_label(i)))).collect())
         .unwrap_or_default();
     Ok(names)
 }

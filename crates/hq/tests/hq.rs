@@ -661,7 +661,7 @@ fn hq_s_monthly_figures_equal_the_centre_s_own() {
     yichuang_report::testkit::check(&mine, &ledger);
     let theirs = hq.rt.block_on(yichuang_hq::report::centre_report(&hq.pool, "450821102", month)).unwrap();
     assert!(mine.total.received >= 1_000 && mine.total.overdue > 0 && mine.total.bad_ratings > 0, "{:?}", mine.total);
-    let unnamed = |r: &yichuang_report::Report| r.items.iter().map(|f| yichuang_report::ItemFigures { name: String::new(), ..f.clone() }).collect::<Vec<_>>();
+    let unnamed = |r: &yichuang_report::Report| r.items.iter().map(|f| yichuang_report::ItemFigures { name: String::new(), limit: String::new(), ..f.clone() }).collect::<Vec<_>>();
     assert_eq!(unnamed(&theirs), unnamed(&mine));
     assert_eq!(theirs.total, mine.total);
     assert_eq!(theirs.centre_figures, mine.centre_figures);

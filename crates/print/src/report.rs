@@ -47,7 +47,8 @@ pub fn report_pages(r: &Report, printed_on: &str, measure: &dyn Fn(char) -> f32)
     c.para("服务承诺兑现表", 16.0, true, Align::Center, 0.0);
     c.gap(3.0);
     let cols = [
-        Column::new("服务事项", 110.0, Align::Left),
+        Column::new("服务事项", 100.0, Align::Left),
+        Column::new("承诺时限", 30.0, Align::Center),
         Column::new("办结（件）", 30.0, Align::Center),
         Column::new("按时办结（件）", 34.0, Align::Center),
         Column::new("超期（件）", 30.0, Align::Center),
@@ -60,6 +61,7 @@ pub fn report_pages(r: &Report, printed_on: &str, measure: &dyn Fn(char) -> f32)
         .map(|f| {
             vec![
                 f.name.clone(),
+                f.limit.clone(),
                 f.completed.to_string(),
                 f.completed_on_time.to_string(),
                 f.overdue.to_string(),
@@ -86,7 +88,7 @@ mod tests {
 
     #[test]
     fn the_report_has_its_two_tables_on_landscape_pages() {
-        let f = ItemFigures { code: "LS-01".into(), name: "临时救助申请".into(), received: 120, completed: 80, completed_on_time: 76, overdue: 4, ..Default::default() };
+        let f = ItemFigures { code: "LS-01".into(), name: "临时救助申请".into(), limit: "10个工作日".into(), received: 120, completed: 80, completed_on_time: 76, overdue: 4, ..Default::default() };
         let r = Report {
             centre: "示范镇便民服务中心".into(),
             period: Period::month(2026, 11).unwrap(),
@@ -101,7 +103,7 @@ mod tests {
         let first: String = pages[0].texts().collect();
         let second: String = pages[1].texts().collect();
         assert!(first.contains("办件情况统计表") && first.contains("临时救助申请") && first.contains("首问登记12件"), "{first}");
-        assert!(second.contains("服务承诺兑现表") && second.contains("95.0%"), "{second}");
+        assert!(second.contains("服务承诺兑现表") && second.contains("95.0%") && second.contains("10个工作日"), "{second}");
         assert!(report_pdf(&r, "2026年12月1日").unwrap().starts_with(b"%PDF"));
     }
 }

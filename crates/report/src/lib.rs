@@ -73,6 +73,8 @@ impl Period {
 pub struct ItemFigures {
     pub code: String,
     pub name: String,
+    /// The promised limit as the catalogue states it (`10个工作日`, `即办`).
+    pub limit: String,
     pub received: u32,
     pub immediate: u32,
     pub accepted: u32,
@@ -173,13 +175,14 @@ const DONE: [&str; 3] = ["completed", "approved", "not_approved"];
 const RUNNING: [&str; 2] = ["accepted", "forwarded"];
 
 /// Folds `events` (in each terminal's order) into the report for `period`. Events after the
-/// period are ignored, so a report of a past month never changes. `names` gives item names.
+/// period are ignored, so a report of a past month never changes. `catalogue` gives each item's
+/// name and promised limit.
 pub fn fold<'a>(
     centre: &str,
     events: impl IntoIterator<Item = Ev<'a>>,
     calendar: &Calendar,
     period: Period,
-    names: &HashMap<String, String>,
+    catalogue: &HashMap<String, (String, String)>,
 ) -> Report {
     let mut items: BTreeMap<String, ItemFigures> = BTreeMap::new();
     let mut cases: HashMap<String, Track> = HashMap::new();
@@ -310,7 +313,9 @@ pub fn fold<'a>(
         .into_iter()
         .filter(|(_, f)| *f != ItemFigures::default())
         .map(|(code, mut f)| {
-            f.name = names.get(&code).cloned().unwrap_or_else(|| code.clone());
+            let (name, limit) = catalogue.get(&code).cloned().unwrap_or_else(|| (code.clone(), String::new()));
+            f.name = name;
+            f.limit = limit;
             f.code = code;
             total.add(&f);
             f
@@ -319,10 +324,21 @@ pub fn fold<'a>(
     Report { centre: centre.to_owned(), period, items, total, centre_figures: c }
 }
 
+/// An item's promised limit as printed: `即办` for items handled on the spot.
+pub fn limit_label(item: &yichuang_core::ServiceItem) -> String {
+    let l = item.promised_limit();
+    if l.days() == 0 {
+        "即办".into()
+    } else {
+        l.to_string()
+    }
+}
+
 /// The report of `period` from a centre's own database.
 pub fn from_store(store: &yichuang_store::Store, period: Period) -> Result<Report, yichuang_store::StoreError> {
     let centre = store.centre()?.name.clone();
-    let names: HashMap<String, String> = store.catalogue()?.iter().map(|e| (e.item.code().to_string(), e.item.name().to_owned())).collect();
+    let names: HashMap<String, (String, String)> =
+        store.catalogue()?.iter().map(|e| (e.item.code().to_string(), (e.item.name().to_owned(), limit_label(&e.item)))).collect();
     let mut events = vec![];
     let mut after = 0;
     loop {

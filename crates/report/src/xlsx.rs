@@ -67,19 +67,20 @@ fn write(report: &Report) -> Result<Vec<u8>, XlsxError> {
 
     let sheet = wb.add_worksheet().set_name("服务承诺兑现表")?;
     sheet.write_string_with_format(0, 0, format!("{}　{}　服务承诺兑现表", report.centre, report.period.label()), &title)?;
-    for (c, h) in ["事项名称", "办结", "按时办结", "超期", "兑现率%"].iter().enumerate() {
+    for (c, h) in ["事项名称", "承诺时限", "办结", "按时办结", "超期", "兑现率%"].iter().enumerate() {
         sheet.write_string_with_format(2, c as u16, *h, &head)?;
-        sheet.set_column_width(c as u16, if c == 0 { 34 } else { 10 })?;
+        sheet.set_column_width(c as u16, if c == 0 { 34 } else { 12 })?;
     }
     for (r, f) in report.items.iter().chain(std::iter::once(&report.total)).enumerate() {
         let row = 3 + r as u32;
         sheet.write_string_with_format(row, 0, &f.name, &cell)?;
-        sheet.write_number_with_format(row, 1, f.completed as f64, &num)?;
-        sheet.write_number_with_format(row, 2, f.completed_on_time as f64, &num)?;
-        sheet.write_number_with_format(row, 3, f.overdue as f64, &num)?;
+        sheet.write_string_with_format(row, 1, &f.limit, &cell)?;
+        sheet.write_number_with_format(row, 2, f.completed as f64, &num)?;
+        sheet.write_number_with_format(row, 3, f.completed_on_time as f64, &num)?;
+        sheet.write_number_with_format(row, 4, f.overdue as f64, &num)?;
         match f.on_time_rate() {
-            Some(v) => sheet.write_number_with_format(row, 4, v, &num)?,
-            None => sheet.write_string_with_format(row, 4, "—", &cell)?,
+            Some(v) => sheet.write_number_with_format(row, 5, v, &num)?,
+            None => sheet.write_string_with_format(row, 5, "—", &cell)?,
         };
     }
     wb.save_to_buffer()
