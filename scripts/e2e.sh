@@ -5,15 +5,15 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 base_need
-apt_need libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libssl-dev xvfb webkit2gtk-driver xauth
+apt_need xvfb webkit2gtk-driver xauth
 
-say "前端：安装依赖、单元测试、构建"
-if ! command -v npm >/dev/null; then apt_need nodejs npm; fi
-(cd ui && npm install --no-audit --no-fund --loglevel=error && npx vitest run && npm run build)
+say "前端：安装依赖、构建、单元测试"
+desktop_need
+(cd ui && npx vitest run)
 
-say "桌面程序：构建"
+say "桌面程序：构建与单元测试"
 cargo build --locked --bin yichuang
-(cd src-tauri && cargo build --locked)
+(cd src-tauri && cargo build --locked && cargo test --locked)
 
 if ! command -v tauri-driver >/dev/null; then
   [ -x "$HOME/.cargo/bin/tauri-driver" ] && export PATH="$HOME/.cargo/bin:$PATH"
