@@ -228,13 +228,29 @@ pub fn enrol(store: &mut Store, hq_url: &str, code: &str, opts: &SyncOptions, no
     };
     let body = serde_json::to_vec(&req).unwrap_or_default();
     let mut http = Http::new(opts);
-    let resp: EnrolResponse = match http.request("POST", &url(hq_url, "/api/v1/enrol"), Some(&body))? {
+    let hq_url = hq_url.trim_end_matches('/');
+    enrol_with(store, &mut http, hq_url, "/api/v1/enrol", &body, base_seq, base_hash, now)
+}
+
+/// Posts an enrolment request and keeps the stream HQ answers with.
+#[allow(clippy::too_many_arguments)]
+fn enrol_with(
+    store: &mut Store,
+    http: &mut Http,
+    hq_url: &str,
+    path: &str,
+    body: &[u8],
+    base_seq: i64,
+    base_hash: String,
+    now: DateTime<FixedOffset>,
+) -> Result<Enrolment, SyncError> {
+    let resp: EnrolResponse = match http.request("POST", &url(hq_url, path), Some(body))? {
         Answer::Ok(t) => parse(&t)?,
         Answer::Refused(_, r) => return Err(SyncError::Refused(r.message)),
     };
     let e = Enrolment {
         terminal_uid: resp.terminal_uid,
-        hq_url: hq_url.trim_end_matches('/').to_owned(),
+        hq_url: hq_url.to_owned(),
         hmac_key: resp.hmac_key,
         hq_public_key: resp.hq_public_key,
         base_seq,
@@ -280,21 +296,7 @@ fn reenrol(store: &mut Store, http: &mut Http, old: &Enrolment, base_seq: i64, n
         proof: hmac_b64(&old.hmac_key, &reenrol_message(&old.terminal_uid, base_seq, &base_hash))?,
     };
     let body = serde_json::to_vec(&req).unwrap_or_default();
-    let resp: EnrolResponse = match http.request("POST", &url(&old.hq_url, "/api/v1/reenrol"), Some(&body))? {
-        Answer::Ok(t) => parse(&t)?,
-        Answer::Refused(_, r) => return Err(SyncError::Refused(r.message)),
-    };
-    let e = Enrolment {
-        terminal_uid: resp.terminal_uid,
-        hq_url: old.hq_url.clone(),
-        hmac_key: resp.hmac_key,
-        hq_public_key: resp.hq_public_key,
-        base_seq,
-        base_hash,
-        enrolled_at: now.to_rfc3339(),
-    };
-    store.record_enrolment(&e)?;
-    Ok(e)
+    enrol_with(store, http, &old.hq_url, "/api/v1/reenrol", &body, base_seq, base_hash, now)
 }
 
 /// Sends the stream's events up to `upto` until HQ holds them.

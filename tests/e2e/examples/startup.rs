@@ -8,30 +8,10 @@ use fantoccini::key::Key;
 use fantoccini::{ClientBuilder, Locator};
 use serde_json::json;
 
-fn rss_kb_of_tree(root: u32) -> u64 {
-    // Sum RSS over the process and all its descendants (WebKit's web and network processes).
-    let out = Command::new("ps").args(["-e", "-o", "pid=,ppid=,rss="]).output().unwrap();
-    let rows: Vec<(u32, u32, u64)> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| {
-            let v: Vec<&str> = l.split_whitespace().collect();
-            Some((v.first()?.parse().ok()?, v.get(1)?.parse().ok()?, v.get(2)?.parse().ok()?))
-        })
-        .collect();
-    let mut tree = vec![root];
-    let mut i = 0;
-    while i < tree.len() {
-        let p = tree[i];
-        tree.extend(rows.iter().filter(|r| r.1 == p).map(|r| r.0));
-        i += 1;
-    }
-    rows.iter().filter(|r| tree.contains(&r.0)).map(|r| r.2).sum()
-}
-
-/// PSS (shared pages divided among the processes sharing them) over the same tree, from
-/// /proc/PID/smaps_rollup, with each process's share: a fairer figure than summed RSS.
-fn pss_kb_of_tree(root: u32) -> Vec<(String, u64)> {
-    let out = Command::new("ps").args(["-e", "-o", "pid=,ppid=,comm="]).output().unwrap();
+/// The process `root` and all its descendants (WebKit's web and network processes): pid, ppid,
+/// and the `ps` field asked for.
+fn tree(root: u32, field: &str) -> Vec<(u32, String)> {
+    let out = Command::new("ps").args(["-e", "-o", &format!("pid=,ppid=,{field}=")]).output().unwrap();
     let rows: Vec<(u32, u32, String)> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| {
@@ -39,19 +19,29 @@ fn pss_kb_of_tree(root: u32) -> Vec<(String, u64)> {
             Some((v.first()?.parse().ok()?, v.get(1)?.parse().ok()?, v.get(2)?.to_string()))
         })
         .collect();
-    let mut tree = vec![root];
+    let mut pids = vec![root];
     let mut i = 0;
-    while i < tree.len() {
-        let p = tree[i];
-        tree.extend(rows.iter().filter(|r| r.1 == p).map(|r| r.0));
+    while i < pids.len() {
+        let p = pids[i];
+        pids.extend(rows.iter().filter(|r| r.1 == p).map(|r| r.0));
         i += 1;
     }
-    rows.iter()
-        .filter(|r| tree.contains(&r.0))
-        .map(|r| {
-            let text = std::fs::read_to_string(format!("/proc/{}/smaps_rollup", r.0)).unwrap_or_default();
+    rows.into_iter().filter(|r| pids.contains(&r.0)).map(|r| (r.0, r.2)).collect()
+}
+
+fn rss_kb_of_tree(root: u32) -> u64 {
+    tree(root, "rss").iter().filter_map(|(_, kb)| kb.parse::<u64>().ok()).sum()
+}
+
+/// PSS (shared pages divided among the processes sharing them) over the same tree, from
+/// /proc/PID/smaps_rollup, with each process's share: a fairer figure than summed RSS.
+fn pss_kb_of_tree(root: u32) -> Vec<(String, u64)> {
+    tree(root, "comm")
+        .into_iter()
+        .map(|(pid, name)| {
+            let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
             let pss = text.lines().find(|l| l.starts_with("Pss:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()).unwrap_or(0);
-            (r.2.clone(), pss)
+            (name, pss)
         })
         .collect()
 }
