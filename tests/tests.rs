@@ -10,3 +10,4 @@ mod crash;
 mod lifecycle;
 mod numbering;
 mod print;
+mod race;

@@ -424,32 +424,36 @@ impl Store {
     pub fn supplement(&mut self, number: &str, req: SupplementRequest, now: DateTime<FixedOffset>) -> Result<IntakeOutcome> {
         let centre = self.centre()?.clone();
         let clerk = self.require_staff(&req.clerk)?;
-        let row = self.case_row(number)?;
-        let item = self.item_in_version(&row.catalogue_version, &row.item_code)?;
+        // The item and its catalogue version never change for a case; its state, rounds and
+        // held materials are read inside the write transaction, where they are acted on.
+        let fixed = self.case_row(number)?;
+        let item = self.item_in_version(&fixed.catalogue_version, &fixed.item_code)?;
         let later = Submission::new(&item, req.presented.clone(), req.defects.clone(), req.conditions.clone(), req.refusal.clone())?;
-        let held = self.held_submission(&row.number, &item)?;
-        let merged = held.merged_with(&later);
-        let decision = decide(&item, &merged);
-        let (action, status_after) = match &decision {
-            Decision::Refused(_) => (CaseAction::Refuse, CaseStatus::Refused),
-            Decision::Supplement(_) => (CaseAction::Supplement(SupplementOutcome::StillIncomplete), CaseStatus::AwaitingSupplement),
-            Decision::Accepted => (CaseAction::Supplement(SupplementOutcome::Accepted), CaseStatus::Accepted),
-            Decision::Immediate => (CaseAction::Supplement(SupplementOutcome::Completed), CaseStatus::Completed),
-        };
-        let state = row.state.apply(action)?;
-        debug_assert_eq!(state.status(), status_after);
+        let calendar = self.calendar.clone();
         let today = now.date_naive();
-        let due = match state.status() {
-            CaseStatus::Accepted => Some(self.calendar.due(today, row.limit)),
-            CaseStatus::Completed => Some(self.calendar.due(today, Limit::working(0)?)),
-            _ => None,
-        };
-        let round: i64 = self.connection().query_row(
-            "SELECT coalesce(max(round), 0) + 1 FROM case_material WHERE case_number = ?1",
-            [row.number.as_str()],
-            |r| r.get(0),
-        )?;
         self.write(&clerk.id, now, |w| {
+            let row = read_case_row(w.tx, number)?;
+            let held = held_submission(w.tx, row.number.as_str(), &item)?;
+            let merged = held.merged_with(&later);
+            let decision = decide(&item, &merged);
+            let (action, status_after) = match &decision {
+                Decision::Refused(_) => (CaseAction::Refuse, CaseStatus::Refused),
+                Decision::Supplement(_) => (CaseAction::Supplement(SupplementOutcome::StillIncomplete), CaseStatus::AwaitingSupplement),
+                Decision::Accepted => (CaseAction::Supplement(SupplementOutcome::Accepted), CaseStatus::Accepted),
+                Decision::Immediate => (CaseAction::Supplement(SupplementOutcome::Completed), CaseStatus::Completed),
+            };
+            let state = row.state.apply(action)?;
+            debug_assert_eq!(state.status(), status_after);
+            let due = match state.status() {
+                CaseStatus::Accepted => Some(calendar.due(today, row.limit)),
+                CaseStatus::Completed => Some(calendar.due(today, Limit::working(0)?)),
+                _ => None,
+            };
+            let round: i64 = w.tx.query_row(
+                "SELECT coalesce(max(round), 0) + 1 FROM case_material WHERE case_number = ?1",
+                [row.number.as_str()],
+                |r| r.get(0),
+            )?;
             insert_materials(w, &row.number, round, &later)?;
             let conditions: Vec<String> = merged.conditions_met().map(|c| c.to_string()).collect();
             w.tx.execute(
@@ -611,18 +615,8 @@ impl Store {
     ) -> Result<CaseView> {
         let centre = self.centre()?.clone();
         let staff = self.require_staff(actor)?;
-        let mut row = self.case_row(number)?;
+        let calendar = self.calendar.clone();
         let today = now.date_naive();
-        let state = row.state.apply(action)?;
-        let mut payload = change(&mut row, today)?;
-        let clock = row.clock()?;
-        // While paused, the date shown is the one expected if the procedure ends as the
-        // applicant was told.
-        let due = match &clock {
-            Some(c) if state.status().clock_runs() => Some(c.due(&self.calendar).unwrap_or_else(|| c.expected_due(&self.calendar))),
-            _ => None,
-        };
-        let keep_due = !state.status().clock_runs() && !state.paused();
         let (kind, label) = match action {
             CaseAction::Extend => ("case.extended", "extend"),
             CaseAction::Pause => ("case.paused", "pause"),
@@ -636,12 +630,26 @@ impl Store {
             CaseAction::Refuse => ("case.refused", "refuse"),
             CaseAction::Supplement(_) => ("case.supplemented", "supplement"),
         };
-        if let Some(obj) = payload.as_object_mut() {
-            obj.insert("status".into(), json!(state.status().as_str()));
-            obj.insert("paused".into(), json!(state.paused()));
-            obj.insert("due".into(), due_json(&due));
-        }
-        self.write(&staff.id, now, |w| {
+        let number = self.write(&staff.id, now, |w| {
+            // The state this action depends on is read inside the write transaction: two
+            // windows or two processes acting on one case at once see each other's act, so
+            // two simultaneous collections record exactly one.
+            let mut row = read_case_row(w.tx, number)?;
+            let state = row.state.apply(action)?;
+            let mut payload = change(&mut row, today)?;
+            let clock = row.clock()?;
+            // While paused, the date shown is the one expected if the procedure ends as the
+            // applicant was told.
+            let due = match &clock {
+                Some(c) if state.status().clock_runs() => Some(c.due(&calendar).unwrap_or_else(|| c.expected_due(&calendar))),
+                _ => None,
+            };
+            let keep_due = !state.status().clock_runs() && !state.paused();
+            if let Some(obj) = payload.as_object_mut() {
+                obj.insert("status".into(), json!(state.status().as_str()));
+                obj.insert("paused".into(), json!(state.paused()));
+                obj.insert("due".into(), due_json(&due));
+            }
             let clock_text = serde_json::to_string(&row.clock).unwrap_or_default();
             let reason = payload.get("reason").and_then(|r| r.as_str()).filter(|r| !r.is_empty());
             w.tx.execute(
@@ -680,46 +688,13 @@ impl Store {
             if let Some(doc) = document {
                 documents::issue_for_case(w, &centre, doc, &row.number, &staff)?;
             }
-            Ok(())
+            Ok(row.number)
         })?;
-        self.case(number, today)
+        self.case(number.as_str(), today)
     }
 
     fn case_row(&self, number: &str) -> Result<CaseRow> {
-        let parsed = CaseNumber::parse(number)?;
-        self.connection()
-            .query_row(
-                "SELECT item_code, catalogue_version, status, paused, clock_start, limit_days, limit_unit, clock
-                 FROM case_file WHERE number = ?1",
-                [parsed.as_str()],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, bool>(3)?,
-                        r.get::<_, Option<NaiveDate>>(4)?,
-                        r.get::<_, u32>(5)?,
-                        r.get::<_, String>(6)?,
-                        r.get::<_, String>(7)?,
-                    ))
-                },
-            )
-            .optional()?
-            .map(|(item_code, catalogue_version, status, paused, clock_start, days, unit, clock)| {
-                let status = CaseStatus::parse(&status).unwrap_or(CaseStatus::Archived);
-                Ok::<_, StoreError>(CaseRow {
-                    number: parsed.clone(),
-                    item_code,
-                    catalogue_version,
-                    state: CaseState::restore(status, paused),
-                    clock_start,
-                    limit: Limit::new(days, LimitUnit::parse(&unit).unwrap_or(LimitUnit::Working))?,
-                    clock: serde_json::from_str(&clock).unwrap_or_default(),
-                })
-            })
-            .transpose()?
-            .ok_or_else(|| StoreError::UnknownCase(parsed.to_string()))
+        read_case_row(self.connection(), number)
     }
 
     fn held_submission(&self, number: &CaseNumber, item: &ServiceItem) -> Result<Submission> {
@@ -956,6 +931,44 @@ impl Store {
             .query_row("SELECT name, phone FROM applicant WHERE id_number = ?1 OR uscc = ?1", [key], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
     }
+}
+
+/// The mutable part of a case, read on `conn` (inside a write transaction when it is acted on).
+fn read_case_row(conn: &rusqlite::Connection, number: &str) -> Result<CaseRow> {
+        let parsed = CaseNumber::parse(number)?;
+    conn
+            .query_row(
+                "SELECT item_code, catalogue_version, status, paused, clock_start, limit_days, limit_unit, clock
+                 FROM case_file WHERE number = ?1",
+                [parsed.as_str()],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, bool>(3)?,
+                        r.get::<_, Option<NaiveDate>>(4)?,
+                        r.get::<_, u32>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, String>(7)?,
+                    ))
+                },
+            )
+            .optional()?
+            .map(|(item_code, catalogue_version, status, paused, clock_start, days, unit, clock)| {
+                let status = CaseStatus::parse(&status).unwrap_or(CaseStatus::Archived);
+                Ok::<_, StoreError>(CaseRow {
+                    number: parsed.clone(),
+                    item_code,
+                    catalogue_version,
+                    state: CaseState::restore(status, paused),
+                    clock_start,
+                    limit: Limit::new(days, LimitUnit::parse(&unit).unwrap_or(LimitUnit::Working))?,
+                    clock: serde_json::from_str(&clock).unwrap_or_default(),
+                })
+            })
+            .transpose()?
+            .ok_or_else(|| StoreError::UnknownCase(parsed.to_string()))
 }
 
 /// A returning applicant found by [`Store::find_applicants`].
