@@ -180,6 +180,11 @@ enum Command {
     Restore {
         #[arg(long)]
         from: PathBuf,
+        /// The terminal number the restored database takes from now on: one this centre has
+        /// not numbered anything with (the lost copy may have used its old number after the
+        /// backup was taken).
+        #[arg(long)]
+        terminal: String,
     },
     /// Write an online backup of the database.
     Backup {
@@ -801,10 +806,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             yichuang_sync::export::write(&batch, &out)?;
             println!("{}：第{}至{}条，共{}条", out.display(), batch.from_seq, batch.to_seq, batch.manifest.count);
         }
-        Command::Restore { from } => {
+        Command::Restore { from, terminal } => {
             let path = cli.db.as_ref().ok_or_else(|| anyhow!("请用 --db 指定数据库文件"))?;
-            let r = Store::restore(path, &from, now)?;
-            println!("已从{}恢复（{}条事件）", from.display(), r.events);
+            let terminal = TerminalId::parse(&terminal)?;
+            let r = Store::restore(path, &from, terminal, now)?;
+            println!("已从{}恢复（{}条事件），本机今后的终端号为{terminal}", from.display(), r.events);
             if let Some(k) = r.kept_as {
                 println!("恢复前的数据库已保留为{}", k.display());
             }

@@ -221,8 +221,13 @@ fn restoring_a_backup_keeps_the_database_it_replaces() {
     let copy = c.dir.path().join("monday.db");
     c.ok(&["backup", "--out", copy.to_str().unwrap()]);
     let second = c.json(&["case", "intake", &c.file("b.json", &cj01(&id("45082119700101303"), CJ01_ALL)), "--json"]);
-    let out = c.ok(&["restore", "--from", copy.to_str().unwrap()]);
+    // The lost copy numbered with terminal 01 after the backup: 01 may not be taken again.
+    let out = c.run(&["restore", "--from", copy.to_str().unwrap(), "--terminal", "01"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("终端号01已开出过办件和文书编号"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!c.dir.path().join("centre.db.before-restore-1").exists(), "a refused restore writes nothing");
+    let out = c.ok(&["restore", "--from", copy.to_str().unwrap(), "--terminal", "02"]);
     assert!(out.contains("恢复前的数据库已保留为"), "{out}");
+    assert!(out.contains("终端号为02"), "{out}");
     assert_eq!(c.ok(&["verify"]).trim(), "ok");
     let n1 = first["case_number"].as_str().unwrap();
     let n2 = second["case_number"].as_str().unwrap();
@@ -235,8 +240,44 @@ fn restoring_a_backup_keeps_the_database_it_replaces() {
     // A damaged file is refused and the database is untouched.
     let junk = c.dir.path().join("junk.db");
     std::fs::write(&junk, vec![7u8; 8192]).unwrap();
-    let out = c.run(&["restore", "--from", junk.to_str().unwrap()]);
+    let out = c.run(&["restore", "--from", junk.to_str().unwrap(), "--terminal", "03"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("损坏或不是一窗通的数据库"));
     assert!(c.run(&["case", "show", n1]).status.success());
     assert!(!c.dir.path().join("centre.db.before-restore-2").exists());
+}
+
+#[test]
+fn after_a_restore_no_case_or_document_number_is_issued_twice() {
+    let c = Centre::new();
+    let f = |name: &str, n: u32| c.file(name, &cj01(&id(&format!("450821196804053{n:02}")), &["SFZ", "HKB"]));
+    c.json(&["case", "intake", &f("a.json", 1), "--json"]);
+    let copy = c.dir.path().join("yesterday.db");
+    c.ok(&["backup", "--out", copy.to_str().unwrap()]);
+    // After the backup the copy goes on numbering (a receipt and a supplement notice each),
+    // then its disk dies.
+    for n in 2..5 {
+        c.json(&["case", "intake", &f(&format!("b{n}.json"), n), "--json"]);
+    }
+    c.ok(&["restore", "--from", copy.to_str().unwrap(), "--terminal", "02"]);
+    for n in 5..9 {
+        c.json(&["case", "intake", &f(&format!("c{n}.json"), n), "--json"]);
+    }
+    let numbers = |db: &std::path::Path| -> Vec<String> {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        let mut stmt = conn.prepare("SELECT number FROM case_file UNION ALL SELECT number FROM document").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let lost = numbers(&c.dir.path().join("centre.db.before-restore-1"));
+    let restored = numbers(&c.db);
+    let mut all: Vec<&String> = lost.iter().chain(&restored).collect();
+    let total = all.len();
+    all.sort();
+    all.dedup();
+    // The backup's own numbers are in both copies; everything else appears once.
+    let shared = numbers(&copy).len();
+    assert_eq!(all.len(), total - shared, "a number issued twice across the lost copy and the restored one");
+    let new_receipts = restored.iter().filter(|n| n.contains("受字第02-")).count();
+    assert_eq!(new_receipts, 0, "supplement notices only in this test");
+    assert_eq!(restored.iter().filter(|n| n.contains("补字第02-")).count(), 4, "{restored:?}");
+    assert_eq!(c.ok(&["verify"]).trim(), "ok");
 }

@@ -901,6 +901,8 @@ impl BackupDto {
 pub struct RestoreDto {
     pub events: i64,
     pub kept_as: Option<String>,
+    /// The terminal number the restored database numbers with from now on.
+    pub terminal: String,
 }
 
 impl From<yichuang_sync::SyncError> for ApiError {

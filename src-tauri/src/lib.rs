@@ -396,8 +396,9 @@ fn list_backups(state: tauri::State<'_, AppState>) -> ApiResult<Vec<dto::BackupD
 /// Restores a backup from the `backups` folder (head only). The database as it was is kept
 /// beside it; the window signs out.
 #[tauri::command(async)]
-fn restore_backup(state: tauri::State<'_, AppState>, name: String) -> ApiResult<dto::RestoreDto> {
+fn restore_backup(state: tauri::State<'_, AppState>, name: String, terminal: String) -> ApiResult<dto::RestoreDto> {
     state.head("从备份恢复")?;
+    let terminal = yichuang_core::TerminalId::parse(&terminal).map_err(|e| ApiError::new(e.code(), e.to_string()))?;
     let dir = state.folder("backups");
     let file = dir.join(&name);
     if name.contains(['/', '\\']) || !file.is_file() {
@@ -406,11 +407,11 @@ fn restore_backup(state: tauri::State<'_, AppState>, name: String) -> ApiResult<
     let mut guard = state.store.lock().map_err(|_| ApiError::internal("数据库锁已损坏，请重新启动程序"))?;
     // Close the store, restore, and open it again whatever happened.
     drop(guard.take());
-    let result = Store::restore(&state.db, &file, now());
+    let result = Store::restore(&state.db, &file, terminal, now());
     *guard = Some(Store::open(&state.db)?);
     let report = result?;
     *state.session.lock().map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))? = None;
-    Ok(dto::RestoreDto { events: report.events, kept_as: report.kept_as.map(|p| p.display().to_string()) })
+    Ok(dto::RestoreDto { events: report.events, kept_as: report.kept_as.map(|p| p.display().to_string()), terminal: terminal.to_string() })
 }
 
 /// Where this window stands with HQ (read on its own connection: never waits on the clerk).

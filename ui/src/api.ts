@@ -74,7 +74,7 @@ export interface SettingsForm {
 export interface PrinterInfo { name: string; is_default: boolean }
 export interface Progress { done: number; total: number }
 export interface Backup { name: string; path: string; bytes: number; events: number; ok: boolean }
-export interface Restored { events: number; kept_as: string | null }
+export interface Restored { events: number; kept_as: string | null; terminal: string }
 export interface SyncStatus {
   enrolled: boolean; terminal_uid: string | null; hq_url: string | null; pending: number; acked_seq: number
   last_ack_at: string | null; rejections: { seq: number; what: string; reason: string }[]
@@ -179,7 +179,7 @@ export const api = {
     return call<Backup>('backup_now', { progress })
   },
   listBackups: () => call<Backup[]>('list_backups'),
-  restoreBackup: (name: string) => call<Restored>('restore_backup', { name }),
+  restoreBackup: (name: string, terminal: string) => call<Restored>('restore_backup', { name, terminal }),
   syncStatus: () => call<SyncStatus>('sync_status'),
   listComplaints: (openOnly: boolean) => call<Complaint[]>('list_complaints', { openOnly }),
   registerComplaint: (form: ComplaintForm) => call<Complaint>('register_complaint', { form }),

@@ -81,6 +81,11 @@ pub async fn reenrol(State(s): State<AppState>, Json(req): Json<ReenrolRequest>)
     if req.base_seq > held {
         return Err(HqError::Gap { held, from: req.base_seq });
     }
+    // A restored database numbers under a new terminal number; the new stream is named by it.
+    let label = match req.terminal.as_deref() {
+        Some(t) if t.len() == 2 && t.bytes().all(|b| b.is_ascii_digit()) => t.to_owned(),
+        _ => label,
+    };
     let uid = new_uid(&centre, &label);
     let new_key = random_b64(32);
     tx.execute(

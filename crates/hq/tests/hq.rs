@@ -132,9 +132,12 @@ fn a_terminal_enrols_sends_everything_once_and_hq_sees_its_cases() {
     assert!(e.to_string().contains("登记码无效"), "{e}");
     let code = hq.code("450821102");
     let en = yichuang_sync::enrol(&mut s, &hq.url, &code, &quick(), now(T)).unwrap();
-    // The code is used up.
-    assert!(yichuang_sync::enrol(&mut s, &hq.url, &code, &quick(), now(T)).is_err());
-    // Events after the enrolment go to HQ in batches of 25.
+    // Enrolled once: a second enrolment (a second stream of the same events) is refused.
+    let e = yichuang_sync::enrol(&mut s, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap_err();
+    assert!(e.to_string().contains("无需再次登记"), "{e}");
+    // The stream starts at the terminal's first event: the 30 cases taken in before there was
+    // any network go to HQ with the 40 after, in batches of 25.
+    assert_eq!((en.base_seq, en.base_hash.as_str()), (0, yichuang_store::GENESIS_HASH));
     intakes(&mut s, 40, 100, "2026-11-23T10:00:00+08:00");
     let opts = SyncOptions { batch_events: 25, ..quick() };
     let mut seen = vec![];
@@ -146,8 +149,9 @@ fn a_terminal_enrols_sends_everything_once_and_hq_sees_its_cases() {
     assert_eq!(seen.last().unwrap().pending, 0);
     assert_eq!(s.sync_status().unwrap().pending, 0);
     assert_eq!(hq.sql(&format!("SELECT count(*) FROM event WHERE terminal_uid = '{}'", en.terminal_uid)), head - en.base_seq);
-    assert_eq!(hq.sql("SELECT count(*) FROM case_record"), 40);
-    assert_eq!(hq.sql("SELECT count(*) FROM case_record WHERE status = 'awaiting_supplement'"), 14);
+    assert_eq!(hq.sql(&format!("SELECT min(seq) FROM event WHERE terminal_uid = '{}' AND kind = 'centre.initialised'", en.terminal_uid)), 1);
+    assert_eq!(hq.sql("SELECT count(*) FROM case_record"), 70);
+    assert_eq!(hq.sql("SELECT count(*) FROM case_record WHERE status = 'awaiting_supplement'"), 10 + 14);
     let held_hash: String = hq.rt.block_on(async {
         hq.pool.get().await.unwrap().query_one("SELECT held_hash FROM terminal", &[]).await.unwrap().get(0)
     });
@@ -158,7 +162,7 @@ fn a_terminal_enrols_sends_everything_once_and_hq_sees_its_cases() {
     assert_eq!(s.event_sync(s.head().unwrap().0).unwrap(), yichuang_store::EventSync::Pending);
     yichuang_sync::sync(&mut s, &opts, now(T), &mut |_| {}).unwrap();
     assert_eq!(s.event_sync(s.head().unwrap().0).unwrap(), yichuang_store::EventSync::Acknowledged);
-    assert_eq!(hq.sql("SELECT count(*) FROM case_record"), 41);
+    assert_eq!(hq.sql("SELECT count(*) FROM case_record"), 71);
     // A second round sends nothing and changes nothing.
     let r = yichuang_sync::sync(&mut s, &opts, now(T), &mut |_| {}).unwrap();
     assert_eq!((r.sent, r.batches), (0, 0));
@@ -188,7 +192,8 @@ fn bad_batches_are_refused_with_a_reason_and_write_nothing() {
 
     // A tampered event.
     let mut bad = good.clone();
-    bad.events[1].payload = bad.events[1].payload.replace("韦秀英", "韦秀华");
+    let i = bad.events.iter().position(|e| e.payload.contains("韦秀英")).unwrap();
+    bad.events[i].payload = bad.events[i].payload.replace("韦秀英", "韦秀华");
     let (status, body) = hq.post("/api/v1/batches", &bad.to_bytes());
     assert_eq!(status, 400, "{body}");
     assert!(body["message"].as_str().unwrap().contains("被改动"), "{body}");
@@ -351,7 +356,7 @@ fn after_a_restore_the_terminal_enrols_again_and_nothing_is_doubled() {
     intakes(&mut s, 10, 100, "2026-11-23T10:00:00+08:00");
     yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap();
     drop(s);
-    Store::restore(&path, &backup, now("2026-11-23T11:00:00+08:00")).unwrap();
+    Store::restore(&path, &backup, yichuang_core::TerminalId::parse("02").unwrap(), now("2026-11-23T11:00:00+08:00")).unwrap();
     let mut s = Store::open(&path).unwrap();
     assert!(s.sync_status().unwrap().needs_reenrolment);
     intakes(&mut s, 5, 200, "2026-11-23T11:30:00+08:00");
@@ -365,6 +370,18 @@ fn after_a_restore_the_terminal_enrols_again_and_nothing_is_doubled() {
     let base = s.enrolment().unwrap().unwrap().base_seq;
     assert_eq!(new_stream, head - base);
     assert_eq!(hq.sql(&format!("SELECT count(*) FROM terminal WHERE uid = '{}' AND replaced_by = '{second}'", first.terminal_uid)), 1);
+    // No case or document number is issued twice, across the old stream and the new one:
+    // the lost copy's 10 cases live on at HQ, the restored database numbers as terminal 02.
+    assert!(second.starts_with("450821102-02-"), "{second}");
+    assert_eq!(hq.sql("SELECT count(*) FROM case_record"), 25);
+    for kind in ["case.intake", "document.issued"] {
+        let (all, distinct) = (
+            hq.sql(&format!("SELECT count(*) FROM event WHERE kind = '{kind}'")),
+            hq.sql(&format!("SELECT count(DISTINCT subject) FROM event WHERE kind = '{kind}'")),
+        );
+        assert_eq!(all, distinct, "{kind}: a number issued twice");
+    }
+    assert_eq!(hq.sql("SELECT count(*) FROM reject"), 0);
     // The old stream takes no more.
     let old = Batch::build("450821102", &first.terminal_uid, &s.event_hash(head - 1).unwrap(), s.events_between(head, head).unwrap(), &first.hmac_key, T).unwrap();
     let (status, _) = hq.post("/api/v1/batches", &old.to_bytes());
@@ -669,4 +686,29 @@ fn hq_s_monthly_figures_equal_the_centre_s_own() {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let page = agent.get(&format!("{}/report?centre=450821102&month=2026-11", hq.url)).call().unwrap().body_mut().read_to_string().unwrap();
     assert!(page.contains(&format!("<td>{}</td>", mine.total.received)), "{page}");
+}
+
+#[test]
+fn a_second_intake_under_a_number_hq_holds_is_refused_with_its_reason() {
+    let hq = Hq::start();
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // Two PCs of one centre both set up as terminal 01 (or a restore that kept its number):
+    // they issue the same case numbers.
+    let mut a = terminal(da.path(), "450821102", "示范镇便民服务中心");
+    let mut b = terminal(db.path(), "450821102", "示范镇便民服务中心");
+    yichuang_sync::enrol(&mut a, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    yichuang_sync::enrol(&mut b, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    intakes(&mut a, 3, 0, T);
+    intakes(&mut b, 3, 100, T);
+    yichuang_sync::sync(&mut a, &quick(), now(T), &mut |_| {}).unwrap();
+    let r = yichuang_sync::sync(&mut b, &quick(), now(T), &mut |_| {}).unwrap();
+    let duplicates: Vec<_> = r.rejected.iter().filter(|(_, why)| why.contains("办件编号重复")).collect();
+    assert_eq!(duplicates.len(), 3, "{:?}", r.rejected);
+    // Both sides show it: the terminal keeps HQ's reason beside the event.
+    let kept = b.rejections().unwrap();
+    assert!(kept.iter().filter(|k| k.kind == "case.intake").all(|k| k.reason.contains("同一编号不能再次收件")), "{kept:?}");
+    assert_eq!(kept.iter().filter(|k| k.kind == "case.intake").count(), 3);
+    // HQ still shows the first terminal's cases, untouched.
+    assert_eq!(hq.sql("SELECT count(*) FROM case_record"), 3);
+    assert_eq!(hq.sql("SELECT count(*) FROM reject WHERE reason LIKE '%办件编号重复%'"), 3);
 }

@@ -57,6 +57,8 @@ pub enum StoreError {
     InquiryClosed(String),
     #[error("备份文件“{0}”损坏或不是一窗通的数据库")]
     BadBackup(String),
+    #[error("终端号{0}已开出过办件和文书编号（备份或恢复前的数据库中有），恢复后须换用本中心未用过的终端号，以免编号重复")]
+    TerminalUsed(String),
     #[error(transparent)]
     IdNumber(#[from] IdNumberError),
     #[error(transparent)]
@@ -106,6 +108,7 @@ impl StoreError {
             Self::SequenceExhausted => "store.sequence_exhausted",
             Self::InquiryClosed(_) => "store.inquiry_closed",
             Self::BadBackup(_) => "store.bad_backup",
+            Self::TerminalUsed(_) => "store.terminal_used",
             Self::IdNumber(e) => e.code(),
             Self::Uscc(e) => e.code(),
             Self::Phone(e) => e.code(),

@@ -731,17 +731,32 @@ pub struct RestoreReport {
 impl Store {
     /// Replaces the database at `db` with the backup at `backup`, after checking the backup and
     /// keeping a copy of the current database beside it. Close every `Store` on `db` first.
-    pub fn restore(db: &Path, backup: &Path, now: DateTime<FixedOffset>) -> Result<RestoreReport> {
+    ///
+    /// The restored database starts a new numbering epoch under `terminal`, a terminal number
+    /// that neither the backup nor the database it replaces has numbered anything with: the
+    /// copy that was lost may have issued case and document numbers after the backup was
+    /// taken, and those numbers must never be issued again.
+    pub fn restore(db: &Path, backup: &Path, terminal: TerminalId, now: DateTime<FixedOffset>) -> Result<RestoreReport> {
         let report = check_backup(backup)?;
         if report.fault.is_some() {
             return Err(StoreError::BadBackup(backup.display().to_string()));
         }
-        let found = {
+        let (found, mut used) = {
             let conn = Connection::open_with_flags(backup, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-            user_version(&conn)?
+            (user_version(&conn)?, terminals_used(&conn)?)
         };
         if found > MIGRATIONS.len() as i64 {
             return Err(StoreError::NewerDatabase { found, supported: MIGRATIONS.len() as i64 });
+        }
+        if db.exists() {
+            // What the database being replaced numbered with, when it can still be read.
+            if let Ok(conn) = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY) {
+                used.extend(terminals_used(&conn).unwrap_or_default());
+            }
+        }
+        let new_terminal = terminal.to_string();
+        if used.contains(&new_terminal) {
+            return Err(StoreError::TerminalUsed(new_terminal));
         }
         let kept_as = if db.exists() {
             let mut n = 1;
@@ -766,17 +781,40 @@ impl Store {
         if after.fault.is_some() {
             return Err(StoreError::BadBackup(backup.display().to_string()));
         }
-        // The restore itself is on the record. Sync reads it: events after the backup's last
-        // one are a new history, sent to HQ under a new enrolment.
+        // The restore itself is on the record, with the new terminal number, in one
+        // transaction. Sync reads it: events after the backup's last one are a new history,
+        // sent to HQ under a new enrolment.
         let (backup_head, _) = store.head()?;
         let name = backup.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let kept = kept_as.as_ref().map(|p| p.display().to_string());
+        let before = store.centre()?.terminal.to_string();
+        if let Some(c) = store.centre.as_mut() {
+            c.terminal = terminal;
+        }
         store.write("system", now, |w| {
-            w.event("store.restored", "database", json!({"backup": name, "backup_head": backup_head, "kept_as": kept}))?;
+            w.tx.execute("UPDATE centre SET terminal = ?1 WHERE id = 1", [&new_terminal])?;
+            w.event(
+                "store.restored",
+                "database",
+                json!({"backup": name, "backup_head": backup_head, "kept_as": kept,
+                       "terminal_before": before, "terminal": new_terminal}),
+            )?;
             Ok(())
         })?;
         Ok(RestoreReport { kept_as, events: after.events + 1 })
     }
+
+    /// The terminal numbers this database's events were written under: every number series
+    /// a terminal keeps carries its number, so these may not be taken again.
+    pub fn terminals_used(&self) -> Result<std::collections::BTreeSet<String>> {
+        terminals_used(&self.conn)
+    }
+}
+
+fn terminals_used(conn: &Connection) -> Result<std::collections::BTreeSet<String>> {
+    let mut stmt = conn.prepare("SELECT DISTINCT terminal FROM event UNION SELECT terminal FROM centre")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Opens a backup file read-only and checks that it is a sound 一窗通 database.

@@ -17,7 +17,7 @@ use chrono::{DateTime, FixedOffset};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use yichuang_store::{Enrolment, Store};
+use yichuang_store::{Enrolment, Store, GENESIS_HASH};
 
 use crate::backoff::{random, Backoff};
 use crate::{Batch, SignedDocument, SyncError};
@@ -111,6 +111,9 @@ pub struct ReenrolRequest {
     pub base_hash: String,
     /// HMAC with the old stream's key over [`reenrol_message`].
     pub proof: String,
+    /// The terminal number the restored database numbers with (a restore takes a new one).
+    #[serde(default)]
+    pub terminal: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -218,7 +221,13 @@ fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, SyncError> {
 /// Enrols this terminal with a one-time code from HQ staff.
 pub fn enrol(store: &mut Store, hq_url: &str, code: &str, opts: &SyncOptions, now: DateTime<FixedOffset>) -> Result<Enrolment, SyncError> {
     let centre = store.centre()?.clone();
-    let (base_seq, base_hash) = store.head()?;
+    if let Some(e) = store.enrolment()? {
+        // A second stream of the same events would count every case twice at HQ.
+        return Err(SyncError::Refused(format!("本机已在县级登记为终端{}，无需再次登记", e.terminal_uid)));
+    }
+    // The stream starts at the terminal's first event, not at the head: what the centre did
+    // before it had a network reaches HQ too.
+    let (base_seq, base_hash) = (0, GENESIS_HASH.to_owned());
     let req = EnrolRequest {
         code: code.trim().to_owned(),
         centre: centre.code.to_string(),
@@ -294,6 +303,7 @@ fn reenrol(store: &mut Store, http: &mut Http, old: &Enrolment, base_seq: i64, n
         base_seq,
         base_hash: base_hash.clone(),
         proof: hmac_b64(&old.hmac_key, &reenrol_message(&old.terminal_uid, base_seq, &base_hash))?,
+        terminal: Some(store.centre()?.terminal.to_string()),
     };
     let body = serde_json::to_vec(&req).unwrap_or_default();
     enrol_with(store, http, &old.hq_url, "/api/v1/reenrol", &body, base_seq, base_hash, now)
