@@ -81,7 +81,7 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], reported_head: Option<i64>) -> Re
     }
     // Business rules: refused events are kept (the chain stays whole) but not applied.
     let known: std::collections::HashSet<String> = {
-        let subjects: Vec<&str> = new.iter().filter(|e| e.kind.starts_with("case.") && e.kind != "case.intake").map(|e| e.subject.as_str()).collect();
+        let subjects: Vec<&str> = new.iter().filter(|e| e.kind.starts_with("case.")).map(|e| e.subject.as_str()).collect();
         let rows = tx.query("SELECT number FROM case_record WHERE number = ANY($1)", &[&subjects]).await?;
         rows.iter().map(|r| r.get(0)).collect()
     };
@@ -166,7 +166,13 @@ fn rule(
     if owner != centre {
         return Some(format!("办件{}属于中心{owner}，本终端属于中心{centre}，无权写入", e.subject));
     }
-    if e.kind != "case.intake" && !known.contains(&e.subject) && !intaken.contains(&e.subject) {
+    let held = known.contains(&e.subject) || intaken.contains(&e.subject);
+    if e.kind == "case.intake" && held {
+        // A case number is issued once: a second intake under it (a terminal restored from
+        // a backup that numbered again) is refused, never silently hidden behind the first.
+        return Some(format!("县级已有办件{}的收件记录，同一编号不能再次收件（办件编号重复）", e.subject));
+    }
+    if e.kind != "case.intake" && !held {
         return Some(format!("县级没有办件{}的收件记录", e.subject));
     }
     None

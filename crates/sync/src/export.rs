@@ -8,15 +8,16 @@ use yichuang_store::Store;
 
 use crate::{Batch, SyncError};
 
-/// The events of `day` in the current stream (those before the enrolment went to HQ in an
-/// earlier stream).
+/// The end-of-day file for `day`: the day's events of the current stream, and before them
+/// whatever HQ has not acknowledged yet, so that a file never leaves HQ a gap.
 pub fn export_day(store: &Store, day: NaiveDate, now: DateTime<FixedOffset>) -> Result<Batch, SyncError> {
     let e = store.enrolment()?.ok_or(SyncError::NotEnrolled)?;
+    let held = store.held_seq(&e)?;
     let Some((first, last)) = store.events_of_day(day)? else {
-        return batch(store, &e, e.base_seq.max(0) + 1, e.base_seq, now);
+        return batch(store, &e, held + 1, held, now);
     };
-    let first = first.max(e.base_seq + 1);
-    batch(store, &e, first, last, now)
+    let first = first.max(e.base_seq + 1).min(held + 1);
+    batch(store, &e, first, last.max(held), now)
 }
 
 /// Everything HQ has not acknowledged yet.
