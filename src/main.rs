@@ -805,6 +805,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             yichuang_sync::export::write(&batch, &out)?;
             println!("{}：第{}至{}条，共{}条", out.display(), batch.from_seq, batch.to_seq, batch.manifest.count);
+            if let Some(pk) = &batch.public_key {
+                println!("本机尚未在县级登记：文件由本终端的密钥签名，公钥指纹 {}（县级首次导入时请与县级核对）", yichuang_sync::key_fingerprint(pk));
+            }
         }
         Command::Restore { from, terminal } => {
             let path = cli.db.as_ref().ok_or_else(|| anyhow!("请用 --db 指定数据库文件"))?;

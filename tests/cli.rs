@@ -254,3 +254,20 @@ fn preview_today_and_settings() {
     let out = c.run(&["settings", "--set", "colour=blue", "--actor", "head"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("没有名为“colour”的设置"));
 }
+
+#[test]
+fn a_terminal_never_enrolled_writes_its_export_files_signed_with_its_own_key() {
+    let c = Centre::new();
+    let n = c.json(&["case", "intake", &c.file("a.json", &cj01(&id("45082119680405302"), CJ01_ALL)), "--json"]);
+    let out_file = c.dir.path().join("2026-11-23.json");
+    let out = c.ok(&["export", "--day", "2026-11-23", "--out", out_file.to_str().unwrap()]);
+    assert!(out.contains("第1至") && out.contains("公钥指纹"), "{out}");
+    let batch = yichuang_sync::Batch::from_bytes(&std::fs::read(&out_file).unwrap()).unwrap();
+    batch.check().unwrap();
+    batch.verify_key_signature().unwrap();
+    assert!(batch.events.iter().any(|e| e.subject == n["case_number"].as_str().unwrap()));
+    let pending = c.dir.path().join("pending.json");
+    let out = c.ok(&["export", "--pending", "--out", pending.to_str().unwrap()]);
+    assert!(out.contains("第1至"), "{out}");
+    assert!(!c.dir.path().join("pending.part").exists(), "written through a temporary file");
+}

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::Json;
 use deadpool_postgres::GenericClient;
-use yichuang_sync::client::{hmac_b64, reenrol_message, EnrolRequest, EnrolResponse, ReenrolRequest};
+use yichuang_sync::client::{enrol_message, hmac_b64, reenrol_message, verify_ed25519, EnrolRequest, EnrolResponse, ReenrolRequest};
 
 use crate::{documents, random_b64, AppState, HqError};
 
@@ -48,14 +48,33 @@ pub async fn enrol(State(s): State<AppState>, Json(req): Json<EnrolRequest>) -> 
     if centre != req.centre {
         return Err(HqError::BadRequest(format!("登记码是发给中心{centre}的，本机是中心{}", req.centre)));
     }
-    let uid = new_uid(&centre, &req.terminal);
+    if req.terminal.len() != 2 || !req.terminal.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(HqError::BadRequest(format!("终端号“{}”应为两位数字", req.terminal)));
+    }
+    if let Some(pk) = &req.public_key {
+        let proof = req.key_proof.as_deref().unwrap_or("");
+        verify_ed25519(pk, &enrol_message(req.code.trim(), &req.centre, &req.terminal), proof)?;
+    }
     let key = random_b64(32);
-    tx.execute(
-        "INSERT INTO terminal (uid, centre_code, label, hmac_key, base_seq, base_hash, held_seq, held_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $5, $6)",
-        &[&uid, &centre, &req.terminal, &key, &req.base_seq, &req.base_hash],
-    )
-    .await?;
+    // A terminal with its own key is named by it: files it exported (and a county
+    // administrator accepted) before this enrolment are the start of the same stream.
+    let uid = match &req.public_key {
+        Some(pk) => yichuang_sync::local_stream_id(&centre, &req.terminal, pk),
+        None => new_uid(&centre, &req.terminal),
+    };
+    let taken = tx
+        .execute(
+            "INSERT INTO terminal (uid, centre_code, label, hmac_key, base_seq, base_hash, held_seq, held_hash, public_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $5, $6, $7)
+             ON CONFLICT (uid) DO UPDATE SET hmac_key = excluded.hmac_key
+             WHERE terminal.centre_code = excluded.centre_code AND terminal.replaced_by IS NULL
+               AND terminal.public_key = excluded.public_key",
+            &[&uid, &centre, &req.terminal, &key, &req.base_seq, &req.base_hash, &req.public_key],
+        )
+        .await?;
+    if taken == 0 {
+        return Err(HqError::BadRequest(format!("终端{uid}已登记过，不能再次登记")));
+    }
     tx.execute("UPDATE enrol_code SET used_by = $2 WHERE code = $1", &[&req.code.trim(), &uid]).await?;
     let public = documents::public_key(&tx).await?;
     tx.commit().await?;

@@ -12,21 +12,47 @@ use yichuang_sync::{Batch, SyncError};
 use crate::HqError;
 
 /// Takes in `bytes` (a batch). `reported_head` is the terminal's last event, when it says.
-pub async fn ingest(pool: &Pool, bytes: &[u8], reported_head: Option<i64>) -> Result<Ack, HqError> {
+/// `accept_key` names the county administrator who accepts the key of a terminal not yet
+/// enrolled, whose export file is signed with its own key (the command line only).
+pub async fn ingest(pool: &Pool, bytes: &[u8], reported_head: Option<i64>, accept_key: Option<&str>) -> Result<Ack, HqError> {
     let batch = Batch::from_bytes(bytes)?;
     batch.check()?;
+    if batch.public_key.is_some() {
+        // Signed by the terminal's own key: the signature and the stream's name are checked
+        // before HQ looks anything up for it.
+        batch.verify_key_signature()?;
+    }
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let row = tx
-        .query_opt(
-            "SELECT centre_code, hmac_key, held_seq, held_hash, replaced_by FROM terminal WHERE uid = $1 FOR UPDATE",
-            &[&batch.terminal_uid],
-        )
-        .await?
-        .ok_or_else(|| HqError::UnknownTerminal(batch.terminal_uid.clone()))?;
-    let (centre, key, held, held_hash, replaced): (String, String, i64, String, Option<String>) =
-        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
-    batch.verify_signature(&key)?;
+    let select = "SELECT centre_code, hmac_key, held_seq, held_hash, replaced_by, public_key FROM terminal WHERE uid = $1 FOR UPDATE";
+    let row = match (tx.query_opt(select, &[&batch.terminal_uid]).await?, &batch.public_key) {
+        (Some(row), _) => row,
+        (None, None) => return Err(HqError::UnknownTerminal(batch.terminal_uid.clone())),
+        (None, Some(pk)) => {
+            let Some(by) = accept_key.map(str::trim).filter(|b| !b.is_empty()) else {
+                return Err(HqError::UnconfirmedKey { uid: batch.terminal_uid.clone(), fingerprint: yichuang_sync::key_fingerprint(pk) });
+            };
+            // The administrator accepts the key: the stream begins where the file begins.
+            let label = batch.terminal_uid.split('-').nth(1).unwrap_or("").to_owned();
+            tx.execute("INSERT INTO centre (code, name) VALUES ($1, '') ON CONFLICT (code) DO NOTHING", &[&batch.centre]).await?;
+            let base = batch.from_seq - 1;
+            tx.execute(
+                "INSERT INTO terminal (uid, centre_code, label, hmac_key, base_seq, base_hash, held_seq, held_hash, public_key, key_accepted_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $5, $6, $7, $8) ON CONFLICT (uid) DO NOTHING",
+                &[&batch.terminal_uid, &batch.centre, &label, &crate::random_b64(32), &base, &batch.prev_hash, pk, &by],
+            )
+            .await?;
+            tx.query_one(select, &[&batch.terminal_uid]).await?
+        }
+    };
+    let (centre, key, held, held_hash, replaced, public_key): (String, String, i64, String, Option<String>, Option<String>) =
+        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5));
+    match &batch.public_key {
+        // A key-signed file counts only for the stream of that very key.
+        Some(pk) if public_key.as_deref() != Some(pk.as_str()) => return Err(HqError::Batch(SyncError::BadSignature)),
+        Some(_) => {}
+        None => batch.verify_signature(&key)?,
+    }
     if batch.centre != centre {
         return Err(HqError::WrongCentre { terminal: batch.terminal_uid.clone(), centre: batch.centre.clone() });
     }

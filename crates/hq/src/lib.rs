@@ -35,6 +35,8 @@ pub enum HqError {
     Broken { terminal: String, seq: i64 },
     #[error("该终端已在恢复备份后重新登记为{0}，旧的登记不再接收新记录")]
     Replaced(String),
+    #[error("终端“{uid}”尚未在县级登记，其数据文件由终端自己的密钥签名（公钥指纹{fingerprint}）：请县级管理员与中心核对指纹后，用 yichuang-hq import --accept-key 导入；终端登记后即可直接导入")]
+    UnconfirmedKey { uid: String, fingerprint: String },
     #[error("登记码无效、已用过或已过期")]
     BadCode,
     #[error("{0}")]
@@ -50,7 +52,7 @@ impl HqError {
         match self {
             Self::Batch(yichuang_sync::SyncError::BadSignature | yichuang_sync::SyncError::BadKey) => StatusCode::UNAUTHORIZED,
             Self::Batch(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::UnknownTerminal(_) | Self::BadCode => StatusCode::UNAUTHORIZED,
+            Self::UnknownTerminal(_) | Self::UnconfirmedKey { .. } | Self::BadCode => StatusCode::UNAUTHORIZED,
             Self::WrongCentre { .. } => StatusCode::FORBIDDEN,
             Self::Gap { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict { .. } | Self::Broken { .. } | Self::Replaced(_) => StatusCode::CONFLICT,
@@ -62,6 +64,7 @@ impl HqError {
         match self {
             Self::Batch(e) => e.code(),
             Self::UnknownTerminal(_) => "hq.unknown_terminal",
+            Self::UnconfirmedKey { .. } => "hq.unconfirmed_key",
             Self::WrongCentre { .. } => "hq.wrong_centre",
             Self::Gap { .. } => "hq.gap",
             Self::Conflict { .. } => "hq.conflict",
@@ -112,7 +115,7 @@ pub fn app(pool: Pool) -> Router {
 
 async fn batches(State(s): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<yichuang_sync::client::Ack>, HqError> {
     let head = headers.get("x-yichuang-head").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
-    Ok(Json(ingest::ingest(&s.pool, &body, head).await?))
+    Ok(Json(ingest::ingest(&s.pool, &body, head, None).await?))
 }
 
 #[derive(serde::Deserialize)]
@@ -123,7 +126,7 @@ struct ImportQuery {
 
 /// An export file uploaded through the import page (the same checks as the network).
 async fn import(State(s): State<AppState>, Query(q): Query<ImportQuery>, body: axum::body::Bytes) -> Response {
-    let result = ingest::ingest(&s.pool, &body, None).await;
+    let result = ingest::ingest(&s.pool, &body, None, None).await;
     if !q.html {
         return match result {
             Ok(ack) => Json(ack).into_response(),

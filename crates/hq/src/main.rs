@@ -32,7 +32,13 @@ enum Command {
         hours: i32,
     },
     /// Imports a terminal's export file.
-    Import { file: PathBuf },
+    Import {
+        file: PathBuf,
+        /// Accepts the key of a terminal not yet enrolled, whose file is signed with its own
+        /// key: give your name, after checking the key's fingerprint with the centre.
+        #[arg(long, value_name = "NAME")]
+        accept_key: Option<String>,
+    },
     /// Publishes a catalogue or a year's calendar to every terminal.
     Publish {
         /// `catalogue` or `calendar`
@@ -96,9 +102,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let code = yichuang_hq::enrol::make_code(&client, centre.trim(), name.trim(), hours).await?;
             println!("{code}");
         }
-        Command::Import { file } => {
+        Command::Import { file, accept_key } => {
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("无法读取{}：{e}", file.display()))?;
-            let ack = yichuang_hq::ingest::ingest(&pool, &bytes, None).await?;
+            let ack = yichuang_hq::ingest::ingest(&pool, &bytes, None, accept_key.as_deref()).await?;
             println!("已导入：新收{}条，重复{}条，拒收{}条；县级现已收到第{}条", ack.applied, ack.repeated, ack.rejected.len(), ack.held_seq);
             for r in ack.rejected {
                 println!("  第{}条拒收：{}", r.seq, r.reason);

@@ -97,6 +97,13 @@ CREATE TABLE published (
     published_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (kind, version)
 );
+"#, r#"
+-- Migration 2: a terminal's own Ed25519 key. A stream named by it (`<centre>-<terminal>-k…`)
+-- can begin with export files made before the terminal enrolled; its enrolment then continues
+-- that same stream.
+ALTER TABLE terminal ADD COLUMN public_key text;
+-- Who accepted a terminal's key from a file, before any enrolment (a county administrator).
+ALTER TABLE terminal ADD COLUMN key_accepted_by text;
 "#];
 
 /// Brings the database up to this program's schema.

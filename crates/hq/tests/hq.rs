@@ -712,3 +712,82 @@ fn a_second_intake_under_a_number_hq_holds_is_refused_with_its_reason() {
     assert_eq!(hq.sql("SELECT count(*) FROM case_record"), 3);
     assert_eq!(hq.sql("SELECT count(*) FROM reject WHERE reason LIKE '%办件编号重复%'"), 3);
 }
+
+/// `yichuang-hq import FILE [--accept-key NAME]` against `db`.
+fn hq_import(db: &str, file: &Path, accept: Option<&str>) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yichuang-hq"));
+    cmd.arg("import").arg(file);
+    if let Some(by) = accept {
+        cmd.args(["--accept-key", by]);
+    }
+    cmd.env("YICHUANG_HQ_DATABASE_URL", db).output().unwrap()
+}
+
+#[test]
+fn a_terminal_never_enrolled_exports_signed_by_its_own_key_and_its_enrolment_continues_that_stream() {
+    let hq = Hq::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = terminal(dir.path(), "450821102", "示范镇便民服务中心");
+    intakes(&mut s, 12, 0, T);
+    // No enrolment, no network: the day's file is signed with the terminal's own key, from seq 1.
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let batch = yichuang_sync::export::export_day(&s, day, now(T)).unwrap();
+    let (head, _) = s.head().unwrap();
+    assert_eq!((batch.from_seq, batch.to_seq), (1, head));
+    let pk = batch.public_key.clone().expect("signed by the terminal's key");
+    assert_eq!(batch.terminal_uid, yichuang_sync::local_stream_id("450821102", "01", &pk));
+    batch.verify_key_signature().unwrap();
+    let file = dir.path().join("2026-11-23.json");
+    yichuang_sync::export::write(&batch, &file).unwrap();
+
+    // HQ does not take a stranger's key on its own word: refused with the fingerprint to check.
+    let out = hq_import(&hq.db, &file, None);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("尚未在县级登记") && err.contains(&yichuang_sync::key_fingerprint(&pk)), "{err}");
+    assert_eq!(hq.sql("SELECT count(*) FROM event"), 0);
+    // The network path never accepts a key.
+    let (status, body) = hq.post("/api/v1/batches", &batch.to_bytes());
+    assert_eq!(status, 401, "{body}");
+    // A forgery: the same events re-signed by another key under the real stream's name.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = terminal(other_dir.path(), "450821102", "示范镇便民服务中心");
+    let forged_src = yichuang_sync::export::export_pending(&other, now(T)).unwrap();
+    let mut forged = batch.clone();
+    forged.public_key = forged_src.public_key.clone();
+    forged.signature = other.sign_as_terminal(&forged.signed_bytes()).unwrap();
+    let forged_file = dir.path().join("forged.json");
+    yichuang_sync::export::write(&forged, &forged_file).unwrap();
+    let out = hq_import(&hq.db, &forged_file, Some("张科长"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("签名不符"), "{}", String::from_utf8_lossy(&out.stderr));
+    // A tampered event in a key-signed file.
+    let mut bad = batch.clone();
+    let i = bad.events.iter().position(|e| e.payload.contains("韦秀英")).unwrap();
+    bad.events[i].payload = bad.events[i].payload.replace("韦秀英", "韦秀华");
+    let bad_file = dir.path().join("bad.json");
+    yichuang_sync::export::write(&bad, &bad_file).unwrap();
+    assert!(String::from_utf8_lossy(&hq_import(&hq.db, &bad_file, Some("张科长")).stderr).contains("被改动"));
+    assert_eq!(hq.sql("SELECT count(*) FROM event"), 0, "nothing written by any of them");
+
+    // A county administrator checks the fingerprint and accepts the key.
+    let out = hq_import(&hq.db, &file, Some("张科长"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("新收{head}条，重复0条")));
+    assert_eq!(hq.sql("SELECT count(*) FROM case_record"), 12);
+    assert_eq!(hq.sql("SELECT count(*) FROM terminal WHERE key_accepted_by = '张科长'"), 1);
+    // The same file again changes nothing.
+    assert!(String::from_utf8_lossy(&hq_import(&hq.db, &file, None).stdout).contains("新收0条"));
+
+    // Later the network comes: the enrolment continues the very same stream.
+    let en = yichuang_sync::enrol(&mut s, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    assert_eq!(en.terminal_uid, batch.terminal_uid);
+    intakes(&mut s, 5, 100, "2026-11-24T09:00:00+08:00");
+    let r = yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap();
+    let (head, _) = s.head().unwrap();
+    assert_eq!(r.repeated, batch.manifest.count as i64);
+    assert_eq!(r.sent, head - batch.to_seq);
+    assert_eq!(hq.sql("SELECT count(*) FROM terminal"), 1, "one stream");
+    assert_eq!(hq.sql("SELECT count(*) FROM event"), head);
+    assert_eq!(hq.sql("SELECT count(DISTINCT seq) FROM event"), head);
+    assert_eq!(hq.sql("SELECT count(*) FROM case_record"), 17);
+}

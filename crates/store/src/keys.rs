@@ -66,6 +66,29 @@ impl Store {
         Ok(key)
     }
 
+    /// This terminal's Ed25519 public key (base64url), if it has one yet.
+    pub fn terminal_public_key(&self) -> Result<Option<String>> {
+        Ok(self
+            .connection()
+            .query_row("SELECT public_key FROM terminal_key WHERE key_id = ?1 AND secret_key IS NOT NULL", [self.key_id()?], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Signs `message` with this terminal's key (an export file made before any enrolment):
+    /// the signature in base64url. The secret never leaves the store.
+    pub fn sign_as_terminal(&self, message: &[u8]) -> Result<String> {
+        let secret: Option<String> = self
+            .connection()
+            .query_row("SELECT secret_key FROM terminal_key WHERE key_id = ?1", [self.key_id()?], |r| r.get(0))
+            .optional()?
+            .flatten();
+        let bytes: [u8; 32] = secret
+            .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
+            .and_then(|b| b.try_into().ok())
+            .ok_or(StoreError::NotFound("本终端的签名密钥".into()))?;
+        Ok(URL_SAFE_NO_PAD.encode(SigningKey::from_bytes(&bytes).sign(message).to_bytes()))
+    }
+
     /// The QR text of a stored document, signed with this terminal's key.
     pub fn document_qr(&mut self, number: &str, now: DateTime<FixedOffset>) -> Result<String> {
         let doc = self.document(number)?;

@@ -801,7 +801,9 @@ impl Store {
             )?;
             Ok(())
         })?;
-        Ok(RestoreReport { kept_as, events: after.events + 1 })
+        // The new epoch signs with a key of its own (its documents and export files).
+        store.signing_key(now)?;
+        Ok(RestoreReport { kept_as, events: store.head()?.0 })
     }
 
     /// The terminal numbers this database's events were written under: every number series

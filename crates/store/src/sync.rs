@@ -205,6 +205,21 @@ impl Store {
             .optional()?)
     }
 
+    /// The last event before this terminal's own stream (as named by its key) begins: 0, or
+    /// after a restore the backup's last event, since what follows a restore is a new history
+    /// under a new terminal number.
+    pub fn local_stream_base(&self) -> Result<i64> {
+        Ok(self
+            .connection()
+            .query_row(
+                "SELECT json_extract(payload, '$.backup_head') FROM event WHERE kind = 'store.restored' ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+            .unwrap_or(0))
+    }
+
     /// Where this terminal stands with HQ.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let (head_seq, _) = self.head()?;

@@ -77,8 +77,31 @@ pub struct Batch {
     pub prev_hash: String,
     pub events: Vec<BatchEvent>,
     pub manifest: Manifest,
-    /// HMAC-SHA256 (base64) with the stream's key over [`Batch::signed_bytes`].
+    /// Present on a file made before the terminal was enrolled: the terminal's own Ed25519
+    /// public key (base64url). `signature` is then Ed25519 (base64url) by that key, and the
+    /// stream is named by it ([`local_stream_id`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    /// HMAC-SHA256 (base64) with the stream's key over [`Batch::signed_bytes`], or, with
+    /// `public_key`, the terminal's Ed25519 signature over them.
     pub signature: String,
+}
+
+/// A key's fingerprint as a county administrator reads it aloud to the centre: the first 16
+/// hex digits of SHA-256 over the base64url key, in groups of four.
+pub fn key_fingerprint(public_key: &str) -> String {
+    let d = Sha256::digest(public_key.as_bytes());
+    let hex: String = d[..8].iter().map(|b| format!("{b:02X}")).collect();
+    hex.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
+}
+
+/// The stream of a terminal before HQ knows it, named by its own key:
+/// `<centre>-<terminal>-k<first 8 hex digits of SHA-256 over the base64url public key>`.
+/// HQ names the stream the same when the terminal enrols with that key, so that files
+/// imported before the enrolment and batches after it are one stream.
+pub fn local_stream_id(centre: &str, terminal: &str, public_key: &str) -> String {
+    let d = Sha256::digest(public_key.as_bytes());
+    format!("{centre}-{terminal}-k{}", d[..4].iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
 type HmacSha256 = Hmac<Sha256>;
@@ -106,6 +129,12 @@ impl Batch {
         key_b64: &str,
         created_at: &str,
     ) -> Result<Self, SyncError> {
+        let mut b = Self::unsigned(centre, terminal_uid, prev_hash, events, created_at);
+        b.signature = b.sign(key_b64)?;
+        Ok(b)
+    }
+
+    fn unsigned(centre: &str, terminal_uid: &str, prev_hash: &str, events: Vec<EventRecord>, created_at: &str) -> Self {
         let events: Vec<BatchEvent> = events.into_iter().map(BatchEvent::from).collect();
         let from_seq = events.first().map(|e| e.seq).unwrap_or(0);
         let to_seq = events.last().map(|e| e.seq).unwrap_or(0);
@@ -115,7 +144,7 @@ impl Batch {
             head_hash: events.last().map(|e| e.hash.clone()).unwrap_or_else(|| prev_hash.to_owned()),
             created_at: created_at.to_owned(),
         };
-        let mut b = Self {
+        Self {
             format: FORMAT.to_owned(),
             centre: centre.to_owned(),
             terminal_uid: terminal_uid.to_owned(),
@@ -124,10 +153,38 @@ impl Batch {
             prev_hash: prev_hash.to_owned(),
             events,
             manifest,
+            public_key: None,
             signature: String::new(),
-        };
-        b.signature = b.sign(key_b64)?;
+        }
+    }
+
+    /// Builds a batch signed with the terminal's own Ed25519 key (`sign` makes the base64url
+    /// signature of the bytes it is given), in the stream named by that key.
+    pub fn build_key_signed(
+        centre: &str,
+        terminal: &str,
+        public_key: &str,
+        prev_hash: &str,
+        events: Vec<EventRecord>,
+        created_at: &str,
+        sign: impl FnOnce(&[u8]) -> Result<String, SyncError>,
+    ) -> Result<Self, SyncError> {
+        let mut b = Self::unsigned(centre, &local_stream_id(centre, terminal, public_key), prev_hash, events, created_at);
+        b.public_key = Some(public_key.to_owned());
+        b.signature = sign(&b.signed_bytes())?;
         Ok(b)
+    }
+
+    /// Checks an Ed25519 signature by the batch's own public key, and that the stream is the
+    /// one that key names. Says nothing of whether HQ trusts the key.
+    pub fn verify_key_signature(&self) -> Result<(), SyncError> {
+        let pk = self.public_key.as_deref().ok_or(SyncError::BadSignature)?;
+        crate::client::verify_ed25519(pk, &self.signed_bytes(), &self.signature)?;
+        let terminal = self.terminal_uid.split('-').nth(1).unwrap_or("");
+        if local_stream_id(&self.centre, terminal, pk) != self.terminal_uid {
+            return Err(SyncError::BadSignature);
+        }
+        Ok(())
     }
 
     /// The bytes the signature covers: the batch as JSON with an empty signature.

@@ -102,6 +102,27 @@ pub struct EnrolRequest {
     pub terminal: String,
     pub base_seq: i64,
     pub base_hash: String,
+    /// The terminal's Ed25519 public key (base64url): HQ names the stream by it, so that
+    /// export files the terminal made before enrolling belong to the same stream.
+    #[serde(default)]
+    pub public_key: Option<String>,
+    /// The key's Ed25519 signature (base64url) over [`enrol_message`]: whoever enrols a key
+    /// holds its secret.
+    #[serde(default)]
+    pub key_proof: Option<String>,
+}
+
+pub fn enrol_message(code: &str, centre: &str, terminal: &str) -> Vec<u8> {
+    format!("yichuang-enrol/1\n{code}\n{centre}\n{terminal}").into_bytes()
+}
+
+/// Checks an Ed25519 signature (base64url) by a base64url public key.
+pub fn verify_ed25519(public_key: &str, message: &[u8], signature: &str) -> Result<(), SyncError> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let key: [u8; 32] = URL_SAFE_NO_PAD.decode(public_key).ok().and_then(|b| b.try_into().ok()).ok_or(SyncError::BadKey)?;
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| SyncError::BadKey)?;
+    let sig: [u8; 64] = URL_SAFE_NO_PAD.decode(signature.trim()).ok().and_then(|b| b.try_into().ok()).ok_or(SyncError::BadSignature)?;
+    key.verify_strict(message, &ed25519_dalek::Signature::from_bytes(&sig)).map_err(|_| SyncError::BadSignature)
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -228,12 +249,19 @@ pub fn enrol(store: &mut Store, hq_url: &str, code: &str, opts: &SyncOptions, no
     // The stream starts at the terminal's first event, not at the head: what the centre did
     // before it had a network reaches HQ too.
     let (base_seq, base_hash) = (0, GENESIS_HASH.to_owned());
+    let public_key = store.terminal_public_key()?;
+    let key_proof = match public_key {
+        Some(_) => Some(store.sign_as_terminal(&enrol_message(code.trim(), centre.code.as_str(), &centre.terminal.to_string()))?),
+        None => None,
+    };
     let req = EnrolRequest {
         code: code.trim().to_owned(),
         centre: centre.code.to_string(),
         terminal: centre.terminal.to_string(),
         base_seq,
         base_hash: base_hash.clone(),
+        public_key,
+        key_proof,
     };
     let body = serde_json::to_vec(&req).unwrap_or_default();
     let mut http = Http::new(opts);

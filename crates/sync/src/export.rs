@@ -9,9 +9,14 @@ use yichuang_store::Store;
 use crate::{Batch, SyncError};
 
 /// The end-of-day file for `day`: the day's events of the current stream, and before them
-/// whatever HQ has not acknowledged yet, so that a file never leaves HQ a gap.
+/// whatever HQ has not acknowledged yet, so that a file never leaves HQ a gap. A terminal
+/// never enrolled writes its whole stream up to the end of the day, signed with its own key.
 pub fn export_day(store: &Store, day: NaiveDate, now: DateTime<FixedOffset>) -> Result<Batch, SyncError> {
-    let e = store.enrolment()?.ok_or(SyncError::NotEnrolled)?;
+    let Some(e) = store.enrolment()? else {
+        let base = store.local_stream_base()?;
+        let last = store.events_of_day(day)?.map(|(_, last)| last).unwrap_or(base).max(base);
+        return key_signed(store, base + 1, last, now);
+    };
     let held = store.held_seq(&e)?;
     let Some((first, last)) = store.events_of_day(day)? else {
         return batch(store, &e, held + 1, held, now);
@@ -20,11 +25,13 @@ pub fn export_day(store: &Store, day: NaiveDate, now: DateTime<FixedOffset>) -> 
     batch(store, &e, first, last.max(held), now)
 }
 
-/// Everything HQ has not acknowledged yet.
+/// Everything HQ has not acknowledged yet (everything, before any enrolment).
 pub fn export_pending(store: &Store, now: DateTime<FixedOffset>) -> Result<Batch, SyncError> {
-    let e = store.enrolment()?.ok_or(SyncError::NotEnrolled)?;
-    let held = store.held_seq(&e)?;
     let (head, _) = store.head()?;
+    let Some(e) = store.enrolment()? else {
+        return key_signed(store, store.local_stream_base()? + 1, head, now);
+    };
+    let held = store.held_seq(&e)?;
     batch(store, &e, held + 1, head, now)
 }
 
@@ -33,6 +40,18 @@ fn batch(store: &Store, e: &yichuang_store::Enrolment, from: i64, to: i64, now: 
     let events = store.events_between(from, to)?;
     let prev = store.event_hash(from - 1)?;
     Batch::build(&centre, &e.terminal_uid, &prev, events, &e.hmac_key, &now.to_rfc3339())
+}
+
+/// A file of the terminal's own stream, signed with its Ed25519 key: HQ takes it once the
+/// terminal enrols with that key, or once a county administrator accepts the key.
+fn key_signed(store: &Store, from: i64, to: i64, now: DateTime<FixedOffset>) -> Result<Batch, SyncError> {
+    let centre = store.centre()?;
+    let public_key = store.terminal_public_key()?.ok_or(SyncError::BadKey)?;
+    let events = store.events_between(from, to)?;
+    let prev = store.event_hash(from - 1)?;
+    Batch::build_key_signed(&centre.code.to_string(), &centre.terminal.to_string(), &public_key, &prev, events, &now.to_rfc3339(), |bytes| {
+        Ok(store.sign_as_terminal(bytes)?)
+    })
 }
 
 /// Writes the batch to `out` through a temporary file, so that a cut leaves no half file

@@ -16,7 +16,7 @@ pub mod client;
 pub mod document;
 pub mod export;
 
-pub use batch::{Batch, BatchEvent, Manifest, FORMAT};
+pub use batch::{key_fingerprint, local_stream_id, Batch, BatchEvent, Manifest, FORMAT};
 pub use client::{enrol, sync, Progress, SyncOptions, SyncReport};
 pub use document::SignedDocument;
 
