@@ -92,3 +92,29 @@ fn a_case_changed_behind_the_stores_back_is_caught() {
         format!("办件{n}的状态为“accepted”，但事件记录的状态为“awaiting_supplement”（办件被修改）")
     );
 }
+
+#[test]
+fn an_appended_event_of_no_known_shape_is_caught() {
+    // Someone appends a row with a correct hash and link, but it is no event of this program:
+    // a kind it never writes, or a known kind whose payload lacks what the kind carries.
+    for (kind, payload) in [("case.teleported", "{}"), ("case.collected", r#"{"status":"collected"}"#)] {
+        let c = centre_with_cases();
+        let store = c.store();
+        let (seq, prev) = store.head().unwrap();
+        let n = store.connection().query_row("SELECT number FROM case_file LIMIT 1", [], |r| r.get::<_, String>(0)).unwrap();
+        let (id, at) = ("01890000-0000-7000-8000-000000000000", "2026-11-23T12:00:00+08:00");
+        let hash = yichuang_store::chain_hash(&prev, seq + 1, id, "01", at, "demo", kind, &n, payload);
+        drop(store);
+        let msg = tamper(
+            &c,
+            &format!(
+                "INSERT INTO event (seq, id, terminal, at, actor, kind, subject, payload, prev_hash, hash)
+                 VALUES ({}, '{id}', '01', '{at}', 'demo', '{kind}', '{n}', '{payload}', '{prev}', '{hash}');
+                 UPDATE chain_head SET seq = {}, hash = '{hash}' WHERE id = 1;",
+                seq + 1,
+                seq + 1
+            ),
+        );
+        assert!(msg.starts_with(&format!("事件{}无法解读", seq + 1)), "{kind}: {msg}");
+    }
+}

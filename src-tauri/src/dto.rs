@@ -477,27 +477,32 @@ impl CaseDetail {
         let timeline = events
             .into_iter()
             .map(|e| {
-                let p: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
                 let mut what = event_label(&e.kind).to_owned();
-                if let Some(d) = p["decision"].as_str() {
-                    what.push_str(match d {
-                        "immediate" => "：当场办结",
-                        "accepted" => "：受理",
-                        "supplement" => "：需补正",
-                        _ => "：不予受理",
-                    });
-                }
-                if let Some(r) = p["reason"].as_str().filter(|r| !r.is_empty()) {
-                    what.push_str(&format!("（{r}）"));
-                }
-                if let Some(to) = p["to"].as_str() {
-                    what.push_str(&format!("，转至{to}"));
-                }
-                if let Some(by) = p["by"].as_str() {
-                    what.push_str(&format!("，领取人{by}"));
-                }
-                if let Some(due) = p["due"]["date"].as_str() {
-                    what.push_str(&format!("，承诺办结{due}"));
+                match e.event() {
+                    Ok(event) => {
+                        let s = event.summary();
+                        if let Some(d) = s.decision {
+                            what.push_str(match d {
+                                "immediate" => "：当场办结",
+                                "accepted" => "：受理",
+                                "supplement" => "：需补正",
+                                _ => "：不予受理",
+                            });
+                        }
+                        if let Some(r) = s.reason {
+                            what.push_str(&format!("（{r}）"));
+                        }
+                        if let Some(to) = s.to {
+                            what.push_str(&format!("，转至{to}"));
+                        }
+                        if let Some(by) = s.by {
+                            what.push_str(&format!("，领取人{by}"));
+                        }
+                        if let Some(due) = s.due {
+                            what.push_str(&format!("，承诺办结{due}"));
+                        }
+                    }
+                    Err(err) => what.push_str(&format!("（{err}）")),
                 }
                 let sync = match s.event_sync(e.seq) {
                     Ok(yichuang_store::EventSync::Acknowledged) => "县级已收到",

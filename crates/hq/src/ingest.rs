@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use deadpool_postgres::Pool;
-use serde_json::Value;
+use yichuang_events::Event;
 use yichuang_sync::client::{Ack, Rejected};
 use yichuang_sync::{Batch, SyncError};
 
@@ -215,23 +215,14 @@ async fn project<'a>(
     let mut intakes: Vec<(String, String, String, String, Option<String>, String)> = vec![];
     let mut latest: HashMap<String, (String, bool, Option<String>, String, String)> = HashMap::new();
     for e in events {
-        if !e.kind.starts_with("case.") {
-            continue;
+        // Only what changes a case's state is projected; the event itself is stored as sent.
+        let Ok(event) = Event::parse(&e.kind, &e.payload) else { continue };
+        let Some((status, paused, due)) = event.case_state() else { continue };
+        let due = due.map(|d| d.date.to_string());
+        if let Event::CaseIntake(p) = &event {
+            intakes.push((e.subject.clone(), p.item.clone(), p.applicant.name.clone(), status.to_owned(), due.clone(), e.at.clone()));
         }
-        let p: Value = serde_json::from_str(&e.payload).unwrap_or_default();
-        let status = p["status"].as_str().unwrap_or("").to_owned();
-        let due = p["due"]["date"].as_str().map(str::to_owned);
-        if e.kind == "case.intake" {
-            intakes.push((
-                e.subject.clone(),
-                p["item"].as_str().unwrap_or("").to_owned(),
-                p["applicant"]["name"].as_str().unwrap_or("").to_owned(),
-                status.clone(),
-                due.clone(),
-                e.at.clone(),
-            ));
-        }
-        latest.insert(e.subject.clone(), (status, p["paused"].as_bool().unwrap_or(false), due, e.at.clone(), e.kind.clone()));
+        latest.insert(e.subject.clone(), (status.to_owned(), paused, due, e.at.clone(), e.kind.clone()));
     }
     if !intakes.is_empty() {
         let n: Vec<String> = intakes.iter().map(|i| i.0.clone()).collect();

@@ -157,15 +157,20 @@ pub async fn case(State(s): State<AppState>, Path(number): Path<String>) -> Resu
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            let p: serde_json::Value = serde_json::from_str(r.get::<_, &str>(3)).unwrap_or_default();
             let mut what = esc(r.get::<_, &str>(2));
-            for k in ["status", "reason", "to", "by"] {
-                if let Some(v) = p[k].as_str().filter(|v| !v.is_empty()) {
-                    what.push_str(&format!("　{k}: {}", esc(v)));
+            match yichuang_events::Event::parse(r.get(2), r.get(3)) {
+                Ok(event) => {
+                    let s = event.summary();
+                    for (k, v) in [("status", s.status), ("reason", s.reason), ("to", s.to), ("by", s.by)] {
+                        if let Some(v) = v {
+                            what.push_str(&format!("　{k}: {}", esc(v)));
+                        }
+                    }
+                    if let Some(d) = s.due {
+                        what.push_str(&format!("　承诺办结 {d}"));
+                    }
                 }
-            }
-            if let Some(d) = p["due"]["date"].as_str() {
-                what.push_str(&format!("　承诺办结 {}", esc(d)));
+                Err(e) => what.push_str(&format!("　<span class=\"red\">{}</span>", esc(&e.to_string()))),
             }
             let rejected: bool = r.get(6);
             vec![

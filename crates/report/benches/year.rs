@@ -6,6 +6,7 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Days, NaiveDate};
+use yichuang_events::{self as ev, Event};
 use yichuang_report::Period;
 use yichuang_store::Store;
 
@@ -30,10 +31,14 @@ fn main() {
     let mut ins = conn
         .prepare("INSERT INTO event (seq, id, terminal, at, actor, kind, subject, payload, prev_hash, hash) VALUES (?1, ?2, '01', ?3, 'demo', ?4, ?5, ?6, '', '')")
         .unwrap();
-    let mut put = |kind: &str, day: NaiveDate, subject: &str, payload: String| {
+    // Each event is built as the store builds it, so the fold reads exactly what it would.
+    let mut put = |day: NaiveDate, subject: &str, event: Event| {
         seq += 1;
-        ins.execute(rusqlite::params![seq, format!("id{seq}"), format!("{day}T10:00:00+08:00"), kind, subject, payload]).unwrap();
+        let at = format!("{day}T10:00:00+08:00");
+        ins.execute(rusqlite::params![seq, format!("id{seq}"), at, event.kind(), subject, event.payload().to_string()]).unwrap();
     };
+    let due_on = |date: NaiveDate| Some(ev::Due { date, provisional: false, calendar_version: "2026v1".into() });
+    let step = |status: &str, due: Option<ev::Due>| ev::Step { status: status.into(), paused: false, due };
     for i in 0..cases {
         let day = start + Days::new(u64::from(i) * 365 / u64::from(cases));
         let number = format!("4508211020120260101{i:05}");
@@ -45,21 +50,85 @@ fn main() {
             9 if i % 20 == 9 => ("refused", "refused"),
             _ => ("accepted", "accepted"),
         };
-        put("case.intake", day, &number, format!(
-            r#"{{"item":"{item}","catalogue_version":"2026.11-demo","applicant":{{"kind":"person","key":"450821196804053025","name":"韦秀英","phone":null}},"decision":"{decision}","status":"{status}","limit":{{"days":10,"unit":"working"}},"due":{{"date":"{due}","provisional":false}},"materials":[{{"material":"SFZ","pages":1,"copies":1}},{{"material":"HKB","pages":2,"copies":1}}],"handler":"demo"}}"#
-        ));
-        put("document.issued", day, &format!("SL-2026-01-{i:06}"), format!(r#"{{"case":"{number}"}}"#));
+        let material = |code: &str, pages| ev::Material { material: code.into(), pages, copies: 1, defect: None };
+        put(
+            day,
+            &number,
+            Event::CaseIntake(Box::new(ev::CaseIntake {
+                item: item.into(),
+                catalogue_version: "2026.11-demo".into(),
+                applicant: ev::Applicant { kind: "person".into(), key: "450821196804053025".into(), name: "韦秀英".into(), phone: None },
+                agent: None,
+                decision: decision.into(),
+                status: status.into(),
+                deemed_accepted: false,
+                received_on: day,
+                clock_start: Some(day),
+                limit: ev::LimitSpec { days: 10, unit: "working".into() },
+                due: due_on(due),
+                materials: vec![material("SFZ", 1), material("HKB", 2)],
+                conditions: vec![],
+                deficiencies: vec![],
+                refusal: None,
+                handler: "demo".into(),
+                covering_for: None,
+            })),
+        );
+        put(
+            day,
+            &format!("SL-2026-01-{i:06}"),
+            Event::DocumentIssued(ev::DocumentIssued {
+                kind: "receipt".into(),
+                number: format!("SL-2026-01-{i:06}"),
+                case: Some(number.clone()),
+                inquiry: None,
+                body: serde_json::json!({}),
+            }),
+        );
         if decision == "supplement" {
-            put("case.supplemented", day + Days::new(2), &number, format!(r#"{{"decision":"accepted","status":"accepted","due":{{"date":"{}"}}}}"#, due + Days::new(2)));
+            put(
+                day + Days::new(2),
+                &number,
+                Event::CaseSupplemented(ev::CaseSupplemented {
+                    round: 2,
+                    materials: vec![],
+                    decision: "accepted".into(),
+                    status: "accepted".into(),
+                    clock_start: Some(day + Days::new(2)),
+                    due: due_on(due + Days::new(2)),
+                    deficiencies: vec![],
+                    refusal: None,
+                }),
+            );
         }
         if i % 7 == 0 {
-            put("case.extended", day + Days::new(5), &number, format!(r#"{{"status":"accepted","paused":false,"due":{{"date":"{}"}},"reason":"需调查"}}"#, due + Days::new(7)));
+            put(
+                day + Days::new(5),
+                &number,
+                Event::CaseExtended(ev::CaseExtended {
+                    days: 5,
+                    reason: "需调查".into(),
+                    approver: "head".into(),
+                    approver_name: "王建国".into(),
+                    step: step("accepted", due_on(due + Days::new(7))),
+                }),
+            );
         }
         if matches!(decision, "accepted" | "supplement") && i % 13 != 0 {
             let done = day + Days::new(u64::from(i % 20));
-            put("case.decided", done, &number, r#"{"approved":true,"status":"approved","paused":false,"due":null}"#.to_owned());
+            put(done, &number, Event::CaseDecided(ev::CaseDecided { approved: true, reason: String::new(), step: step("approved", None) }));
             if i % 3 == 0 {
-                put("case.rated", done + Days::new(1), &number, format!(r#"{{"rating":"satisfied","bad":{},"channel":"visit"}}"#, i % 9 == 0));
+                put(
+                    done + Days::new(1),
+                    &number,
+                    Event::CaseRated(ev::CaseRated {
+                        rating: "satisfied".into(),
+                        bad: i % 9 == 0,
+                        channel: "visit".into(),
+                        on: done + Days::new(1),
+                        rectification_due: None,
+                    }),
+                );
             }
         }
     }

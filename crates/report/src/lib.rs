@@ -18,8 +18,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use serde_json::Value;
 use yichuang_core::Calendar;
+use yichuang_events::Event;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -167,9 +167,6 @@ fn date_of(at: &str) -> Option<NaiveDate> {
     at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
-fn due_of(p: &Value) -> Option<NaiveDate> {
-    p["due"]["date"].as_str().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-}
 
 const DONE: [&str; 3] = ["completed", "approved", "not_approved"];
 const RUNNING: [&str; 2] = ["accepted", "forwarded"];
@@ -198,21 +195,23 @@ pub fn fold<'a>(
         if !relevant || (!inside && !e.kind.starts_with("case.")) {
             continue;
         }
-        let p: Value = serde_json::from_str(e.payload).unwrap_or(Value::Null);
-        let status = p["status"].as_str().unwrap_or("");
-        match e.kind {
-            "case.intake" => {
-                let item = p["item"].as_str().unwrap_or("").to_owned();
-                let decision = p["decision"].as_str().unwrap_or("");
+        // Unreadable events are `verify`'s to report; the figures count what can be read.
+        let Ok(event) = Event::parse(e.kind, e.payload) else { continue };
+        let state = event.case_state();
+        let status = state.map(|(s, _, _)| s).unwrap_or("");
+        let due = state.and_then(|(_, _, d)| d).map(|d| d.date);
+        match &event {
+            Event::CaseIntake(p) => {
+                let decision = p.decision.as_str();
                 let mut t = Track {
-                    item: item.clone(),
+                    item: p.item.clone(),
                     received: day,
                     accepted_on: (decision == "accepted").then_some(day),
-                    due: due_of(&p),
+                    due,
                     done: false,
                     running: RUNNING.contains(&status),
                 };
-                let f = items.entry(item.clone()).or_default();
+                let f = items.entry(p.item.clone()).or_default();
                 if inside {
                     f.received += 1;
                     match decision {
@@ -231,14 +230,34 @@ pub fn fold<'a>(
                 }
                 cases.insert(e.subject.to_owned(), t);
             }
-            k if k.starts_with("case.") => {
+            Event::InquiryRegistered(p) => {
+                c.inquiries += 1;
+                if p.status == "closed" {
+                    c.inquiries_closed += 1;
+                    c.inquiries_on_time += 1;
+                }
+            }
+            Event::InquiryReplied(p) => {
+                c.inquiries_closed += 1;
+                if p.on_time {
+                    c.inquiries_on_time += 1;
+                }
+            }
+            Event::ComplaintRegistered(_) => c.complaints += 1,
+            Event::ComplaintAnswered(p) => {
+                c.complaints_answered += 1;
+                if p.on_time {
+                    c.complaints_on_time += 1;
+                }
+            }
+            _ if e.kind.starts_with("case.") => {
                 let Some(t) = cases.get_mut(e.subject) else { continue };
                 let f = items.entry(t.item.clone()).or_default();
-                if let Some(d) = due_of(&p) {
+                if let Some(d) = due {
                     t.due = Some(d);
                 }
-                match k {
-                    "case.supplemented" => {
+                match &event {
+                    Event::CaseSupplemented(_) => {
                         if DONE.contains(&status) {
                             // An immediate item completed when the last material came.
                             t.accepted_on = Some(day);
@@ -251,10 +270,10 @@ pub fn fold<'a>(
                             f.supplement_notices += 1;
                         }
                     }
-                    "case.extended" if inside => f.extensions += 1,
-                    "case.rated" if inside => {
+                    Event::CaseExtended(_) if inside => f.extensions += 1,
+                    Event::CaseRated(r) if inside => {
                         f.ratings += 1;
-                        if p["bad"].as_bool().unwrap_or(false) {
+                        if r.bad {
                             f.bad_ratings += 1;
                         } else {
                             f.satisfied += 1;
@@ -277,26 +296,6 @@ pub fn fold<'a>(
                         let from = t.accepted_on.unwrap_or(t.received);
                         f.working_days += calendar.working_days_between(from, day);
                     }
-                }
-            }
-            "inquiry.registered" => {
-                c.inquiries += 1;
-                if status == "closed" {
-                    c.inquiries_closed += 1;
-                    c.inquiries_on_time += 1;
-                }
-            }
-            "inquiry.replied" => {
-                c.inquiries_closed += 1;
-                if p["on_time"].as_bool().unwrap_or(false) {
-                    c.inquiries_on_time += 1;
-                }
-            }
-            "complaint.registered" => c.complaints += 1,
-            "complaint.answered" => {
-                c.complaints_answered += 1;
-                if p["on_time"].as_bool().unwrap_or(false) {
-                    c.complaints_on_time += 1;
                 }
             }
             _ => {}

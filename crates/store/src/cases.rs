@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{params, OptionalExtension};
-use serde_json::json;
 use yichuang_core::case::SupplementOutcome;
 use yichuang_core::clock::{supplement_basis, warning_for, AcceptanceBasis};
 use yichuang_core::intake::decide;
@@ -12,6 +11,9 @@ use yichuang_core::{
     DueDate, Extension, IdNumber, Limit, LimitUnit, MaterialCode, PauseKind, PersonName, Phone,
     Presented, ServiceItem, Submission, Uscc, Warning,
 };
+
+use yichuang_events as ev;
+use yichuang_events::Event;
 
 use crate::documents::{self, DocumentRef};
 use crate::error::{Result, StoreError};
@@ -262,18 +264,12 @@ impl CaseRow {
     }
 }
 
-fn deficiency_json(list: &[Deficiency]) -> serde_json::Value {
-    json!(list
-        .iter()
-        .map(|d| json!({"material": d.material.as_str(), "name": d.name, "problem": d.problem.describe()}))
-        .collect::<Vec<_>>())
+fn deficiency_ev(list: &[Deficiency]) -> Vec<ev::Deficiency> {
+    list.iter().map(|d| ev::Deficiency { material: d.material.to_string(), name: d.name.clone(), problem: d.problem.describe() }).collect()
 }
 
-fn due_json(due: &Option<DueDate>) -> serde_json::Value {
-    match due {
-        Some(d) => json!({"date": d.date(), "provisional": d.provisional(), "calendar_version": d.calendar_version()}),
-        None => serde_json::Value::Null,
-    }
+fn due_ev(due: &Option<DueDate>) -> Option<ev::Due> {
+    due.as_ref().map(|d| ev::Due { date: d.date(), provisional: d.provisional(), calendar_version: d.calendar_version().to_owned() })
 }
 
 impl Store {
@@ -377,28 +373,35 @@ impl Store {
             insert_materials(w, &number, 1, &submission)?;
             let (applicant_kind, applicant_key, applicant_name) = party_fields(&req.applicant.party);
             w.event(
-                "case.intake",
                 number.as_str(),
-                json!({
-                    "item": item.code().as_str(),
-                    "catalogue_version": entry.version,
-                    "applicant": {"kind": applicant_kind, "key": applicant_key, "name": applicant_name,
-                                  "phone": req.applicant.phone.as_ref().map(Phone::as_str)},
-                    "agent": agent_name.map(|n| json!({"name": n, "id_number": agent_id, "phone": agent_phone})),
-                    "decision": if deemed { "accepted" } else { decision.as_str() },
-                    "status": state.status().as_str(),
-                    "deemed_accepted": deemed,
-                    "received_on": received_on,
-                    "clock_start": clock_start,
-                    "limit": {"days": limit.days(), "unit": limit.unit().as_str()},
-                    "due": due_json(&due),
-                    "materials": materials_json(&submission),
-                    "conditions": conditions,
-                    "deficiencies": match &decision { Decision::Supplement(l) => deficiency_json(l), _ => json!([]) },
-                    "refusal": submission.refusal(),
-                    "handler": clerk.id,
-                    "covering_for": covering,
-                }),
+                Event::CaseIntake(Box::new(ev::CaseIntake {
+                    item: item.code().to_string(),
+                    catalogue_version: entry.version.clone(),
+                    applicant: ev::Applicant {
+                        kind: applicant_kind.to_owned(),
+                        key: applicant_key.to_owned(),
+                        name: applicant_name.to_owned(),
+                        phone: req.applicant.phone.as_ref().map(|p| p.as_str().to_owned()),
+                    },
+                    agent: agent_name.map(|n| ev::Agent {
+                        name: n.to_owned(),
+                        id_number: agent_id.map(str::to_owned),
+                        phone: agent_phone.map(str::to_owned),
+                    }),
+                    decision: if deemed { "accepted".into() } else { decision.as_str().to_owned() },
+                    status: state.status().as_str().to_owned(),
+                    deemed_accepted: deemed,
+                    received_on,
+                    clock_start,
+                    limit: ev::LimitSpec { days: limit.days(), unit: limit.unit().as_str().to_owned() },
+                    due: due_ev(&due),
+                    materials: materials_ev(&submission),
+                    conditions: conditions.iter().map(|c| c.to_string()).collect(),
+                    deficiencies: match &decision { Decision::Supplement(l) => deficiency_ev(l), _ => vec![] },
+                    refusal: submission.refusal().map(str::to_owned),
+                    handler: clerk.id.clone(),
+                    covering_for: covering.clone(),
+                })),
             )?;
             let kind = match (&decision, deemed) {
                 (_, true) | (Decision::Accepted, _) => DocKind::Receipt,
@@ -475,17 +478,16 @@ impl Store {
                 ],
             )?;
             w.event(
-                "case.supplemented",
                 row.number.as_str(),
-                json!({
-                    "round": round,
-                    "materials": materials_json(&later),
-                    "decision": decision.as_str(),
-                    "status": state.status().as_str(),
-                    "clock_start": due.as_ref().map(|_| today),
-                    "due": due_json(&due),
-                    "deficiencies": match &decision { Decision::Supplement(l) => deficiency_json(l), _ => json!([]) },
-                    "refusal": merged.refusal(),
+                Event::CaseSupplemented(ev::CaseSupplemented {
+                    round,
+                    materials: materials_ev(&later),
+                    decision: decision.as_str().to_owned(),
+                    status: state.status().as_str().to_owned(),
+                    clock_start: due.as_ref().map(|_| today),
+                    due: due_ev(&due),
+                    deficiencies: match &decision { Decision::Supplement(l) => deficiency_ev(l), _ => vec![] },
+                    refusal: merged.refusal().map(str::to_owned),
                 }),
             )?;
             let kind = match &decision {
@@ -523,7 +525,7 @@ impl Store {
             let mut clock = row.clock()?.ok_or(StoreError::MissingField("受理日期"))?;
             clock.extend(extension.clone())?;
             row.set_clock(&clock);
-            Ok(json!({"days": days, "reason": reason.trim(), "approver": head.id, "approver_name": head.name}))
+            Ok(Detail::Extend { days, reason: reason.trim().to_owned(), approver: head.id.clone(), approver_name: head.name.clone() })
         })
     }
 
@@ -545,7 +547,7 @@ impl Store {
             let mut clock = row.clock()?.ok_or(StoreError::MissingField("受理日期"))?;
             clock.pause(kind, today, expected_days)?;
             row.set_clock(&clock);
-            Ok(json!({"kind": kind.as_str(), "label": kind.label(), "expected_days": expected_days, "reason": reason.trim()}))
+            Ok(Detail::Pause { kind: kind.as_str().to_owned(), label: kind.label().to_owned(), expected_days, reason: reason.trim().to_owned() })
         })
     }
 
@@ -554,7 +556,7 @@ impl Store {
             let mut clock = row.clock()?.ok_or(StoreError::MissingField("受理日期"))?;
             clock.resume(today)?;
             row.set_clock(&clock);
-            Ok(json!({}))
+            Ok(Detail::Resume)
         })
     }
 
@@ -564,7 +566,7 @@ impl Store {
             return Err(StoreError::MissingField("转办或上报的部门"));
         }
         let to = to.trim().to_owned();
-        self.transition(number, actor, now, CaseAction::Forward, None, |_, _| Ok(json!({"to": to, "reason": reason.trim()})))
+        self.transition(number, actor, now, CaseAction::Forward, None, |_, _| Ok(Detail::Forward { to, reason: reason.trim().to_owned() }))
     }
 
     /// Records the decision (准予 / 不予); a negative one needs its reason.
@@ -573,13 +575,13 @@ impl Store {
             return Err(StoreError::MissingField("不予批准的理由"));
         }
         self.transition(number, actor, now, CaseAction::Decide { approved }, None, |_, _| {
-            Ok(json!({"approved": approved, "reason": reason.trim()}))
+            Ok(Detail::Decide { approved, reason: reason.trim().to_owned() })
         })
     }
 
     /// The result is ready: issues the collection slip.
     pub fn ready(&mut self, number: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
-        self.transition(number, actor, now, CaseAction::Ready, Some(DocKind::Collection), |_, _| Ok(json!({})))
+        self.transition(number, actor, now, CaseAction::Ready, Some(DocKind::Collection), |_, _| Ok(Detail::Ready))
     }
 
     /// The result is collected, signed for by `by` (the applicant or an agent).
@@ -587,7 +589,7 @@ impl Store {
         if by.trim().is_empty() {
             return Err(StoreError::MissingField("领取人"));
         }
-        self.transition(number, actor, now, CaseAction::Collect, None, |_, _| Ok(json!({"by": by.trim()})))
+        self.transition(number, actor, now, CaseAction::Collect, None, |_, _| Ok(Detail::Collect { by: by.trim().to_owned() }))
     }
 
     /// The applicant withdraws the application (撤回).
@@ -595,11 +597,11 @@ impl Store {
         if reason.trim().is_empty() {
             return Err(StoreError::MissingField("撤回原因"));
         }
-        self.transition(number, actor, now, CaseAction::Withdraw, None, |_, _| Ok(json!({"reason": reason.trim()})))
+        self.transition(number, actor, now, CaseAction::Withdraw, None, |_, _| Ok(Detail::Withdraw { reason: reason.trim().to_owned() }))
     }
 
     pub fn archive(&mut self, number: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
-        self.transition(number, actor, now, CaseAction::Archive, None, |_, _| Ok(json!({})))
+        self.transition(number, actor, now, CaseAction::Archive, None, |_, _| Ok(Detail::Archive))
     }
 
     /// The common path of every later transition: check the state machine, let `change` alter
@@ -611,32 +613,20 @@ impl Store {
         now: DateTime<FixedOffset>,
         action: CaseAction,
         document: Option<DocKind>,
-        change: impl FnOnce(&mut CaseRow, NaiveDate) -> Result<serde_json::Value>,
+        change: impl FnOnce(&mut CaseRow, NaiveDate) -> Result<Detail>,
     ) -> Result<CaseView> {
         let centre = self.centre()?.clone();
         let staff = self.require_staff(actor)?;
         let calendar = self.calendar.clone();
         let today = now.date_naive();
-        let (kind, label) = match action {
-            CaseAction::Extend => ("case.extended", "extend"),
-            CaseAction::Pause => ("case.paused", "pause"),
-            CaseAction::Resume => ("case.resumed", "resume"),
-            CaseAction::Forward => ("case.forwarded", "forward"),
-            CaseAction::Decide { .. } => ("case.decided", "decide"),
-            CaseAction::Ready => ("case.ready", "ready"),
-            CaseAction::Collect => ("case.collected", "collect"),
-            CaseAction::Withdraw => ("case.withdrawn", "withdraw"),
-            CaseAction::Archive => ("case.archived", "archive"),
-            CaseAction::Refuse => ("case.refused", "refuse"),
-            CaseAction::Supplement(_) => ("case.supplemented", "supplement"),
-        };
         let number = self.write(&staff.id, now, |w| {
             // The state this action depends on is read inside the write transaction: two
             // windows or two processes acting on one case at once see each other's act, so
             // two simultaneous collections record exactly one.
             let mut row = read_case_row(w.tx, number)?;
             let state = row.state.apply(action)?;
-            let mut payload = change(&mut row, today)?;
+            let detail = change(&mut row, today)?;
+            let label = detail.label();
             let clock = row.clock()?;
             // While paused, the date shown is the one expected if the procedure ends as the
             // applicant was told.
@@ -645,13 +635,9 @@ impl Store {
                 _ => None,
             };
             let keep_due = !state.status().clock_runs() && !state.paused();
-            if let Some(obj) = payload.as_object_mut() {
-                obj.insert("status".into(), json!(state.status().as_str()));
-                obj.insert("paused".into(), json!(state.paused()));
-                obj.insert("due".into(), due_json(&due));
-            }
+            let step = ev::Step { status: state.status().as_str().to_owned(), paused: state.paused(), due: due_ev(&due) };
             let clock_text = serde_json::to_string(&row.clock).unwrap_or_default();
-            let reason = payload.get("reason").and_then(|r| r.as_str()).filter(|r| !r.is_empty());
+            let reason = detail.reason().filter(|r| !r.is_empty());
             w.tx.execute(
                 "UPDATE case_file SET status = ?2, paused = ?3, clock = ?4,
                     due_date = CASE WHEN ?5 THEN due_date ELSE ?6 END,
@@ -673,7 +659,7 @@ impl Store {
                     due.as_ref().map(|d| d.calendar_version().to_owned()),
                     label,
                     reason,
-                    payload.get("by").and_then(|b| b.as_str()),
+                    detail.collected_by(),
                     today,
                     w.now_text(),
                 ],
@@ -681,10 +667,10 @@ impl Store {
             if action == CaseAction::Forward {
                 w.tx.execute(
                     "UPDATE case_file SET forwarded_to = ?2 WHERE number = ?1",
-                    params![row.number.as_str(), payload.get("to").and_then(|t| t.as_str())],
+                    params![row.number.as_str(), detail.forwarded_to()],
                 )?;
             }
-            w.event(kind, row.number.as_str(), payload.clone())?;
+            w.event(row.number.as_str(), detail.into_event(step))?;
             if let Some(doc) = document {
                 documents::issue_for_case(w, &centre, doc, &row.number, &staff)?;
             }
@@ -933,6 +919,71 @@ impl Store {
     }
 }
 
+/// What one later step of a case records beyond the state it leaves (the event's own fields).
+enum Detail {
+    Extend { days: u32, reason: String, approver: String, approver_name: String },
+    Pause { kind: String, label: String, expected_days: u32, reason: String },
+    Resume,
+    Forward { to: String, reason: String },
+    Decide { approved: bool, reason: String },
+    Ready,
+    Collect { by: String },
+    Withdraw { reason: String },
+    Archive,
+}
+
+impl Detail {
+    fn label(&self) -> &'static str {
+        match self {
+            Self::Extend { .. } => "extend",
+            Self::Pause { .. } => "pause",
+            Self::Resume => "resume",
+            Self::Forward { .. } => "forward",
+            Self::Decide { .. } => "decide",
+            Self::Ready => "ready",
+            Self::Collect { .. } => "collect",
+            Self::Withdraw { .. } => "withdraw",
+            Self::Archive => "archive",
+        }
+    }
+
+    fn reason(&self) -> Option<&str> {
+        match self {
+            Self::Extend { reason, .. } | Self::Pause { reason, .. } | Self::Forward { reason, .. } => Some(reason),
+            Self::Decide { reason, .. } | Self::Withdraw { reason } => Some(reason),
+            _ => None,
+        }
+    }
+
+    fn collected_by(&self) -> Option<&str> {
+        match self {
+            Self::Collect { by } => Some(by),
+            _ => None,
+        }
+    }
+
+    fn forwarded_to(&self) -> Option<&str> {
+        match self {
+            Self::Forward { to, .. } => Some(to),
+            _ => None,
+        }
+    }
+
+    fn into_event(self, step: ev::Step) -> Event {
+        match self {
+            Self::Extend { days, reason, approver, approver_name } => Event::CaseExtended(ev::CaseExtended { days, reason, approver, approver_name, step }),
+            Self::Pause { kind, label, expected_days, reason } => Event::CasePaused(ev::CasePaused { kind, label, expected_days, reason, step }),
+            Self::Resume => Event::CaseResumed(step),
+            Self::Forward { to, reason } => Event::CaseForwarded(ev::CaseForwarded { to, reason, step }),
+            Self::Decide { approved, reason } => Event::CaseDecided(ev::CaseDecided { approved, reason, step }),
+            Self::Ready => Event::CaseReady(step),
+            Self::Collect { by } => Event::CaseCollected(ev::CaseCollected { by, step }),
+            Self::Withdraw { reason } => Event::CaseWithdrawn(ev::WithReason { reason, step }),
+            Self::Archive => Event::CaseArchived(step),
+        }
+    }
+}
+
 /// The mutable part of a case, read on `conn` (inside a write transaction when it is acted on).
 fn read_case_row(conn: &rusqlite::Connection, number: &str) -> Result<CaseRow> {
         let parsed = CaseNumber::parse(number)?;
@@ -1058,13 +1109,12 @@ fn insert_materials(w: &Writer<'_>, number: &CaseNumber, round: i64, s: &Submiss
     Ok(())
 }
 
-fn materials_json(s: &Submission) -> serde_json::Value {
-    json!(s
-        .presented()
+fn materials_ev(s: &Submission) -> Vec<ev::Material> {
+    s.presented()
         .iter()
         .map(|p| {
             let defect = s.defects().iter().find(|d| d.material == p.material).map(|d| d.reason.clone());
-            json!({"material": p.material.as_str(), "pages": p.pages, "copies": p.copies, "defect": defect})
+            ev::Material { material: p.material.to_string(), pages: p.pages, copies: p.copies, defect }
         })
-        .collect::<Vec<_>>())
+        .collect()
 }

@@ -6,9 +6,11 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use yichuang_core::intake::decide;
 use yichuang_core::{CaseNumber, Decision, DocKind, DocumentNumber, IdNumber, LimitUnit, Requirement, ServiceItem};
+
+use yichuang_events as ev;
+use yichuang_events::Event;
 
 use crate::error::{Result, StoreError};
 use crate::{Centre, ItemFile, Staff, Store, Writer};
@@ -222,10 +224,14 @@ fn insert_document(
         ],
     )?;
     w.event(
-        "document.issued",
         &number.to_string(),
-        json!({"kind": number.kind().as_str(), "number": number.to_string(), "case": case_number,
-               "inquiry": inquiry_id, "body": serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default()}),
+        Event::DocumentIssued(ev::DocumentIssued {
+            kind: number.kind().as_str().to_owned(),
+            number: number.to_string(),
+            case: case_number.map(str::to_owned),
+            inquiry: inquiry_id.map(str::to_owned),
+            body: serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default(),
+        }),
     )?;
     Ok(DocumentRef { kind: number.kind(), number: number.to_string(), voided: false })
 }
@@ -487,7 +493,7 @@ impl Store {
                 "UPDATE document SET voided_at = ?2, void_reason = ?3, voided_by = ?4 WHERE number = ?1",
                 params![doc.number, w.now_text(), reason.trim(), head.id],
             )?;
-            w.event("document.voided", &doc.number, json!({"reason": reason.trim(), "case": doc.case_number}))?;
+            w.event(&doc.number, Event::DocumentVoided(ev::DocumentVoided { reason: reason.trim().to_owned(), case: doc.case_number.clone() }))?;
             Ok(())
         })?;
         self.document(&doc.number)
@@ -502,7 +508,7 @@ impl Store {
         }
         self.write(&staff.id, now, |w| {
             w.tx.execute("UPDATE document SET reprints = reprints + 1 WHERE number = ?1", [&doc.number])?;
-            w.event("document.reprinted", &doc.number, json!({"reprint": doc.reprints + 1, "case": doc.case_number}))?;
+            w.event(&doc.number, Event::DocumentReprinted(ev::DocumentReprinted { reprint: i64::from(doc.reprints) + 1, case: doc.case_number.clone() }))?;
             Ok(())
         })?;
         self.document(&doc.number)

@@ -4,57 +4,10 @@
 
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{params, Connection, OptionalExtension};
-use sha2::{Digest, Sha256};
 
 use crate::error::Result;
 
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// One stored event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventRecord {
-    pub seq: i64,
-    pub id: String,
-    pub terminal: String,
-    pub at: String,
-    pub actor: String,
-    pub kind: String,
-    pub subject: String,
-    pub payload: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
-impl EventRecord {
-    /// The hash of this row as it should be: SHA-256 over the previous hash and every field,
-    /// separated by U+001F so that no two different rows hash the same text.
-    pub fn computed_hash(&self) -> String {
-        chain_hash(&self.prev_hash, self.seq, &self.id, &self.terminal, &self.at, &self.actor, &self.kind, &self.subject, &self.payload)
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-pub fn chain_hash(
-    prev: &str,
-    seq: i64,
-    id: &str,
-    terminal: &str,
-    at: &str,
-    actor: &str,
-    kind: &str,
-    subject: &str,
-    payload: &str,
-) -> String {
-    let mut h = Sha256::new();
-    let seq = seq.to_string();
-    for (i, part) in [prev, &seq, id, terminal, at, actor, kind, subject, payload].into_iter().enumerate() {
-        if i > 0 {
-            h.update([0x1f]);
-        }
-        h.update(part.as_bytes());
-    }
-    hex(&h.finalize())
-}
+pub use yichuang_events::{chain_hash, EventRecord, GENESIS_HASH};
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
@@ -133,6 +86,8 @@ pub enum ChainFault {
     Unrecorded { table: &'static str, key: String },
     /// A case's status differs from the status its last event recorded.
     StatusMismatch { case: String, recorded: String, stored: String },
+    /// A row that is no event of this program: an unknown kind or a payload of the wrong shape.
+    Unreadable { seq: i64, detail: String },
 }
 
 impl std::fmt::Display for ChainFault {
@@ -143,6 +98,7 @@ impl std::fmt::Display for ChainFault {
             Self::Edited { seq } => write!(f, "事件{seq}的内容与其哈希不符（事件被修改）"),
             Self::Truncated { head, last } => write!(f, "事件链应到{head}，实际只到{last}（末尾事件被删除）"),
             Self::Unrecorded { table, key } => write!(f, "{table}中的记录“{key}”没有对应的事件（记录被绕过程序写入）"),
+            Self::Unreadable { seq, detail } => write!(f, "事件{seq}无法解读：{detail}"),
             Self::StatusMismatch { case, recorded, stored } => {
                 write!(f, "办件{case}的状态为“{stored}”，但事件记录的状态为“{recorded}”（办件被修改）")
             }
@@ -157,6 +113,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<std::result::Result<i64, Chain
     let mut rows = stmt.query([])?;
     let mut expected = 1;
     let mut prev = GENESIS_HASH.to_owned();
+    let mut recorded: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     while let Some(row) = rows.next()? {
         let e = read_row(row)?;
         if e.seq != expected {
@@ -167,6 +124,15 @@ pub(crate) fn verify(conn: &Connection) -> Result<std::result::Result<i64, Chain
         }
         if e.computed_hash() != e.hash {
             return Ok(Err(ChainFault::Edited { seq: e.seq }));
+        }
+        // Every row is a typed event; the last state each case's events recorded is kept.
+        match e.event() {
+            Ok(event) => {
+                if let Some((status, _, _)) = event.case_state() {
+                    recorded.insert(e.subject.clone(), status.to_owned());
+                }
+            }
+            Err(err) => return Ok(Err(ChainFault::Unreadable { seq: e.seq, detail: err.to_string() })),
         }
         prev = e.hash;
         expected += 1;
@@ -194,16 +160,11 @@ pub(crate) fn verify(conn: &Connection) -> Result<std::result::Result<i64, Chain
         }
     }
     // Every case's status is the one its last status-bearing event recorded.
-    let mut stmt = conn.prepare(
-        "SELECT c.number, c.status, (SELECT json_extract(e.payload, '$.status') FROM event e
-             WHERE e.subject = c.number AND json_extract(e.payload, '$.status') IS NOT NULL
-             ORDER BY e.seq DESC LIMIT 1)
-         FROM case_file c",
-    )?;
+    let mut stmt = conn.prepare("SELECT number, status FROM case_file")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let (case, stored, recorded): (String, String, Option<String>) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        let recorded = recorded.unwrap_or_default();
+        let (case, stored): (String, String) = (r.get(0)?, r.get(1)?);
+        let recorded = recorded.get(&case).cloned().unwrap_or_default();
         if recorded != stored {
             return Ok(Err(ChainFault::StatusMismatch { case, recorded, stored }));
         }

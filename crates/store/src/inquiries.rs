@@ -5,11 +5,13 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{params, OptionalExtension};
-use serde_json::json;
 use yichuang_core::clock::{inquiry_handover_due, warning_for};
 use yichuang_core::{Phone, Warning};
 
 use crate::documents::{self, DocInquiry, DocumentRef};
+use yichuang_events as ev;
+use yichuang_events::Event;
+
 use crate::error::{Result, StoreError};
 use crate::Store;
 
@@ -205,12 +207,22 @@ impl Store {
             let (person_out, unit_out, phone_out, matter_out) =
                 if sensitive { (None, None, None, None) } else { (Some(person), unit.as_deref(), phone.as_deref(), Some(matter)) };
             w.event(
-                "inquiry.registered",
                 &id,
-                json!({"channel": input.channel.as_str(), "person": person_out, "unit": unit_out, "phone": phone_out, "sensitive": sensitive,
-                       "matter": matter_out, "item": item.as_ref().map(|e| e.item.code().to_string()),
-                       "disposition": input.disposition.as_str(), "handed_to": handed_to, "scope": input.scope.as_str(),
-                       "reply_due": reply_due.as_ref().map(|d| d.date()), "status": status, "result": closed_result}),
+                Event::InquiryRegistered(ev::InquiryRegistered {
+                    channel: input.channel.as_str().to_owned(),
+                    person: person_out.map(|p| p.to_string()),
+                    unit: unit_out.map(str::to_owned),
+                    phone: phone_out.map(str::to_owned),
+                    sensitive,
+                    matter: matter_out.map(|m| m.to_string()),
+                    item: item.as_ref().map(|e| e.item.code().to_string()),
+                    disposition: input.disposition.as_str().to_owned(),
+                    handed_to: handed_to.as_ref().map(|h| h.to_string()),
+                    scope: Some(input.scope.as_str().to_owned()),
+                    reply_due: reply_due.as_ref().map(|d| d.date()),
+                    status: status.to_string(),
+                    result: closed_result.map(|r| r.to_string()),
+                }),
             )?;
             match input.disposition {
                 Disposition::Notice => {
@@ -259,7 +271,10 @@ impl Store {
                 params![view.id, result.trim(), w.now_text()],
             )?;
             let on_time = view.reply_due.is_none_or(|d| w.today() <= d);
-            w.event("inquiry.replied", &view.id, json!({"result": result.trim(), "status": "closed", "on_time": on_time}))?;
+            w.event(
+                &view.id,
+                Event::InquiryReplied(ev::InquiryReplied { result: result.trim().to_owned(), status: "closed".into(), on_time }),
+            )?;
             Ok(())
         })?;
         self.inquiry(id, now.date_naive())

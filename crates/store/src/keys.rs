@@ -8,7 +8,8 @@ use base64::Engine;
 use chrono::{DateTime, FixedOffset};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use rusqlite::{params, OptionalExtension};
-use serde_json::json;
+use yichuang_events as ev;
+use yichuang_events::Event;
 use yichuang_core::DocumentNumber;
 
 use crate::error::{Result, StoreError};
@@ -60,7 +61,7 @@ impl Store {
                 "INSERT INTO terminal_key (key_id, public_key, secret_key, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![key_id, public, URL_SAFE_NO_PAD.encode(seed), w.now_text()],
             )?;
-            w.event("terminal.key", &key_id, json!({"key_id": key_id, "public_key": public}))?;
+            w.event(&key_id, Event::TerminalKey(ev::TerminalKey { key_id: key_id.clone(), public_key: public.clone() }))?;
             Ok(())
         })?;
         Ok(key)
@@ -113,7 +114,10 @@ impl Store {
                 params![key_id.trim(), public_key.trim(), w.now_text()],
             )?;
             if n == 1 {
-                w.event("terminal.known_key", key_id.trim(), json!({"key_id": key_id.trim(), "public_key": public_key.trim()}))?;
+                w.event(
+                    key_id.trim(),
+                    Event::TerminalKnownKey(ev::TerminalKey { key_id: key_id.trim().to_owned(), public_key: public_key.trim().to_owned() }),
+                )?;
             }
             Ok(())
         })

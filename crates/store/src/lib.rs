@@ -25,9 +25,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use yichuang_core::{Calendar, CentreCode, ServiceItem, TerminalId};
+use yichuang_events as ev;
+use yichuang_events::Event;
 
 pub use assets::{bundled_calendar, CalendarFile, CatalogueFile, ItemFile, RegionalFile, DEMO_CATALOGUE};
 pub use board::{DayCounts, TodayBoard};
@@ -217,8 +218,9 @@ pub(crate) struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    pub fn event(&self, kind: &str, subject: &str, payload: serde_json::Value) -> Result<i64> {
-        events::append(self.tx, &self.terminal, self.now, &self.actor, kind, subject, &payload)
+    /// Appends the typed event about `subject`: the only way anything enters the log.
+    pub fn event(&self, subject: &str, event: Event) -> Result<i64> {
+        events::append(self.tx, &self.terminal, self.now, &self.actor, event.kind(), subject, &event.payload())
     }
 
     /// The next number of a gapless series, taken inside this transaction.
@@ -367,7 +369,10 @@ impl Store {
                 "INSERT INTO centre (id, code, name, terminal, created_at, settings) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
                 params![code.as_str(), name, term, w.now_text(), serde_json::to_string(&settings).unwrap_or_default()],
             )?;
-            w.event("centre.initialised", code.as_str(), json!({"code": code.as_str(), "name": name, "terminal": term}))?;
+            w.event(
+                code.as_str(),
+                Event::CentreInitialised(ev::CentreInitialised { code: code.to_string(), name: name.to_owned(), terminal: term.clone() }),
+            )?;
             for text in assets::BUNDLED_CALENDARS {
                 import_calendar_year(w, text)?;
             }
@@ -390,7 +395,7 @@ impl Store {
         self.write(actor, now, |w| {
             let text = serde_json::to_string(&settings).unwrap_or_default();
             w.tx.execute("UPDATE centre SET settings = ?1 WHERE id = 1", [&text])?;
-            w.event("centre.settings", &code, serde_json::from_str(&text).unwrap_or_default())?;
+            w.event(&code, Event::CentreSettings(serde_json::from_str(&text).unwrap_or_default()))?;
             Ok(())
         })?;
         self.reload()
@@ -422,7 +427,13 @@ impl Store {
                     params![d, name, file.region, w.now_text()],
                 )?;
             }
-            w.event("calendar.regional", &file.region, json!({"region": file.region, "days": days.iter().map(|(d, n)| json!({"date": d, "name": n})).collect::<Vec<_>>()}))?;
+            w.event(
+                &file.region,
+                Event::CalendarRegional(ev::CalendarRegional {
+                    region: file.region.clone(),
+                    days: days.iter().map(|(d, n)| ev::RegionalDay { date: *d, name: n.clone() }).collect(),
+                }),
+            )?;
             Ok(())
         })?;
         self.reload()?;
@@ -473,9 +484,13 @@ impl Store {
                 )?;
             }
             w.event(
-                "catalogue.imported",
                 &file.version,
-                json!({"version": file.version, "sha256": sha, "items": items.len(), "published_at": file.published_at}),
+                Event::CatalogueImported(ev::CatalogueImported {
+                    version: file.version.clone(),
+                    sha256: sha.clone(),
+                    items: items.len(),
+                    published_at: file.published_at,
+                }),
             )?;
             Ok(())
         })?;
@@ -574,7 +589,7 @@ impl Store {
                 "INSERT INTO staff (id, name, role, pin_hash, active, created_at) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
                 params![id, name.as_str(), role.as_str(), pin_hash, w.now_text()],
             )?;
-            w.event("staff.added", id, json!({"id": id, "name": name.as_str(), "role": role.as_str()}))?;
+            w.event(id, Event::StaffAdded(ev::StaffAdded { id: id.to_owned(), name: name.as_str().to_owned(), role: role.as_str().to_owned() }))?;
             Ok(())
         })?;
         self.staff(id)
@@ -794,10 +809,14 @@ impl Store {
         store.write("system", now, |w| {
             w.tx.execute("UPDATE centre SET terminal = ?1 WHERE id = 1", [&new_terminal])?;
             w.event(
-                "store.restored",
                 "database",
-                json!({"backup": name, "backup_head": backup_head, "kept_as": kept,
-                       "terminal_before": before, "terminal": new_terminal}),
+                Event::StoreRestored(ev::StoreRestored {
+                    backup: name.clone(),
+                    backup_head,
+                    kept_as: kept.clone(),
+                    terminal_before: Some(before.clone()),
+                    terminal: Some(new_terminal.clone()),
+                }),
             )?;
             Ok(())
         })?;
@@ -845,9 +864,8 @@ fn import_calendar_year(w: &Writer<'_>, text: &str) -> Result<()> {
     )?;
     if inserted == 1 {
         w.event(
-            "calendar.imported",
             &file.year.to_string(),
-            json!({"year": file.year, "version": file.version, "source": file.source}),
+            Event::CalendarImported(ev::CalendarImported { year: file.year, version: file.version, source: file.source.clone() }),
         )?;
     }
     Ok(())

@@ -5,9 +5,11 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{params, OptionalExtension};
-use serde_json::json;
 use yichuang_core::quality::{complaint_due, on_duty, rating_invitation_due, rectification_due, Absence, Duty};
 use yichuang_core::{ComplaintKind, Phone, Rating};
+
+use yichuang_events as ev;
+use yichuang_events::Event;
 
 use crate::error::{Result, StoreError};
 use crate::inquiries::Channel;
@@ -145,10 +147,16 @@ impl Store {
                 ],
             )?;
             w.event(
-                "complaint.registered",
                 &id,
-                json!({"channel": input.channel.as_str(), "confidential": input.confidential, "about_staff": input.about_staff,
-                       "case": input.case_number, "kind": kind.as_str(), "due": due.date(), "received_on": today}),
+                Event::ComplaintRegistered(ev::ComplaintRegistered {
+                    channel: input.channel.as_str().to_owned(),
+                    confidential: input.confidential,
+                    about_staff: input.about_staff.clone(),
+                    case: input.case_number.clone(),
+                    kind: kind.as_str().to_owned(),
+                    due: due.date(),
+                    received_on: today,
+                }),
             )?;
             Ok(id)
         })?;
@@ -170,7 +178,7 @@ impl Store {
                 "INSERT INTO complaint_note (complaint_id, at, actor, note) VALUES (?1, ?2, ?3, ?4)",
                 params![id, w.now_text(), staff.id, note.trim()],
             )?;
-            w.event("complaint.noted", id, json!({"note": note.trim()}))?;
+            w.event(id, Event::ComplaintNoted(ev::Note { note: note.trim().to_owned() }))?;
             Ok(())
         })?;
         self.complaint(id, actor, now.date_naive())
@@ -193,7 +201,10 @@ impl Store {
                 "UPDATE complaint SET status = 'answered', result = ?2, feedback_on = ?3, feedback_via = ?4, updated_at = ?5 WHERE id = ?1",
                 params![id, result.trim(), today, via.trim(), w.now_text()],
             )?;
-            w.event("complaint.answered", id, json!({"result": result.trim(), "via": via.trim(), "on": today, "on_time": on_time}))?;
+            w.event(
+                id,
+                Event::ComplaintAnswered(ev::ComplaintAnswered { result: result.trim().to_owned(), via: via.trim().to_owned(), on: today, on_time }),
+            )?;
             Ok(())
         })?;
         self.complaint(id, actor, today)
@@ -211,7 +222,7 @@ impl Store {
                 "UPDATE complaint SET status = 'closed', closed_by = ?2, closed_at = ?3, updated_at = ?3 WHERE id = ?1",
                 params![id, head.id, w.now_text()],
             )?;
-            w.event("complaint.closed", id, json!({}))?;
+            w.event(id, Event::ComplaintClosed)?;
             Ok(())
         })?;
         self.complaint(id, actor, now.date_naive())
@@ -332,10 +343,14 @@ impl Store {
                 params![input.case_number, input.rating.as_str(), input.comment.trim(), input.channel, today, staff.id, w.now_text()],
             )?;
             w.event(
-                "case.rated",
                 &input.case_number,
-                json!({"rating": input.rating.as_str(), "bad": input.rating.is_bad(), "channel": input.channel, "on": today,
-                       "rectification_due": rect.as_ref().map(|d| d.date())}),
+                Event::CaseRated(ev::CaseRated {
+                    rating: input.rating.as_str().to_owned(),
+                    bad: input.rating.is_bad(),
+                    channel: input.channel.to_string(),
+                    on: today,
+                    rectification_due: rect.as_ref().map(|d| d.date()),
+                }),
             )?;
             if let Some(due) = &rect {
                 w.tx.execute(
@@ -367,14 +382,14 @@ impl Store {
                     "UPDATE rectification SET callback_on = ?2, callback_note = ?3, updated_at = ?4 WHERE case_number = ?1",
                     params![case_number, today, note, w.now_text()],
                 )?;
-                w.event("rectification.callback", case_number, json!({"on": today, "note": note}))?;
+                w.event(case_number, Event::RectificationCallback(ev::RectificationCallback { on: today, note: note.to_string() }))?;
             }
             if let Some(o) = outcome.map(str::trim).filter(|n| !n.is_empty()) {
                 w.tx.execute(
                     "UPDATE rectification SET outcome = ?2, done_on = ?3, done_by = ?4, status = 'done', updated_at = ?5 WHERE case_number = ?1",
                     params![case_number, o, today, staff.id, w.now_text()],
                 )?;
-                w.event("rectification.done", case_number, json!({"on": today, "outcome": o}))?;
+                w.event(case_number, Event::RectificationDone(ev::RectificationDone { on: today, outcome: o.to_string() }))?;
             }
             Ok(())
         })?;
@@ -439,7 +454,7 @@ impl Store {
                  ON CONFLICT (code) DO UPDATE SET name = excluded.name, a_staff = excluded.a_staff, b_staff = excluded.b_staff, updated_at = excluded.updated_at",
                 params![code, name, a, b, w.now_text()],
             )?;
-            w.event("post.set", code, json!({"name": name, "a": a, "b": b}))?;
+            w.event(code, Event::PostSet(ev::PostSet { name: name.to_string(), a: a.to_string(), b: b.map(|b| b.to_string()) }))?;
             Ok(())
         })
     }
@@ -457,7 +472,7 @@ impl Store {
                 "INSERT INTO absence (staff, from_date, to_date, reason, recorded_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![staff, from, to, reason.trim(), recorder.id, w.now_text()],
             )?;
-            w.event("staff.absent", staff, json!({"from": from, "to": to, "reason": reason.trim()}))?;
+            w.event(staff, Event::StaffAbsent(ev::StaffAbsent { from, to, reason: reason.trim().to_owned() }))?;
             Ok(())
         })
     }

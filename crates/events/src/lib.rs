@@ -1,0 +1,685 @@
+//! The event log's contract: one typed [`Event`] for every kind the store writes, the shape its
+//! payload takes on the wire (`docs/batch-format.md`, payload version 1), and the chain hash.
+//!
+//! - Writers build an `Event`; the store turns it into a row with [`Event::kind`] and
+//!   [`Event::payload`]. Readers (statistics, Today, HQ, `verify`, timelines) parse a row back
+//!   with [`Event::parse`] and match on the variant, never on `payload["…"]`: renaming a field
+//!   is a compile error in every consumer, not a silent zero in a report.
+//! - Field names are those the log has always carried, so every event ever written parses.
+//! - Pure: no I/O, no clock. The hash of a row is over its text exactly as stored.
+
+mod record;
+
+pub use record::{chain_hash, EventRecord, GENESIS_HASH};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Why a stored row is not an event of this program.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventError {
+    #[error("未知的事件类型“{0}”（可能由较新版本的一窗通写入，请升级程序）")]
+    UnknownKind(String),
+    #[error("事件“{kind}”的内容无法解读：{detail}")]
+    Payload { kind: String, detail: String },
+}
+
+impl EventError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::UnknownKind(_) => "event.unknown_kind",
+            Self::Payload { .. } => "event.payload",
+        }
+    }
+}
+
+/// A due date as a case event records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Due {
+    pub date: NaiveDate,
+    pub provisional: bool,
+    pub calendar_version: String,
+}
+
+/// What every later step of a case records: the state it left the case in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub status: String,
+    #[serde(default)]
+    pub paused: bool,
+    #[serde(default)]
+    pub due: Option<Due>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    /// `person` or `organisation`.
+    pub kind: String,
+    /// The ID number or the unified social credit code.
+    pub key: String,
+    pub name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agent {
+    pub name: String,
+    #[serde(default)]
+    pub id_number: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Material {
+    pub material: String,
+    pub pages: u32,
+    pub copies: u32,
+    #[serde(default)]
+    pub defect: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deficiency {
+    pub material: String,
+    pub name: String,
+    pub problem: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LimitSpec {
+    pub days: u32,
+    pub unit: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseIntake {
+    pub item: String,
+    pub catalogue_version: String,
+    pub applicant: Applicant,
+    #[serde(default)]
+    pub agent: Option<Agent>,
+    /// `immediate`, `accepted`, `supplement` or `refused`.
+    pub decision: String,
+    pub status: String,
+    #[serde(default)]
+    pub deemed_accepted: bool,
+    pub received_on: NaiveDate,
+    #[serde(default)]
+    pub clock_start: Option<NaiveDate>,
+    pub limit: LimitSpec,
+    #[serde(default)]
+    pub due: Option<Due>,
+    #[serde(default)]
+    pub materials: Vec<Material>,
+    #[serde(default)]
+    pub conditions: Vec<String>,
+    #[serde(default)]
+    pub deficiencies: Vec<Deficiency>,
+    #[serde(default)]
+    pub refusal: Option<String>,
+    pub handler: String,
+    #[serde(default)]
+    pub covering_for: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseSupplemented {
+    pub round: i64,
+    #[serde(default)]
+    pub materials: Vec<Material>,
+    pub decision: String,
+    pub status: String,
+    #[serde(default)]
+    pub clock_start: Option<NaiveDate>,
+    #[serde(default)]
+    pub due: Option<Due>,
+    #[serde(default)]
+    pub deficiencies: Vec<Deficiency>,
+    #[serde(default)]
+    pub refusal: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseExtended {
+    pub days: u32,
+    pub reason: String,
+    pub approver: String,
+    #[serde(default)]
+    pub approver_name: String,
+    #[serde(flatten)]
+    pub step: Step,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CasePaused {
+    pub kind: String,
+    #[serde(default)]
+    pub label: String,
+    pub expected_days: u32,
+    pub reason: String,
+    #[serde(flatten)]
+    pub step: Step,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseForwarded {
+    pub to: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(flatten)]
+    pub step: Step,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseDecided {
+    pub approved: bool,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(flatten)]
+    pub step: Step,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseCollected {
+    pub by: String,
+    #[serde(flatten)]
+    pub step: Step,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithReason {
+    #[serde(default)]
+    pub reason: String,
+    #[serde(flatten)]
+    pub step: Step,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRated {
+    pub rating: String,
+    pub bad: bool,
+    pub channel: String,
+    pub on: NaiveDate,
+    #[serde(default)]
+    pub rectification_due: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentIssued {
+    pub kind: String,
+    pub number: String,
+    #[serde(default)]
+    pub case: Option<String>,
+    #[serde(default)]
+    pub inquiry: Option<String>,
+    /// The frozen body of the document (the store's `DocumentBody`), as printed.
+    pub body: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentVoided {
+    pub reason: String,
+    #[serde(default)]
+    pub case: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentReprinted {
+    pub reprint: i64,
+    #[serde(default)]
+    pub case: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InquiryRegistered {
+    pub channel: String,
+    /// Absent for a sensitive item (个人信息保护法 第28条): the person stays in the centre.
+    #[serde(default)]
+    pub person: Option<String>,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub sensitive: bool,
+    #[serde(default)]
+    pub matter: Option<String>,
+    #[serde(default)]
+    pub item: Option<String>,
+    pub disposition: String,
+    #[serde(default)]
+    pub handed_to: Option<String>,
+    #[serde(default)]
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub reply_due: Option<NaiveDate>,
+    pub status: String,
+    #[serde(default)]
+    pub result: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InquiryReplied {
+    pub result: String,
+    pub status: String,
+    pub on_time: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintRegistered {
+    pub channel: String,
+    pub confidential: bool,
+    #[serde(default)]
+    pub about_staff: Option<String>,
+    #[serde(default)]
+    pub case: Option<String>,
+    pub kind: String,
+    pub due: NaiveDate,
+    pub received_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintAnswered {
+    pub result: String,
+    pub via: String,
+    pub on: NaiveDate,
+    pub on_time: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RectificationCallback {
+    pub on: NaiveDate,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RectificationDone {
+    pub on: NaiveDate,
+    #[serde(default)]
+    pub outcome: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostSet {
+    pub name: String,
+    pub a: String,
+    #[serde(default)]
+    pub b: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffAbsent {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffAdded {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CentreInitialised {
+    pub code: String,
+    pub name: String,
+    pub terminal: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionalDay {
+    pub date: NaiveDate,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarRegional {
+    pub region: String,
+    pub days: Vec<RegionalDay>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarImported {
+    pub year: i32,
+    pub version: u32,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueImported {
+    pub version: String,
+    pub sha256: String,
+    pub items: usize,
+    pub published_at: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TerminalKey {
+    pub key_id: String,
+    pub public_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreRestored {
+    pub backup: String,
+    pub backup_head: i64,
+    #[serde(default)]
+    pub kept_as: Option<String>,
+    /// The terminal number before the restore and the new one it numbers with (since the
+    /// restore took a new epoch; absent in older logs).
+    #[serde(default)]
+    pub terminal_before: Option<String>,
+    #[serde(default)]
+    pub terminal: Option<String>,
+}
+
+/// The parts of an event a timeline shows ([`Event::summary`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary<'a> {
+    pub decision: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub to: Option<&'a str>,
+    pub by: Option<&'a str>,
+    pub due: Option<NaiveDate>,
+}
+
+/// Every kind of event the store writes. The variant's kind string is [`Event::kind`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    CentreInitialised(CentreInitialised),
+    /// The centre's settings as the store keeps them (the store owns their fields).
+    CentreSettings(Map<String, Value>),
+    CalendarImported(CalendarImported),
+    CalendarRegional(CalendarRegional),
+    CatalogueImported(CatalogueImported),
+    StaffAdded(StaffAdded),
+    StaffAbsent(StaffAbsent),
+    PostSet(PostSet),
+    TerminalKey(TerminalKey),
+    TerminalKnownKey(TerminalKey),
+    StoreRestored(StoreRestored),
+    CaseIntake(Box<CaseIntake>),
+    CaseSupplemented(CaseSupplemented),
+    CaseExtended(CaseExtended),
+    CasePaused(CasePaused),
+    CaseResumed(Step),
+    CaseForwarded(CaseForwarded),
+    CaseDecided(CaseDecided),
+    CaseReady(Step),
+    CaseCollected(CaseCollected),
+    CaseWithdrawn(WithReason),
+    CaseArchived(Step),
+    CaseRefused(WithReason),
+    CaseRated(CaseRated),
+    DocumentIssued(DocumentIssued),
+    DocumentVoided(DocumentVoided),
+    DocumentReprinted(DocumentReprinted),
+    InquiryRegistered(InquiryRegistered),
+    InquiryReplied(InquiryReplied),
+    ComplaintRegistered(ComplaintRegistered),
+    ComplaintNoted(Note),
+    ComplaintAnswered(ComplaintAnswered),
+    ComplaintClosed,
+    RectificationCallback(RectificationCallback),
+    RectificationDone(RectificationDone),
+}
+
+/// Every kind string, in the order of the enum (a test checks each parses and round-trips).
+pub const KINDS: &[&str] = &[
+    "centre.initialised",
+    "centre.settings",
+    "calendar.imported",
+    "calendar.regional",
+    "catalogue.imported",
+    "staff.added",
+    "staff.absent",
+    "post.set",
+    "terminal.key",
+    "terminal.known_key",
+    "store.restored",
+    "case.intake",
+    "case.supplemented",
+    "case.extended",
+    "case.paused",
+    "case.resumed",
+    "case.forwarded",
+    "case.decided",
+    "case.ready",
+    "case.collected",
+    "case.withdrawn",
+    "case.archived",
+    "case.refused",
+    "case.rated",
+    "document.issued",
+    "document.voided",
+    "document.reprinted",
+    "inquiry.registered",
+    "inquiry.replied",
+    "complaint.registered",
+    "complaint.noted",
+    "complaint.answered",
+    "complaint.closed",
+    "rectification.callback",
+    "rectification.done",
+];
+
+fn de<T: for<'de> Deserialize<'de>>(kind: &str, payload: &str) -> Result<T, EventError> {
+    serde_json::from_str(payload).map_err(|e| EventError::Payload { kind: kind.to_owned(), detail: e.to_string() })
+}
+
+fn ser<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+impl Event {
+    /// Reads a stored row's `kind` and `payload` (the JSON text exactly as stored).
+    pub fn parse(kind: &str, payload: &str) -> Result<Self, EventError> {
+        Ok(match kind {
+            "centre.initialised" => Self::CentreInitialised(de(kind, payload)?),
+            "centre.settings" => Self::CentreSettings(de(kind, payload)?),
+            "calendar.imported" => Self::CalendarImported(de(kind, payload)?),
+            "calendar.regional" => Self::CalendarRegional(de(kind, payload)?),
+            "catalogue.imported" => Self::CatalogueImported(de(kind, payload)?),
+            "staff.added" => Self::StaffAdded(de(kind, payload)?),
+            "staff.absent" => Self::StaffAbsent(de(kind, payload)?),
+            "post.set" => Self::PostSet(de(kind, payload)?),
+            "terminal.key" => Self::TerminalKey(de(kind, payload)?),
+            "terminal.known_key" => Self::TerminalKnownKey(de(kind, payload)?),
+            "store.restored" => Self::StoreRestored(de(kind, payload)?),
+            "case.intake" => Self::CaseIntake(Box::new(de(kind, payload)?)),
+            "case.supplemented" => Self::CaseSupplemented(de(kind, payload)?),
+            "case.extended" => Self::CaseExtended(de(kind, payload)?),
+            "case.paused" => Self::CasePaused(de(kind, payload)?),
+            "case.resumed" => Self::CaseResumed(de(kind, payload)?),
+            "case.forwarded" => Self::CaseForwarded(de(kind, payload)?),
+            "case.decided" => Self::CaseDecided(de(kind, payload)?),
+            "case.ready" => Self::CaseReady(de(kind, payload)?),
+            "case.collected" => Self::CaseCollected(de(kind, payload)?),
+            "case.withdrawn" => Self::CaseWithdrawn(de(kind, payload)?),
+            "case.archived" => Self::CaseArchived(de(kind, payload)?),
+            "case.refused" => Self::CaseRefused(de(kind, payload)?),
+            "case.rated" => Self::CaseRated(de(kind, payload)?),
+            "document.issued" => Self::DocumentIssued(de(kind, payload)?),
+            "document.voided" => Self::DocumentVoided(de(kind, payload)?),
+            "document.reprinted" => Self::DocumentReprinted(de(kind, payload)?),
+            "inquiry.registered" => Self::InquiryRegistered(de(kind, payload)?),
+            "inquiry.replied" => Self::InquiryReplied(de(kind, payload)?),
+            "complaint.registered" => Self::ComplaintRegistered(de(kind, payload)?),
+            "complaint.noted" => Self::ComplaintNoted(de(kind, payload)?),
+            "complaint.answered" => Self::ComplaintAnswered(de(kind, payload)?),
+            "complaint.closed" => {
+                let _: Map<String, Value> = de(kind, payload)?;
+                Self::ComplaintClosed
+            }
+            "rectification.callback" => Self::RectificationCallback(de(kind, payload)?),
+            "rectification.done" => Self::RectificationDone(de(kind, payload)?),
+            other => return Err(EventError::UnknownKind(other.to_owned())),
+        })
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::CentreInitialised(_) => "centre.initialised",
+            Self::CentreSettings(_) => "centre.settings",
+            Self::CalendarImported(_) => "calendar.imported",
+            Self::CalendarRegional(_) => "calendar.regional",
+            Self::CatalogueImported(_) => "catalogue.imported",
+            Self::StaffAdded(_) => "staff.added",
+            Self::StaffAbsent(_) => "staff.absent",
+            Self::PostSet(_) => "post.set",
+            Self::TerminalKey(_) => "terminal.key",
+            Self::TerminalKnownKey(_) => "terminal.known_key",
+            Self::StoreRestored(_) => "store.restored",
+            Self::CaseIntake(_) => "case.intake",
+            Self::CaseSupplemented(_) => "case.supplemented",
+            Self::CaseExtended(_) => "case.extended",
+            Self::CasePaused(_) => "case.paused",
+            Self::CaseResumed(_) => "case.resumed",
+            Self::CaseForwarded(_) => "case.forwarded",
+            Self::CaseDecided(_) => "case.decided",
+            Self::CaseReady(_) => "case.ready",
+            Self::CaseCollected(_) => "case.collected",
+            Self::CaseWithdrawn(_) => "case.withdrawn",
+            Self::CaseArchived(_) => "case.archived",
+            Self::CaseRefused(_) => "case.refused",
+            Self::CaseRated(_) => "case.rated",
+            Self::DocumentIssued(_) => "document.issued",
+            Self::DocumentVoided(_) => "document.voided",
+            Self::DocumentReprinted(_) => "document.reprinted",
+            Self::InquiryRegistered(_) => "inquiry.registered",
+            Self::InquiryReplied(_) => "inquiry.replied",
+            Self::ComplaintRegistered(_) => "complaint.registered",
+            Self::ComplaintNoted(_) => "complaint.noted",
+            Self::ComplaintAnswered(_) => "complaint.answered",
+            Self::ComplaintClosed => "complaint.closed",
+            Self::RectificationCallback(_) => "rectification.callback",
+            Self::RectificationDone(_) => "rectification.done",
+        }
+    }
+
+    /// The payload as it is stored and travels (a JSON object).
+    pub fn payload(&self) -> Value {
+        match self {
+            Self::CentreInitialised(p) => ser(p),
+            Self::CentreSettings(p) => Value::Object(p.clone()),
+            Self::CalendarImported(p) => ser(p),
+            Self::CalendarRegional(p) => ser(p),
+            Self::CatalogueImported(p) => ser(p),
+            Self::StaffAdded(p) => ser(p),
+            Self::StaffAbsent(p) => ser(p),
+            Self::PostSet(p) => ser(p),
+            Self::TerminalKey(p) | Self::TerminalKnownKey(p) => ser(p),
+            Self::StoreRestored(p) => ser(p),
+            Self::CaseIntake(p) => ser(p),
+            Self::CaseSupplemented(p) => ser(p),
+            Self::CaseExtended(p) => ser(p),
+            Self::CasePaused(p) => ser(p),
+            Self::CaseResumed(p) | Self::CaseReady(p) | Self::CaseArchived(p) => ser(p),
+            Self::CaseForwarded(p) => ser(p),
+            Self::CaseDecided(p) => ser(p),
+            Self::CaseCollected(p) => ser(p),
+            Self::CaseWithdrawn(p) | Self::CaseRefused(p) => ser(p),
+            Self::CaseRated(p) => ser(p),
+            Self::DocumentIssued(p) => ser(p),
+            Self::DocumentVoided(p) => ser(p),
+            Self::DocumentReprinted(p) => ser(p),
+            Self::InquiryRegistered(p) => ser(p),
+            Self::InquiryReplied(p) => ser(p),
+            Self::ComplaintRegistered(p) => ser(p),
+            Self::ComplaintNoted(p) => ser(p),
+            Self::ComplaintAnswered(p) => ser(p),
+            Self::ComplaintClosed => Value::Object(Map::new()),
+            Self::RectificationCallback(p) => ser(p),
+            Self::RectificationDone(p) => ser(p),
+        }
+    }
+
+    /// The state a case event left its case in: (status, paused, due), for the events that
+    /// change it. Readers that follow a case's state read this and nothing else.
+    pub fn case_state(&self) -> Option<(&str, bool, Option<&Due>)> {
+        match self {
+            Self::CaseIntake(p) => Some((p.status.as_str(), false, p.due.as_ref())),
+            Self::CaseSupplemented(p) => Some((p.status.as_str(), false, p.due.as_ref())),
+            Self::CaseExtended(CaseExtended { step, .. })
+            | Self::CasePaused(CasePaused { step, .. })
+            | Self::CaseForwarded(CaseForwarded { step, .. })
+            | Self::CaseDecided(CaseDecided { step, .. })
+            | Self::CaseCollected(CaseCollected { step, .. })
+            | Self::CaseWithdrawn(WithReason { step, .. })
+            | Self::CaseRefused(WithReason { step, .. })
+            | Self::CaseResumed(step)
+            | Self::CaseReady(step)
+            | Self::CaseArchived(step) => Some((step.status.as_str(), step.paused, step.due.as_ref())),
+            _ => None,
+        }
+    }
+
+    /// What a timeline shows of an event beside its kind.
+    pub fn summary(&self) -> Summary<'_> {
+        let mut out = Summary { due: self.case_state().and_then(|(_, _, d)| d).map(|d| d.date), ..Summary::default() };
+        out.status = self.case_state().map(|(s, _, _)| s);
+        match self {
+            Self::CaseIntake(p) => out.decision = Some(&p.decision),
+            Self::CaseSupplemented(p) => out.decision = Some(&p.decision),
+            Self::CaseExtended(p) => out.reason = Some(&p.reason),
+            Self::CasePaused(p) => out.reason = Some(&p.reason),
+            Self::CaseForwarded(p) => {
+                out.to = Some(&p.to);
+                out.reason = Some(&p.reason);
+            }
+            Self::CaseDecided(p) => out.reason = Some(&p.reason),
+            Self::CaseCollected(p) => out.by = Some(&p.by),
+            Self::CaseWithdrawn(p) | Self::CaseRefused(p) => out.reason = Some(&p.reason),
+            Self::DocumentVoided(p) => out.reason = Some(&p.reason),
+            _ => {}
+        }
+        out.reason = out.reason.filter(|r| !r.is_empty());
+        out
+    }
+
+    /// The case this event is about, when it is about one: its subject for `case.*`, the
+    /// case named in its payload for documents and complaints.
+    pub fn case_named<'a>(&'a self, subject: &'a str) -> Option<&'a str> {
+        match self {
+            Self::CaseIntake(_)
+            | Self::CaseSupplemented(_)
+            | Self::CaseExtended(_)
+            | Self::CasePaused(_)
+            | Self::CaseResumed(_)
+            | Self::CaseForwarded(_)
+            | Self::CaseDecided(_)
+            | Self::CaseReady(_)
+            | Self::CaseCollected(_)
+            | Self::CaseWithdrawn(_)
+            | Self::CaseArchived(_)
+            | Self::CaseRefused(_)
+            | Self::CaseRated(_)
+            | Self::RectificationCallback(_)
+            | Self::RectificationDone(_) => Some(subject),
+            Self::DocumentIssued(d) => d.case.as_deref(),
+            Self::DocumentVoided(d) => d.case.as_deref(),
+            Self::DocumentReprinted(d) => d.case.as_deref(),
+            Self::ComplaintRegistered(c) => c.case.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

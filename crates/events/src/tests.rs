@@ -1,0 +1,110 @@
+#![allow(clippy::unwrap_used)]
+
+use serde_json::Value;
+
+use super::*;
+
+/// One stored payload of every kind, as the store has written them: each parses, names its
+/// kind, and gives back exactly the same JSON.
+const SAMPLES: &[(&str, &str)] = &[
+    ("centre.initialised", r#"{"code":"450821102","name":"示范镇便民服务中心","terminal":"01"}"#),
+    ("centre.settings", r#"{"warning_days":2,"stub_copies":true,"phone":"0775-7801234"}"#),
+    ("calendar.imported", r#"{"year":2026,"version":1,"source":"国务院办公厅"}"#),
+    ("calendar.regional", r#"{"region":"450821","days":[{"date":"2026-04-20","name":"三月三"}]}"#),
+    ("catalogue.imported", r#"{"version":"2026.11","sha256":"ab","items":12,"published_at":"2026-11-01"}"#),
+    ("staff.added", r#"{"id":"demo","name":"李梅","role":"clerk"}"#),
+    ("staff.absent", r#"{"from":"2026-11-23","to":"2026-11-24","reason":"年休假"}"#),
+    ("post.set", r#"{"name":"社保窗口","a":"demo","b":"b1"}"#),
+    ("terminal.key", r#"{"key_id":"450821102-01","public_key":"abc"}"#),
+    ("terminal.known_key", r#"{"key_id":"450821102-02","public_key":"def"}"#),
+    ("store.restored", r#"{"backup":"b.db","backup_head":12,"kept_as":null,"terminal_before":"01","terminal":"02"}"#),
+    (
+        "case.intake",
+        r#"{"item":"CJ-01","catalogue_version":"2026.11","applicant":{"kind":"person","key":"450821196804053025","name":"李秀英","phone":null},"agent":null,"decision":"supplement","status":"awaiting_supplement","deemed_accepted":false,"received_on":"2026-11-23","clock_start":null,"limit":{"days":20,"unit":"working"},"due":null,"materials":[{"material":"SFZ","pages":1,"copies":1,"defect":null}],"conditions":[],"deficiencies":[{"material":"ZP","name":"照片","problem":"未提交"}],"refusal":null,"handler":"demo","covering_for":null}"#,
+    ),
+    (
+        "case.supplemented",
+        r#"{"round":2,"materials":[],"decision":"accepted","status":"accepted","clock_start":"2026-11-24","due":{"date":"2026-12-22","provisional":false,"calendar_version":"2026v1"},"deficiencies":[],"refusal":null}"#,
+    ),
+    ("case.extended", r#"{"days":10,"reason":"需评定","approver":"head","approver_name":"王建国","status":"accepted","paused":false,"due":{"date":"2027-01-07","provisional":true,"calendar_version":"2026v1"}}"#),
+    ("case.paused", r#"{"kind":"appraisal","label":"鉴定","expected_days":10,"reason":"鉴定","status":"accepted","paused":true,"due":null}"#),
+    ("case.resumed", r#"{"status":"accepted","paused":false,"due":null}"#),
+    ("case.forwarded", r#"{"to":"县残联","reason":"","status":"forwarded","paused":false,"due":null}"#),
+    ("case.decided", r#"{"approved":false,"reason":"不符合条件","status":"not_approved","paused":false,"due":null}"#),
+    ("case.ready", r#"{"status":"ready","paused":false,"due":null}"#),
+    ("case.collected", r#"{"by":"李秀英","status":"collected","paused":false,"due":null}"#),
+    ("case.withdrawn", r#"{"reason":"申请人撤回","status":"withdrawn","paused":false,"due":null}"#),
+    ("case.archived", r#"{"status":"archived","paused":false,"due":null}"#),
+    ("case.refused", r#"{"reason":"不属于受理范围","status":"refused","paused":false,"due":null}"#),
+    ("case.rated", r#"{"rating":"very_bad","bad":true,"channel":"回访","on":"2026-11-30","rectification_due":"2026-12-21"}"#),
+    ("document.issued", r#"{"kind":"receipt","number":"〔2026〕受字第01-0001号","case":"450821102012026112300014","inquiry":null,"body":{"title":"受理通知书"}}"#),
+    ("document.voided", r#"{"reason":"姓名有误","case":null}"#),
+    ("document.reprinted", r#"{"reprint":1,"case":"450821102012026112300014"}"#),
+    (
+        "inquiry.registered",
+        r#"{"channel":"window","person":null,"unit":null,"phone":null,"sensitive":true,"matter":null,"item":"CJ-01","disposition":"answered","handed_to":null,"scope":"in_scope","reply_due":null,"status":"closed","result":"已答复"}"#,
+    ),
+    ("inquiry.replied", r#"{"result":"已电话答复","status":"closed","on_time":true}"#),
+    ("complaint.registered", r#"{"channel":"window","confidential":false,"about_staff":null,"case":null,"kind":"ordinary","due":"2026-11-24","received_on":"2026-11-23"}"#),
+    ("complaint.noted", r#"{"note":"已调查"}"#),
+    ("complaint.answered", r#"{"result":"已整改","via":"电话","on":"2026-11-24","on_time":true}"#),
+    ("complaint.closed", r#"{}"#),
+    ("rectification.callback", r#"{"on":"2026-12-01","note":"已回电"}"#),
+    ("rectification.done", r#"{"on":"2026-12-02","outcome":"已改进"}"#),
+];
+
+#[test]
+fn every_kind_parses_names_itself_and_round_trips() {
+    for (kind, payload) in SAMPLES {
+        let e = Event::parse(kind, payload).unwrap_or_else(|err| panic!("{kind}: {err}"));
+        assert_eq!(e.kind(), *kind);
+        let stored: Value = serde_json::from_str(payload).unwrap();
+        assert_eq!(e.payload(), stored, "{kind} does not give back what was stored");
+    }
+}
+
+#[test]
+fn the_samples_cover_every_kind_once() {
+    let mut sampled: Vec<&str> = SAMPLES.iter().map(|(k, _)| *k).collect();
+    let mut kinds: Vec<&str> = KINDS.to_vec();
+    sampled.sort_unstable();
+    kinds.sort_unstable();
+    assert_eq!(sampled, kinds);
+    kinds.dedup();
+    assert_eq!(kinds.len(), KINDS.len(), "a kind listed twice");
+}
+
+#[test]
+fn a_stranger_kind_and_a_broken_payload_are_errors_not_guesses() {
+    assert_eq!(Event::parse("case.teleported", "{}").unwrap_err().code(), "event.unknown_kind");
+    let e = Event::parse("case.collected", r#"{"status":"collected"}"#).unwrap_err();
+    assert_eq!(e.code(), "event.payload");
+    assert!(e.to_string().contains("case.collected"), "{e}");
+    assert_eq!(Event::parse("case.ready", "not json").unwrap_err().code(), "event.payload");
+}
+
+#[test]
+fn a_case_step_says_the_state_it_left() {
+    let e = Event::parse("case.extended", SAMPLES[13].1).unwrap();
+    let (status, paused, due) = e.case_state().unwrap();
+    assert_eq!((status, paused), ("accepted", false));
+    assert_eq!(due.unwrap().date, NaiveDate::from_ymd_opt(2027, 1, 7).unwrap());
+    assert!(Event::parse("staff.added", SAMPLES[5].1).unwrap().case_state().is_none());
+    let doc = Event::parse("document.reprinted", SAMPLES[26].1).unwrap();
+    assert_eq!(doc.case_named("〔2026〕受字第01-0001号"), Some("450821102012026112300014"));
+}
+
+#[test]
+fn the_chain_hash_covers_every_field() {
+    let base = chain_hash(GENESIS_HASH, 1, "id", "01", "t", "demo", "case.ready", "s", "{}");
+    for changed in [
+        chain_hash(GENESIS_HASH, 2, "id", "01", "t", "demo", "case.ready", "s", "{}"),
+        chain_hash(GENESIS_HASH, 1, "id", "02", "t", "demo", "case.ready", "s", "{}"),
+        chain_hash(GENESIS_HASH, 1, "id", "01", "t", "demo", "case.ready", "s", "{ }"),
+        // The separator keeps fields apart: moving a character across a boundary changes it.
+        chain_hash(GENESIS_HASH, 1, "id0", "1", "t", "demo", "case.ready", "s", "{}"),
+    ] {
+        assert_ne!(base, changed);
+    }
+    assert_eq!(base.len(), 64);
+}
