@@ -27,6 +27,14 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum PeerCmd {
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum RotaCmd {
     /// A window post with its A and B staff.
     Post {
@@ -107,14 +115,38 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Writes a signed export file for HQ: one day's events, or everything pending.
+    /// Writes a signed export file for HQ: one day's events, or everything pending; or, with
+    /// --for-peers, this terminal's whole stream for the centre's other windows.
     Export {
-        #[arg(long, conflicts_with = "pending")]
+        #[arg(long, conflicts_with_all = ["pending", "for_peers"])]
         day: Option<chrono::NaiveDate>,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "for_peers")]
         pending: bool,
         #[arg(long)]
+        for_peers: bool,
+        #[arg(long)]
         out: PathBuf,
+    },
+    /// Takes in a file from another terminal of this centre (a USB stick between windows).
+    Import {
+        file: PathBuf,
+        /// Accept the key of a terminal seen for the first time (the head, after checking
+        /// the fingerprint the other window shows).
+        #[arg(long)]
+        accept: bool,
+        /// Who accepts: a station head's staff id.
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// The centre's other terminals this one holds, and when each was last heard from.
+    Peer {
+        #[command(subcommand)]
+        cmd: PeerCmd,
+    },
+    /// Acts on a case that lost to another window's (two windows cut off from each other).
+    Conflicts {
+        #[arg(long)]
+        json: bool,
     },
     /// Set up a new database for a centre.
     Init {
@@ -796,17 +828,63 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Export { day, pending, out } => {
+        Command::Export { day, pending, for_peers, out } => {
             let store = open(&cli.db)?;
-            let batch = match (day, pending) {
-                (Some(d), _) => yichuang_sync::export::export_day(&store, d, now)?,
-                (None, true) => yichuang_sync::export::export_pending(&store, now)?,
-                (None, false) => bail!("请用 --day YYYY-MM-DD 或 --pending 指定导出的范围"),
+            let batch = match (day, pending, for_peers) {
+                (Some(d), _, _) => yichuang_sync::export::export_day(&store, d, now)?,
+                (None, true, _) => yichuang_sync::export::export_pending(&store, now)?,
+                (None, false, true) => yichuang_sync::export::export_for_peers(&store, now)?,
+                (None, false, false) => bail!("请用 --day YYYY-MM-DD、--pending 或 --for-peers 指定导出的范围"),
             };
             yichuang_sync::export::write(&batch, &out)?;
             println!("{}：第{}至{}条，共{}条", out.display(), batch.from_seq, batch.to_seq, batch.manifest.count);
             if let Some(pk) = &batch.public_key {
                 println!("本机尚未在县级登记：文件由本终端的密钥签名，公钥指纹 {}（县级首次导入时请与县级核对）", yichuang_sync::key_fingerprint(pk));
+            }
+        }
+        Command::Import { file, accept, actor } => {
+            let mut store = open(&cli.db)?;
+            let bytes = std::fs::read(&file).with_context(|| format!("无法读取{}", file.display()))?;
+            if accept && actor.is_none() {
+                bail!("确认其他终端的密钥须由中心负责人办理：请加 --actor 工号");
+            }
+            let r = yichuang_sync::export::import_from_peer(&mut store, &bytes, if accept { actor.as_deref() } else { None }, "file", now)?;
+            println!(
+                "已导入终端{}的记录：新收{}条，重复{}条，冲突{}条{}",
+                r.terminal,
+                r.new,
+                r.repeated,
+                r.conflicts,
+                if r.accepted { "（已认可该终端的密钥）" } else { "" }
+            );
+        }
+        Command::Peer { cmd: PeerCmd::List { json } } => {
+            let store = open(&cli.db)?;
+            let peers = store.peer_streams()?;
+            if json {
+                print_json(&json!(peers
+                    .iter()
+                    .map(|p| json!({"stream": p.stream, "terminal": p.terminal, "fingerprint": p.fingerprint, "held_seq": p.held_seq,
+                                    "accepted_by": p.accepted_by, "last_heard_at": p.last_heard_at, "via": p.last_via}))
+                    .collect::<Vec<_>>()));
+            } else {
+                for p in peers {
+                    println!("终端{}　已收到第{}条　最近{}（{}）　指纹{}", p.terminal, p.held_seq, p.last_heard_at.unwrap_or_default(), p.last_via.unwrap_or_default(), p.fingerprint);
+                }
+            }
+        }
+        Command::Conflicts { json } => {
+            let store = open(&cli.db)?;
+            let list = store.conflicts()?;
+            if json {
+                print_json(&json!(list
+                    .iter()
+                    .map(|c| json!({"case": c.case_number, "stream": c.stream, "seq": c.seq, "kind": c.kind, "reason": c.reason, "found_at": c.found_at}))
+                    .collect::<Vec<_>>()));
+            } else {
+                for c in list {
+                    println!("办件{}　{}（{}#{}）：{}", c.case_number, c.kind, if c.stream.is_empty() { "本机" } else { &c.stream }, c.seq, c.reason);
+                }
             }
         }
         Command::Restore { from, terminal } => {

@@ -9,5 +9,6 @@ mod cli;
 mod crash;
 mod lifecycle;
 mod numbering;
+mod peers;
 mod print;
 mod race;

@@ -32,9 +32,14 @@ pub struct Centre {
 
 impl Centre {
     pub fn new() -> Self {
+        Self::terminal("01")
+    }
+
+    /// A window of the same demo centre with its own terminal number (its own PC).
+    pub fn terminal(terminal: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("centre.db");
-        let out = Self::run_in(&db, NOW, &["init", "--centre-code", "450821102", "--centre-name", "示范镇便民服务中心", "--terminal", "01", "--demo"]);
+        let out = Self::run_in(&db, NOW, &["init", "--centre-code", "450821102", "--centre-name", "示范镇便民服务中心", "--terminal", terminal, "--demo"]);
         assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
         Self { dir, db }
     }

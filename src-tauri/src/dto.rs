@@ -415,8 +415,9 @@ pub struct TimelineEntry {
     pub at: String,
     pub actor: String,
     pub what: String,
-    /// Where this record stands with HQ: 待上传, 县级已收到, or 县级拒收.
-    pub sync: &'static str,
+    /// Where this record stands with HQ (待上传, 县级已收到, 县级拒收), or which of the
+    /// centre's other windows wrote it (02号窗口).
+    pub sync: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -474,44 +475,55 @@ impl CaseDetail {
             events.extend(s.events_of(&d.number)?.into_iter().filter(|e| e.kind != "document.issued"));
         }
         events.sort_by_key(|e| e.seq);
-        let timeline = events
-            .into_iter()
-            .map(|e| {
-                let mut what = event_label(&e.kind).to_owned();
-                match e.event() {
-                    Ok(event) => {
-                        let s = event.summary();
-                        if let Some(d) = s.decision {
-                            what.push_str(match d {
-                                "immediate" => "：当场办结",
-                                "accepted" => "：受理",
-                                "supplement" => "：需补正",
-                                _ => "：不予受理",
-                            });
-                        }
-                        if let Some(r) = s.reason {
-                            what.push_str(&format!("（{r}）"));
-                        }
-                        if let Some(to) = s.to {
-                            what.push_str(&format!("，转至{to}"));
-                        }
-                        if let Some(by) = s.by {
-                            what.push_str(&format!("，领取人{by}"));
-                        }
-                        if let Some(due) = s.due {
-                            what.push_str(&format!("，承诺办结{due}"));
-                        }
+        let describe = |e: &yichuang_store::EventRecord| {
+            let mut what = event_label(&e.kind).to_owned();
+            match e.event() {
+                Ok(event) => {
+                    let s = event.summary();
+                    if let Some(d) = s.decision {
+                        what.push_str(match d {
+                            "immediate" => "：当场办结",
+                            "accepted" => "：受理",
+                            "supplement" => "：需补正",
+                            _ => "：不予受理",
+                        });
                     }
-                    Err(err) => what.push_str(&format!("（{err}）")),
+                    if let Some(r) = s.reason {
+                        what.push_str(&format!("（{r}）"));
+                    }
+                    if let Some(to) = s.to {
+                        what.push_str(&format!("，转至{to}"));
+                    }
+                    if let Some(by) = s.by {
+                        what.push_str(&format!("，领取人{by}"));
+                    }
+                    if let Some(due) = s.due {
+                        what.push_str(&format!("，承诺办结{due}"));
+                    }
                 }
+                Err(err) => what.push_str(&format!("（{err}）")),
+            }
+            what
+        };
+        let lost = |what: String, lost: bool| if lost { format!("{what}【与其他窗口冲突，未采用，待负责人处理】") } else { what };
+        let at = |e: &yichuang_store::EventRecord| e.at.get(..16).unwrap_or(&e.at).replace('T', " ");
+        let mut timeline: Vec<TimelineEntry> = events
+            .iter()
+            .map(|e| {
                 let sync = match s.event_sync(e.seq) {
                     Ok(yichuang_store::EventSync::Acknowledged) => "县级已收到",
                     Ok(yichuang_store::EventSync::Rejected) => "县级拒收",
                     _ => "待上传",
                 };
-                TimelineEntry { at: e.at.get(..16).unwrap_or(&e.at).replace('T', " "), actor: staff_name(&e.actor), what, sync }
+                let what = lost(describe(e), s.own_act_lost(e.seq).unwrap_or(false));
+                TimelineEntry { at: at(e), actor: staff_name(&e.actor), what, sync: sync.to_owned() }
             })
             .collect();
+        // What the centre's other windows did with the case.
+        for (terminal, e, was_lost) in s.peer_events_of(&v.number)? {
+            timeline.push(TimelineEntry { at: at(&e), actor: staff_name(&e.actor), what: lost(describe(&e), was_lost), sync: format!("{terminal}号窗口") });
+        }
+        timeline.sort_by(|a, b| a.at.cmp(&b.at));
         let actions = CaseState::restore(v.status, v.paused)
             .allowed_actions()
             .into_iter()

@@ -10,7 +10,7 @@
 
 mod record;
 
-pub use record::{chain_hash, EventRecord, GENESIS_HASH};
+pub use record::{chain_hash, key_fingerprint, local_stream_id, EventRecord, GENESIS_HASH};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

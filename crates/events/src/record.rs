@@ -57,3 +57,20 @@ pub fn chain_hash(
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A terminal's stream, named by its own Ed25519 key:
+/// `<centre>-<terminal>-k<first 8 hex digits of SHA-256 over the base64url public key>`.
+/// HQ names the stream the same when the terminal enrols with that key, so that files
+/// imported before the enrolment and batches after it are one stream.
+pub fn local_stream_id(centre: &str, terminal: &str, public_key: &str) -> String {
+    let d = Sha256::digest(public_key.as_bytes());
+    format!("{centre}-{terminal}-k{}", d[..4].iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+/// A key's fingerprint as a county administrator reads it aloud to the centre: the first 16
+/// hex digits of SHA-256 over the base64url key, in groups of four.
+pub fn key_fingerprint(public_key: &str) -> String {
+    let d = Sha256::digest(public_key.as_bytes());
+    let hex: String = d[..8].iter().map(|b| format!("{b:02X}")).collect();
+    hex.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
+}

@@ -59,6 +59,10 @@ pub enum StoreError {
     BadBackup(String),
     #[error("终端号{0}已开出过办件和文书编号（备份或恢复前的数据库中有），恢复后须换用本中心未用过的终端号，以免编号重复")]
     TerminalUsed(String),
+    #[error("{0}")]
+    PeerRefused(String),
+    #[error("终端{terminal}的文件尚未被本机认可：请中心负责人与该终端核对密钥指纹{fingerprint}后再导入（--accept）")]
+    PeerUnknown { terminal: String, fingerprint: String },
     #[error(transparent)]
     IdNumber(#[from] IdNumberError),
     #[error(transparent)]
@@ -109,6 +113,8 @@ impl StoreError {
             Self::InquiryClosed(_) => "store.inquiry_closed",
             Self::BadBackup(_) => "store.bad_backup",
             Self::TerminalUsed(_) => "store.terminal_used",
+            Self::PeerRefused(_) => "store.peer_refused",
+            Self::PeerUnknown { .. } => "store.peer_unknown",
             Self::IdNumber(e) => e.code(),
             Self::Uscc(e) => e.code(),
             Self::Phone(e) => e.code(),

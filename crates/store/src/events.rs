@@ -88,6 +88,8 @@ pub enum ChainFault {
     StatusMismatch { case: String, recorded: String, stored: String },
     /// A row that is no event of this program: an unknown kind or a payload of the wrong shape.
     Unreadable { seq: i64, detail: String },
+    /// Another terminal's stream as kept here is not whole: edited, missing or out of order.
+    PeerBroken { stream: String, seq: i64 },
 }
 
 impl std::fmt::Display for ChainFault {
@@ -99,6 +101,7 @@ impl std::fmt::Display for ChainFault {
             Self::Truncated { head, last } => write!(f, "事件链应到{head}，实际只到{last}（末尾事件被删除）"),
             Self::Unrecorded { table, key } => write!(f, "{table}中的记录“{key}”没有对应的事件（记录被绕过程序写入）"),
             Self::Unreadable { seq, detail } => write!(f, "事件{seq}无法解读：{detail}"),
+            Self::PeerBroken { stream, seq } => write!(f, "其他终端{stream}的第{seq}条记录与其记录链不符（被修改、删除或调换）"),
             Self::StatusMismatch { case, recorded, stored } => {
                 write!(f, "办件{case}的状态为“{stored}”，但事件记录的状态为“{recorded}”（办件被修改）")
             }
@@ -108,7 +111,7 @@ impl std::fmt::Display for ChainFault {
 
 /// Walks the whole chain and the records that must have events. Returns the number of events
 /// checked, or the first fault.
-pub(crate) fn verify(conn: &Connection) -> Result<std::result::Result<i64, ChainFault>> {
+pub(crate) fn verify(conn: &Connection, own_stream: &str) -> Result<std::result::Result<i64, ChainFault>> {
     let mut stmt = conn.prepare(&format!("SELECT {EVENT_COLUMNS} FROM event ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
     let mut expected = 1;
@@ -148,23 +151,75 @@ pub(crate) fn verify(conn: &Connection) -> Result<std::result::Result<i64, Chain
             return Ok(Err(ChainFault::BrokenLink { seq: last }));
         }
     }
+    // A backup from before migration 5 has no peers' tables.
+    let has_peers: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'peer_event')", [], |r| r.get(0))?;
+    let peers_too = |sql: &str| if has_peers { sql.to_owned() } else { sql.split("\n").next().unwrap_or(sql).to_owned() };
     // Records that bypassed the store: each must be the subject of its creating event.
     for (table, sql) in [
-        ("办件表", "SELECT number FROM case_file c WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.subject = c.number AND e.kind = 'case.intake')"),
-        ("文书表", "SELECT number FROM document d WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.subject = d.number AND e.kind = 'document.issued')"),
+        ("办件表", "SELECT number FROM case_file c WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.subject = c.number AND e.kind = 'case.intake')
+                   AND NOT EXISTS (SELECT 1 FROM peer_event p WHERE p.subject = c.number AND p.kind = 'case.intake')"),
+        ("文书表", "SELECT number FROM document d WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.subject = d.number AND e.kind = 'document.issued')
+                   AND NOT EXISTS (SELECT 1 FROM peer_event p WHERE p.subject = d.number AND p.kind = 'document.issued')"),
         ("首问登记表", "SELECT id FROM inquiry i WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.subject = i.id AND e.kind = 'inquiry.registered')"),
     ] {
-        let key: Option<String> = conn.query_row(&format!("{sql} LIMIT 1"), [], |r| r.get(0)).optional()?;
+        let key: Option<String> = conn.query_row(&format!("{} LIMIT 1", peers_too(sql)), [], |r| r.get(0)).optional()?;
         if let Some(key) = key {
             return Ok(Err(ChainFault::Unrecorded { table, key }));
         }
     }
-    // Every case's status is the one its last status-bearing event recorded.
+    // The other terminals' streams: each chain whole from where this terminal first took it.
+    let mut shared: std::collections::HashSet<String> = std::collections::HashSet::new();
+    if has_peers {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT p.stream, s.held_seq, {} FROM peer_event p JOIN peer_stream s ON s.stream = p.stream ORDER BY p.stream, p.seq",
+            EVENT_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ")
+        ))?;
+        let mut rows = stmt.query([])?;
+        let mut last: Option<(String, i64, String)> = None;
+        while let Some(r) = rows.next()? {
+            let stream: String = r.get(0)?;
+            let e = EventRecord {
+                seq: r.get(2)?,
+                id: r.get(3)?,
+                terminal: r.get(4)?,
+                at: r.get(5)?,
+                actor: r.get(6)?,
+                kind: r.get(7)?,
+                subject: r.get(8)?,
+                payload: r.get(9)?,
+                prev_hash: r.get(10)?,
+                hash: r.get(11)?,
+            };
+            if let Some((s, seq, hash)) = &last {
+                if *s == stream && (e.seq != seq + 1 || e.prev_hash != *hash) {
+                    return Ok(Err(ChainFault::PeerBroken { stream, seq: e.seq }));
+                }
+            }
+            if e.computed_hash() != e.hash {
+                return Ok(Err(ChainFault::PeerBroken { stream, seq: e.seq }));
+            }
+            match e.event() {
+                Ok(event) if event.case_state().is_some() => {
+                    shared.insert(e.subject.clone());
+                }
+                Ok(_) => {}
+                Err(err) => return Ok(Err(ChainFault::Unreadable { seq: e.seq, detail: err.to_string() })),
+            }
+            last = Some((stream, e.seq, e.hash));
+        }
+    }
+    // Every case's status is the one its events recorded: its own log's last, or, for a case
+    // the centre's other terminals acted on too, the fold of all its events in the centre's order.
     let mut stmt = conn.prepare("SELECT number, status FROM case_file")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let (case, stored): (String, String) = (r.get(0)?, r.get(1)?);
-        let recorded = recorded.get(&case).cloned().unwrap_or_default();
+        let recorded = if shared.contains(&case) {
+            let events = crate::cases::case_events(conn, &case, own_stream)?;
+            crate::cases::fold_case(&events)?.map(|f| f.status).unwrap_or_default()
+        } else {
+            recorded.get(&case).cloned().unwrap_or_default()
+        };
         if recorded != stored {
             return Ok(Err(ChainFault::StatusMismatch { case, recorded, stored }));
         }

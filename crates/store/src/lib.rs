@@ -17,6 +17,7 @@ mod error;
 mod events;
 mod inquiries;
 mod keys;
+mod peers;
 mod quality;
 mod sync;
 
@@ -41,6 +42,7 @@ pub use error::{Result, StoreError};
 pub use events::{chain_hash, ChainFault, EventRecord, GENESIS_HASH};
 pub use inquiries::{Channel, Disposition, InquiryInput, InquiryView};
 pub use keys::QrVerdict;
+pub use peers::{Conflict, PeerBatch, PeerImport, PeerStream};
 pub use quality::{ComplaintInput, ComplaintView, DutyView, RatingInput, ReturnVisit};
 pub use sync::{Enrolment, EventSync, Rejection, SyncStatus};
 
@@ -48,6 +50,7 @@ pub use sync::{Enrolment, EventSync, Rejection, SyncStatus};
 pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_str!("migrations/002_terminal_key.sql"),
     include_str!("migrations/003_sync.sql"),
     include_str!("migrations/004_quality.sql"),
+    include_str!("migrations/005_peers.sql"),
 ];
 
 /// The centre this database belongs to.
@@ -663,7 +666,8 @@ impl Store {
     /// Checks the event chain and that every record has its event.
     pub fn verify(&self) -> Result<VerifyReport> {
         let total: i64 = self.conn.query_row("SELECT count(*) FROM event", [], |r| r.get(0))?;
-        Ok(match events::verify(&self.conn)? {
+        let own = self.own_stream().ok().flatten().unwrap_or_default();
+        Ok(match events::verify(&self.conn, &own)? {
             Ok(n) => VerifyReport { events: n, fault: None },
             Err(fault) => VerifyReport { events: total, fault: Some(fault) },
         })
@@ -847,7 +851,7 @@ pub fn check_backup(path: &Path) -> Result<VerifyReport> {
     if ok != "ok" || version < 1 {
         return Err(bad());
     }
-    let report = match events::verify(&conn).map_err(|_| bad())? {
+    let report = match events::verify(&conn, "").map_err(|_| bad())? {
         Ok(n) => VerifyReport { events: n, fault: None },
         Err(f) => VerifyReport { events: 0, fault: Some(f) },
     };

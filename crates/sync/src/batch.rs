@@ -48,6 +48,21 @@ impl From<EventRecord> for BatchEvent {
 }
 
 impl BatchEvent {
+    pub fn into_record(self) -> EventRecord {
+        EventRecord {
+            seq: self.seq,
+            id: self.id,
+            terminal: self.terminal,
+            at: self.at,
+            actor: self.actor,
+            kind: self.kind,
+            subject: self.subject,
+            payload: self.payload,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        }
+    }
+
     pub fn computed_hash(&self) -> String {
         chain_hash(&self.prev_hash, self.seq, &self.id, &self.terminal, &self.at, &self.actor, &self.kind, &self.subject, &self.payload)
     }
@@ -87,22 +102,9 @@ pub struct Batch {
     pub signature: String,
 }
 
-/// A key's fingerprint as a county administrator reads it aloud to the centre: the first 16
-/// hex digits of SHA-256 over the base64url key, in groups of four.
-pub fn key_fingerprint(public_key: &str) -> String {
-    let d = Sha256::digest(public_key.as_bytes());
-    let hex: String = d[..8].iter().map(|b| format!("{b:02X}")).collect();
-    hex.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
-}
+pub use yichuang_events::key_fingerprint;
 
-/// The stream of a terminal before HQ knows it, named by its own key:
-/// `<centre>-<terminal>-k<first 8 hex digits of SHA-256 over the base64url public key>`.
-/// HQ names the stream the same when the terminal enrols with that key, so that files
-/// imported before the enrolment and batches after it are one stream.
-pub fn local_stream_id(centre: &str, terminal: &str, public_key: &str) -> String {
-    let d = Sha256::digest(public_key.as_bytes());
-    format!("{centre}-{terminal}-k{}", d[..4].iter().map(|b| format!("{b:02x}")).collect::<String>())
-}
+pub use yichuang_events::local_stream_id;
 
 type HmacSha256 = Hmac<Sha256>;
 

@@ -25,6 +25,41 @@ pub fn export_day(store: &Store, day: NaiveDate, now: DateTime<FixedOffset>) -> 
     batch(store, &e, first, last.max(held), now)
 }
 
+/// A file for the centre's other terminals (a USB stick between two windows): this
+/// terminal's whole stream, signed with its own key, which its peers check. (HQ takes the
+/// same file once it knows the key.)
+pub fn export_for_peers(store: &Store, now: DateTime<FixedOffset>) -> Result<Batch, SyncError> {
+    let (head, _) = store.head()?;
+    key_signed(store, store.local_stream_base()? + 1, head, now)
+}
+
+/// Takes in a file from another terminal of the centre: the batch checked (format, chain,
+/// manifest) and its signature by the terminal's own key, then the store checks the centre,
+/// the terminal and the chain's continuity and folds the events in. `accept_by` is the head
+/// who accepts a terminal seen for the first time.
+pub fn import_from_peer(
+    store: &mut Store,
+    bytes: &[u8],
+    accept_by: Option<&str>,
+    via: &str,
+    now: DateTime<FixedOffset>,
+) -> Result<yichuang_store::PeerImport, SyncError> {
+    let b = Batch::from_bytes(bytes)?;
+    b.check()?;
+    let Some(public_key) = b.public_key.clone() else {
+        return Err(SyncError::Refused("这份文件由县级登记的密钥签名，其他终端无法核验；请用“导出给本中心其他窗口”重新导出".into()));
+    };
+    b.verify_key_signature()?;
+    let terminal = b.terminal_uid.split('-').nth(1).unwrap_or("").to_owned();
+    let events = b.events.into_iter().map(crate::batch::BatchEvent::into_record).collect();
+    Ok(store.import_peer(
+        yichuang_store::PeerBatch { stream: b.terminal_uid, centre: b.centre, terminal, public_key, prev_hash: b.prev_hash, events },
+        accept_by,
+        via,
+        now,
+    )?)
+}
+
 /// Everything HQ has not acknowledged yet (everything, before any enrolment).
 pub fn export_pending(store: &Store, now: DateTime<FixedOffset>) -> Result<Batch, SyncError> {
     let (head, _) = store.head()?;

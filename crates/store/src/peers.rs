@@ -1,0 +1,350 @@
+//! The centre's other terminals: their streams, kept as written and each chain checked, and
+//! folded into this terminal's projections, so that any window finds, acts on, prints for and
+//! hands out any case of its centre. Each act here is an event in this terminal's own stream;
+//! nothing of a peer's stream is ever changed.
+//!
+//! The batch format and its signature belong to `sync`; this module takes what `sync` has
+//! checked (the signature by the stream's own key) and checks the rest: the centre, the
+//! terminal number, the key, and the chain's continuity with what is held.
+
+use chrono::{DateTime, FixedOffset};
+use rusqlite::{params, OptionalExtension};
+use yichuang_core::DocumentNumber;
+use yichuang_events::{key_fingerprint, local_stream_id, Event, EventRecord};
+
+use crate::cases::{insert_foreign_materials, project_foreign_intake, refold_case};
+use crate::error::{Result, StoreError};
+use crate::{Store, Writer};
+
+/// A run of another terminal's events, its signature already checked by `sync`.
+#[derive(Debug, Clone)]
+pub struct PeerBatch {
+    pub stream: String,
+    pub centre: String,
+    pub terminal: String,
+    /// base64url Ed25519: the key the run is signed with, which names the stream.
+    pub public_key: String,
+    /// The chain hash before the run's first event.
+    pub prev_hash: String,
+    pub events: Vec<EventRecord>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeerImport {
+    pub stream: String,
+    pub terminal: String,
+    /// Events new to this terminal.
+    pub new: usize,
+    /// Events it already held (a file imported twice, or a run sent again).
+    pub repeated: usize,
+    /// Events kept but not applied, with why (a case number twice, an item not in the
+    /// catalogue), and acts that lost to another window's.
+    pub conflicts: usize,
+    /// The stream was new and its key was accepted now.
+    pub accepted: bool,
+}
+
+/// Another terminal of the centre as this one knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerStream {
+    pub stream: String,
+    pub terminal: String,
+    pub fingerprint: String,
+    pub held_seq: i64,
+    pub accepted_by: String,
+    pub last_heard_at: Option<String>,
+    pub last_via: Option<String>,
+}
+
+/// An act on a case that lost under the rule (or an event that could not be applied).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub case_number: String,
+    /// The losing event's stream (this terminal's own when empty) and seq.
+    pub stream: String,
+    pub seq: i64,
+    pub kind: String,
+    pub reason: String,
+    pub found_at: String,
+}
+
+/// Makes sure a staff id named by another terminal's event exists here, so that its cases
+/// and documents keep their handler. Such a row has no PIN: the person signs in at their own
+/// window, or the head gives them a PIN here.
+pub(crate) fn ensure_staff(w: &Writer<'_>, id: &str) -> Result<()> {
+    w.tx.execute(
+        "INSERT INTO staff (id, name, role, pin_hash, active, created_at) VALUES (?1, ?1, 'clerk', NULL, 1, ?2)
+         ON CONFLICT (id) DO NOTHING",
+        params![id, w.now_text()],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// This terminal's own stream: named by its key, as its files and its peers name it.
+    pub fn own_stream(&self) -> Result<Option<String>> {
+        let c = self.centre()?;
+        Ok(self.terminal_public_key()?.map(|pk| local_stream_id(c.code.as_str(), &c.terminal.to_string(), &pk)))
+    }
+
+    /// Takes in a run of another terminal's events: checked, kept, folded into the cases,
+    /// documents and staff, all in one transaction. A stream not seen before is taken only
+    /// when a station head (`accept_by`) accepts its key, having checked its fingerprint.
+    pub fn import_peer(&mut self, b: PeerBatch, accept_by: Option<&str>, via: &str, now: DateTime<FixedOffset>) -> Result<PeerImport> {
+        let centre = self.centre()?.clone();
+        let refuse = |why: String| Err(StoreError::PeerRefused(why));
+        if b.centre != centre.code.as_str() {
+            return refuse(format!("这是中心{}的文件，本机属于中心{}，不能导入", b.centre, centre.code));
+        }
+        if local_stream_id(&b.centre, &b.terminal, &b.public_key) != b.stream {
+            return refuse("文件的终端编号与其签名密钥不符".into());
+        }
+        if self.terminal_public_key()?.as_deref() == Some(b.public_key.as_str()) {
+            return refuse("这是本机自己导出的文件，无需导入".into());
+        }
+        if b.terminal == centre.terminal.to_string() {
+            return refuse(format!("文件来自另一台终端号也是{}的电脑：同一中心的两台终端不能用同一终端号，否则办件编号会重复", b.terminal));
+        }
+        let known: Option<(i64, String, String)> = self
+            .connection()
+            .query_row("SELECT held_seq, held_hash, public_key FROM peer_stream WHERE stream = ?1", [&b.stream], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        let accepted = known.is_none();
+        let head = match (&known, accept_by) {
+            (Some((_, _, pk)), _) if *pk != b.public_key => return refuse("文件的签名密钥与本机记录的该终端密钥不同".into()),
+            (Some(_), _) => None,
+            (None, Some(by)) => Some(self.require_head(by, "确认其他终端的密钥")?),
+            (None, None) => {
+                return Err(StoreError::PeerUnknown { terminal: b.terminal.clone(), fingerprint: key_fingerprint(&b.public_key) })
+            }
+        };
+        let own = self.own_stream()?.unwrap_or_default();
+        let actor = head.as_ref().map(|h| h.id.clone()).unwrap_or_else(|| "system".into());
+        self.write(&actor, now, |w| {
+            let (mut held, mut held_hash) = match &known {
+                Some((s, h, _)) => (*s, h.clone()),
+                None => {
+                    let base = b.events.first().map(|e| e.seq - 1).unwrap_or(0);
+                    w.tx.execute(
+                        "INSERT INTO peer_stream (stream, centre, terminal, public_key, accepted_by, accepted_at, held_seq, held_hash)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        params![b.stream, b.centre, b.terminal, b.public_key, actor, w.now_text(), base, b.prev_hash],
+                    )?;
+                    (base, b.prev_hash.clone())
+                }
+            };
+            let mut out = PeerImport { stream: b.stream.clone(), terminal: b.terminal.clone(), accepted, ..PeerImport::default() };
+            let conflicts_before: i64 = w.tx.query_row("SELECT count(*) FROM case_conflict", [], |r| r.get(0))?;
+            for e in &b.events {
+                if e.seq <= held {
+                    let stored: Option<String> = w
+                        .tx
+                        .query_row("SELECT hash FROM peer_event WHERE stream = ?1 AND seq = ?2", params![b.stream, e.seq], |r| r.get(0))
+                        .optional()?;
+                    match stored {
+                        Some(h) if h == e.hash => out.repeated += 1,
+                        // Before the run this terminal first took: held elsewhere, not here.
+                        None => out.repeated += 1,
+                        Some(_) => {
+                            return Err(StoreError::PeerRefused(format!("终端{}的第{}条记录与本机已收到的不同，已拒收整个文件，请联系中心负责人核查", b.terminal, e.seq)))
+                        }
+                    }
+                    continue;
+                }
+                if e.seq > held + 1 {
+                    return Err(StoreError::PeerRefused(format!(
+                        "缺少终端{}第{}条起的记录（本机已收到第{}条），请先导入更早的文件",
+                        b.terminal,
+                        held + 1,
+                        held
+                    )));
+                }
+                if e.prev_hash != held_hash {
+                    return Err(StoreError::PeerRefused(format!("终端{}的第{}条记录接不上本机已收到的记录链", b.terminal, e.seq)));
+                }
+                let event = e.event().map_err(|err| StoreError::PeerRefused(format!("终端{}的第{}条记录无法解读：{err}", b.terminal, e.seq)))?;
+                w.tx.execute(
+                    "INSERT INTO peer_event (stream, seq, id, terminal, at, actor, kind, subject, payload, prev_hash, hash, received_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    params![b.stream, e.seq, e.id, e.terminal, e.at, e.actor, e.kind, e.subject, e.payload, e.prev_hash, e.hash, w.now_text()],
+                )?;
+                apply(w, &b.stream, &own, e, &event)?;
+                held = e.seq;
+                held_hash = e.hash.clone();
+                out.new += 1;
+            }
+            w.tx.execute(
+                "UPDATE peer_stream SET held_seq = ?2, held_hash = ?3, last_heard_at = ?4, last_via = ?5 WHERE stream = ?1",
+                params![b.stream, held, held_hash, w.now_text(), via],
+            )?;
+            let conflicts_after: i64 = w.tx.query_row("SELECT count(*) FROM case_conflict", [], |r| r.get(0))?;
+            out.conflicts = usize::try_from(conflicts_after - conflicts_before).unwrap_or(0);
+            Ok(out)
+        })
+    }
+
+    /// The centre's other terminals this one holds streams of.
+    pub fn peer_streams(&self) -> Result<Vec<PeerStream>> {
+        let mut stmt = self.connection().prepare(
+            "SELECT stream, terminal, public_key, held_seq, accepted_by, last_heard_at, last_via FROM peer_stream ORDER BY terminal",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(PeerStream {
+                stream: r.get(0)?,
+                terminal: r.get(1)?,
+                fingerprint: key_fingerprint(&r.get::<_, String>(2)?),
+                held_seq: r.get(3)?,
+                accepted_by: r.get(4)?,
+                last_heard_at: r.get(5)?,
+                last_via: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every event of the centre's other terminals held here, each stream in its order.
+    pub fn peer_events(&self) -> Result<Vec<EventRecord>> {
+        let mut stmt = self.connection().prepare(&format!("SELECT {} FROM peer_event ORDER BY stream, seq", crate::events::EVENT_COLUMNS))?;
+        let rows = stmt.query_map([], crate::events::read_row)?.collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// The events about `subject` that the centre's other terminals wrote, with the terminal
+    /// that wrote each and whether it lost under the rule (a conflict).
+    pub fn peer_events_of(&self, subject: &str) -> Result<Vec<(String, EventRecord, bool)>> {
+        let cols = crate::events::EVENT_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
+        let mut stmt = self.connection().prepare(&format!(
+            "SELECT s.terminal, EXISTS (SELECT 1 FROM case_conflict c WHERE c.stream = p.stream AND c.seq = p.seq), {cols}
+             FROM peer_event p JOIN peer_stream s ON s.stream = p.stream WHERE p.subject = ?1 ORDER BY p.at, p.stream, p.seq"
+        ))?;
+        let rows = stmt.query_map([subject], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                EventRecord {
+                    seq: r.get(2)?,
+                    id: r.get(3)?,
+                    terminal: r.get(4)?,
+                    at: r.get(5)?,
+                    actor: r.get(6)?,
+                    kind: r.get(7)?,
+                    subject: r.get(8)?,
+                    payload: r.get(9)?,
+                    prev_hash: r.get(10)?,
+                    hash: r.get(11)?,
+                },
+                r.get::<_, bool>(1)?,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Whether this terminal's own event `seq` lost to another window's act.
+    pub fn own_act_lost(&self, seq: i64) -> Result<bool> {
+        Ok(self.connection().query_row("SELECT EXISTS (SELECT 1 FROM case_conflict WHERE stream = '' AND seq = ?1)", [seq], |r| r.get(0))?)
+    }
+
+    /// Acts that lost to another window's, and events that could not be applied: the head's list.
+    pub fn conflicts(&self) -> Result<Vec<Conflict>> {
+        let mut stmt = self.connection().prepare("SELECT case_number, stream, seq, kind, reason, found_at FROM case_conflict ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Conflict { case_number: r.get(0)?, stream: r.get(1)?, seq: r.get(2)?, kind: r.get(3)?, reason: r.get(4)?, found_at: r.get(5)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// Folds one new event of another terminal into this terminal's projections.
+fn apply(w: &Writer<'_>, stream: &str, own: &str, rec: &EventRecord, event: &Event) -> Result<()> {
+    let conflict = |reason: String| -> Result<()> {
+        w.tx.execute(
+            "INSERT INTO case_conflict (case_number, stream, seq, kind, reason, found_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (stream, seq) DO NOTHING",
+            params![event.case_named(&rec.subject).unwrap_or(""), stream, rec.seq, rec.kind, reason, w.now_text()],
+        )?;
+        Ok(())
+    };
+    let case_held = |n: &str| -> Result<bool> {
+        Ok(w.tx.query_row("SELECT EXISTS (SELECT 1 FROM case_file WHERE number = ?1)", [n], |r| r.get(0))?)
+    };
+    match event {
+        Event::StaffAdded(s) => {
+            w.tx.execute(
+                "INSERT INTO staff (id, name, role, pin_hash, active, created_at) VALUES (?1, ?2, ?3, NULL, 1, ?4)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE staff.name = staff.id",
+                params![s.id, s.name, s.role, rec.at],
+            )?;
+        }
+        Event::CaseIntake(p) => {
+            if let Some(why) = project_foreign_intake(w, rec, p)? {
+                conflict(why)?;
+            } else {
+                refold_case(w, &rec.subject, own)?;
+            }
+        }
+        Event::CaseSupplemented(p) => {
+            if !case_held(&rec.subject)? {
+                return conflict(format!("本机没有办件{}的收件记录", rec.subject));
+            }
+            insert_foreign_materials(w, &rec.subject, p.round, &p.materials, &rec.at)?;
+            refold_case(w, &rec.subject, own)?;
+        }
+        e if e.case_state().is_some() => {
+            if !case_held(&rec.subject)? {
+                return conflict(format!("本机没有办件{}的收件记录", rec.subject));
+            }
+            refold_case(w, &rec.subject, own)?;
+        }
+        Event::DocumentIssued(d) => {
+            let Ok(number) = DocumentNumber::parse(&d.number) else {
+                return conflict(format!("文书编号“{}”格式不对", d.number));
+            };
+            if let Some(c) = &d.case {
+                if !case_held(c)? {
+                    return conflict(format!("本机没有办件{c}的收件记录"));
+                }
+            }
+            let inquiry: Option<&str> = match &d.inquiry {
+                Some(i) if w.tx.query_row("SELECT EXISTS (SELECT 1 FROM inquiry WHERE id = ?1)", [i], |r| r.get::<_, bool>(0))? => Some(i),
+                _ => None,
+            };
+            ensure_staff(w, &rec.actor)?;
+            let inserted = w.tx.execute(
+                "INSERT INTO document (number, kind, year, terminal, seq, case_number, inquiry_id, item_code, catalogue_version,
+                    issued_at, issued_by, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
+                params![
+                    number.to_string(),
+                    number.kind().as_str(),
+                    number.year(),
+                    number.terminal().to_string(),
+                    number.seq(),
+                    d.case,
+                    inquiry,
+                    d.body.get("item_code").and_then(|v| v.as_str()),
+                    d.body.get("catalogue_version").and_then(|v| v.as_str()),
+                    rec.at,
+                    rec.actor,
+                    d.body.to_string(),
+                ],
+            )?;
+            if inserted == 0 {
+                return conflict(format!("文书编号{}已有记录（编号重复）", d.number));
+            }
+        }
+        Event::DocumentVoided(v) => {
+            w.tx.execute(
+                "UPDATE document SET voided_at = ?2, void_reason = ?3, voided_by = ?4 WHERE number = ?1 AND voided_at IS NULL",
+                params![rec.subject, rec.at, v.reason, rec.actor],
+            )?;
+        }
+        Event::DocumentReprinted(_) => {
+            w.tx.execute("UPDATE document SET reprints = reprints + 1 WHERE number = ?1", [&rec.subject])?;
+        }
+        // Kept in the peer's stream; folded into Today and the statistics from there.
+        _ => {}
+    }
+    Ok(())
+}

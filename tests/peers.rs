@@ -1,0 +1,135 @@
+//! One centre, many windows: a case taken in at one terminal is found, shown, acted on and
+//! handed out at another, by a file carried between them; two windows that act on one case
+//! while cut off from each other converge by the written rule, the losing act kept and listed.
+
+use std::path::{Path, PathBuf};
+
+use crate::util::*;
+
+/// Writes `from`'s stream for the centre's other windows and takes it in at `to`.
+fn carry(from: &Centre, to: &Centre, name: &str, now: &str) -> String {
+    let file = from.dir.path().join(name);
+    from.ok_at(now, &["export", "--for-peers", "--out", file.to_str().unwrap()]);
+    to.ok_at(now, &["import", file.to_str().unwrap(), "--accept", "--actor", "head"])
+}
+
+fn ready_case(c: &Centre, who: &str, now: &str) -> String {
+    let v = c.json_at(now, &["case", "intake", &c.file(&format!("{who}.json"), &cj01(&id(who), CJ01_ALL)), "--json"]);
+    let n = v["case_number"].as_str().unwrap().to_owned();
+    c.ok_at(now, &["case", "decide", &n, "--approve", "--actor", "demo"]);
+    c.ok_at(now, &["case", "ready", &n, "--actor", "demo"]);
+    n
+}
+
+fn export(c: &Centre, name: &str) -> PathBuf {
+    let file = c.dir.path().join(name);
+    c.ok(&["export", "--for-peers", "--out", file.to_str().unwrap()]);
+    file
+}
+
+fn stderr_of(c: &Centre, args: &[&str]) -> String {
+    let out = c.run(args);
+    assert!(!out.status.success(), "{args:?} should be refused");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn peer_events(db: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("SELECT count(*) FROM peer_event", [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_case_taken_in_at_one_window_is_collected_at_another() {
+    let (t1, t2) = (Centre::terminal("01"), Centre::terminal("02"));
+    let n = ready_case(&t1, "45082119680405302", NOW);
+    let f1 = export(&t1, "t1.json");
+
+    // A stranger's key is not taken on its own word; only the head accepts it.
+    let err = stderr_of(&t2, &["import", f1.to_str().unwrap()]);
+    assert!(err.contains("尚未被本机认可") && err.contains("指纹"), "{err}");
+    let err = stderr_of(&t2, &["import", f1.to_str().unwrap(), "--accept", "--actor", "demo"]);
+    assert!(err.contains("没有确认其他终端的密钥的权限"), "{err}");
+    assert_eq!(peer_events(&t2.db), 0, "nothing written by a refusal");
+    let out = t2.ok(&["import", f1.to_str().unwrap(), "--accept", "--actor", "head"]);
+    assert!(out.contains("已导入终端01的记录：新收") && out.contains("冲突0条"), "{out}");
+
+    // Window 02 finds the case, with its documents, and hands it out.
+    let v = t2.json(&["case", "show", &n, "--json"]);
+    assert_eq!(v["status"], "ready");
+    assert_eq!(v["applicant"]["name"], "李秀英");
+    assert!(v["documents"].as_array().unwrap().iter().any(|d| d["number"].as_str().unwrap().contains("受字第01-0001号")), "{v}");
+    let found = t2.json(&["case", "list", "--query", "李秀英", "--json"]);
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    t2.ok(&["case", "collect", &n, "--by", "李秀英", "--actor", "demo"]);
+    assert_eq!(t2.ok(&["verify"]).trim(), "ok");
+    // The same file again changes nothing.
+    let again = t2.ok(&["import", f1.to_str().unwrap()]);
+    assert!(again.contains("新收0条"), "{again}");
+
+    // The collection goes back to window 01, which holds the whole centre too.
+    carry(&t2, &t1, "t2.json", NOW);
+    let v = t1.json(&["case", "show", &n, "--json"]);
+    assert_eq!((v["status"].as_str(), v["collected_by"].as_str()), (Some("collected"), Some("李秀英")));
+    assert_eq!(t1.ok(&["verify"]).trim(), "ok");
+    // The head's month at either window counts the case once.
+    for t in [&t1, &t2] {
+        let r = t.json(&["report", "--month", "2026-11", "--json"]);
+        assert_eq!(r["total"]["received"], 1, "{r}");
+    }
+    let peers = t1.json(&["peer", "list", "--json"]);
+    assert_eq!((peers[0]["terminal"].as_str(), peers[0]["via"].as_str()), (Some("02"), Some("file")));
+}
+
+#[test]
+fn files_from_another_centre_a_same_numbered_pc_or_this_pc_itself_are_refused() {
+    let t1 = Centre::terminal("01");
+    let f1 = export(&t1, "t1.json");
+    let err = stderr_of(&t1, &["import", f1.to_str().unwrap(), "--accept", "--actor", "head"]);
+    assert!(err.contains("本机自己导出的文件"), "{err}");
+    let twin = Centre::terminal("01");
+    let err = stderr_of(&twin, &["import", f1.to_str().unwrap(), "--accept", "--actor", "head"]);
+    assert!(err.contains("不能用同一终端号"), "{err}");
+    // A tampered file.
+    let mut bytes = std::fs::read(&f1).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap().replacen("示范镇便民服务中心", "示范镇便民服务站点", 1);
+    bytes = text.into_bytes();
+    let bad = t1.dir.path().join("bad.json");
+    std::fs::write(&bad, bytes).unwrap();
+    let t2 = Centre::terminal("02");
+    let err = stderr_of(&t2, &["import", bad.to_str().unwrap(), "--accept", "--actor", "head"]);
+    assert!(err.contains("被改动") || err.contains("签名不符"), "{err}");
+    assert_eq!(peer_events(&t2.db), 0);
+}
+
+#[test]
+fn two_windows_cut_off_from_each_other_converge_and_the_losing_act_is_listed() {
+    let (t1, t2) = (Centre::terminal("01"), Centre::terminal("02"));
+    let both = ready_case(&t1, "45082119680405302", NOW);
+    // A second case, still running: one window approves, the other refuses.
+    let v = t1.json(&["case", "intake", &t1.file("d.json", &cj01(&id("45082119700101303"), CJ01_ALL)), "--json"]);
+    let decided = v["case_number"].as_str().unwrap().to_owned();
+    carry(&t1, &t2, "t1-a.json", NOW);
+
+    // Cut off: both hand out the first case, and decide the second differently.
+    t1.ok_at("2026-11-23T10:00:00+08:00", &["case", "collect", &both, "--by", "李秀英", "--actor", "demo"]);
+    t2.ok_at("2026-11-23T10:05:00+08:00", &["case", "collect", &both, "--by", "王小明", "--actor", "demo"]);
+    t1.ok_at("2026-11-23T10:10:00+08:00", &["case", "decide", &decided, "--approve", "--actor", "demo"]);
+    t2.ok_at("2026-11-23T10:20:00+08:00", &["case", "decide", &decided, "--reject", "--reason", "材料不实", "--actor", "demo"]);
+
+    // They meet again (files both ways).
+    carry(&t1, &t2, "t1-b.json", "2026-11-23T11:00:00+08:00");
+    carry(&t2, &t1, "t2-a.json", "2026-11-23T11:00:00+08:00");
+    for t in [&t1, &t2] {
+        let v = t.json(&["case", "show", &both, "--json"]);
+        assert_eq!((v["status"].as_str(), v["collected_by"].as_str()), (Some("collected"), Some("李秀英")), "the earlier act wins");
+        let v = t.json(&["case", "show", &decided, "--json"]);
+        assert_eq!(v["status"], "approved");
+        let conflicts = t.json(&["conflicts", "--json"]);
+        let kinds: Vec<&str> = conflicts.as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["case.collected", "case.decided"], "{conflicts}");
+        assert_eq!(t.ok(&["verify"]).trim(), "ok");
+    }
+    // Both acts stay on record: window 02's own collection is in its log, and 01 holds it.
+    assert_eq!(t2.count(&format!("SELECT count(*) FROM event WHERE kind = 'case.collected' AND subject = '{both}'")), 1);
+    assert_eq!(t1.count(&format!("SELECT count(*) FROM peer_event WHERE kind = 'case.collected' AND subject = '{both}'")), 1);
+}
