@@ -507,7 +507,10 @@ impl CaseDetail {
         };
         let lost = |what: String, lost: bool| if lost { format!("{what}【与其他窗口冲突，未采用，待负责人处理】") } else { what };
         let at = |e: &yichuang_store::EventRecord| e.at.get(..16).unwrap_or(&e.at).replace('T', " ");
-        let mut timeline: Vec<TimelineEntry> = events
+        // In the centre's one order: the instant, then the terminal, then its seq.
+        let when = |e: &yichuang_store::EventRecord| chrono::DateTime::parse_from_rfc3339(&e.at).map(|t| t.timestamp_micros()).unwrap_or(i64::MAX);
+        let own_terminal = s.centre()?.terminal.to_string();
+        let mut timeline: Vec<((i64, String, i64), TimelineEntry)> = events
             .iter()
             .map(|e| {
                 let sync = match s.event_sync(e.seq) {
@@ -516,14 +519,16 @@ impl CaseDetail {
                     _ => "待上传",
                 };
                 let what = lost(describe(e), s.own_act_lost(e.seq).unwrap_or(false));
-                TimelineEntry { at: at(e), actor: staff_name(&e.actor), what, sync: sync.to_owned() }
+                ((when(e), own_terminal.clone(), e.seq), TimelineEntry { at: at(e), actor: staff_name(&e.actor), what, sync: sync.to_owned() })
             })
             .collect();
         // What the centre's other windows did with the case.
         for (terminal, e, was_lost) in s.peer_events_of(&v.number)? {
-            timeline.push(TimelineEntry { at: at(&e), actor: staff_name(&e.actor), what: lost(describe(&e), was_lost), sync: format!("{terminal}号窗口") });
+            let entry = TimelineEntry { at: at(&e), actor: staff_name(&e.actor), what: lost(describe(&e), was_lost), sync: format!("{terminal}号窗口") };
+            timeline.push(((when(&e), terminal, e.seq), entry));
         }
-        timeline.sort_by(|a, b| a.at.cmp(&b.at));
+        timeline.sort_by(|a, b| a.0.cmp(&b.0));
+        let timeline: Vec<TimelineEntry> = timeline.into_iter().map(|(_, t)| t).collect();
         let actions = CaseState::restore(v.status, v.paused)
             .allowed_actions()
             .into_iter()

@@ -36,6 +36,11 @@ impl Desk {
     /// The window on a new database (first start), or on a demo centre set up by the CLI and
     /// then given the `prep` commands (before the window opens, as the window is the writer).
     async fn launch(demo: bool, prep: &[&[&str]]) -> Self {
+        Self::launch_as("01", demo, prep).await
+    }
+
+    /// The window of terminal `terminal` (its own PC) of the demo centre.
+    async fn launch_as(terminal: &str, demo: bool, prep: &[&[&str]]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("centre.db");
         let cli = target().join("debug/yichuang");
@@ -43,7 +48,7 @@ impl Desk {
             let ok = Command::new(&cli)
                 .arg("--db")
                 .arg(&db)
-                .args(["init", "--centre-code", "450821102", "--centre-name", "示范镇便民服务中心", "--terminal", "01", "--demo"])
+                .args(["init", "--centre-code", "450821102", "--centre-name", "示范镇便民服务中心", "--terminal", terminal, "--demo"])
                 .env("YICHUANG_NOW", NOW)
                 .output()
                 .unwrap();
@@ -677,5 +682,108 @@ async fn a_rating_is_taken_at_the_window_after_an_immediate_case() {
     d.click("#report-today").await;
     let table = d.wait_text("report-table", "老年人优待证办理").await;
     assert!(table.contains("100.0%"), "{table}");
+    d.stop().await;
+}
+
+/// One centre, two windows: an application taken in at window 01 is handed out at window 02,
+/// its stream carried between them on a file (a USB stick) and taken in by 02's head.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_case_taken_in_at_one_window_is_collected_at_another() {
+    let w1 = Desk::launch_as("01", true, &[]).await;
+    let file = w1._dir.path().join("earlier.json");
+    std::fs::write(
+        &file,
+        json!({"item": "CJ-01", "applicant": {"name": "韦秀英", "id_number": "450821196804053025", "phone": "13907751234"},
+               "materials": [{"material": "SFZ", "pages": 1}], "clerk": "demo"})
+        .to_string(),
+    )
+    .unwrap();
+    w1.cli(&["case", "intake", file.to_str().unwrap(), "--json"]);
+    w1.sign_in().await;
+    // Window 01 takes the application in.
+    w1.press(Key::F3).await;
+    w1.find("#item-search input:focus, input#item-search:focus").await;
+    w1.client.active_element().await.unwrap().send_keys("gljt").await.unwrap();
+    w1.wait_text("item-hits", "高龄津贴申请").await;
+    w1.press(Key::Enter).await;
+    w1.find("input#id-number:focus").await;
+    w1.client.active_element().await.unwrap().send_keys("3025").await.unwrap();
+    w1.wait_text("returning", "韦秀英").await;
+    w1.press(Key::Enter).await;
+    w1.press(Key::Enter).await;
+    w1.wait_text("preview-result", "予以受理").await;
+    w1.press(Key::F9).await;
+    w1.wait_text("outcome", "予以受理").await;
+    let cases = w1.cli(&["case", "list", "--json"]);
+    let number = cases.as_array().unwrap().iter().find(|c| c["item"] == "GL-01").expect("the new case")["case_number"].as_str().unwrap().to_owned();
+    w1.cli_text(&["case", "decide", &number, "--approve", "--actor", "demo"]);
+    w1.cli_text(&["case", "ready", &number, "--actor", "demo"]);
+    let carried = w1._dir.path().join("window-01.json");
+    w1.cli_text(&["export", "--for-peers", "--out", carried.to_str().unwrap()]);
+
+    // Window 02, another PC of the centre: its head takes the file in, and a clerk hands out.
+    let w2 = Desk::launch_as("02", true, &[&["import", carried.to_str().unwrap(), "--accept", "--actor", "head"]]).await;
+    w2.sign_in().await;
+    w2.click("#nav-cases").await;
+    w2.keys("#case-search", &number).await;
+    w2.keys("#case-search", &key(Key::Enter)).await;
+    w2.wait_text("case-status", "待领取").await;
+    w2.wait_text("case-page", "01号窗口").await;
+    w2.click("#act-collect").await;
+    w2.click("#collect-ok").await;
+    w2.wait_text("case-status", "已领取").await;
+    w2.shot("13-collected-at-another-window").await;
+    let v = w2.cli(&["case", "show", &number, "--json"]);
+    assert_eq!(v["status"], "collected");
+    assert_eq!(v["collected_by"], "韦秀英");
+    assert_eq!(w2.cli_text(&["verify"]).trim(), "ok");
+    // The collection is window 02's own act, in its own stream.
+    let mine = events_of_kind(&w2, "case.collected");
+    assert_eq!((mine.len(), mine[0]["terminal"].as_str()), (1, Some("02")));
+    w1.stop().await;
+    w2.stop().await;
+}
+
+/// A restore asks, in the window's own Chinese dialog, for a terminal number the centre has
+/// not numbered with, and refuses the old one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restore_takes_a_new_terminal_number_asked_for_in_a_chinese_dialog() {
+    let d = Desk::start().await;
+    d.find("#pin").await;
+    d.click_xpath("//div[contains(@class, 'signin')]//div[contains(@class, 'el-select__wrapper')]").await;
+    d.click_xpath("//li[contains(@class, 'el-select-dropdown__item')][contains(normalize-space(.), '王建国')]").await;
+    d.keys("#pin", "1234").await;
+    d.keys("#pin", &key(Key::Enter)).await;
+    d.find("#today").await;
+    d.click("#nav-settings").await;
+    d.wait_text("sync-card", "尚未登记").await;
+    d.click("#backup-now").await;
+    d.wait_text("set-notice", "已核验").await;
+    d.wait_text("backups", "完好").await;
+    // After the backup the PC goes on numbering under 01.
+    let file = d._dir.path().join("a.json");
+    std::fs::write(
+        &file,
+        json!({"item": "CJ-01", "applicant": {"name": "韦秀英", "id_number": "450821196804053025"},
+               "materials": [{"material": "SFZ", "pages": 1}], "clerk": "demo"})
+        .to_string(),
+    )
+    .unwrap();
+    d.cli(&["case", "intake", file.to_str().unwrap(), "--json"]);
+    d.click_xpath("//button[contains(normalize-space(.), '从此恢复')]").await;
+    d.wait_text("restore-dialog", "本中心未用过的终端号").await;
+    d.shot("14-restore-dialog").await;
+    d.keys("#restore-terminal", &key(Key::Backspace).repeat(2)).await;
+    d.keys("#restore-terminal", "01").await;
+    d.click("#restore-confirm").await;
+    d.wait_text("restore-error", "终端号01已开出过").await;
+    d.keys("#restore-terminal", &key(Key::Backspace).repeat(2)).await;
+    d.keys("#restore-terminal", "02").await;
+    d.click("#restore-confirm").await;
+    // Restored: the window signs out; the database numbers as terminal 02 from now on.
+    d.find("#pin").await;
+    let o = d.cli(&["case", "intake", file.to_str().unwrap(), "--json"]);
+    assert_eq!(&o["case_number"].as_str().unwrap()[9..11], "02");
+    assert_eq!(d.cli_text(&["verify"]).trim(), "ok");
     d.stop().await;
 }
