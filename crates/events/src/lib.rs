@@ -7,8 +7,13 @@
 //!   is a compile error in every consumer, not a silent zero in a report.
 //! - Field names are those the log has always carried, so every event ever written parses.
 //! - Pure: no I/O, no clock. The hash of a row is over its text exactly as stored.
+//! - [`fold_case`] is the one rule for a case acted on at several windows: every terminal and
+//!   HQ fold a case's events from every stream with it.
 
+mod fold;
 mod record;
+
+pub use fold::{centre_order, fold_case, FoldedCase, FoldedExtension, FoldedPause, Sourced};
 
 pub use record::{chain_hash, key_fingerprint, local_stream_id, EventRecord, GENESIS_HASH};
 

@@ -153,6 +153,8 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], reported_head: Option<i64>, accep
         .await?;
     }
     project(&tx, &centre, &batch.terminal_uid, new.iter().filter(|e| !is_rejected(e.seq)).copied()).await?;
+    let touched: Vec<String> = new.iter().filter(|e| !is_rejected(e.seq) && e.kind.starts_with("case.")).map(|e| e.subject.clone()).collect();
+    refold_shared(&tx, &touched).await?;
     let last = new[new.len() - 1];
     update_terminal(&tx, &batch.terminal_uid, last.seq, &last.hash, reported_head).await?;
     tx.commit().await?;
@@ -254,6 +256,51 @@ async fn project<'a>(
              FROM unnest($1::text[], $2::text[], $3::bool[], $4::text[], $5::text[], $6::text[]) AS u(n, s, p, d, t, k)
              WHERE c.number = u.n",
             &[&n, &status, &paused, &due, &at, &kind],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Cases that more than one terminal of the centre acted on are folded over every stream by
+/// the centre's rule (`yichuang_events::fold_case`), so HQ shows the state every terminal
+/// shows. One query for the batch's cases.
+async fn refold_shared(tx: &deadpool_postgres::Transaction<'_>, cases: &[String]) -> Result<(), HqError> {
+    if cases.is_empty() {
+        return Ok(());
+    }
+    let rows = tx
+        .query(
+            "SELECT terminal_uid, seq, id, terminal, at, actor, kind, subject, payload, prev_hash, hash FROM event
+             WHERE subject = ANY($1) AND kind LIKE 'case.%' AND NOT rejected
+               AND subject IN (SELECT subject FROM event WHERE subject = ANY($1) AND kind LIKE 'case.%' AND NOT rejected
+                               GROUP BY subject HAVING count(DISTINCT terminal_uid) > 1)",
+            &[&cases],
+        )
+        .await?;
+    let mut by_case: HashMap<String, Vec<yichuang_events::Sourced>> = HashMap::new();
+    for r in rows {
+        let record = yichuang_events::EventRecord {
+            seq: r.get(1),
+            id: r.get(2),
+            terminal: r.get(3),
+            at: r.get(4),
+            actor: r.get(5),
+            kind: r.get(6),
+            subject: r.get(7),
+            payload: r.get(8),
+            prev_hash: r.get(9),
+            hash: r.get(10),
+        };
+        by_case.entry(record.subject.clone()).or_default().push(yichuang_events::Sourced { stream: r.get(0), record });
+    }
+    for (number, mut events) in by_case {
+        yichuang_events::centre_order(&mut events, "");
+        let Ok(Some(f)) = yichuang_events::fold_case(&events) else { continue };
+        let last = events.last().map(|e| e.record.kind.clone()).unwrap_or_default();
+        tx.execute(
+            "UPDATE case_record SET status = $2, paused = $3, due_date = $4::text::date, updated_at = $5, last_kind = $6 WHERE number = $1",
+            &[&number, &f.status, &f.paused, &f.due.as_ref().map(|d| d.date.to_string()), &f.updated_at, &last],
         )
         .await?;
     }

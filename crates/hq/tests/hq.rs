@@ -791,3 +791,43 @@ fn a_terminal_never_enrolled_exports_signed_by_its_own_key_and_its_enrolment_con
     assert_eq!(hq.sql("SELECT count(DISTINCT seq) FROM event"), head);
     assert_eq!(hq.sql("SELECT count(*) FROM case_record"), 17);
 }
+
+#[test]
+fn hq_shows_the_state_every_window_shows_when_two_windows_decide_one_case_apart() {
+    let hq = Hq::start();
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut t1 = terminal(d1.path(), "450821102", "示范镇便民服务中心");
+    let mut t2 = Store::open(d2.path().join("t2.db")).unwrap();
+    t2.initialise(yichuang_core::CentreCode::parse("450821102").unwrap(), "示范镇便民服务中心", yichuang_core::TerminalId::parse("02").unwrap(), now(T)).unwrap();
+    t2.load_demo(now(T)).unwrap();
+    yichuang_sync::enrol(&mut t1, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    yichuang_sync::enrol(&mut t2, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    intakes(&mut t1, 2, 0, T);
+    let number = t1.list_cases(&yichuang_store::CaseFilter { status: Some(yichuang_core::CaseStatus::Accepted), ..Default::default() }, now(T).date_naive()).unwrap()[0].number.clone();
+    // Window 02 holds window 01's work (a file between them), then they are cut off.
+    let file = yichuang_sync::export::export_for_peers(&t1, now(T)).unwrap();
+    yichuang_sync::export::import_from_peer(&mut t2, &file.to_bytes(), Some("head"), "file", now(T)).unwrap();
+    yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap();
+    t1.decide(&number, true, "", "demo", now("2026-11-23T10:10:00+08:00")).unwrap();
+    t2.decide(&number, false, "材料不实", "demo", now("2026-11-23T10:20:00+08:00")).unwrap();
+    // HQ hears window 01's approval first, then window 02's later refusal.
+    yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap();
+    yichuang_sync::sync(&mut t2, &quick(), now(T), &mut |_| {}).unwrap();
+    let status: String = hq.rt.block_on(async {
+        hq.pool.get().await.unwrap().query_one("SELECT status FROM case_record WHERE number = $1", &[&number]).await.unwrap().get(0)
+    });
+    // The earlier act wins everywhere: at HQ, and at each window once they meet.
+    assert_eq!(status, "approved");
+    let back = yichuang_sync::export::export_for_peers(&t2, now(T)).unwrap();
+    yichuang_sync::export::import_from_peer(&mut t1, &back.to_bytes(), Some("head"), "file", now(T)).unwrap();
+    let again = yichuang_sync::export::export_for_peers(&t1, now(T)).unwrap();
+    yichuang_sync::export::import_from_peer(&mut t2, &again.to_bytes(), None, "file", now(T)).unwrap();
+    for t in [&t1, &t2] {
+        assert_eq!(t.case(&number, now(T).date_naive()).unwrap().status.as_str(), "approved");
+        assert_eq!(t.conflicts().unwrap().len(), 1);
+        assert_eq!(t.verify().unwrap().fault, None);
+    }
+    // Both streams reached HQ whole, from seq 1.
+    assert_eq!(hq.sql("SELECT count(*) FROM terminal"), 2);
+    assert_eq!(hq.sql("SELECT count(*) FROM event WHERE seq = 1"), 2);
+}

@@ -216,7 +216,10 @@ pub(crate) fn verify(conn: &Connection, own_stream: &str) -> Result<std::result:
         let (case, stored): (String, String) = (r.get(0)?, r.get(1)?);
         let recorded = if shared.contains(&case) {
             let events = crate::cases::case_events(conn, &case, own_stream)?;
-            crate::cases::fold_case(&events)?.map(|f| f.status).unwrap_or_default()
+            match yichuang_events::fold_case(&events) {
+                Ok(f) => f.map(|f| f.status).unwrap_or_default(),
+                Err(err) => return Ok(Err(ChainFault::Unreadable { seq: 0, detail: err.to_string() })),
+            }
         } else {
             recorded.get(&case).cloned().unwrap_or_default()
         };
