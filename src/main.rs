@@ -744,7 +744,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if json {
                 print_json(&json!({"batches": r.batches, "sent": r.sent, "repeated": r.repeated, "retries": r.retries,
                     "held_seq": r.held_seq, "rejected": r.rejected.iter().map(|(s, m)| json!({"seq": s, "reason": m})).collect::<Vec<_>>(),
-                    "applied": r.applied, "reenrolled": r.reenrolled}));
+                    "applied": r.applied, "reenrolled": r.reenrolled, "relayed": r.relayed, "relay_refused": r.relay_refused}));
             } else {
                 eprintln!();
                 println!("同步完成：{}批，新送{}条，重复{}条，县级已收到第{}条", r.batches, r.sent, r.repeated, r.held_seq);
@@ -756,6 +756,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 if let Some(uid) = r.reenrolled {
                     println!("  恢复备份后已重新登记为终端{uid}");
+                }
+                if r.relayed > 0 {
+                    println!("  收到本中心其他终端的记录{}条", r.relayed);
+                }
+                for why in &r.relay_refused {
+                    println!("  未采用县级转来的{why}");
                 }
             }
         }

@@ -977,11 +977,22 @@ pub struct SyncDone {
     pub rejected: usize,
     pub applied: Vec<String>,
     pub held_seq: i64,
+    /// Events of the centre's other terminals taken in, and the streams refused with why.
+    pub relayed: usize,
+    pub relay_refused: Vec<String>,
 }
 
 impl From<yichuang_sync::SyncReport> for SyncDone {
     fn from(r: yichuang_sync::SyncReport) -> Self {
-        Self { sent: r.sent, repeated: r.repeated, rejected: r.rejected.len(), applied: r.applied, held_seq: r.held_seq }
+        Self {
+            sent: r.sent,
+            repeated: r.repeated,
+            rejected: r.rejected.len(),
+            applied: r.applied,
+            held_seq: r.held_seq,
+            relayed: r.relayed,
+            relay_refused: r.relay_refused,
+        }
     }
 }
 

@@ -79,7 +79,7 @@ export interface SyncStatus {
   enrolled: boolean; terminal_uid: string | null; hq_url: string | null; pending: number; acked_seq: number
   last_ack_at: string | null; rejections: { seq: number; what: string; reason: string }[]
 }
-export interface SyncDone { sent: number; repeated: number; rejected: number; applied: string[]; held_seq: number }
+export interface SyncDone { sent: number; repeated: number; rejected: number; applied: string[]; held_seq: number; relayed: number; relay_refused: string[] }
 
 export interface ComplaintForm {
   channel: 'visit' | 'phone' | 'letter' | 'online'; complainant: string; contact: string; confidential: boolean

@@ -109,7 +109,6 @@ pub fn fold_case(events: &[Sourced]) -> Result<Option<FoldedCase>, EventError> {
                 clock_start: p.clock_start,
                 due: p.due.clone(),
                 completed_on: (status == CaseStatus::Completed).then_some(day),
-                outcome_reason: p.refusal.clone(),
                 updated_at: s.record.at.clone(),
                 losers: out.map(|o| o.losers).unwrap_or_default(),
                 ..FoldedCase::default()

@@ -37,6 +37,12 @@ pub async fn public_key(client: &impl GenericClient) -> Result<String, HqError> 
     Ok(B64.encode(key(client).await?.verifying_key().to_bytes()))
 }
 
+/// Signs a document HQ answers with (the centre's relayed streams) with HQ's key.
+pub async fn sign(client: &impl GenericClient, kind: &str, version: &str, body: String) -> Result<SignedDocument, HqError> {
+    let signature = B64.encode(key(client).await?.sign(&SignedDocument::message(kind, version, &body)).to_bytes());
+    Ok(SignedDocument { kind: kind.to_owned(), version: version.to_owned(), body, signature })
+}
+
 /// Publishes a catalogue or calendar file (the same JSON the terminals import).
 pub async fn publish(client: &impl GenericClient, kind: &str, body: &str) -> Result<String, HqError> {
     let v: serde_json::Value = serde_json::from_str(body).map_err(|e| HqError::BadRequest(format!("文件不是有效的JSON：{e}")))?;

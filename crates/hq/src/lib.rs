@@ -6,6 +6,7 @@
 
 pub mod documents;
 pub mod enrol;
+pub mod relay;
 pub mod ingest;
 pub mod pages;
 pub mod report;
@@ -103,6 +104,7 @@ pub fn app(pool: Pool) -> Router {
         .route("/api/v1/reenrol", post(enrol::reenrol))
         .route("/api/v1/batches", post(batches))
         .route("/api/v1/updates", get(documents::updates))
+        .route("/api/v1/relay", post(relay::relay))
         .route("/", get(pages::centres))
         .route("/cases", get(pages::cases))
         .route("/overdue", get(pages::overdue))

@@ -65,7 +65,7 @@ impl Hq {
 
     fn post(&self, path: &str, body: &[u8]) -> (u16, serde_json::Value) {
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        let mut r = agent.post(&format!("{}{path}", self.url)).send(body).unwrap();
+        let mut r = agent.post(&format!("{}{path}", self.url)).header("content-type", "application/json").send(body).unwrap();
         let status = r.status().as_u16();
         (status, serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap_or_default())
     }
@@ -702,6 +702,8 @@ fn a_second_intake_under_a_number_hq_holds_is_refused_with_its_reason() {
     intakes(&mut b, 3, 100, T);
     yichuang_sync::sync(&mut a, &quick(), now(T), &mut |_| {}).unwrap();
     let r = yichuang_sync::sync(&mut b, &quick(), now(T), &mut |_| {}).unwrap();
+    // The twin's stream is not taken in either: the same terminal number is refused by name.
+    assert!(r.relay_refused.iter().any(|why| why.contains("不能用同一终端号")), "{:?}", r.relay_refused);
     let duplicates: Vec<_> = r.rejected.iter().filter(|(_, why)| why.contains("办件编号重复")).collect();
     assert_eq!(duplicates.len(), 3, "{:?}", r.rejected);
     // Both sides show it: the terminal keeps HQ's reason beside the event.
@@ -830,4 +832,66 @@ fn hq_shows_the_state_every_window_shows_when_two_windows_decide_one_case_apart(
     // Both streams reached HQ whole, from seq 1.
     assert_eq!(hq.sql("SELECT count(*) FROM terminal"), 2);
     assert_eq!(hq.sql("SELECT count(*) FROM event WHERE seq = 1"), 2);
+}
+
+/// A second window (terminal 02) of a centre, with the demo catalogue.
+fn window_two(dir: &Path, centre: &str) -> Store {
+    let mut s = Store::open(dir.join(format!("{centre}-02.db"))).unwrap();
+    s.initialise(yichuang_core::CentreCode::parse(centre).unwrap(), "示范镇便民服务中心", yichuang_core::TerminalId::parse("02").unwrap(), now(T)).unwrap();
+    s.load_demo(now(T)).unwrap();
+    s
+}
+
+#[test]
+fn hq_relays_a_centre_s_streams_to_its_own_terminals_and_never_to_another_centre() {
+    let hq = Hq::start();
+    let (d1, d2, d3) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut t1 = terminal(d1.path(), "450821102", "示范镇便民服务中心");
+    let mut t2 = window_two(d2.path(), "450821102");
+    let mut t3 = terminal(d3.path(), "450821103", "城关镇便民服务中心");
+    for (t, c) in [(&mut t1, "450821102"), (&mut t2, "450821102"), (&mut t3, "450821103")] {
+        yichuang_sync::enrol(t, &hq.url, &hq.code(c), &quick(), now(T)).unwrap();
+    }
+    intakes(&mut t1, 3, 0, T);
+    let r = yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap();
+    assert_eq!(r.relayed, 0, "window 02 has sent nothing yet");
+    // Window 02's sync brings window 01's work: it finds and hands out window 01's case.
+    let r = yichuang_sync::sync(&mut t2, &quick(), now(T), &mut |_| {}).unwrap();
+    assert_eq!(r.relayed as i64, t1.head().unwrap().0, "window 01's whole stream, from seq 1");
+    let number = t2
+        .list_cases(&yichuang_store::CaseFilter { status: Some(yichuang_core::CaseStatus::Accepted), ..Default::default() }, now(T).date_naive())
+        .unwrap()[0]
+        .number
+        .clone();
+    assert_eq!(t2.peer_streams().unwrap()[0].last_via.as_deref(), Some("hq"));
+    let later = now("2026-11-23T10:00:00+08:00");
+    t2.decide(&number, true, "", "demo", later).unwrap();
+    t2.ready(&number, "demo", later).unwrap();
+    t2.collect(&number, "韦秀英", "demo", later).unwrap();
+    yichuang_sync::sync(&mut t2, &quick(), now(T), &mut |_| {}).unwrap();
+    let r = yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap();
+    assert_eq!(r.relayed as i64, t2_head(&t2), "window 02's whole stream: its set-up and its acts");
+    assert_eq!(t1.case(&number, now(T).date_naive()).unwrap().status.as_str(), "collected");
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM case_record WHERE number = '{number}' AND status = 'collected'")), 1);
+    for t in [&t1, &t2] {
+        assert_eq!(t.verify().unwrap().fault, None);
+        assert!(t.conflicts().unwrap().is_empty());
+    }
+    // Nothing new: nothing relayed.
+    assert_eq!(yichuang_sync::sync(&mut t2, &quick(), now(T), &mut |_| {}).unwrap().relayed, 0);
+    // Another centre's terminal never receives this centre's streams.
+    let r = yichuang_sync::sync(&mut t3, &quick(), now(T), &mut |_| {}).unwrap();
+    assert_eq!(r.relayed, 0);
+    assert!(t3.peer_streams().unwrap().is_empty());
+    assert!(t3.case(&number, now(T).date_naive()).is_err());
+    // A request without the stream's key is refused and says nothing.
+    let e1 = t1.enrolment().unwrap().unwrap();
+    let forged = serde_json::json!({"terminal_uid": e1.terminal_uid, "have": [], "at": T, "proof": "AAAA"});
+    let (status, body) = hq.post("/api/v1/relay", forged.to_string().as_bytes());
+    assert_eq!(status, 401, "{body}");
+    assert!(body.get("body").is_none());
+}
+
+fn t2_head(t: &Store) -> i64 {
+    t.head().unwrap().0
 }

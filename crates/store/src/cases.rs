@@ -1170,12 +1170,13 @@ pub(crate) fn refold_case(w: &Writer<'_>, number: &str, own_stream: &str) -> Res
             .collect(),
         pauses: f.pauses.iter().map(|p| PauseFile { kind: p.kind.clone(), from: p.from, until: p.until, expected_days: p.expected_days }).collect(),
     };
-    w.tx.execute(
+    w.tx.prepare_cached(
         "UPDATE case_file SET status = ?2, paused = ?3, clock = ?4, clock_start = ?5, due_date = ?6,
             due_provisional = ?7, calendar_version = coalesce(?8, calendar_version), outcome_reason = ?9,
             collected_by = ?10, completed_on = ?11, forwarded_to = ?12, updated_at = ?13
          WHERE number = ?1",
-        params![
+    )?
+    .execute(params![
             number,
             f.status,
             f.paused,
@@ -1189,14 +1190,17 @@ pub(crate) fn refold_case(w: &Writer<'_>, number: &str, own_stream: &str) -> Res
             f.completed_on,
             f.forwarded_to,
             f.updated_at,
-        ],
-    )?;
+        ])?;
+    // The list of losing acts is the fold's, as of every event held now: an act that lost only
+    // because what it followed (another window's) had not arrived yet is cleared once it has.
+    w.tx.prepare_cached("UPDATE case_conflict SET cleared_at = ?2 WHERE case_number = ?1 AND cleared_at IS NULL")?
+        .execute(params![number, w.now_text()])?;
     for (stream, seq, kind, reason) in &f.losers {
-        w.tx.execute(
+        w.tx.prepare_cached(
             "INSERT INTO case_conflict (case_number, stream, seq, kind, reason, found_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (stream, seq) DO NOTHING",
-            params![number, stream, seq, kind, reason, w.now_text()],
-        )?;
+             ON CONFLICT (stream, seq) DO UPDATE SET cleared_at = NULL, reason = excluded.reason",
+        )?
+        .execute(params![number, stream, seq, kind, reason, w.now_text()])?;
     }
     Ok(())
 }
@@ -1204,38 +1208,37 @@ pub(crate) fn refold_case(w: &Writer<'_>, number: &str, own_stream: &str) -> Res
 /// A case another terminal of the centre took in: its row, applicant and first materials,
 /// from its intake event. `None`, or why it could not be (kept as a conflict).
 pub(crate) fn project_foreign_intake(w: &Writer<'_>, rec: &EventRecord, p: &ev::CaseIntake) -> Result<Option<String>> {
-    let exists: bool = w.tx.query_row("SELECT EXISTS (SELECT 1 FROM case_file WHERE number = ?1)", [&rec.subject], |r| r.get(0))?;
+    let exists: bool = w.tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM case_file WHERE number = ?1)")?.query_row([&rec.subject], |r| r.get(0))?;
     if exists {
         return Ok(Some(format!("办件编号{}已有收件记录（编号重复）", rec.subject)));
     }
-    let has_item: bool = w.tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM catalogue_item WHERE version = ?1 AND code = ?2)",
-        [&p.catalogue_version, &p.item],
-        |r| r.get(0),
-    )?;
+    let has_item: bool = w
+        .tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM catalogue_item WHERE version = ?1 AND code = ?2)")?
+        .query_row([&p.catalogue_version, &p.item], |r| r.get(0))?;
     if !has_item {
         return Ok(Some(format!("本机没有事项目录{}中的事项{}，请先导入该版本目录", p.catalogue_version, p.item)));
     }
     // A returning applicant keeps the name this centre holds; a new one is added.
     let (kind_col, key_col) = if p.applicant.kind == "person" { ("person", "id_number") } else { ("organisation", "uscc") };
-    w.tx.execute(
-        &format!(
-            "INSERT INTO applicant (kind, {key_col}, name, phone, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
-             ON CONFLICT ({key_col}) DO NOTHING"
-        ),
-        params![kind_col, p.applicant.key, p.applicant.name, p.applicant.phone, rec.at],
-    )?;
-    let applicant_id: i64 = w.tx.query_row(&format!("SELECT id FROM applicant WHERE {key_col} = ?1"), [&p.applicant.key], |r| r.get(0))?;
+    w.tx.prepare_cached(&format!(
+        "INSERT INTO applicant (kind, {key_col}, name, phone, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+         ON CONFLICT ({key_col}) DO NOTHING"
+    ))?
+    .execute(params![kind_col, p.applicant.key, p.applicant.name, p.applicant.phone, rec.at])?;
+    let applicant_id: i64 =
+        w.tx.prepare_cached(&format!("SELECT id FROM applicant WHERE {key_col} = ?1"))?.query_row([&p.applicant.key], |r| r.get(0))?;
     crate::peers::ensure_staff(w, &p.handler)?;
     if let Some(b) = &p.covering_for {
         crate::peers::ensure_staff(w, b)?;
     }
-    w.tx.execute(
+    w.tx.prepare_cached(
         "INSERT INTO case_file (number, item_code, catalogue_version, applicant_id, agent_name, agent_id_number,
             agent_phone, status, decision, deemed_accepted, received_on, clock_start, limit_days, limit_unit,
             due_date, due_provisional, calendar_version, conditions, handler, completed_on, created_at, updated_at, covering_for)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21, ?22)",
-        params![
+    )?
+    .execute(params![
             rec.subject,
             p.item,
             p.catalogue_version,
@@ -1258,8 +1261,7 @@ pub(crate) fn project_foreign_intake(w: &Writer<'_>, rec: &EventRecord, p: &ev::
             (p.status == "completed").then(|| rec.at.get(..10).unwrap_or_default().to_owned()),
             rec.at,
             p.covering_for,
-        ],
-    )?;
+        ])?;
     insert_foreign_materials(w, &rec.subject, 1, &p.materials, &rec.at)?;
     Ok(None)
 }

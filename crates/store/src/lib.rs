@@ -42,7 +42,7 @@ pub use error::{Result, StoreError};
 pub use events::{chain_hash, ChainFault, EventRecord, GENESIS_HASH};
 pub use inquiries::{Channel, Disposition, InquiryInput, InquiryView};
 pub use keys::QrVerdict;
-pub use peers::{Conflict, PeerBatch, PeerImport, PeerStream};
+pub use peers::{Acceptance, Conflict, PeerBatch, PeerImport, PeerStream};
 pub use quality::{ComplaintInput, ComplaintView, DutyView, RatingInput, ReturnVisit};
 pub use sync::{Enrolment, EventSync, Rejection, SyncStatus};
 

@@ -29,6 +29,17 @@ pub struct PeerBatch {
     pub events: Vec<EventRecord>,
 }
 
+/// Who vouches for a stream this terminal has not seen before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acceptance<'a> {
+    /// Nobody: an unknown stream is refused with its key's fingerprint.
+    None,
+    /// A station head at this window, having checked the fingerprint (a file).
+    Head(&'a str),
+    /// HQ, which confirmed the terminal when it enrolled and signed what it relays.
+    Hq,
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PeerImport {
@@ -73,11 +84,11 @@ pub struct Conflict {
 /// and documents keep their handler. Such a row has no PIN: the person signs in at their own
 /// window, or the head gives them a PIN here.
 pub(crate) fn ensure_staff(w: &Writer<'_>, id: &str) -> Result<()> {
-    w.tx.execute(
+    w.tx.prepare_cached(
         "INSERT INTO staff (id, name, role, pin_hash, active, created_at) VALUES (?1, ?1, 'clerk', NULL, 1, ?2)
          ON CONFLICT (id) DO NOTHING",
-        params![id, w.now_text()],
-    )?;
+    )?
+    .execute(params![id, w.now_text()])?;
     Ok(())
 }
 
@@ -91,7 +102,7 @@ impl Store {
     /// Takes in a run of another terminal's events: checked, kept, folded into the cases,
     /// documents and staff, all in one transaction. A stream not seen before is taken only
     /// when a station head (`accept_by`) accepts its key, having checked its fingerprint.
-    pub fn import_peer(&mut self, b: PeerBatch, accept_by: Option<&str>, via: &str, now: DateTime<FixedOffset>) -> Result<PeerImport> {
+    pub fn import_peer(&mut self, b: PeerBatch, accept: Acceptance<'_>, via: &str, now: DateTime<FixedOffset>) -> Result<PeerImport> {
         let centre = self.centre()?.clone();
         let refuse = |why: String| Err(StoreError::PeerRefused(why));
         if b.centre != centre.code.as_str() {
@@ -113,16 +124,16 @@ impl Store {
             })
             .optional()?;
         let accepted = known.is_none();
-        let head = match (&known, accept_by) {
+        let actor = match (&known, accept) {
             (Some((_, _, pk)), _) if *pk != b.public_key => return refuse("文件的签名密钥与本机记录的该终端密钥不同".into()),
-            (Some(_), _) => None,
-            (None, Some(by)) => Some(self.require_head(by, "确认其他终端的密钥")?),
-            (None, None) => {
+            (Some(_), _) => "system".to_owned(),
+            (None, Acceptance::Head(by)) => self.require_head(by, "确认其他终端的密钥")?.id,
+            (None, Acceptance::Hq) => "hq".to_owned(),
+            (None, Acceptance::None) => {
                 return Err(StoreError::PeerUnknown { terminal: b.terminal.clone(), fingerprint: key_fingerprint(&b.public_key) })
             }
         };
         let own = self.own_stream()?.unwrap_or_default();
-        let actor = head.as_ref().map(|h| h.id.clone()).unwrap_or_else(|| "system".into());
         self.write(&actor, now, |w| {
             let (mut held, mut held_hash) = match &known {
                 Some((s, h, _)) => (*s, h.clone()),
@@ -137,7 +148,9 @@ impl Store {
                 }
             };
             let mut out = PeerImport { stream: b.stream.clone(), terminal: b.terminal.clone(), accepted, ..PeerImport::default() };
-            let conflicts_before: i64 = w.tx.query_row("SELECT count(*) FROM case_conflict", [], |r| r.get(0))?;
+            let conflicts_before: i64 = w.tx.query_row("SELECT count(*) FROM case_conflict WHERE cleared_at IS NULL", [], |r| r.get(0))?;
+            // Each case the run touched is folded once, after all its events are in.
+            let mut touched: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
             for e in &b.events {
                 if e.seq <= held {
                     let stored: Option<String> = w
@@ -166,21 +179,41 @@ impl Store {
                     return Err(StoreError::PeerRefused(format!("终端{}的第{}条记录接不上本机已收到的记录链", b.terminal, e.seq)));
                 }
                 let event = e.event().map_err(|err| StoreError::PeerRefused(format!("终端{}的第{}条记录无法解读：{err}", b.terminal, e.seq)))?;
-                w.tx.execute(
+                w.tx.prepare_cached(
                     "INSERT INTO peer_event (stream, seq, id, terminal, at, actor, kind, subject, payload, prev_hash, hash, received_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                    params![b.stream, e.seq, e.id, e.terminal, e.at, e.actor, e.kind, e.subject, e.payload, e.prev_hash, e.hash, w.now_text()],
+                )?
+                .execute(params![b.stream, e.seq, e.id, e.terminal, e.at, e.actor, e.kind, e.subject, e.payload, e.prev_hash, e.hash, w.now_text()],
                 )?;
-                apply(w, &b.stream, &own, e, &event)?;
+                apply(w, &b.stream, e, &event, &mut touched)?;
                 held = e.seq;
                 held_hash = e.hash.clone();
                 out.new += 1;
+            }
+            for number in &touched {
+                refold_case(w, number, &own)?;
+                // Documents of the case that came before the case itself (its intake was in a
+                // third window's stream, not held yet then) are applied now.
+                let waiting: Vec<EventRecord> = {
+                    let mut stmt = w.tx.prepare_cached(&format!(
+                        "SELECT {} FROM peer_event p WHERE p.kind = 'document.issued' AND json_extract(p.payload, '$.case') = ?1
+                           AND NOT EXISTS (SELECT 1 FROM document d WHERE d.number = p.subject)",
+                        crate::events::EVENT_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ")
+                    ))?;
+                    let rows = stmt.query_map([number], crate::events::read_row)?.collect::<rusqlite::Result<_>>()?;
+                    rows
+                };
+                for rec in waiting {
+                    if let Ok(event) = rec.event() {
+                        apply(w, &b.stream, &rec, &event, &mut std::collections::BTreeSet::new())?;
+                    }
+                }
             }
             w.tx.execute(
                 "UPDATE peer_stream SET held_seq = ?2, held_hash = ?3, last_heard_at = ?4, last_via = ?5 WHERE stream = ?1",
                 params![b.stream, held, held_hash, w.now_text(), via],
             )?;
-            let conflicts_after: i64 = w.tx.query_row("SELECT count(*) FROM case_conflict", [], |r| r.get(0))?;
+            let conflicts_after: i64 = w.tx.query_row("SELECT count(*) FROM case_conflict WHERE cleared_at IS NULL", [], |r| r.get(0))?;
             out.conflicts = usize::try_from(conflicts_after - conflicts_before).unwrap_or(0);
             Ok(out)
         })
@@ -217,7 +250,7 @@ impl Store {
     pub fn peer_events_of(&self, subject: &str) -> Result<Vec<(String, EventRecord, bool)>> {
         let cols = crate::events::EVENT_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
         let mut stmt = self.connection().prepare(&format!(
-            "SELECT s.terminal, EXISTS (SELECT 1 FROM case_conflict c WHERE c.stream = p.stream AND c.seq = p.seq), {cols}
+            "SELECT s.terminal, EXISTS (SELECT 1 FROM case_conflict c WHERE c.stream = p.stream AND c.seq = p.seq AND c.cleared_at IS NULL), {cols}
              FROM peer_event p JOIN peer_stream s ON s.stream = p.stream WHERE p.subject = ?1 ORDER BY p.at, p.stream, p.seq"
         ))?;
         let rows = stmt.query_map([subject], |r| {
@@ -243,12 +276,12 @@ impl Store {
 
     /// Whether this terminal's own event `seq` lost to another window's act.
     pub fn own_act_lost(&self, seq: i64) -> Result<bool> {
-        Ok(self.connection().query_row("SELECT EXISTS (SELECT 1 FROM case_conflict WHERE stream = '' AND seq = ?1)", [seq], |r| r.get(0))?)
+        Ok(self.connection().query_row("SELECT EXISTS (SELECT 1 FROM case_conflict WHERE stream = '' AND seq = ?1 AND cleared_at IS NULL)", [seq], |r| r.get(0))?)
     }
 
     /// Acts that lost to another window's, and events that could not be applied: the head's list.
     pub fn conflicts(&self) -> Result<Vec<Conflict>> {
-        let mut stmt = self.connection().prepare("SELECT case_number, stream, seq, kind, reason, found_at FROM case_conflict ORDER BY id")?;
+        let mut stmt = self.connection().prepare("SELECT case_number, stream, seq, kind, reason, found_at FROM case_conflict WHERE cleared_at IS NULL ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
             Ok(Conflict { case_number: r.get(0)?, stream: r.get(1)?, seq: r.get(2)?, kind: r.get(3)?, reason: r.get(4)?, found_at: r.get(5)? })
         })?;
@@ -257,7 +290,7 @@ impl Store {
 }
 
 /// Folds one new event of another terminal into this terminal's projections.
-fn apply(w: &Writer<'_>, stream: &str, own: &str, rec: &EventRecord, event: &Event) -> Result<()> {
+fn apply(w: &Writer<'_>, stream: &str, rec: &EventRecord, event: &Event, touched: &mut std::collections::BTreeSet<String>) -> Result<()> {
     let conflict = |reason: String| -> Result<()> {
         w.tx.execute(
             "INSERT INTO case_conflict (case_number, stream, seq, kind, reason, found_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -267,7 +300,7 @@ fn apply(w: &Writer<'_>, stream: &str, own: &str, rec: &EventRecord, event: &Eve
         Ok(())
     };
     let case_held = |n: &str| -> Result<bool> {
-        Ok(w.tx.query_row("SELECT EXISTS (SELECT 1 FROM case_file WHERE number = ?1)", [n], |r| r.get(0))?)
+        Ok(w.tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM case_file WHERE number = ?1)")?.query_row([n], |r| r.get(0))?)
     };
     match event {
         Event::StaffAdded(s) => {
@@ -281,7 +314,7 @@ fn apply(w: &Writer<'_>, stream: &str, own: &str, rec: &EventRecord, event: &Eve
             if let Some(why) = project_foreign_intake(w, rec, p)? {
                 conflict(why)?;
             } else {
-                refold_case(w, &rec.subject, own)?;
+                touched.insert(rec.subject.clone());
             }
         }
         Event::CaseSupplemented(p) => {
@@ -289,13 +322,13 @@ fn apply(w: &Writer<'_>, stream: &str, own: &str, rec: &EventRecord, event: &Eve
                 return conflict(format!("本机没有办件{}的收件记录", rec.subject));
             }
             insert_foreign_materials(w, &rec.subject, p.round, &p.materials, &rec.at)?;
-            refold_case(w, &rec.subject, own)?;
+            touched.insert(rec.subject.clone());
         }
         e if e.case_state().is_some() => {
-            if !case_held(&rec.subject)? {
+            if !touched.contains(&rec.subject) && !case_held(&rec.subject)? {
                 return conflict(format!("本机没有办件{}的收件记录", rec.subject));
             }
-            refold_case(w, &rec.subject, own)?;
+            touched.insert(rec.subject.clone());
         }
         Event::DocumentIssued(d) => {
             let Ok(number) = DocumentNumber::parse(&d.number) else {

@@ -68,6 +68,10 @@ pub struct SyncReport {
     pub applied: Vec<String>,
     /// A new enrolment made after a restore.
     pub reenrolled: Option<String>,
+    /// Events of the centre's other terminals taken in from HQ this round.
+    pub relayed: usize,
+    /// Streams HQ relayed that this terminal refused, with why (kept out, the rest goes on).
+    pub relay_refused: Vec<String>,
 }
 
 /// HQ's answer to a batch.
@@ -142,6 +146,50 @@ pub struct EnrolResponse {
     pub terminal_uid: String,
     pub hmac_key: String,
     pub hq_public_key: String,
+}
+
+/// A terminal asks HQ for the rest of its centre: what it holds of each other terminal.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RelayRequest {
+    pub terminal_uid: String,
+    pub have: Vec<Held>,
+    pub at: String,
+    /// HMAC with the stream's key over [`relay_message`]: only an enrolled terminal of the
+    /// centre reads the centre's streams.
+    pub proof: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Held {
+    pub stream: String,
+    pub seq: i64,
+}
+
+pub fn relay_message(uid: &str, have: &[Held], at: &str) -> Vec<u8> {
+    let mut m = format!("yichuang-relay/1\n{uid}\n{at}\n");
+    for h in have {
+        m.push_str(&format!("{}:{}\n", h.stream, h.seq));
+    }
+    m.into_bytes()
+}
+
+/// Another terminal's events, as HQ holds them, after what the asking terminal has.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RelayedStream {
+    pub stream: String,
+    pub centre: String,
+    pub terminal: String,
+    pub public_key: String,
+    pub prev_hash: String,
+    pub events: Vec<crate::BatchEvent>,
+}
+
+/// HQ's answer, sent as a document it signs (`kind` `relay`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Relay {
+    pub streams: Vec<RelayedStream>,
+    /// More is held than one answer carries: ask again.
+    pub more: bool,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -319,6 +367,7 @@ pub fn sync(
     http.head = Some(head);
     send(store, &mut http, &e, head, opts, now, &mut report, progress)?;
     fetch_updates(store, &mut http, &e, now, &mut report)?;
+    fetch_centre(store, &mut http, &e, now, &mut report)?;
     report.retries = http.retries;
     report.held_seq = store.held_seq(&e)?;
     Ok(report)
@@ -422,6 +471,55 @@ fn fetch_updates(store: &mut Store, http: &mut Http, e: &Enrolment, now: DateTim
                 report.applied.push(what);
             }
             Err(err) => store.record_download(&doc.kind, &doc.version, false, Some(&err.to_string()), now)?,
+        }
+    }
+    Ok(())
+}
+
+/// Takes the centre's other terminals' streams that HQ holds and this terminal lacks, each
+/// answer checked against HQ's signature, each stream against its chain, and folded in.
+fn fetch_centre(store: &mut Store, http: &mut Http, e: &Enrolment, now: DateTime<FixedOffset>, report: &mut SyncReport) -> Result<(), SyncError> {
+    for _ in 0..1000 {
+        let have: Vec<Held> = store.peer_streams()?.into_iter().map(|p| Held { stream: p.stream, seq: p.held_seq }).collect();
+        let at = now.to_rfc3339();
+        let proof = hmac_b64(&e.hmac_key, &relay_message(&e.terminal_uid, &have, &at))?;
+        let body = serde_json::to_vec(&RelayRequest { terminal_uid: e.terminal_uid.clone(), have, at, proof }).unwrap_or_default();
+        let doc: SignedDocument = match http.request("POST", &url(&e.hq_url, "/api/v1/relay"), Some(&body))? {
+            Answer::Ok(t) => parse(&t)?,
+            // An HQ of an earlier version relays nothing.
+            Answer::Refused(404, _) => return Ok(()),
+            Answer::Refused(_, r) => return Err(SyncError::Refused(r.message)),
+        };
+        if doc.kind != "relay" {
+            return Err(SyncError::BadDocument("本中心其他终端的记录".into()));
+        }
+        doc.verify(&e.hq_public_key)?;
+        let relay: Relay = parse(&doc.body)?;
+        let mut refused = false;
+        for r in relay.streams {
+            if r.events.is_empty() {
+                continue;
+            }
+            let events = r.events.into_iter().map(crate::BatchEvent::into_record).collect();
+            let terminal = r.terminal.clone();
+            let got = store.import_peer(
+                yichuang_store::PeerBatch { stream: r.stream, centre: r.centre, terminal: r.terminal, public_key: r.public_key, prev_hash: r.prev_hash, events },
+                yichuang_store::Acceptance::Hq,
+                "hq",
+                now,
+            );
+            match got {
+                Ok(got) => report.relayed += got.new,
+                // One stream refused (a PC set up with this one's terminal number, a chain that
+                // does not continue) holds up neither the others nor the next round.
+                Err(err) => {
+                    report.relay_refused.push(format!("终端{terminal}：{err}"));
+                    refused = true;
+                }
+            }
+        }
+        if !relay.more || refused {
+            return Ok(());
         }
     }
     Ok(())

@@ -54,7 +54,7 @@ pub fn import_from_peer(
     let events = b.events.into_iter().map(crate::batch::BatchEvent::into_record).collect();
     Ok(store.import_peer(
         yichuang_store::PeerBatch { stream: b.terminal_uid, centre: b.centre, terminal, public_key, prev_hash: b.prev_hash, events },
-        accept_by,
+        accept_by.map_or(yichuang_store::Acceptance::None, yichuang_store::Acceptance::Head),
         via,
         now,
     )?)

@@ -35,6 +35,8 @@ CREATE TABLE peer_event (
     PRIMARY KEY (stream, seq)
 );
 CREATE INDEX peer_event_subject ON peer_event (subject);
+-- A document that arrived before its case waits for it; found by its case.
+CREATE INDEX peer_event_document_case ON peer_event (json_extract(payload, '$.case')) WHERE kind = 'document.issued';
 CREATE TRIGGER peer_event_no_delete BEFORE DELETE ON peer_event BEGIN SELECT RAISE(ABORT, 'nothing is deleted'); END;
 CREATE TRIGGER peer_event_no_update BEFORE UPDATE ON peer_event BEGIN SELECT RAISE(ABORT, 'peer_event is append-only'); END;
 
@@ -48,6 +50,9 @@ CREATE TABLE case_conflict (
     kind        TEXT NOT NULL,
     reason      TEXT NOT NULL,
     found_at    TEXT NOT NULL,
+    -- The fold no longer finds it losing: the act it depended on (from a third window) has
+    -- arrived since. The row stays; only the head's list leaves it out.
+    cleared_at  TEXT,
     UNIQUE (stream, seq)
 );
 CREATE INDEX case_conflict_case ON case_conflict (case_number);

@@ -1,0 +1,81 @@
+//! HQ relays a centre's streams to the centre's own terminals, never another centre's: each
+//! enrolled terminal, proven by its stream's key, receives what the centre's other terminals
+//! sent and it lacks, in one answer HQ signs.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::Json;
+use yichuang_sync::client::{hmac_b64, relay_message, Relay, RelayRequest, RelayedStream};
+use yichuang_sync::{BatchEvent, SignedDocument};
+
+use crate::{documents, AppState, HqError};
+
+/// At most this many events in one answer; the terminal asks again for the rest.
+const PER_ANSWER: i64 = 5_000;
+
+pub async fn relay(State(s): State<AppState>, Json(req): Json<RelayRequest>) -> Result<Json<SignedDocument>, HqError> {
+    let client = s.pool.get().await?;
+    let row = client
+        .query_opt("SELECT centre_code, hmac_key, public_key FROM terminal WHERE uid = $1", &[&req.terminal_uid])
+        .await?
+        .ok_or_else(|| HqError::UnknownTerminal(req.terminal_uid.clone()))?;
+    let (centre, key, own_key): (String, String, Option<String>) = (row.get(0), row.get(1), row.get(2));
+    if hmac_b64(&key, &relay_message(&req.terminal_uid, &req.have, &req.at))? != req.proof {
+        return Err(HqError::Batch(yichuang_sync::SyncError::BadSignature));
+    }
+    let have: HashMap<&str, i64> = req.have.iter().map(|h| (h.stream.as_str(), h.seq)).collect();
+    // The centre's other terminals with a key of their own (the only streams a terminal can
+    // check by itself): never this terminal's own, never another centre's.
+    let others = client
+        .query(
+            "SELECT uid, label, public_key, base_seq, base_hash, held_seq FROM terminal
+             WHERE centre_code = $1 AND uid <> $2 AND public_key IS NOT NULL AND public_key IS DISTINCT FROM $3 ORDER BY uid",
+            &[&centre, &req.terminal_uid, &own_key],
+        )
+        .await?;
+    let mut budget = PER_ANSWER;
+    let mut answer = Relay::default();
+    for t in others {
+        let (uid, label, public_key, base, base_hash, held): (String, String, String, i64, String, i64) =
+            (t.get(0), t.get(1), t.get(2), t.get(3), t.get(4), t.get(5));
+        let from = have.get(uid.as_str()).copied().unwrap_or(base).max(base);
+        if from >= held {
+            continue;
+        }
+        if budget == 0 {
+            answer.more = true;
+            break;
+        }
+        let rows = client
+            .query(
+                "SELECT seq, id, terminal, at, actor, kind, subject, payload, prev_hash, hash FROM event
+                 WHERE terminal_uid = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                &[&uid, &from, &budget],
+            )
+            .await?;
+        let events: Vec<BatchEvent> = rows
+            .iter()
+            .map(|r| BatchEvent {
+                seq: r.get(0),
+                id: r.get(1),
+                terminal: r.get(2),
+                at: r.get(3),
+                actor: r.get(4),
+                kind: r.get(5),
+                subject: r.get(6),
+                payload: r.get(7),
+                prev_hash: r.get(8),
+                hash: r.get(9),
+            })
+            .collect();
+        budget -= events.len() as i64;
+        if events.last().is_some_and(|e| e.seq < held) {
+            answer.more = true;
+        }
+        let prev_hash = events.first().map(|e| e.prev_hash.clone()).unwrap_or(base_hash);
+        answer.streams.push(RelayedStream { stream: uid, centre: centre.clone(), terminal: label, public_key, prev_hash, events });
+    }
+    let body = serde_json::to_string(&answer).unwrap_or_default();
+    Ok(Json(documents::sign(&client, "relay", &req.at, body).await?))
+}

@@ -1,0 +1,166 @@
+//! Property: three windows of one centre act on the same cases while their streams reach each
+//! other in any order, partly, and again (repeats); once every stream has reached every
+//! window, all three hold the same cases and list the same losing acts.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, FixedOffset};
+use proptest::prelude::*;
+use yichuang_core::{CentreCode, IdNumber, MaterialCode, PersonName, Presented, TerminalId};
+use yichuang_store::{Acceptance, ApplicantInput, IntakeRequest, Party, PeerBatch, Store, GENESIS_HASH};
+
+const CASES: usize = 2;
+
+fn at(minutes: i64) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339("2026-11-23T09:00:00+08:00").unwrap() + Duration::minutes(minutes)
+}
+
+fn window(dir: &std::path::Path, terminal: &str) -> Store {
+    let mut s = Store::open(dir.join(format!("t{terminal}.db"))).unwrap();
+    s.initialise(CentreCode::parse("450821102").unwrap(), "示范镇便民服务中心", TerminalId::parse(terminal).unwrap(), at(0)).unwrap();
+    s.load_demo(at(0)).unwrap();
+    s
+}
+
+/// `from`'s stream up to its event `upto` (all of it for `None`), taken in at `to`.
+fn carry(from: &Store, to: &mut Store, upto: Option<i64>, now: DateTime<FixedOffset>) {
+    let (head, _) = from.head().unwrap();
+    let upto = upto.map_or(head, |u| u.clamp(0, head));
+    let c = from.centre().unwrap();
+    let batch = PeerBatch {
+        stream: from.own_stream().unwrap().unwrap(),
+        centre: c.code.to_string(),
+        terminal: c.terminal.to_string(),
+        public_key: from.terminal_public_key().unwrap().unwrap(),
+        prev_hash: GENESIS_HASH.to_owned(),
+        events: from.events_between(1, upto).unwrap(),
+    };
+    to.import_peer(batch, Acceptance::Head("head"), "file", now).unwrap();
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    /// Window `w` acts on case `c`.
+    Act { w: usize, c: usize, act: u8 },
+    /// Window `from`'s stream (up to a point, in eighths of it) reaches window `to`.
+    Carry { from: usize, to: usize, part: u8 },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0..3usize, 0..CASES, 0..5u8).prop_map(|(w, c, act)| Op::Act { w, c, act }),
+        (0..3usize, 0..3usize, 1..=8u8).prop_map(|(from, to, part)| Op::Carry { from, to, part }),
+    ]
+}
+
+/// What a window holds of a case: the fields every window must agree on.
+fn projection(s: &Store, number: &str) -> (String, Option<String>, Option<String>, Option<chrono::NaiveDate>) {
+    let v = s.case(number, at(0).date_naive()).unwrap();
+    (v.status.as_str().to_owned(), v.collected_by, v.outcome_reason, v.due_date)
+}
+
+/// The losing acts a window lists, each named by its stream.
+fn losers(s: &Store) -> BTreeSet<(String, String, i64)> {
+    let own = s.own_stream().unwrap().unwrap();
+    s.conflicts().unwrap().into_iter().map(|c| (c.case_number, if c.stream.is_empty() { own.clone() } else { c.stream }, c.seq)).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_delivery_of_three_windows_streams_converges(ops in proptest::collection::vec(op(), 1..24)) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = [window(dir.path(), "01"), window(dir.path(), "02"), window(dir.path(), "03")];
+        // Window 01 takes the cases in; every window has them before the acts begin.
+        let mut numbers = vec![];
+        for i in 0..CASES {
+            let req = IntakeRequest {
+                item: "LS-01".into(),
+                applicant: ApplicantInput {
+                    party: Party::Person {
+                        id_number: IdNumber::parse(["450821196804053025", "450821197001013032"][i]).unwrap(),
+                        name: PersonName::parse("韦秀英").unwrap(),
+                    },
+                    phone: None,
+                },
+                agent: None,
+                presented: ["SFZ", "HKB", "SQS", "KNZM"].iter().map(|m| Presented { material: MaterialCode::parse(m).unwrap(), pages: 1, copies: 1 }).collect(),
+                defects: vec![],
+                conditions: vec![],
+                refusal: None,
+                clerk: "demo".into(),
+                received_on: None,
+            };
+            numbers.push(w[0].intake(req, at(1)).unwrap().case_number.to_string());
+        }
+        for k in 1..3 {
+            let (a, b) = w.split_at_mut(k);
+            carry(&a[0], &mut b[0], None, at(2));
+        }
+        // The acts and the partial, repeated deliveries, in the generated order.
+        for (i, op) in ops.iter().enumerate() {
+            let now = at(10 + i as i64);
+            match *op {
+                Op::Act { w: k, c, act } => {
+                    let n = &numbers[c];
+                    // An act the window's own state no longer allows is refused there, as at a counter.
+                    let _ = match act {
+                        0 => w[k].decide(n, true, "", "demo", now),
+                        1 => w[k].decide(n, false, "材料不实", "demo", now),
+                        2 => w[k].ready(n, "demo", now),
+                        3 => w[k].collect(n, ["李秀英", "王小明", "黄志强"][k], "demo", now),
+                        _ => w[k].withdraw(n, "申请人撤回", "demo", now),
+                    };
+                }
+                Op::Carry { from, to, part } if from != to => {
+                    let head = w[from].head().unwrap().0;
+                    let upto = head * i64::from(part) / 8;
+                    let (src, dst) = if from < to {
+                        let (a, b) = w.split_at_mut(to);
+                        (&a[from], &mut b[0])
+                    } else {
+                        let (a, b) = w.split_at_mut(from);
+                        (&b[0], &mut a[to])
+                    };
+                    carry(src, dst, Some(upto), now);
+                }
+                Op::Carry { .. } => {}
+            }
+        }
+        // Every stream reaches every window (twice: the second round is all repeats).
+        for round in 0..2 {
+            for from in 0..3 {
+                for to in 0..3 {
+                    if from == to {
+                        continue;
+                    }
+                    let now = at(100 + round);
+                    let (src, dst) = if from < to {
+                        let (a, b) = w.split_at_mut(to);
+                        (&a[from], &mut b[0])
+                    } else {
+                        let (a, b) = w.split_at_mut(from);
+                        (&b[0], &mut a[to])
+                    };
+                    carry(src, dst, None, now);
+                }
+            }
+        }
+        for n in &numbers {
+            let first = projection(&w[0], n);
+            for s in &w[1..] {
+                prop_assert_eq!(&projection(s, n), &first, "case {} differs between windows", n);
+            }
+        }
+        let first = losers(&w[0]);
+        for s in &w[1..] {
+            prop_assert_eq!(&losers(s), &first);
+        }
+        for s in &w {
+            prop_assert_eq!(s.verify().unwrap().fault, None);
+        }
+    }
+}
