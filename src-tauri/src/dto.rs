@@ -949,6 +949,27 @@ pub struct SyncStatusDto {
     pub acked_seq: i64,
     pub last_ack_at: Option<String>,
     pub rejections: Vec<RejectionDto>,
+    /// The centre's other windows this one holds, and when and how each was last heard from.
+    pub peers: Vec<PeerDto>,
+    /// Acts on a case that lost to another window's, for the head.
+    pub conflicts: Vec<ConflictDto>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PeerDto {
+    pub terminal: String,
+    pub held_seq: i64,
+    pub last_heard_at: Option<String>,
+    /// 县级转来, 文件, 局域网
+    pub via: &'static str,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConflictDto {
+    pub case_number: String,
+    pub what: String,
+    pub reason: String,
 }
 
 impl SyncStatusDto {
@@ -965,6 +986,30 @@ impl SyncStatusDto {
                 .rejections()?
                 .into_iter()
                 .map(|r| RejectionDto { seq: r.seq, what: format!("{} {}", event_label(&r.kind), r.subject), reason: r.reason })
+                .collect(),
+            peers: s
+                .peer_streams()?
+                .into_iter()
+                .map(|p| PeerDto {
+                    terminal: p.terminal,
+                    held_seq: p.held_seq,
+                    last_heard_at: p.last_heard_at.map(|t| t.get(..16).unwrap_or(&t).replace('T', " ")),
+                    via: match p.last_via.as_deref() {
+                        Some("hq") => "县级转来",
+                        Some("lan") => "局域网",
+                        _ => "文件",
+                    },
+                    fingerprint: p.fingerprint,
+                })
+                .collect(),
+            conflicts: s
+                .conflicts()?
+                .into_iter()
+                .map(|c| ConflictDto {
+                    case_number: c.case_number,
+                    what: format!("{}（{}）", event_label(&c.kind), if c.stream.is_empty() { "本窗口".to_owned() } else { c.stream }),
+                    reason: c.reason,
+                })
                 .collect(),
         })
     }

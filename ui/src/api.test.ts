@@ -134,7 +134,7 @@ describe('settings and printing', () => {
 })
 
 describe('the sync state in the header', () => {
-  const base = { enrolled: true, terminal_uid: 'T', hq_url: 'http://hq', pending: 0, acked_seq: 10, last_ack_at: '2026-11-23 17:05', rejections: [] }
+  const base = { enrolled: true, terminal_uid: 'T', hq_url: 'http://hq', pending: 0, acked_seq: 10, last_ack_at: '2026-11-23 17:05', rejections: [], peers: [], conflicts: [] }
   it('says synced, pending, refused or not enrolled', () => {
     expect(syncLabel(base)).toEqual({ text: '已同步（11-23 17:05）', type: 'success' })
     expect(syncLabel({ ...base, pending: 7 })).toEqual({ text: '待上传7条', type: 'warning' })

@@ -78,6 +78,8 @@ export interface Restored { events: number; kept_as: string | null; terminal: st
 export interface SyncStatus {
   enrolled: boolean; terminal_uid: string | null; hq_url: string | null; pending: number; acked_seq: number
   last_ack_at: string | null; rejections: { seq: number; what: string; reason: string }[]
+  peers: { terminal: string; held_seq: number; last_heard_at: string | null; via: string; fingerprint: string }[]
+  conflicts: { case_number: string; what: string; reason: string }[]
 }
 export interface SyncDone { sent: number; repeated: number; rejected: number; applied: string[]; held_seq: number; relayed: number; relay_refused: string[] }
 

@@ -737,6 +737,11 @@ async fn a_case_taken_in_at_one_window_is_collected_at_another() {
     assert_eq!(v["status"], "collected");
     assert_eq!(v["collected_by"], "韦秀英");
     assert_eq!(w2.cli_text(&["verify"]).trim(), "ok");
+    // Settings shows the other window, when and how it was last heard from.
+    w2.click("#nav-settings").await;
+    w2.wait_text("peers", "01号").await;
+    w2.wait_text("peers", "文件").await;
+    w2.shot("15-settings-other-windows").await;
     // The collection is window 02's own act, in its own stream.
     let mine = events_of_kind(&w2, "case.collected");
     assert_eq!((mine.len(), mine[0]["terminal"].as_str()), (1, Some("02")));
