@@ -710,6 +710,9 @@ async fn a_case_taken_in_at_one_window_is_collected_at_another() {
     w1.client.active_element().await.unwrap().send_keys("3025").await.unwrap();
     w1.wait_text("returning", "韦秀英").await;
     w1.press(Key::Enter).await;
+    // Wait on the condition, not on time: her details are in and the cursor is on
+    // “all required materials received”.
+    w1.find("#all-received:focus").await;
     w1.press(Key::Enter).await;
     w1.wait_text("preview-result", "予以受理").await;
     w1.press(Key::F9).await;
@@ -741,6 +744,7 @@ async fn a_case_taken_in_at_one_window_is_collected_at_another() {
     w2.click("#nav-settings").await;
     w2.wait_text("peers", "01号").await;
     w2.wait_text("peers", "文件").await;
+    let _ = w2.client.execute("document.getElementById('peers-card').scrollIntoView({block: 'center'})", vec![]).await;
     w2.shot("15-settings-other-windows").await;
     // The collection is window 02's own act, in its own stream.
     let mine = events_of_kind(&w2, "case.collected");
