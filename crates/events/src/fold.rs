@@ -129,8 +129,14 @@ pub fn fold_case(events: &[Sourced]) -> Result<Option<FoldedCase>, EventError> {
             }
         };
         let (status, paused, due) = e.case_state().unwrap_or((next.status().as_str(), next.paused(), None));
-        let next_status = CaseStatus::parse(status).unwrap_or(next.status());
-        state = Some(CaseState::restore(next_status, paused));
+        // The state is the state machine's; an event that records another (forged, or from
+        // a program with other rules) loses.
+        if CaseStatus::parse(status) != Some(next.status()) || paused != next.paused() {
+            f.losers.push((s.stream.clone(), s.record.seq, s.record.kind.clone(), format!("记录的状态“{status}”与办件规则不符")));
+            continue;
+        }
+        let next_status = next.status();
+        state = Some(next);
         f.status = status.to_owned();
         f.paused = paused;
         f.updated_at = s.record.at.clone();

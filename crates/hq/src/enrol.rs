@@ -90,7 +90,7 @@ pub async fn reenrol(State(s): State<AppState>, Json(req): Json<ReenrolRequest>)
         .ok_or_else(|| HqError::UnknownTerminal(req.terminal_uid.clone()))?;
     let (centre, label, key, held, replaced): (String, String, String, i64, Option<String>) =
         (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
-    let proof = hmac_b64(&key, &reenrol_message(&req.terminal_uid, req.base_seq, &req.base_hash))?;
+    let proof = hmac_b64(&key, &reenrol_message(&req.terminal_uid, req.base_seq, &req.base_hash, req.public_key.as_deref()))?;
     if proof != req.proof {
         return Err(HqError::Batch(yichuang_sync::SyncError::BadSignature));
     }
@@ -105,12 +105,15 @@ pub async fn reenrol(State(s): State<AppState>, Json(req): Json<ReenrolRequest>)
         Some(t) if t.len() == 2 && t.bytes().all(|b| b.is_ascii_digit()) => t.to_owned(),
         _ => label,
     };
-    let uid = new_uid(&centre, &label);
+    let uid = match &req.public_key {
+        Some(pk) => yichuang_sync::local_stream_id(&centre, &label, pk),
+        None => new_uid(&centre, &label),
+    };
     let new_key = random_b64(32);
     tx.execute(
-        "INSERT INTO terminal (uid, centre_code, label, hmac_key, base_seq, base_hash, held_seq, held_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $5, $6)",
-        &[&uid, &centre, &label, &new_key, &req.base_seq, &req.base_hash],
+        "INSERT INTO terminal (uid, centre_code, label, hmac_key, base_seq, base_hash, held_seq, held_hash, public_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $5, $6, $7)",
+        &[&uid, &centre, &label, &new_key, &req.base_seq, &req.base_hash, &req.public_key],
     )
     .await?;
     tx.execute("UPDATE terminal SET replaced_by = $2 WHERE uid = $1", &[&req.terminal_uid, &uid]).await?;

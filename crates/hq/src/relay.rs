@@ -1,12 +1,14 @@
 //! HQ relays a centre's streams to the centre's own terminals, never another centre's: each
 //! enrolled terminal, proven by its stream's key, receives what the centre's other terminals
-//! sent and it lacks, in one answer HQ signs.
+//! sent and it lacks, in one answer HQ signs. Of a terminal's own earlier stream (before a
+//! restore from backup) only what the lost copy did after the backup is relayed back: the
+//! restored window then holds those cases too, under their old terminal number.
 
 use std::collections::HashMap;
 
 use axum::extract::State;
 use axum::Json;
-use yichuang_sync::client::{hmac_b64, relay_message, Relay, RelayRequest, RelayedStream};
+use yichuang_sync::client::{relay_message, verify_hmac, Relay, RelayRequest, RelayedStream};
 use yichuang_sync::{BatchEvent, SignedDocument};
 
 use crate::{documents, AppState, HqError};
@@ -17,28 +19,39 @@ const PER_ANSWER: i64 = 5_000;
 pub async fn relay(State(s): State<AppState>, Json(req): Json<RelayRequest>) -> Result<Json<SignedDocument>, HqError> {
     let client = s.pool.get().await?;
     let row = client
-        .query_opt("SELECT centre_code, hmac_key, public_key FROM terminal WHERE uid = $1", &[&req.terminal_uid])
+        .query_opt("SELECT centre_code, hmac_key, public_key, replaced_by FROM terminal WHERE uid = $1", &[&req.terminal_uid])
         .await?
         .ok_or_else(|| HqError::UnknownTerminal(req.terminal_uid.clone()))?;
-    let (centre, key, own_key): (String, String, Option<String>) = (row.get(0), row.get(1), row.get(2));
-    if hmac_b64(&key, &relay_message(&req.terminal_uid, &req.have, &req.at))? != req.proof {
-        return Err(HqError::Batch(yichuang_sync::SyncError::BadSignature));
+    let (centre, key, own_key, replaced): (String, String, Option<String>, Option<String>) = (row.get(0), row.get(1), row.get(2), row.get(3));
+    // Checked in constant time.
+    verify_hmac(&key, &relay_message(&req.terminal_uid, &req.have, &req.at), &req.proof)?;
+    if let Some(next) = replaced {
+        return Err(HqError::Replaced(next));
     }
     let have: HashMap<&str, i64> = req.have.iter().map(|h| (h.stream.as_str(), h.seq)).collect();
     // The centre's other terminals with a key of their own (the only streams a terminal can
     // check by itself): never this terminal's own, never another centre's.
     let others = client
         .query(
-            "SELECT uid, label, public_key, base_seq, base_hash, held_seq FROM terminal
-             WHERE centre_code = $1 AND uid <> $2 AND public_key IS NOT NULL AND public_key IS DISTINCT FROM $3 ORDER BY uid",
+            "WITH RECURSIVE lineage (uid, after) AS (
+                 SELECT t.uid, n.base_seq FROM terminal t JOIN terminal n ON n.uid = t.replaced_by WHERE n.uid = $2
+                 UNION SELECT t.uid, n.base_seq FROM terminal t JOIN terminal n ON n.uid = t.replaced_by JOIN lineage l ON l.uid = n.uid
+             )
+             SELECT t.uid, t.label, t.public_key, t.base_seq, t.base_hash, t.held_seq, l.after FROM terminal t
+             LEFT JOIN lineage l ON l.uid = t.uid
+             WHERE t.centre_code = $1 AND t.uid <> $2 AND t.public_key IS NOT NULL AND t.public_key IS DISTINCT FROM $3
+             ORDER BY t.uid",
             &[&centre, &req.terminal_uid, &own_key],
         )
         .await?;
     let mut budget = PER_ANSWER;
     let mut answer = Relay::default();
     for t in others {
-        let (uid, label, public_key, base, base_hash, held): (String, String, String, i64, String, i64) =
-            (t.get(0), t.get(1), t.get(2), t.get(3), t.get(4), t.get(5));
+        let (uid, label, public_key, base, base_hash, held, after): (String, String, String, i64, String, i64, Option<i64>) =
+            (t.get(0), t.get(1), t.get(2), t.get(3), t.get(4), t.get(5), t.get(6));
+        // A stream this terminal's own (restored) history continues: only what came after the
+        // restore's base, the work the lost copy did, which the restored database lacks.
+        let base = after.map_or(base, |a| a.max(base));
         let from = have.get(uid.as_str()).copied().unwrap_or(base).max(base);
         if from >= held {
             continue;
@@ -74,6 +87,7 @@ pub async fn relay(State(s): State<AppState>, Json(req): Json<RelayRequest>) -> 
             answer.more = true;
         }
         let prev_hash = events.first().map(|e| e.prev_hash.clone()).unwrap_or(base_hash);
+        let _ = after;
         answer.streams.push(RelayedStream { stream: uid, centre: centre.clone(), terminal: label, public_key, prev_hash, events });
     }
     let body = serde_json::to_string(&answer).unwrap_or_default();

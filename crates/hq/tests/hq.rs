@@ -895,3 +895,44 @@ fn hq_relays_a_centre_s_streams_to_its_own_terminals_and_never_to_another_centre
 fn t2_head(t: &Store) -> i64 {
     t.head().unwrap().0
 }
+
+#[test]
+fn a_restored_window_gets_back_only_what_its_lost_copy_did_and_its_new_stream_reaches_the_others() {
+    let hq = Hq::start();
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let path = d1.path().join("450821102.db");
+    let mut t1 = terminal(d1.path(), "450821102", "示范镇便民服务中心");
+    let mut t2 = window_two(d2.path(), "450821102");
+    yichuang_sync::enrol(&mut t1, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    yichuang_sync::enrol(&mut t2, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    intakes(&mut t1, 3, 0, T);
+    let backup = d1.path().join("backup.db");
+    t1.backup_to(&backup, None).unwrap();
+    intakes(&mut t1, 2, 100, "2026-11-23T10:00:00+08:00");
+    yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap();
+    yichuang_sync::sync(&mut t2, &quick(), now(T), &mut |_| {}).unwrap();
+    drop(t1);
+    Store::restore(&path, &backup, yichuang_core::TerminalId::parse("03").unwrap(), now("2026-11-23T11:00:00+08:00")).unwrap();
+    let mut t1 = Store::open(&path).unwrap();
+    intakes(&mut t1, 1, 200, "2026-11-23T11:30:00+08:00");
+    let r = yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap();
+    // Of its old stream only what the lost copy did after the backup comes back: the two
+    // cases the disk took with it are held again, nothing twice.
+    assert!(r.relay_refused.is_empty(), "{:?}", r.relay_refused);
+    let peers: Vec<String> = t1.peer_streams().unwrap().into_iter().map(|p| p.terminal).collect();
+    assert_eq!(peers, ["01", "02"]);
+    assert!(t1.conflicts().unwrap().is_empty());
+    let all = t1.list_cases(&yichuang_store::CaseFilter::default(), now(T).date_naive()).unwrap();
+    assert_eq!(all.len(), 3 + 2 + 1, "the backup's 3, the lost copy's 2, the restored window's 1");
+    let own_old: i64 = t1.connection().query_row("SELECT count(*) FROM peer_event p JOIN event e ON e.id = p.id", [], |r| r.get(0)).unwrap();
+    assert_eq!(own_old, 0, "no event held twice");
+    assert_eq!(t1.verify().unwrap().fault, None);
+    // The new stream is named by the new epoch's key, and window 02 receives it.
+    let uid = r.reenrolled.unwrap();
+    assert!(uid.starts_with("450821102-03-k"), "{uid}");
+    let r = yichuang_sync::sync(&mut t2, &quick(), now(T), &mut |_| {}).unwrap();
+    assert!(r.relay_refused.is_empty(), "{:?}", r.relay_refused);
+    let peers: Vec<String> = t2.peer_streams().unwrap().into_iter().map(|p| p.terminal).collect();
+    assert_eq!(peers, ["01", "03"]);
+    assert_eq!(t2.verify().unwrap().fault, None);
+}

@@ -434,6 +434,7 @@ impl Store {
         let later = Submission::new(&item, req.presented.clone(), req.defects.clone(), req.conditions.clone(), req.refusal.clone())?;
         let calendar = self.calendar.clone();
         let today = now.date_naive();
+        let own = self.own_stream()?.unwrap_or_default();
         self.write(&clerk.id, now, |w| {
             let row = read_case_row(w.tx, number)?;
             let held = held_submission(w.tx, row.number.as_str(), &item)?;
@@ -497,6 +498,7 @@ impl Store {
                 Decision::Refused(_) => DocKind::Refusal,
             };
             let doc = documents::issue_for_case(w, &centre, kind, &row.number, &clerk)?;
+            refold_if_shared(w, row.number.as_str(), &own)?;
             Ok(IntakeOutcome {
                 case_number: row.number.clone(),
                 decision: decision.clone(),
@@ -619,6 +621,7 @@ impl Store {
         let staff = self.require_staff(actor)?;
         let calendar = self.calendar.clone();
         let today = now.date_naive();
+        let own = self.own_stream()?.unwrap_or_default();
         let number = self.write(&staff.id, now, |w| {
             // The state this action depends on is read inside the write transaction: two
             // windows or two processes acting on one case at once see each other's act, so
@@ -674,6 +677,7 @@ impl Store {
             if let Some(doc) = document {
                 documents::issue_for_case(w, &centre, doc, &row.number, &staff)?;
             }
+            refold_if_shared(w, row.number.as_str(), &own)?;
             Ok(row.number)
         })?;
         self.case(number.as_str(), today)
@@ -1155,6 +1159,19 @@ pub(crate) fn case_events(conn: &rusqlite::Connection, number: &str, own_stream:
     }
     ev::centre_order(&mut out, own_stream);
     Ok(out)
+}
+
+/// A case the centre's other windows acted on too is re-folded after this window's own act,
+/// so that the act takes its place in the centre's order (another window's clock may be ahead).
+fn refold_if_shared(w: &Writer<'_>, number: &str, own_stream: &str) -> Result<()> {
+    let shared: bool = w
+        .tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM peer_event WHERE subject = ?1 AND kind LIKE 'case.%')")?
+        .query_row([number], |r| r.get(0))?;
+    if shared {
+        refold_case(w, number, own_stream)?;
+    }
+    Ok(())
 }
 
 /// Writes what the fold of case `number` over every stream makes of it, and lists the acts

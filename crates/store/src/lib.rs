@@ -837,7 +837,14 @@ impl Store {
 }
 
 fn terminals_used(conn: &Connection) -> Result<std::collections::BTreeSet<String>> {
-    let mut stmt = conn.prepare("SELECT DISTINCT terminal FROM event UNION SELECT terminal FROM centre")?;
+    // The centre's other windows too, when the database knows them (migration 5 onwards).
+    let has_peers: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'peer_stream')", [], |r| r.get(0))?;
+    let sql = if has_peers {
+        "SELECT DISTINCT terminal FROM event UNION SELECT terminal FROM centre UNION SELECT terminal FROM peer_stream"
+    } else {
+        "SELECT DISTINCT terminal FROM event UNION SELECT terminal FROM centre"
+    };
+    let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

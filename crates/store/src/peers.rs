@@ -117,12 +117,35 @@ impl Store {
         if b.terminal == centre.terminal.to_string() {
             return refuse(format!("文件来自另一台终端号也是{}的电脑：同一中心的两台终端不能用同一终端号，否则办件编号会重复", b.terminal));
         }
+        if let Some(e) = b.events.iter().find(|e| e.computed_hash() != e.hash) {
+            return refuse(format!("终端{}的第{}条记录被改动过（校验值不符），已拒收整个文件", b.terminal, e.seq));
+        }
+        // 4: every event is the terminal's own, and numbers only from its own ranges.
+        if let Some(e) = b.events.iter().find(|e| e.terminal != b.terminal) {
+            return refuse(format!("第{}条记录写明的终端号{}与文件的终端{}不符", e.seq, e.terminal, b.terminal));
+        }
+        for e in &b.events {
+            let owner = match e.kind.as_str() {
+                "case.intake" => yichuang_core::CaseNumber::parse(&e.subject).ok().map(|n| (n.as_str()[..9].to_owned(), n.terminal().to_string())),
+                "document.issued" => DocumentNumber::parse(&e.subject).ok().map(|n| (b.centre.clone(), n.terminal().to_string())),
+                _ => None,
+            };
+            if let Some((centre, terminal)) = owner {
+                if centre != b.centre || terminal != b.terminal {
+                    return refuse(format!("终端{}的第{}条记录开出了不属于它的编号{}", b.terminal, e.seq, e.subject));
+                }
+            }
+        }
         let known: Option<(i64, String, String)> = self
             .connection()
             .query_row("SELECT held_seq, held_hash, public_key FROM peer_stream WHERE stream = ?1", [&b.stream], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })
             .optional()?;
+        if known.is_none() && b.events.is_empty() {
+            // Nothing to take in, and nothing to start a stream from.
+            return Ok(PeerImport { stream: b.stream.clone(), terminal: b.terminal.clone(), ..PeerImport::default() });
+        }
         let accepted = known.is_none();
         let actor = match (&known, accept) {
             (Some((_, _, pk)), _) if *pk != b.public_key => return refuse("文件的签名密钥与本机记录的该终端密钥不同".into()),
@@ -194,18 +217,22 @@ impl Store {
                 refold_case(w, number, &own)?;
                 // Documents of the case that came before the case itself (its intake was in a
                 // third window's stream, not held yet then) are applied now.
-                let waiting: Vec<EventRecord> = {
-                    let mut stmt = w.tx.prepare_cached(&format!(
-                        "SELECT {} FROM peer_event p WHERE p.kind = 'document.issued' AND json_extract(p.payload, '$.case') = ?1
+                let waiting: Vec<(String, i64)> = {
+                    let mut stmt = w.tx.prepare_cached(
+                        "SELECT p.stream, p.seq FROM peer_event p WHERE p.kind = 'document.issued' AND json_extract(p.payload, '$.case') = ?1
                            AND NOT EXISTS (SELECT 1 FROM document d WHERE d.number = p.subject)",
-                        crate::events::EVENT_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ")
-                    ))?;
-                    let rows = stmt.query_map([number], crate::events::read_row)?.collect::<rusqlite::Result<_>>()?;
+                    )?;
+                    let rows = stmt.query_map([number], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
                     rows
                 };
-                for rec in waiting {
+                for (stream, seq) in waiting {
+                    let rec = w.tx.query_row(
+                        &format!("SELECT {} FROM peer_event WHERE stream = ?1 AND seq = ?2", crate::events::EVENT_COLUMNS),
+                        params![stream, seq],
+                        crate::events::read_row,
+                    )?;
                     if let Ok(event) = rec.event() {
-                        apply(w, &b.stream, &rec, &event, &mut std::collections::BTreeSet::new())?;
+                        apply(w, &stream, &rec, &event, &mut std::collections::BTreeSet::new())?;
                     }
                 }
             }
@@ -321,7 +348,13 @@ fn apply(w: &Writer<'_>, stream: &str, rec: &EventRecord, event: &Event, touched
             if !case_held(&rec.subject)? {
                 return conflict(format!("本机没有办件{}的收件记录", rec.subject));
             }
-            insert_foreign_materials(w, &rec.subject, p.round, &p.materials, &rec.at)?;
+            // The next round here: two windows that supplemented apart both used their round N.
+            let round: i64 = w
+                .tx
+                .prepare_cached("SELECT coalesce(max(round), 0) + 1 FROM case_material WHERE case_number = ?1")?
+                .query_row([&rec.subject], |r| r.get(0))?;
+            let _ = p.round;
+            insert_foreign_materials(w, &rec.subject, round, &p.materials, &rec.at)?;
             touched.insert(rec.subject.clone());
         }
         e if e.case_state().is_some() => {

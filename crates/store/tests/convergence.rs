@@ -164,3 +164,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_window_may_not_number_in_another_window_s_range_nor_send_an_edited_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = (window(dir.path(), "01"), window(dir.path(), "02"));
+    let c = a.centre().unwrap().clone();
+    let batch = |events: Vec<yichuang_store::EventRecord>| PeerBatch {
+        stream: a.own_stream().unwrap().unwrap(),
+        centre: c.code.to_string(),
+        terminal: c.terminal.to_string(),
+        public_key: a.terminal_public_key().unwrap().unwrap(),
+        prev_hash: GENESIS_HASH.to_owned(),
+        events,
+    };
+    // Window 01's events, one of them edited after its hash was taken.
+    let mut events = a.events_between(1, a.head().unwrap().0).unwrap();
+    let last = events.len() - 1;
+    events[last].payload = events[last].payload.replace('1', "2");
+    let e = b.import_peer(batch(events), Acceptance::Head("head"), "file", at(5)).unwrap_err();
+    assert!(e.to_string().contains("被改动过"), "{e}");
+    // An event that claims another terminal number than its stream's.
+    let mut events = a.events_between(1, a.head().unwrap().0).unwrap();
+    events[0].terminal = "02".into();
+    let e = b.import_peer(batch(events), Acceptance::Head("head"), "file", at(5)).unwrap_err();
+    assert!(e.to_string().contains("终端号02与文件的终端01不符") || e.to_string().contains("被改动过"), "{e}");
+    assert!(b.peer_streams().unwrap().is_empty(), "nothing written");
+    // The genuine stream is taken; a window's number ranges stay its own.
+    b.import_peer(batch(a.events_between(1, a.head().unwrap().0).unwrap()), Acceptance::Head("head"), "file", at(5)).unwrap();
+    assert_eq!(b.peer_streams().unwrap().len(), 1);
+    let _ = &mut a;
+}

@@ -139,6 +139,10 @@ pub struct ReenrolRequest {
     /// The terminal number the restored database numbers with (a restore takes a new one).
     #[serde(default)]
     pub terminal: Option<String>,
+    /// The restored database's own key (a new epoch, a new key): HQ names the new stream by
+    /// it, so the centre's other windows receive it. Covered by `proof`.
+    #[serde(default)]
+    pub public_key: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -197,8 +201,20 @@ pub struct Updates {
     pub documents: Vec<SignedDocument>,
 }
 
-pub fn reenrol_message(uid: &str, base_seq: i64, base_hash: &str) -> Vec<u8> {
-    format!("yichuang-reenrol/1\n{uid}\n{base_seq}\n{base_hash}").into_bytes()
+pub fn reenrol_message(uid: &str, base_seq: i64, base_hash: &str, public_key: Option<&str>) -> Vec<u8> {
+    match public_key {
+        Some(pk) => format!("yichuang-reenrol/2\n{uid}\n{base_seq}\n{base_hash}\n{pk}").into_bytes(),
+        None => format!("yichuang-reenrol/1\n{uid}\n{base_seq}\n{base_hash}").into_bytes(),
+    }
+}
+
+/// Checks an HMAC-SHA256 (base64) of `msg` with a base64 key, in constant time.
+pub fn verify_hmac(key_b64: &str, msg: &[u8], mac_b64: &str) -> Result<(), SyncError> {
+    let key = base64::engine::general_purpose::STANDARD.decode(key_b64.trim()).map_err(|_| SyncError::BadKey)?;
+    let sent = base64::engine::general_purpose::STANDARD.decode(mac_b64.trim()).map_err(|_| SyncError::BadSignature)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).map_err(|_| SyncError::BadKey)?;
+    mac.update(msg);
+    mac.verify_slice(&sent).map_err(|_| SyncError::BadSignature)
 }
 
 /// HMAC-SHA256 (base64) of `msg` with a base64 key.
@@ -375,12 +391,14 @@ pub fn sync(
 
 fn reenrol(store: &mut Store, http: &mut Http, old: &Enrolment, base_seq: i64, now: DateTime<FixedOffset>) -> Result<Enrolment, SyncError> {
     let base_hash = store.event_hash(base_seq)?;
+    let public_key = store.terminal_public_key()?;
     let req = ReenrolRequest {
         terminal_uid: old.terminal_uid.clone(),
         base_seq,
         base_hash: base_hash.clone(),
-        proof: hmac_b64(&old.hmac_key, &reenrol_message(&old.terminal_uid, base_seq, &base_hash))?,
+        proof: hmac_b64(&old.hmac_key, &reenrol_message(&old.terminal_uid, base_seq, &base_hash, public_key.as_deref()))?,
         terminal: Some(store.centre()?.terminal.to_string()),
+        public_key,
     };
     let body = serde_json::to_vec(&req).unwrap_or_default();
     enrol_with(store, http, &old.hq_url, "/api/v1/reenrol", &body, base_seq, base_hash, now)
@@ -479,11 +497,16 @@ fn fetch_updates(store: &mut Store, http: &mut Http, e: &Enrolment, now: DateTim
 /// Takes the centre's other terminals' streams that HQ holds and this terminal lacks, each
 /// answer checked against HQ's signature, each stream against its chain, and folded in.
 fn fetch_centre(store: &mut Store, http: &mut Http, e: &Enrolment, now: DateTime<FixedOffset>, report: &mut SyncReport) -> Result<(), SyncError> {
+    // Streams refused this round are asked for no more (as if held to the end), so that they
+    // do not come first again and starve the others.
+    let mut refused_streams: Vec<String> = vec![];
     for _ in 0..1000 {
-        let have: Vec<Held> = store.peer_streams()?.into_iter().map(|p| Held { stream: p.stream, seq: p.held_seq }).collect();
+        let mut have: Vec<Held> = store.peer_streams()?.into_iter().map(|p| Held { stream: p.stream, seq: p.held_seq }).collect();
+        have.retain(|h| !refused_streams.contains(&h.stream));
+        have.extend(refused_streams.iter().map(|s| Held { stream: s.clone(), seq: i64::MAX }));
         let at = now.to_rfc3339();
         let proof = hmac_b64(&e.hmac_key, &relay_message(&e.terminal_uid, &have, &at))?;
-        let body = serde_json::to_vec(&RelayRequest { terminal_uid: e.terminal_uid.clone(), have, at, proof }).unwrap_or_default();
+        let body = serde_json::to_vec(&RelayRequest { terminal_uid: e.terminal_uid.clone(), have, at: at.clone(), proof }).unwrap_or_default();
         let doc: SignedDocument = match http.request("POST", &url(&e.hq_url, "/api/v1/relay"), Some(&body))? {
             Answer::Ok(t) => parse(&t)?,
             // An HQ of an earlier version relays nothing.
@@ -494,14 +517,17 @@ fn fetch_centre(store: &mut Store, http: &mut Http, e: &Enrolment, now: DateTime
             return Err(SyncError::BadDocument("本中心其他终端的记录".into()));
         }
         doc.verify(&e.hq_public_key)?;
+        if doc.version != at {
+            return Err(SyncError::BadDocument("本中心其他终端的记录（答复与请求不符）".into()));
+        }
         let relay: Relay = parse(&doc.body)?;
-        let mut refused = false;
         for r in relay.streams {
             if r.events.is_empty() {
                 continue;
             }
             let events = r.events.into_iter().map(crate::BatchEvent::into_record).collect();
             let terminal = r.terminal.clone();
+            let stream = r.stream.clone();
             let got = store.import_peer(
                 yichuang_store::PeerBatch { stream: r.stream, centre: r.centre, terminal: r.terminal, public_key: r.public_key, prev_hash: r.prev_hash, events },
                 yichuang_store::Acceptance::Hq,
@@ -514,11 +540,11 @@ fn fetch_centre(store: &mut Store, http: &mut Http, e: &Enrolment, now: DateTime
                 // does not continue) holds up neither the others nor the next round.
                 Err(err) => {
                     report.relay_refused.push(format!("终端{terminal}：{err}"));
-                    refused = true;
+                    refused_streams.push(stream);
                 }
             }
         }
-        if !relay.more || refused {
+        if !relay.more {
             return Ok(());
         }
     }
