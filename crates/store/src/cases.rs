@@ -1140,18 +1140,7 @@ pub(crate) fn case_events(conn: &rusqlite::Connection, number: &str, own_stream:
     let rows = stmt.query_map([number], |r| {
         Ok(ev::Sourced {
             stream: r.get(0)?,
-            record: EventRecord {
-                seq: r.get(1)?,
-                id: r.get(2)?,
-                terminal: r.get(3)?,
-                at: r.get(4)?,
-                actor: r.get(5)?,
-                kind: r.get(6)?,
-                subject: r.get(7)?,
-                payload: r.get(8)?,
-                prev_hash: r.get(9)?,
-                hash: r.get(10)?,
-            },
+            record: crate::events::read_row_at(r, 1)?,
         })
     })?;
     for r in rows {

@@ -55,17 +55,22 @@ pub(crate) fn append(
 }
 
 pub(crate) fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRecord> {
+    read_row_at(r, 0)
+}
+
+/// An event whose [`EVENT_COLUMNS`] start at column `at` of the row (after columns of its own).
+pub(crate) fn read_row_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<EventRecord> {
     Ok(EventRecord {
-        seq: r.get(0)?,
-        id: r.get(1)?,
-        terminal: r.get(2)?,
-        at: r.get(3)?,
-        actor: r.get(4)?,
-        kind: r.get(5)?,
-        subject: r.get(6)?,
-        payload: r.get(7)?,
-        prev_hash: r.get(8)?,
-        hash: r.get(9)?,
+        seq: r.get(at)?,
+        id: r.get(at + 1)?,
+        terminal: r.get(at + 2)?,
+        at: r.get(at + 3)?,
+        actor: r.get(at + 4)?,
+        kind: r.get(at + 5)?,
+        subject: r.get(at + 6)?,
+        payload: r.get(at + 7)?,
+        prev_hash: r.get(at + 8)?,
+        hash: r.get(at + 9)?,
     })
 }
 
@@ -178,18 +183,7 @@ pub(crate) fn verify(conn: &Connection, own_stream: &str) -> Result<std::result:
         let mut last: Option<(String, i64, String)> = None;
         while let Some(r) = rows.next()? {
             let stream: String = r.get(0)?;
-            let e = EventRecord {
-                seq: r.get(2)?,
-                id: r.get(3)?,
-                terminal: r.get(4)?,
-                at: r.get(5)?,
-                actor: r.get(6)?,
-                kind: r.get(7)?,
-                subject: r.get(8)?,
-                payload: r.get(9)?,
-                prev_hash: r.get(10)?,
-                hash: r.get(11)?,
-            };
+            let e = read_row_at(r, 2)?;
             if let Some((s, seq, hash)) = &last {
                 if *s == stream && (e.seq != seq + 1 || e.prev_hash != *hash) {
                     return Ok(Err(ChainFault::PeerBroken { stream, seq: e.seq }));

@@ -283,18 +283,7 @@ impl Store {
         let rows = stmt.query_map([subject], |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                EventRecord {
-                    seq: r.get(2)?,
-                    id: r.get(3)?,
-                    terminal: r.get(4)?,
-                    at: r.get(5)?,
-                    actor: r.get(6)?,
-                    kind: r.get(7)?,
-                    subject: r.get(8)?,
-                    payload: r.get(9)?,
-                    prev_hash: r.get(10)?,
-                    hash: r.get(11)?,
-                },
+                crate::events::read_row_at(r, 2)?,
                 r.get::<_, bool>(1)?,
             ))
         })?;
