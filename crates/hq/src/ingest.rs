@@ -200,9 +200,9 @@ fn rule(
         // a backup that numbered again) is refused, never silently hidden behind the first.
         return Some(format!("县级已有办件{}的收件记录，同一编号不能再次收件（办件编号重复）", e.subject));
     }
-    if e.kind != "case.intake" && !held {
-        return Some(format!("县级没有办件{}的收件记录", e.subject));
-    }
+    // An act on a case whose intake HQ does not hold yet is kept, not refused: another window
+    // of the centre took the case in and has not synced yet (the case came to this one by a
+    // file). It changes nothing until the intake arrives; then the case is folded over both.
     None
 }
 

@@ -936,3 +936,29 @@ fn a_restored_window_gets_back_only_what_its_lost_copy_did_and_its_new_stream_re
     assert_eq!(peers, ["01", "03"]);
     assert_eq!(t2.verify().unwrap().fault, None);
 }
+
+#[test]
+fn an_act_that_reaches_hq_before_its_case_is_kept_and_counted_once_the_case_arrives() {
+    let hq = Hq::start();
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut t1 = terminal(d1.path(), "450821102", "示范镇便民服务中心");
+    let mut t2 = window_two(d2.path(), "450821102");
+    yichuang_sync::enrol(&mut t1, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    yichuang_sync::enrol(&mut t2, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    intakes(&mut t1, 2, 0, T);
+    let number = t1.list_cases(&yichuang_store::CaseFilter { status: Some(yichuang_core::CaseStatus::Accepted), ..Default::default() }, now(T).date_naive()).unwrap()[0].number.clone();
+    // The case reaches window 02 on a USB stick; 02 hands it out and syncs first.
+    let file = yichuang_sync::export::export_for_peers(&t1, now(T)).unwrap();
+    yichuang_sync::export::import_from_peer(&mut t2, &file.to_bytes(), Some("head"), "file", now(T)).unwrap();
+    let later = now("2026-11-23T10:00:00+08:00");
+    t2.decide(&number, true, "", "demo", later).unwrap();
+    t2.ready(&number, "demo", later).unwrap();
+    t2.collect(&number, "韦秀英", "demo", later).unwrap();
+    let r = yichuang_sync::sync(&mut t2, &quick(), now(T), &mut |_| {}).unwrap();
+    assert!(r.rejected.is_empty(), "kept, not refused: {:?}", r.rejected);
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM case_record WHERE number = '{number}'")), 0);
+    // Window 01 syncs later: the intake arrives and the case is folded over both streams.
+    yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap();
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM case_record WHERE number = '{number}' AND status = 'collected'")), 1);
+    assert_eq!(hq.sql("SELECT count(*) FROM reject"), 0);
+}
