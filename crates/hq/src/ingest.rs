@@ -280,18 +280,7 @@ async fn refold_shared(tx: &deadpool_postgres::Transaction<'_>, cases: &[String]
         .await?;
     let mut by_case: HashMap<String, Vec<yichuang_events::Sourced>> = HashMap::new();
     for r in rows {
-        let record = yichuang_events::EventRecord {
-            seq: r.get(1),
-            id: r.get(2),
-            terminal: r.get(3),
-            at: r.get(4),
-            actor: r.get(5),
-            kind: r.get(6),
-            subject: r.get(7),
-            payload: r.get(8),
-            prev_hash: r.get(9),
-            hash: r.get(10),
-        };
+        let record = event_at(&r, 1);
         by_case.entry(record.subject.clone()).or_default().push(yichuang_events::Sourced { stream: r.get(0), record });
     }
     for (number, mut events) in by_case {
@@ -305,6 +294,23 @@ async fn refold_shared(tx: &deadpool_postgres::Transaction<'_>, cases: &[String]
         .await?;
     }
     Ok(())
+}
+
+/// An event whose columns (`seq, id, terminal, at, actor, kind, subject, payload, prev_hash,
+/// hash`) start at column `at` of an `event` row.
+pub(crate) fn event_at(r: &tokio_postgres::Row, at: usize) -> yichuang_events::EventRecord {
+    yichuang_events::EventRecord {
+        seq: r.get(at),
+        id: r.get(at + 1),
+        terminal: r.get(at + 2),
+        at: r.get(at + 3),
+        actor: r.get(at + 4),
+        kind: r.get(at + 5),
+        subject: r.get(at + 6),
+        payload: r.get(at + 7),
+        prev_hash: r.get(at + 8),
+        hash: r.get(at + 9),
+    }
 }
 
 impl From<SyncError> for HqError {

@@ -69,18 +69,7 @@ pub async fn relay(State(s): State<AppState>, Json(req): Json<RelayRequest>) -> 
             .await?;
         let events: Vec<BatchEvent> = rows
             .iter()
-            .map(|r| BatchEvent {
-                seq: r.get(0),
-                id: r.get(1),
-                terminal: r.get(2),
-                at: r.get(3),
-                actor: r.get(4),
-                kind: r.get(5),
-                subject: r.get(6),
-                payload: r.get(7),
-                prev_hash: r.get(8),
-                hash: r.get(9),
-            })
+            .map(|r| BatchEvent::from(crate::ingest::event_at(r, 0)))
             .collect();
         budget -= events.len() as i64;
         if events.last().is_some_and(|e| e.seq < held) {
