@@ -28,9 +28,23 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum PeerCmd {
+    /// The centre's other terminals this one holds, and the windows it pulls from on the LAN.
     List {
         #[arg(long)]
         json: bool,
+    },
+    /// Adds another window of the centre on the LAN (where it runs `serve-peer`), pinned to the
+    /// key it proves it holds.
+    Add {
+        /// http://host:port
+        url: String,
+        /// Trust a window seen for the first time (a station head, having compared the
+        /// fingerprint with the one the other window shows).
+        #[arg(long)]
+        accept: bool,
+        /// Who accepts: a station head's staff id.
+        #[arg(long)]
+        actor: Option<String>,
     },
 }
 
@@ -142,6 +156,12 @@ enum Command {
     Peer {
         #[command(subcommand)]
         cmd: PeerCmd,
+    },
+    /// Serves this window's stream to the centre's other windows on the LAN until stopped.
+    ServePeer {
+        /// The address to listen on.
+        #[arg(long, default_value = "0.0.0.0:47810")]
+        listen: String,
     },
     /// Acts on a case that lost to another window's (two windows cut off from each other).
     Conflicts {
@@ -729,40 +749,74 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut store = open(&cli.db)?;
             let opts = yichuang_sync::SyncOptions { batch_events: batch, max_attempts: attempts, ..Default::default() };
             if store.enrolment()?.is_none() {
-                match (hq.as_deref(), code.as_deref()) {
-                    (Some(hq), Some(code)) => {
-                        yichuang_sync::enrol(&mut store, hq, code, &opts, now)?;
-                    }
-                    _ => return Err(yichuang_sync::SyncError::NotEnrolled.into()),
+                if let (Some(hq), Some(code)) = (hq.as_deref(), code.as_deref()) {
+                    yichuang_sync::enrol(&mut store, hq, code, &opts, now)?;
                 }
             }
-            let r = yichuang_sync::sync(&mut store, &opts, now, &mut |p| {
-                if !json {
-                    eprint!("\r已发送{}条，待发送{}条   ", p.sent, p.pending);
-                }
-            })?;
+            let enrolled = store.enrolment()?.is_some();
+            if !enrolled && store.peer_endpoints()?.is_empty() {
+                bail!("本机既未在县级登记（enrol），也未添加本中心的其他窗口（peer add），无处同步");
+            }
+            // HQ first (its relay may bring the keys of windows added later), then every window
+            // on the LAN; one path failing never stops the other.
+            let hq_result = enrolled.then(|| {
+                yichuang_sync::sync(&mut store, &opts, now, &mut |p| {
+                    if !json {
+                        eprint!("\r已发送{}条，待发送{}条   ", p.sent, p.pending);
+                    }
+                })
+            });
+            let lan = yichuang_sync::lan::rounds(&mut store, std::time::Duration::from_secs(10), now)?;
+            let failed = matches!(hq_result, Some(Err(_))) || lan.iter().any(|l| l.error.is_some());
+            let lan_json: Vec<_> = lan
+                .iter()
+                .map(|l| json!({"url": l.url, "terminal": l.terminal, "new": l.new, "repeated": l.repeated, "conflicts": l.conflicts, "error": l.error}))
+                .collect();
             if json {
-                print_json(&json!({"batches": r.batches, "sent": r.sent, "repeated": r.repeated, "retries": r.retries,
-                    "held_seq": r.held_seq, "rejected": r.rejected.iter().map(|(s, m)| json!({"seq": s, "reason": m})).collect::<Vec<_>>(),
-                    "applied": r.applied, "reenrolled": r.reenrolled, "relayed": r.relayed, "relay_refused": r.relay_refused}));
+                let mut v = match &hq_result {
+                    Some(Ok(r)) => json!({"batches": r.batches, "sent": r.sent, "repeated": r.repeated, "retries": r.retries,
+                        "held_seq": r.held_seq, "rejected": r.rejected.iter().map(|(s, m)| json!({"seq": s, "reason": m})).collect::<Vec<_>>(),
+                        "applied": r.applied, "reenrolled": r.reenrolled, "relayed": r.relayed, "relay_refused": r.relay_refused}),
+                    Some(Err(e)) => json!({"hq_error": e.to_string(), "hq_code": e.code()}),
+                    None => json!({}),
+                };
+                v["lan"] = json!(lan_json);
+                print_json(&v);
             } else {
-                eprintln!();
-                println!("同步完成：{}批，新送{}条，重复{}条，县级已收到第{}条", r.batches, r.sent, r.repeated, r.held_seq);
-                for (seq, reason) in &r.rejected {
-                    println!("  第{seq}条被县级拒收：{reason}");
+                if !json && enrolled {
+                    eprintln!();
                 }
-                for a in &r.applied {
-                    println!("  已采用县级下发的{a}");
+                match &hq_result {
+                    Some(Ok(r)) => {
+                        println!("同步完成：{}批，新送{}条，重复{}条，县级已收到第{}条", r.batches, r.sent, r.repeated, r.held_seq);
+                        for (seq, reason) in &r.rejected {
+                            println!("  第{seq}条被县级拒收：{reason}");
+                        }
+                        for a in &r.applied {
+                            println!("  已采用县级下发的{a}");
+                        }
+                        if let Some(uid) = &r.reenrolled {
+                            println!("  恢复备份后已重新登记为终端{uid}");
+                        }
+                        if r.relayed > 0 {
+                            println!("  收到本中心其他终端的记录{}条", r.relayed);
+                        }
+                        for why in &r.relay_refused {
+                            println!("  未采用县级转来的{why}");
+                        }
+                    }
+                    Some(Err(e)) => println!("县级同步未完成：{e}"),
+                    None => {}
                 }
-                if let Some(uid) = r.reenrolled {
-                    println!("  恢复备份后已重新登记为终端{uid}");
+                for l in &lan {
+                    match &l.error {
+                        None => println!("局域网：终端{}（{}）新收{}条，重复{}条，冲突{}条", l.terminal, l.url, l.new, l.repeated, l.conflicts),
+                        Some(e) => println!("局域网：终端{}（{}）未同步：{e}", l.terminal, l.url),
+                    }
                 }
-                if r.relayed > 0 {
-                    println!("  收到本中心其他终端的记录{}条", r.relayed);
-                }
-                for why in &r.relay_refused {
-                    println!("  未采用县级转来的{why}");
-                }
+            }
+            if failed {
+                return Ok(ExitCode::FAILURE);
             }
         }
         Command::Report { month, day, json, xlsx, pdf } => {
@@ -867,17 +921,41 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Peer { cmd: PeerCmd::List { json } } => {
             let store = open(&cli.db)?;
             let peers = store.peer_streams()?;
+            let windows = store.peer_endpoints()?;
             if json {
-                print_json(&json!(peers
-                    .iter()
-                    .map(|p| json!({"stream": p.stream, "terminal": p.terminal, "fingerprint": p.fingerprint, "held_seq": p.held_seq,
-                                    "accepted_by": p.accepted_by, "last_heard_at": p.last_heard_at, "via": p.last_via}))
-                    .collect::<Vec<_>>()));
+                print_json(&json!({
+                    "streams": peers.iter().map(|p| json!({"stream": p.stream, "terminal": p.terminal, "fingerprint": p.fingerprint,
+                        "held_seq": p.held_seq, "accepted_by": p.accepted_by, "last_heard_at": p.last_heard_at, "via": p.last_via})).collect::<Vec<_>>(),
+                    "windows": windows.iter().map(|w| json!({"url": w.url, "terminal": w.terminal, "fingerprint": w.fingerprint,
+                        "accepted_by": w.accepted_by, "last_ok_at": w.last_ok_at, "last_error": w.last_error, "last_error_at": w.last_error_at})).collect::<Vec<_>>(),
+                }));
             } else {
                 for p in peers {
                     println!("终端{}　已收到第{}条　最近{}（{}）　指纹{}", p.terminal, p.held_seq, p.last_heard_at.unwrap_or_default(), p.last_via.unwrap_or_default(), p.fingerprint);
                 }
+                for w in windows {
+                    println!("局域网窗口{}　终端{}　指纹{}　最近成功{}{}", w.url, w.terminal, w.fingerprint, w.last_ok_at.unwrap_or_else(|| "—".into()),
+                        w.last_error.map(|e| format!("　最近失败：{e}")).unwrap_or_default());
+                }
             }
+        }
+        Command::Peer { cmd: PeerCmd::Add { url, accept, actor } } => {
+            let mut store = open(&cli.db)?;
+            if accept && actor.is_none() {
+                bail!("认可其他窗口须由中心负责人办理：请加 --actor 工号");
+            }
+            let w = yichuang_sync::lan::add_peer(&mut store, &url, if accept { actor.as_deref() } else { None }, now)?;
+            println!("已添加本中心窗口{}：终端{}，密钥指纹{}", w.url, w.terminal, w.fingerprint);
+        }
+        Command::ServePeer { listen } => {
+            let store = open(&cli.db)?;
+            store.terminal_public_key()?.ok_or_else(|| anyhow!("本机还没有签名密钥：请先完成中心设置"))?;
+            let server = yichuang_sync::lan::PeerServer::bind(&listen)?;
+            println!("正在{}上为本中心其他窗口提供本机记录（按Ctrl+C停止）", server.local_addr());
+            use std::io::Write as _;
+            std::io::stdout().flush()?;
+            let stop = std::sync::atomic::AtomicBool::new(false);
+            server.serve(&store, &stop, &|| crate::now().unwrap_or(now));
         }
         Command::Conflicts { json } => {
             let store = open(&cli.db)?;

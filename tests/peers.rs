@@ -77,7 +77,7 @@ fn a_case_taken_in_at_one_window_is_collected_at_another() {
         assert_eq!(r["total"]["received"], 1, "{r}");
     }
     let peers = t1.json(&["peer", "list", "--json"]);
-    assert_eq!((peers[0]["terminal"].as_str(), peers[0]["via"].as_str()), (Some("02"), Some("file")));
+    assert_eq!((peers["streams"][0]["terminal"].as_str(), peers["streams"][0]["via"].as_str()), (Some("02"), Some("file")));
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod util;
 mod chain;
 mod cli;
 mod crash;
+mod lan;
 mod lifecycle;
 mod numbering;
 mod peers;

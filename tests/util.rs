@@ -37,9 +37,14 @@ impl Centre {
 
     /// A window of the same demo centre with its own terminal number (its own PC).
     pub fn terminal(terminal: &str) -> Self {
+        Self::new_at("450821102", terminal)
+    }
+
+    /// A window of the demo catalogue at centre `code`.
+    pub fn new_at(code: &str, terminal: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("centre.db");
-        let out = Self::run_in(&db, NOW, &["init", "--centre-code", "450821102", "--centre-name", "示范镇便民服务中心", "--terminal", terminal, "--demo"]);
+        let out = Self::run_in(&db, NOW, &["init", "--centre-code", code, "--centre-name", "示范镇便民服务中心", "--terminal", terminal, "--demo"]);
         assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
         Self { dir, db }
     }

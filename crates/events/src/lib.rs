@@ -378,6 +378,15 @@ pub struct TerminalKey {
     pub public_key: String,
 }
 
+/// A station head trusted another window of the centre at a LAN address, having checked the
+/// fingerprint of the key it proved it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerTrusted {
+    pub url: String,
+    pub terminal: String,
+    pub public_key: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreRestored {
     pub backup: String,
@@ -418,6 +427,7 @@ pub enum Event {
     PostSet(PostSet),
     TerminalKey(TerminalKey),
     TerminalKnownKey(TerminalKey),
+    PeerTrusted(PeerTrusted),
     StoreRestored(StoreRestored),
     CaseIntake(Box<CaseIntake>),
     CaseSupplemented(CaseSupplemented),
@@ -457,6 +467,7 @@ pub const KINDS: &[&str] = &[
     "post.set",
     "terminal.key",
     "terminal.known_key",
+    "peer.trusted",
     "store.restored",
     "case.intake",
     "case.supplemented",
@@ -506,6 +517,7 @@ impl Event {
             "post.set" => Self::PostSet(de(kind, payload)?),
             "terminal.key" => Self::TerminalKey(de(kind, payload)?),
             "terminal.known_key" => Self::TerminalKnownKey(de(kind, payload)?),
+            "peer.trusted" => Self::PeerTrusted(de(kind, payload)?),
             "store.restored" => Self::StoreRestored(de(kind, payload)?),
             "case.intake" => Self::CaseIntake(Box::new(de(kind, payload)?)),
             "case.supplemented" => Self::CaseSupplemented(de(kind, payload)?),
@@ -550,6 +562,7 @@ impl Event {
             Self::PostSet(_) => "post.set",
             Self::TerminalKey(_) => "terminal.key",
             Self::TerminalKnownKey(_) => "terminal.known_key",
+            Self::PeerTrusted(_) => "peer.trusted",
             Self::StoreRestored(_) => "store.restored",
             Self::CaseIntake(_) => "case.intake",
             Self::CaseSupplemented(_) => "case.supplemented",
@@ -590,6 +603,7 @@ impl Event {
             Self::StaffAbsent(p) => ser(p),
             Self::PostSet(p) => ser(p),
             Self::TerminalKey(p) | Self::TerminalKnownKey(p) => ser(p),
+            Self::PeerTrusted(p) => ser(p),
             Self::StoreRestored(p) => ser(p),
             Self::CaseIntake(p) => ser(p),
             Self::CaseSupplemented(p) => ser(p),

@@ -61,7 +61,7 @@ pub enum StoreError {
     TerminalUsed(String),
     #[error("{0}")]
     PeerRefused(String),
-    #[error("终端{terminal}的文件尚未被本机认可：请中心负责人与该终端核对密钥指纹{fingerprint}后再导入（--accept）")]
+    #[error("终端{terminal}尚未被本机认可：请中心负责人与该终端核对密钥指纹{fingerprint}后认可（导入文件或添加窗口时加 --accept）")]
     PeerUnknown { terminal: String, fingerprint: String },
     #[error(transparent)]
     IdNumber(#[from] IdNumberError),

@@ -17,6 +17,7 @@ mod error;
 mod events;
 mod inquiries;
 mod keys;
+mod lan;
 mod peers;
 mod quality;
 mod sync;
@@ -42,6 +43,7 @@ pub use error::{Result, StoreError};
 pub use events::{chain_hash, ChainFault, EventRecord, GENESIS_HASH};
 pub use inquiries::{Channel, Disposition, InquiryInput, InquiryView};
 pub use keys::QrVerdict;
+pub use lan::{parse_peer_url, PeerEndpoint, PeerHello};
 pub use peers::{Acceptance, Conflict, PeerBatch, PeerImport, PeerStream};
 pub use quality::{ComplaintInput, ComplaintView, DutyView, RatingInput, ReturnVisit};
 pub use sync::{Enrolment, EventSync, Rejection, SyncStatus};
@@ -51,6 +53,7 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/003_sync.sql"),
     include_str!("migrations/004_quality.sql"),
     include_str!("migrations/005_peers.sql"),
+    include_str!("migrations/006_lan.sql"),
 ];
 
 /// The centre this database belongs to.

@@ -269,7 +269,7 @@ impl Http {
             let mut resp = match result {
                 Ok(r) => r,
                 Err(e) => {
-                    last = e.to_string();
+                    last = network_words(&e);
                     continue;
                 }
             };
@@ -292,6 +292,24 @@ impl Http {
             return Ok(Answer::Ok(text));
         }
         Err(SyncError::Unreachable(last))
+    }
+}
+
+/// A network failure in words a clerk can act on (the system's own text only as a last resort).
+pub(crate) fn network_words(e: &ureq::Error) -> String {
+    use std::io::ErrorKind;
+    let io_kind = match e {
+        ureq::Error::Io(io) => Some(io.kind()),
+        _ => None,
+    };
+    match (e, io_kind) {
+        (_, Some(ErrorKind::ConnectionRefused)) => "对方拒绝连接：那台电脑未开机，或一窗通未在运行".into(),
+        (_, Some(ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe)) => "连接中途断开".into(),
+        (_, Some(ErrorKind::TimedOut)) | (ureq::Error::Timeout(_), _) => "等待应答超时".into(),
+        (_, Some(ErrorKind::HostUnreachable | ErrorKind::NetworkUnreachable | ErrorKind::AddrNotAvailable)) => "网络不通".into(),
+        (ureq::Error::HostNotFound, _) => "找不到这个地址的电脑".into(),
+        (ureq::Error::Tls(_) | ureq::Error::Rustls(_), _) => "安全连接（TLS）建立失败".into(),
+        _ => format!("网络错误：{e}"),
     }
 }
 

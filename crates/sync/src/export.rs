@@ -44,20 +44,34 @@ pub fn import_from_peer(
     via: &str,
     now: DateTime<FixedOffset>,
 ) -> Result<yichuang_store::PeerImport, SyncError> {
-    let b = Batch::from_bytes(bytes)?;
+    let b = Batch::from_bytes(&open_file(store, bytes)?)?;
     b.check()?;
-    let Some(public_key) = b.public_key.clone() else {
+    if b.public_key.is_none() {
         return Err(SyncError::Refused("这份文件由县级登记的密钥签名，其他终端无法核验；请用“导出给本中心其他窗口”重新导出".into()));
-    };
+    }
     b.verify_key_signature()?;
+    Ok(store.import_peer(peer_batch(b), accept_by.map_or(yichuang_store::Acceptance::None, yichuang_store::Acceptance::Head), via, now)?)
+}
+
+/// A file's batch: opened first when it is sealed (to this terminal's key).
+pub fn open_file(store: &Store, bytes: &[u8]) -> Result<Vec<u8>, SyncError> {
+    let Some(sealed) = crate::seal::Sealed::sniff(bytes) else { return Ok(bytes.to_vec()) };
+    let own = store.terminal_public_key()?.ok_or(SyncError::BadKey)?;
+    sealed.open(&own, |e| Ok(store.agree_as_terminal(e)?))
+}
+
+/// A checked, key-signed batch as the store takes another terminal's run.
+pub(crate) fn peer_batch(b: Batch) -> yichuang_store::PeerBatch {
     let terminal = b.terminal_uid.split('-').nth(1).unwrap_or("").to_owned();
     let events = b.events.into_iter().map(crate::batch::BatchEvent::into_record).collect();
-    Ok(store.import_peer(
-        yichuang_store::PeerBatch { stream: b.terminal_uid, centre: b.centre, terminal, public_key, prev_hash: b.prev_hash, events },
-        accept_by.map_or(yichuang_store::Acceptance::None, yichuang_store::Acceptance::Head),
-        via,
-        now,
-    )?)
+    yichuang_store::PeerBatch {
+        stream: b.terminal_uid,
+        centre: b.centre,
+        terminal,
+        public_key: b.public_key.unwrap_or_default(),
+        prev_hash: b.prev_hash,
+        events,
+    }
 }
 
 /// Everything HQ has not acknowledged yet (everything, before any enrolment).
@@ -79,7 +93,7 @@ fn batch(store: &Store, e: &yichuang_store::Enrolment, from: i64, to: i64, now: 
 
 /// A file of the terminal's own stream, signed with its Ed25519 key: HQ takes it once the
 /// terminal enrols with that key, or once a county administrator accepts the key.
-fn key_signed(store: &Store, from: i64, to: i64, now: DateTime<FixedOffset>) -> Result<Batch, SyncError> {
+pub(crate) fn key_signed(store: &Store, from: i64, to: i64, now: DateTime<FixedOffset>) -> Result<Batch, SyncError> {
     let centre = store.centre()?;
     let public_key = store.terminal_public_key()?.ok_or(SyncError::BadKey)?;
     let events = store.events_between(from, to)?;

@@ -15,6 +15,8 @@ pub mod batch;
 pub mod client;
 pub mod document;
 pub mod export;
+pub mod lan;
+pub mod seal;
 
 pub use batch::{key_fingerprint, local_stream_id, Batch, BatchEvent, Manifest, FORMAT};
 pub use client::{enrol, sync, Progress, SyncOptions, SyncReport};
@@ -48,6 +50,14 @@ pub enum SyncError {
     Refused(String),
     #[error("县级下发的{0}签名不符，未采用")]
     BadDocument(String),
+    #[error("这份加密文件不是给本机的：请对方重新导出给本机")]
+    NotForUs,
+    #[error("加密的文件或答复已损坏或被改动，无法解密")]
+    SealBroken,
+    #[error("本中心的窗口拒绝：{0}")]
+    PeerRefused(String),
+    #[error("连不上本中心的窗口{0}（{1}）；在此期间照常办件，不受影响")]
+    PeerUnreachable(String, String),
     #[error("{0}")]
     Store(#[from] yichuang_store::StoreError),
     #[error("文件读写错误：{0}")]
@@ -69,6 +79,10 @@ impl SyncError {
             Self::Unreachable(_) => "sync.unreachable",
             Self::Refused(_) => "sync.refused",
             Self::BadDocument(_) => "sync.bad_document",
+            Self::NotForUs => "sync.not_for_us",
+            Self::SealBroken => "sync.seal_broken",
+            Self::PeerRefused(_) => "sync.peer_refused",
+            Self::PeerUnreachable(..) => "sync.peer_unreachable",
             Self::Store(e) => e.code(),
             Self::Io(_) => "sync.io",
         }
