@@ -962,3 +962,67 @@ fn an_act_that_reaches_hq_before_its_case_is_kept_and_counted_once_the_case_arri
     assert_eq!(hq.sql(&format!("SELECT count(*) FROM case_record WHERE number = '{number}' AND status = 'collected'")), 1);
     assert_eq!(hq.sql("SELECT count(*) FROM reject"), 0);
 }
+
+/// A window's `serve-peer` in this process, on a free loopback port.
+fn serve_peer(db: PathBuf) -> (String, std::sync::Arc<std::sync::atomic::AtomicBool>, std::thread::JoinHandle<()>) {
+    let server = yichuang_sync::lan::PeerServer::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", server.local_addr());
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    let join = std::thread::spawn(move || {
+        let store = Store::open(&db).unwrap();
+        server.serve(&store, &flag, &|| now(T));
+    });
+    (url, stop, join)
+}
+
+#[test]
+fn with_hq_stopped_the_windows_exchange_over_the_lan_and_trust_what_hq_confirmed() {
+    let hq = Hq::start();
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut t1 = terminal(d1.path(), "450821102", "示范镇便民服务中心");
+    let mut t2 = window_two(d2.path(), "450821102");
+    for t in [&mut t1, &mut t2] {
+        yichuang_sync::enrol(t, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    }
+    for t in [&mut t1, &mut t2] {
+        yichuang_sync::sync(t, &quick(), now(T), &mut |_| {}).unwrap();
+    }
+    yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap();
+    let (u1, stop1, j1) = serve_peer(d1.path().join("450821102.db"));
+    let (u2, stop2, j2) = serve_peer(d2.path().join("450821102-02.db"));
+    // HQ confirmed both windows' keys when it relayed their streams: no head is needed to add them.
+    let p1 = yichuang_sync::lan::add_peer(&mut t2, &u1, None, now(T)).unwrap();
+    assert_eq!(p1.accepted_by, "held");
+    yichuang_sync::lan::add_peer(&mut t1, &u2, None, now(T)).unwrap();
+
+    // The county link goes down for the day.
+    drop(hq);
+    intakes(&mut t1, 2, 500, "2026-11-23T10:00:00+08:00");
+    let cut = SyncOptions { max_attempts: 1, timeout: Duration::from_secs(5), ..quick() };
+    assert!(matches!(yichuang_sync::sync(&mut t2, &cut, now(T), &mut |_| {}), Err(yichuang_sync::SyncError::Unreachable(_))));
+    let rounds = yichuang_sync::lan::rounds(&mut t2, Duration::from_secs(10), now(T)).unwrap();
+    assert_eq!((rounds.len(), rounds[0].error.as_deref()), (1, None));
+    assert!(rounds[0].new >= 2, "{rounds:?}");
+    let filter = yichuang_store::CaseFilter { status: Some(yichuang_core::CaseStatus::Accepted), ..Default::default() };
+    let at_t1 = t1.list_cases(&filter, now(T).date_naive()).unwrap();
+    let at_t2 = t2.list_cases(&filter, now(T).date_naive()).unwrap();
+    assert_eq!(at_t1.iter().map(|c| &c.number).collect::<Vec<_>>(), at_t2.iter().map(|c| &c.number).collect::<Vec<_>>());
+    assert_eq!(t2.peer_streams().unwrap()[0].last_via.as_deref(), Some("lan"));
+    // Window 02 hands one out; window 01 learns it on its round, still with no HQ.
+    let number = at_t2[0].number.clone();
+    let later = now("2026-11-23T11:00:00+08:00");
+    t2.decide(&number, true, "", "demo", later).unwrap();
+    t2.ready(&number, "demo", later).unwrap();
+    t2.collect(&number, "韦秀英", "demo", later).unwrap();
+    let back = yichuang_sync::lan::rounds(&mut t1, Duration::from_secs(10), now(T)).unwrap();
+    assert_eq!(back[0].error, None);
+    assert_eq!(t1.case(&number, now(T).date_naive()).unwrap().status.as_str(), "collected");
+    for t in [&t1, &t2] {
+        assert_eq!(t.verify().unwrap().fault, None);
+    }
+    for (stop, join) in [(stop1, j1), (stop2, j2)] {
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        join.join().unwrap();
+    }
+}
