@@ -130,7 +130,8 @@ enum Command {
         json: bool,
     },
     /// Writes a signed export file for HQ: one day's events, or everything pending; or, with
-    /// --for-peers, this terminal's whole stream for the centre's other windows.
+    /// --for-peers, this terminal's whole stream for the centre's other windows. The file is
+    /// sealed to HQ (and the centre's windows), so a lost USB stick reveals nothing.
     Export {
         #[arg(long, conflicts_with_all = ["pending", "for_peers"])]
         day: Option<chrono::NaiveDate>,
@@ -140,8 +141,15 @@ enum Command {
         for_peers: bool,
         #[arg(long)]
         out: PathBuf,
+        /// Also seal it to this public key (another window's, from `yichuang key` there).
+        #[arg(long)]
+        to: Vec<String>,
     },
-    /// Takes in a file from another terminal of this centre (a USB stick between windows).
+    /// This terminal's public key and its fingerprint (for `export --to` at another window,
+    /// and for comparing at `peer add` and `import --accept`).
+    Key,
+    /// Takes in a file: another terminal's stream (a USB stick between windows), or a document
+    /// HQ signed (a year's holiday calendar, the catalogue), applied by a station head.
     Import {
         file: PathBuf,
         /// Accept the key of a terminal seen for the first time (the head, after checking
@@ -754,20 +762,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             let enrolled = store.enrolment()?.is_some();
-            if !enrolled && store.peer_endpoints()?.is_empty() {
-                bail!("本机既未在县级登记（enrol），也未添加本中心的其他窗口（peer add），无处同步");
-            }
-            // HQ first (its relay may bring the keys of windows added later), then every window
-            // on the LAN; one path failing never stops the other.
-            let hq_result = enrolled.then(|| {
-                yichuang_sync::sync(&mut store, &opts, now, &mut |p| {
-                    if !json {
-                        eprint!("\r已发送{}条，待发送{}条   ", p.sent, p.pending);
-                    }
-                })
-            });
-            let lan = yichuang_sync::lan::rounds(&mut store, std::time::Duration::from_secs(10), now)?;
-            let failed = matches!(hq_result, Some(Err(_))) || lan.iter().any(|l| l.error.is_some());
+            let round = yichuang_sync::lan::sync_everywhere(&mut store, &opts, now, &mut |p| {
+                if !json {
+                    eprint!("\r已发送{}条，待发送{}条   ", p.sent, p.pending);
+                }
+            })?;
+            let failed = round.failed();
+            let (hq_result, lan) = (round.hq, round.lan);
             let lan_json: Vec<_> = lan
                 .iter()
                 .map(|l| json!({"url": l.url, "terminal": l.terminal, "new": l.new, "repeated": l.repeated, "conflicts": l.conflicts, "error": l.error}))
@@ -888,7 +889,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Export { day, pending, for_peers, out } => {
+        Command::Export { day, pending, for_peers, out, to } => {
             let store = open(&cli.db)?;
             let batch = match (day, pending, for_peers) {
                 (Some(d), _, _) => yichuang_sync::export::export_day(&store, d, now)?,
@@ -896,11 +897,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 (None, false, true) => yichuang_sync::export::export_for_peers(&store, now)?,
                 (None, false, false) => bail!("请用 --day YYYY-MM-DD、--pending 或 --for-peers 指定导出的范围"),
             };
-            yichuang_sync::export::write(&batch, &out)?;
-            println!("{}：第{}至{}条，共{}条", out.display(), batch.from_seq, batch.to_seq, batch.manifest.count);
+            let recipients = yichuang_sync::export::recipients(&store, for_peers, &to)?;
+            let sealed = yichuang_sync::export::seal_batch(&batch, &recipients)?;
+            yichuang_sync::export::write_bytes(&sealed.to_bytes(), &out)?;
+            println!("{}：第{}至{}条，共{}条，已加密，可由{}方打开", out.display(), batch.from_seq, batch.to_seq, batch.manifest.count, sealed.recipients.len());
             if let Some(pk) = &batch.public_key {
                 println!("本机尚未在县级登记：文件由本终端的密钥签名，公钥指纹 {}（县级首次导入时请与县级核对）", yichuang_sync::key_fingerprint(pk));
             }
+        }
+        Command::Key => {
+            let store = open(&cli.db)?;
+            let pk = store.terminal_public_key()?.ok_or_else(|| anyhow!("本机还没有签名密钥：请先完成中心设置"))?;
+            println!("本机公钥：{pk}");
+            println!("指纹：{}", yichuang_sync::key_fingerprint(&pk));
         }
         Command::Import { file, accept, actor } => {
             let mut store = open(&cli.db)?;
@@ -908,15 +917,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if accept && actor.is_none() {
                 bail!("确认其他终端的密钥须由中心负责人办理：请加 --actor 工号");
             }
-            let r = yichuang_sync::export::import_from_peer(&mut store, &bytes, if accept { actor.as_deref() } else { None }, "file", now)?;
-            println!(
-                "已导入终端{}的记录：新收{}条，重复{}条，冲突{}条{}",
-                r.terminal,
-                r.new,
-                r.repeated,
-                r.conflicts,
-                if r.accepted { "（已认可该终端的密钥）" } else { "" }
-            );
+            match yichuang_sync::transfer::import_file(&mut store, &bytes, actor.as_deref(), accept, now)? {
+                yichuang_sync::transfer::Imported::Peer(r) => println!(
+                    "已导入终端{}的记录：新收{}条，重复{}条，冲突{}条{}",
+                    r.terminal,
+                    r.new,
+                    r.repeated,
+                    r.conflicts,
+                    if r.accepted { "（已认可该终端的密钥）" } else { "" }
+                ),
+                yichuang_sync::transfer::Imported::Document(what) => println!("已采用县级下发的{what}（县级签名核验无误）"),
+            }
         }
         Command::Peer { cmd: PeerCmd::List { json } } => {
             let store = open(&cli.db)?;

@@ -260,9 +260,22 @@ fn a_terminal_never_enrolled_writes_its_export_files_signed_with_its_own_key() {
     let c = Centre::new();
     let n = c.json(&["case", "intake", &c.file("a.json", &cj01(&id("45082119680405302"), CJ01_ALL)), "--json"]);
     let out_file = c.dir.path().join("2026-11-23.json");
+    // Sealed to the county's key: with none known, the file is not written.
+    let out = c.run(&["export", "--day", "2026-11-23", "--out", out_file.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("hq_public_key"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!out_file.exists());
+    let out = c.run(&["settings", "--set", "hq_public_key=not-a-key", "--actor", "head"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("不是有效的公钥"), "{}", String::from_utf8_lossy(&out.stderr));
+    let county = Centre::new_at("450821199", "01");
+    c.ok(&["settings", "--set", &format!("hq_public_key={}", county.key()), "--actor", "head"]);
     let out = c.ok(&["export", "--day", "2026-11-23", "--out", out_file.to_str().unwrap()]);
-    assert!(out.contains("第1至") && out.contains("公钥指纹"), "{out}");
-    let batch = yichuang_sync::Batch::from_bytes(&std::fs::read(&out_file).unwrap()).unwrap();
+    assert!(out.contains("第1至") && out.contains("公钥指纹") && out.contains("已加密"), "{out}");
+    let sealed = yichuang_sync::seal::Sealed::sniff(&std::fs::read(&out_file).unwrap()).unwrap();
+    assert!(sealed.is_for(&county.key()) && sealed.is_for(&c.key()) && sealed.recipients.len() == 2);
+    assert!(!String::from_utf8_lossy(&std::fs::read(&out_file).unwrap()).contains("李秀英"));
+    // Opened as the county would (here the stand-in county is another store).
+    let bytes = sealed.open(&county.key(), |e| Ok(county.store().agree_as_terminal(e)?)).unwrap();
+    let batch = yichuang_sync::Batch::from_bytes(&bytes).unwrap();
     batch.check().unwrap();
     batch.verify_key_signature().unwrap();
     assert!(batch.events.iter().any(|e| e.subject == n["case_number"].as_str().unwrap()));

@@ -9,7 +9,7 @@ use crate::util::*;
 /// Writes `from`'s stream for the centre's other windows and takes it in at `to`.
 fn carry(from: &Centre, to: &Centre, name: &str, now: &str) -> String {
     let file = from.dir.path().join(name);
-    from.ok_at(now, &["export", "--for-peers", "--out", file.to_str().unwrap()]);
+    from.ok_at(now, &["export", "--for-peers", "--out", file.to_str().unwrap(), "--to", &to.key()]);
     to.ok_at(now, &["import", file.to_str().unwrap(), "--accept", "--actor", "head"])
 }
 
@@ -21,9 +21,10 @@ fn ready_case(c: &Centre, who: &str, now: &str) -> String {
     n
 }
 
-fn export(c: &Centre, name: &str) -> PathBuf {
+/// `c`'s stream for the centre's other windows, sealed (also) to `to`.
+fn export(c: &Centre, name: &str, to: &Centre) -> PathBuf {
     let file = c.dir.path().join(name);
-    c.ok(&["export", "--for-peers", "--out", file.to_str().unwrap()]);
+    c.ok(&["export", "--for-peers", "--out", file.to_str().unwrap(), "--to", &to.key()]);
     file
 }
 
@@ -42,7 +43,16 @@ fn peer_events(db: &Path) -> i64 {
 fn a_case_taken_in_at_one_window_is_collected_at_another() {
     let (t1, t2) = (Centre::terminal("01"), Centre::terminal("02"));
     let n = ready_case(&t1, "45082119680405302", NOW);
-    let f1 = export(&t1, "t1.json");
+    // A first file to a window not known yet: sealed only when its key is named.
+    let err = stderr_of(&t1, &["export", "--for-peers", "--out", t1.dir.path().join("x.json").to_str().unwrap()]);
+    assert!(err.contains("不认识本中心其他窗口的公钥") && err.contains("--to"), "{err}");
+    let f1 = export(&t1, "t1.json", &t2);
+    let sealed = std::fs::read(&f1).unwrap();
+    assert!(!String::from_utf8_lossy(&sealed).contains("李秀英"), "a lost stick reveals nothing");
+    // A window it was not sealed to cannot open it.
+    let t3 = Centre::terminal("03");
+    let err = stderr_of(&t3, &["import", f1.to_str().unwrap(), "--accept", "--actor", "head"]);
+    assert!(err.contains("不是给本机的"), "{err}");
 
     // A stranger's key is not taken on its own word; only the head accepts it.
     let err = stderr_of(&t2, &["import", f1.to_str().unwrap()]);
@@ -83,20 +93,28 @@ fn a_case_taken_in_at_one_window_is_collected_at_another() {
 #[test]
 fn files_from_another_centre_a_same_numbered_pc_or_this_pc_itself_are_refused() {
     let t1 = Centre::terminal("01");
-    let f1 = export(&t1, "t1.json");
+    let (twin, t2) = (Centre::terminal("01"), Centre::terminal("02"));
+    let f1 = export(&t1, "t1.json", &twin);
     let err = stderr_of(&t1, &["import", f1.to_str().unwrap(), "--accept", "--actor", "head"]);
     assert!(err.contains("本机自己导出的文件"), "{err}");
-    let twin = Centre::terminal("01");
     let err = stderr_of(&twin, &["import", f1.to_str().unwrap(), "--accept", "--actor", "head"]);
     assert!(err.contains("不能用同一终端号"), "{err}");
-    // A tampered file.
-    let mut bytes = std::fs::read(&f1).unwrap();
-    let text = String::from_utf8(bytes.clone()).unwrap().replacen("示范镇便民服务中心", "示范镇便民服务站点", 1);
-    bytes = text.into_bytes();
+    // A tampered file: one byte of the sealed body changed.
+    let f2 = export(&t1, "t1-2.json", &t2);
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&f2).unwrap()).unwrap();
+    let mut ct = v["ciphertext"].as_str().unwrap().to_owned().into_bytes();
+    ct[40] = if ct[40] == b'A' { b'B' } else { b'A' };
+    v["ciphertext"] = serde_json::Value::String(String::from_utf8(ct).unwrap());
     let bad = t1.dir.path().join("bad.json");
-    std::fs::write(&bad, bytes).unwrap();
-    let t2 = Centre::terminal("02");
+    std::fs::write(&bad, serde_json::to_vec(&v).unwrap()).unwrap();
     let err = stderr_of(&t2, &["import", bad.to_str().unwrap(), "--accept", "--actor", "head"]);
+    assert!(err.contains("已损坏或被改动"), "{err}");
+    // And a plain batch altered after signing (a file of an older version, say).
+    let mut b = yichuang_sync::export::export_for_peers(&t1.store(), at(NOW)).unwrap();
+    b.events[0].actor = "intruder".into();
+    let plain = t1.dir.path().join("plain.json");
+    std::fs::write(&plain, b.to_bytes()).unwrap();
+    let err = stderr_of(&t2, &["import", plain.to_str().unwrap(), "--accept", "--actor", "head"]);
     assert!(err.contains("被改动") || err.contains("签名不符"), "{err}");
     assert_eq!(peer_events(&t2.db), 0);
 }

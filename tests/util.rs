@@ -93,6 +93,12 @@ impl Centre {
         p.to_string_lossy().into_owned()
     }
 
+    /// This window's public key, as `yichuang key` prints it.
+    pub fn key(&self) -> String {
+        let out = self.ok(&["key"]);
+        out.lines().find_map(|l| l.strip_prefix("本机公钥：")).unwrap().trim().to_owned()
+    }
+
     pub fn store(&self) -> Store {
         Store::open(&self.db).unwrap()
     }

@@ -29,6 +29,9 @@ impl AppState {
     fn with<T>(&self, f: impl FnOnce(&mut Store) -> ApiResult<T>) -> ApiResult<T> {
         let mut guard = self.store.lock().map_err(|_| ApiError::internal("数据库锁已损坏，请重新启动程序"))?;
         let store = guard.as_mut().ok_or_else(|| ApiError::new("store.closed", "数据库正在恢复，请稍候再试"))?;
+        // What another connection committed (HQ's calendar, another window's streams) is
+        // read before the clerk's command runs on it.
+        store.refresh()?;
         f(store)
     }
 

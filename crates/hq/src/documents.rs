@@ -37,6 +37,20 @@ pub async fn public_key(client: &impl GenericClient) -> Result<String, HqError> 
     Ok(B64.encode(key(client).await?.verifying_key().to_bytes()))
 }
 
+/// Opens a file sealed to HQ's key (a centre's export on a USB stick).
+pub async fn open_sealed(client: &impl GenericClient, sealed: &yichuang_sync::seal::Sealed) -> Result<Vec<u8>, HqError> {
+    let k = key(client).await?;
+    let own = B64.encode(k.verifying_key().to_bytes());
+    let scalar = k.to_scalar_bytes();
+    Ok(sealed.open(&own, |point| {
+        let shared = curve25519_dalek::MontgomeryPoint(point).mul_clamped(scalar).to_bytes();
+        if shared == [0u8; 32] {
+            return Err(yichuang_sync::SyncError::SealBroken);
+        }
+        Ok(shared)
+    })?)
+}
+
 /// Signs a document HQ answers with (the centre's relayed streams) with HQ's key.
 pub async fn sign(client: &impl GenericClient, kind: &str, version: &str, body: String) -> Result<SignedDocument, HqError> {
     let signature = B64.encode(key(client).await?.sign(&SignedDocument::message(kind, version, &body)).to_bytes());
@@ -66,6 +80,20 @@ pub async fn publish(client: &impl GenericClient, kind: &str, body: &str) -> Res
         )
         .await?;
     Ok(version)
+}
+
+/// The newest published document of `kind` (for a calendar, of `year`), as HQ signed it.
+pub async fn newest(client: &impl GenericClient, kind: &str, year: Option<i32>) -> Result<SignedDocument, HqError> {
+    let prefix = year.map(|y| format!("{y}:")).unwrap_or_default();
+    let row = client
+        .query_opt(
+            "SELECT kind, version, body, signature FROM published WHERE kind = $1 AND version LIKE $2 || '%'
+             ORDER BY sort_key DESC, published_at DESC LIMIT 1",
+            &[&kind, &prefix],
+        )
+        .await?
+        .ok_or_else(|| HqError::BadRequest(format!("县级还没有发布过{kind}{}", year.map(|y| format!("（{y}年）")).unwrap_or_default())))?;
+    Ok(SignedDocument { kind: row.get(0), version: row.get(1), body: row.get(2), signature: row.get(3) })
 }
 
 #[derive(serde::Deserialize)]

@@ -15,6 +15,15 @@ use crate::HqError;
 /// `accept_key` names the county administrator who accepts the key of a terminal not yet
 /// enrolled, whose export file is signed with its own key (the command line only).
 pub async fn ingest(pool: &Pool, bytes: &[u8], reported_head: Option<i64>, accept_key: Option<&str>) -> Result<Ack, HqError> {
+    // A file from a USB stick is sealed to HQ's key: opened first, then checked as any batch.
+    let opened;
+    let bytes = match yichuang_sync::seal::Sealed::sniff(bytes) {
+        Some(sealed) => {
+            opened = crate::documents::open_sealed(&pool.get().await?, &sealed).await?;
+            opened.as_slice()
+        }
+        None => bytes,
+    };
     let batch = Batch::from_bytes(bytes)?;
     batch.check()?;
     if batch.public_key.is_some() {

@@ -31,6 +31,9 @@ enum Command {
         #[arg(long, default_value_t = 72)]
         hours: i32,
     },
+    /// Prints HQ's public key: the county hands it to centres with the installer, so that their
+    /// files are sealed to HQ before they ever enrol (settings --set hq_public_key=…).
+    PublicKey,
     /// Imports a terminal's export file.
     Import {
         file: PathBuf,
@@ -38,6 +41,17 @@ enum Command {
         /// key: give your name, after checking the key's fingerprint with the centre.
         #[arg(long, value_name = "NAME")]
         accept_key: Option<String>,
+    },
+    /// Writes the newest published catalogue, or a year's newest calendar, as a file HQ signed,
+    /// for a centre with no network (its head imports it: `yichuang import FILE --actor HEAD`).
+    Document {
+        /// `catalogue` or `calendar`
+        kind: String,
+        /// The calendar's year.
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Publishes a catalogue or a year's calendar to every terminal.
     Publish {
@@ -102,6 +116,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let code = yichuang_hq::enrol::make_code(&client, centre.trim(), name.trim(), hours).await?;
             println!("{code}");
         }
+        Command::PublicKey => {
+            yichuang_hq::migrate(&pool).await?;
+            let key = yichuang_hq::documents::public_key(&pool.get().await?).await?;
+            println!("{key}");
+        }
         Command::Import { file, accept_key } => {
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("无法读取{}：{e}", file.display()))?;
             let ack = yichuang_hq::ingest::ingest(&pool, &bytes, None, accept_key.as_deref()).await?;
@@ -109,6 +128,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for r in ack.rejected {
                 println!("  第{}条拒收：{}", r.seq, r.reason);
             }
+        }
+        Command::Document { kind, year, out } => {
+            yichuang_hq::migrate(&pool).await?;
+            let client = pool.get().await?;
+            let doc = yichuang_hq::documents::newest(&client, kind.trim(), year).await?;
+            std::fs::write(&out, serde_json::to_vec_pretty(&doc)?).map_err(|e| anyhow::anyhow!("无法写入{}：{e}", out.display()))?;
+            println!("已写出{kind} {}（县级签名）到{}", doc.version, out.display());
         }
         Command::Publish { kind, file } => {
             yichuang_hq::migrate(&pool).await?;

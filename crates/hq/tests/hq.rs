@@ -771,6 +771,28 @@ fn a_terminal_never_enrolled_exports_signed_by_its_own_key_and_its_enrolment_con
     assert!(String::from_utf8_lossy(&hq_import(&hq.db, &bad_file, Some("张科长")).stderr).contains("被改动"));
     assert_eq!(hq.sql("SELECT count(*) FROM event"), 0, "nothing written by any of them");
 
+    // The file on the stick is sealed to the county's key, which the county handed out with
+    // the installer (`yichuang-hq public-key`): a lost stick reveals nothing.
+    let out = Command::new(env!("CARGO_BIN_EXE_yichuang-hq")).arg("public-key").env("YICHUANG_HQ_DATABASE_URL", &hq.db).output().unwrap();
+    let hq_key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let mut settings = s.centre().unwrap().settings.clone();
+    settings.hq_public_key = hq_key.clone();
+    s.update_settings("head", settings, now(T)).unwrap();
+    let to = yichuang_sync::export::recipients(&s, false, &[]).unwrap();
+    assert_eq!(to, [s.terminal_public_key().unwrap().unwrap(), hq_key]);
+    let sealed = yichuang_sync::export::seal_batch(&yichuang_sync::export::export_day(&s, day, now(T)).unwrap(), &to).unwrap();
+    assert!(!String::from_utf8_lossy(&sealed.to_bytes()).contains("韦秀英"));
+    let file = dir.path().join("2026-11-23.sealed.json");
+    yichuang_sync::export::write_bytes(&sealed.to_bytes(), &file).unwrap();
+    // One sealed to another key only: HQ cannot open it, and says so.
+    let elsewhere = yichuang_sync::export::seal_batch(&batch, &[other.terminal_public_key().unwrap().unwrap()]).unwrap();
+    let elsewhere_file = dir.path().join("elsewhere.json");
+    yichuang_sync::export::write_bytes(&elsewhere.to_bytes(), &elsewhere_file).unwrap();
+    let out = hq_import(&hq.db, &elsewhere_file, Some("张科长"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("不是给本机的"), "{}", String::from_utf8_lossy(&out.stderr));
+    let (head, _) = s.head().unwrap();
+    let filed = head;
+
     // A county administrator checks the fingerprint and accepts the key.
     let out = hq_import(&hq.db, &file, Some("张科长"));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -786,8 +808,8 @@ fn a_terminal_never_enrolled_exports_signed_by_its_own_key_and_its_enrolment_con
     intakes(&mut s, 5, 100, "2026-11-24T09:00:00+08:00");
     let r = yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap();
     let (head, _) = s.head().unwrap();
-    assert_eq!(r.repeated, batch.manifest.count as i64);
-    assert_eq!(r.sent, head - batch.to_seq);
+    assert_eq!(r.repeated, filed);
+    assert_eq!(r.sent, head - filed);
     assert_eq!(hq.sql("SELECT count(*) FROM terminal"), 1, "one stream");
     assert_eq!(hq.sql("SELECT count(*) FROM event"), head);
     assert_eq!(hq.sql("SELECT count(DISTINCT seq) FROM event"), head);
@@ -1025,4 +1047,67 @@ fn with_hq_stopped_the_windows_exchange_over_the_lan_and_trust_what_hq_confirmed
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         join.join().unwrap();
     }
+}
+
+fn hq_cli(db: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_yichuang-hq")).args(args).env("YICHUANG_HQ_DATABASE_URL", db).output().unwrap()
+}
+
+#[test]
+fn a_centre_that_never_had_a_network_moves_everything_by_usb_stick_and_nothing_is_doubled() {
+    let hq = Hq::start();
+    let y2027 = r#"{"year":2027,"version":1,"source":"国务院办公厅关于2027年部分节假日安排的通知（测试）","holidays":[{"name":"元旦","from":"2027-01-01","to":"2027-01-03"}],"working_weekends":[]}"#;
+    hq.rt.block_on(async { yichuang_hq::documents::publish(&hq.pool.get().await.unwrap(), "calendar", y2027).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    let cal = dir.path().join("2027.json");
+    let out = hq_cli(&hq.db, &["document", "calendar", "--year", "2027", "--out", cal.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let hq_key = String::from_utf8(hq_cli(&hq.db, &["public-key"]).stdout).unwrap().trim().to_owned();
+
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut t1 = terminal(d1.path(), "450821102", "示范镇便民服务中心");
+    let mut t2 = window_two(d2.path(), "450821102");
+    // The county's key came with the installer; the head sets it once.
+    let mut settings = t1.centre().unwrap().settings.clone();
+    settings.hq_public_key = hq_key.clone();
+    t1.update_settings("head", settings, now(T)).unwrap();
+
+    // HQ's calendar file, imported by the head with no network; only a head may, and only HQ's.
+    let bytes = std::fs::read(&cal).unwrap();
+    use yichuang_sync::transfer::{import_file, Imported};
+    let e = import_file(&mut t1, &bytes, Some("demo"), false, now(T)).unwrap_err();
+    assert!(e.to_string().contains("没有导入县级下发的文件的权限"), "{e}");
+    let mut forged: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    forged["body"] = serde_json::Value::String(y2027.replace("2027-01-03", "2027-01-09"));
+    let e = import_file(&mut t1, &serde_json::to_vec(&forged).unwrap(), Some("head"), false, now(T)).unwrap_err();
+    assert!(e.to_string().contains("签名不符"), "{e}");
+    assert!(!t1.calendar_versions().unwrap().iter().any(|(y, _)| *y == 2027), "nothing written by a refusal");
+    let what = import_file(&mut t1, &bytes, Some("head"), false, now(T)).unwrap();
+    assert_eq!(what, Imported::Document("2027年节假日安排 第1版".into()));
+    let due = t1.calendar().due(chrono::NaiveDate::from_ymd_opt(2026, 12, 28).unwrap(), yichuang_core::Limit::working(5).unwrap());
+    assert!(!due.provisional(), "due dates into 2027 now rest on the official calendar");
+
+    // The day's work, on one stick, sealed to HQ and to window 02.
+    intakes(&mut t1, 4, 700, T);
+    let to = yichuang_sync::export::recipients(&t1, true, &[t2.terminal_public_key().unwrap().unwrap()]).unwrap();
+    assert_eq!(to.len(), 3, "itself, HQ and window 02");
+    let batch = yichuang_sync::export::export_for_peers(&t1, now(T)).unwrap();
+    let stick = dir.path().join("stick.json");
+    yichuang_sync::export::write_bytes(&yichuang_sync::export::seal_batch(&batch, &to).unwrap().to_bytes(), &stick).unwrap();
+    let file = std::fs::read(&stick).unwrap();
+    assert!(!String::from_utf8_lossy(&file).contains("韦秀英"));
+    let head = t1.head().unwrap().0;
+    for round in 0..2 {
+        let Imported::Peer(r) = import_file(&mut t2, &file, Some("head"), true, now(T)).unwrap() else { panic!() };
+        assert_eq!((r.new as i64, r.repeated as i64), if round == 0 { (head, 0) } else { (0, head) });
+        let out = hq_import(&hq.db, &stick, Some("张科长"));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let said = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(said.contains(&if round == 0 { format!("新收{head}条") } else { "新收0条".into() }), "{said}");
+    }
+    assert_eq!(hq.sql("SELECT count(*) FROM event"), head, "every event once");
+    assert_eq!(hq.sql("SELECT count(*) FROM case_record"), 4);
+    let filter = yichuang_store::CaseFilter { status: Some(yichuang_core::CaseStatus::Accepted), ..Default::default() };
+    assert_eq!(t2.list_cases(&filter, now(T).date_naive()).unwrap().len(), 2, "two of four wait for supplement");
+    assert_eq!(t2.verify().unwrap().fault, None);
 }

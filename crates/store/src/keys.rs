@@ -29,6 +29,17 @@ pub enum QrVerdict {
     Malformed,
 }
 
+/// A base64url Ed25519 public key, checked to be one.
+pub(crate) fn parse_public_key(text: &str, what: &'static str) -> Result<VerifyingKey> {
+    URL_SAFE_NO_PAD
+        .decode(text.trim())
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .and_then(|b| VerifyingKey::from_bytes(&b).ok())
+        .filter(|k| !k.is_weak())
+        .ok_or(StoreError::BadFile { what, detail: "不是有效的公钥（应为43个字符的base64url）".into() })
+}
+
 impl Store {
     /// This terminal's key id: `<centre code>-<terminal>`.
     pub fn key_id(&self) -> Result<String> {

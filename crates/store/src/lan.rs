@@ -64,6 +64,15 @@ impl Store {
             .optional()?)
     }
 
+    /// The keys of every window of the centre this terminal trusts.
+    pub fn centre_keys(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .connection()
+            .prepare("SELECT public_key FROM peer_stream UNION SELECT public_key FROM peer_endpoint WHERE active = 1 ORDER BY 1")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Adds (or re-pins) another window's address. A key this terminal does not trust yet
     /// needs a station head (`accept_by`) who checked its fingerprint on the other window.
     pub fn add_peer_endpoint(&mut self, url: &str, hello: &PeerHello, accept_by: Option<&str>, now: DateTime<FixedOffset>) -> Result<PeerEndpoint> {

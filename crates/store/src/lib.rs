@@ -89,6 +89,13 @@ pub struct Settings {
     pub complaint_complex_days: u32,
     /// Working days to rectify a bad rating (15 in some provinces, 5 in others).
     pub rectification_days: u32,
+    /// The county's public key (base64url Ed25519), as the county hands it out with the
+    /// installer: files for HQ are sealed to it before this terminal ever enrols (after
+    /// enrolment, the key HQ gave at enrolment is used).
+    pub hq_public_key: String,
+    /// Where this window serves its stream to the centre's other windows (`0.0.0.0:47810`);
+    /// empty: it does not.
+    pub peer_listen: String,
 }
 
 impl Default for Settings {
@@ -104,6 +111,8 @@ impl Default for Settings {
             slip_encoding: "gb18030".into(),
             complaint_complex_days: yichuang_core::quality::limits::COMPLAINT_COMPLEX_DEFAULT,
             rectification_days: yichuang_core::quality::limits::RECTIFICATION_DEFAULT,
+            hq_public_key: String::new(),
+            peer_listen: String::new(),
         }
     }
 }
@@ -165,6 +174,10 @@ pub struct Store {
     centre: Option<Centre>,
     calendar: Calendar,
     catalogue: Option<(String, BTreeMap<String, CatalogueEntry>)>,
+    /// SQLite's `data_version` when the cached centre, calendar and catalogue were read: it
+    /// changes when another connection (the background sync, `serve-peer`'s peers, the CLI)
+    /// commits, and [`Store::refresh`] then reads them again.
+    seen_version: i64,
 }
 
 fn open_connection(path: &Path) -> Result<Connection> {
@@ -259,13 +272,26 @@ impl Store {
         let mut conn = open_connection(path)?;
         migrate(&mut conn, path, migrations)?;
         let mut store =
-            Self { conn, path: path.to_owned(), centre: None, calendar: Calendar::weekends_only(), catalogue: None };
+            Self { conn, path: path.to_owned(), centre: None, calendar: Calendar::weekends_only(), catalogue: None, seen_version: 0 };
         store.reload()?;
         Ok(store)
     }
 
+    /// Reads the centre, the calendar and the catalogue again when another connection has
+    /// committed since they were read (a calendar from HQ, a peer's catalogue): what arrives
+    /// takes effect in a running window at once. Says whether it read them.
+    pub fn refresh(&mut self) -> Result<bool> {
+        let v: i64 = self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        if v == self.seen_version {
+            return Ok(false);
+        }
+        self.reload()?;
+        Ok(true)
+    }
+
     /// Re-reads the centre, the calendar and the current catalogue from the database.
     fn reload(&mut self) -> Result<()> {
+        self.seen_version = self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
         self.centre = self
             .conn
             .query_row("SELECT code, name, terminal, settings FROM centre WHERE id = 1", [], |r| {
@@ -395,8 +421,16 @@ impl Store {
     }
 
     /// Changes the centre's settings.
-    pub fn update_settings(&mut self, actor: &str, settings: Settings, now: DateTime<FixedOffset>) -> Result<()> {
+    pub fn update_settings(&mut self, actor: &str, mut settings: Settings, now: DateTime<FixedOffset>) -> Result<()> {
         self.require_head(actor, "修改设置")?;
+        settings.hq_public_key = settings.hq_public_key.trim().to_owned();
+        if !settings.hq_public_key.is_empty() {
+            keys::parse_public_key(&settings.hq_public_key, "县级公钥")?;
+        }
+        settings.peer_listen = settings.peer_listen.trim().to_owned();
+        if !settings.peer_listen.is_empty() && settings.peer_listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(StoreError::Rule(format!("“{}”不是监听地址：应写成 IP:端口，如 0.0.0.0:47810", settings.peer_listen)));
+        }
         let code = self.centre()?.code.to_string();
         self.write(actor, now, |w| {
             let text = serde_json::to_string(&settings).unwrap_or_default();

@@ -522,3 +522,25 @@ fn an_inquiry_about_a_sensitive_item_keeps_the_person_in_the_centre() {
     assert!(event(&sens.id).contains("\"sensitive\":true"));
     assert!(event(&plain.id).contains("韦秀英"));
 }
+
+#[test]
+fn a_calendar_another_connection_imports_takes_effect_in_a_running_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut window = demo_store(dir.path());
+    let t = now("2026-12-28T10:00:00+08:00");
+    let d = |x: &str| NaiveDate::parse_from_str(x, "%Y-%m-%d").unwrap();
+    let five = yichuang_core::Limit::working(5).unwrap();
+    assert!(!window.refresh().unwrap(), "nothing changed since it was opened");
+    assert!(window.calendar().due(d("2026-12-28"), five).provisional());
+    // The background sync, on its own connection, takes HQ's calendar for 2027.
+    let mut background = Store::open(dir.path().join("centre.db")).unwrap();
+    let y2027 = r#"{"year":2027,"version":1,"source":"测试用安排","holidays":[{"name":"元旦","from":"2027-01-01","to":"2027-01-03"}],"working_weekends":[]}"#;
+    background.import_calendar("hq", y2027, t).unwrap();
+    // The window's own commits do not count as news; the other connection's do.
+    assert!(window.refresh().unwrap());
+    let due = window.calendar().due(d("2026-12-28"), five);
+    assert_eq!((due.provisional(), due.date()), (false, d("2027-01-05")));
+    assert!(!window.refresh().unwrap());
+    window.add_staff("head", "c9", "赵九", Role::Clerk, None, t).unwrap();
+    assert!(!window.refresh().unwrap());
+}

@@ -47,7 +47,7 @@ pub fn import_from_peer(
     let b = Batch::from_bytes(&open_file(store, bytes)?)?;
     b.check()?;
     if b.public_key.is_none() {
-        return Err(SyncError::Refused("这份文件由县级登记的密钥签名，其他终端无法核验；请用“导出给本中心其他窗口”重新导出".into()));
+        return Err(SyncError::Store(yichuang_store::StoreError::PeerRefused("这份文件由县级登记的密钥签名，其他终端无法核验；请用“导出给本中心其他窗口”重新导出".into())));
     }
     b.verify_key_signature()?;
     Ok(store.import_peer(peer_batch(b), accept_by.map_or(yichuang_store::Acceptance::None, yichuang_store::Acceptance::Head), via, now)?)
@@ -101,6 +101,53 @@ pub(crate) fn key_signed(store: &Store, from: i64, to: i64, now: DateTime<FixedO
     Batch::build_key_signed(&centre.code.to_string(), &centre.terminal.to_string(), &public_key, &prev, events, &now.to_rfc3339(), |bytes| {
         Ok(store.sign_as_terminal(bytes)?)
     })
+}
+
+/// Who a file may be read by: this terminal itself, HQ (by the key it gave at enrolment, or
+/// the county's key in the settings), and for a file between windows every window of the
+/// centre this terminal trusts, and whoever `extra` names (base64url Ed25519 keys). A file
+/// nobody but its writer could open is refused, with what to do.
+pub fn recipients(store: &Store, for_peers: bool, extra: &[String]) -> Result<Vec<String>, SyncError> {
+    let mut keys = vec![store.terminal_public_key()?.ok_or(SyncError::BadKey)?];
+    let hq = match store.enrolment()? {
+        Some(e) if !e.hq_public_key.trim().is_empty() => Some(e.hq_public_key),
+        _ => Some(store.centre()?.settings.hq_public_key.clone()).filter(|k| !k.is_empty()),
+    };
+    keys.extend(hq);
+    if for_peers {
+        keys.extend(store.centre_keys()?);
+    }
+    keys.extend(extra.iter().map(|k| k.trim().to_owned()));
+    keys.dedup();
+    if keys.len() == 1 {
+        return Err(SyncError::NoRecipient(if for_peers {
+            "本机还不认识本中心其他窗口的公钥：请在对方窗口执行“yichuang key”查看其公钥，导出时用 --to 指定".into()
+        } else {
+            "本机尚未在县级登记，也没有设置县级公钥：请向县级索取公钥，由中心负责人设置（settings --set hq_public_key=…），或导出时用 --to 指定".into()
+        }));
+    }
+    Ok(keys)
+}
+
+/// The batch sealed to `recipients`, as it goes on a USB stick: a lost stick reveals nothing.
+pub fn seal_batch(batch: &Batch, recipients: &[String]) -> Result<crate::seal::Sealed, SyncError> {
+    let label = format!(
+        "一窗通数据文件（已加密）：中心{} {} 第{}至{}条",
+        batch.centre,
+        batch.terminal_uid.split('-').nth(1).map(|t| format!("终端{t}")).unwrap_or_default(),
+        batch.from_seq,
+        batch.to_seq
+    );
+    crate::seal::seal(&batch.to_bytes(), &label, recipients)
+}
+
+/// Writes `bytes` to `out` through a temporary file, so that a cut leaves no half file under
+/// the final name.
+pub fn write_bytes(bytes: &[u8], out: &Path) -> Result<(), SyncError> {
+    let tmp = out.with_extension("part");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, out)?;
+    Ok(())
 }
 
 /// Writes the batch to `out` through a temporary file, so that a cut leaves no half file

@@ -350,3 +350,45 @@ pub fn rounds(store: &mut Store, timeout: Duration, now: DateTime<FixedOffset>) 
     }
     Ok(out)
 }
+
+/// A whole sync round, as the CLI and the window both run it: HQ first (its relay may bring
+/// the keys of windows added later), then every window on the LAN; one path failing never
+/// stops the other.
+#[derive(Debug)]
+pub struct Round {
+    /// `None` when this terminal is not enrolled with HQ.
+    pub hq: Option<Result<crate::SyncReport, SyncError>>,
+    pub lan: Vec<LanRound>,
+}
+
+impl Round {
+    /// Whether any path failed.
+    pub fn failed(&self) -> bool {
+        matches!(self.hq, Some(Err(_))) || self.lan.iter().any(|l| l.error.is_some())
+    }
+
+    /// Events of the centre's other windows taken in, by HQ's relay and by the LAN.
+    pub fn brought(&self) -> usize {
+        let relayed = match &self.hq {
+            Some(Ok(r)) => r.relayed,
+            _ => 0,
+        };
+        relayed + self.lan.iter().map(|l| l.new).sum::<usize>()
+    }
+}
+
+/// Runs a round: refused (with what to do) when there is nowhere to sync with.
+pub fn sync_everywhere(
+    store: &mut Store,
+    opts: &crate::SyncOptions,
+    now: DateTime<FixedOffset>,
+    progress: &mut dyn FnMut(crate::Progress),
+) -> Result<Round, SyncError> {
+    let enrolled = store.enrolment()?.is_some();
+    if !enrolled && store.peer_endpoints()?.is_empty() {
+        return Err(SyncError::NowhereToSync);
+    }
+    let hq = enrolled.then(|| crate::sync(store, opts, now, progress));
+    let lan = rounds(store, opts.timeout.min(Duration::from_secs(10)), now)?;
+    Ok(Round { hq, lan })
+}

@@ -17,6 +17,7 @@ pub mod document;
 pub mod export;
 pub mod lan;
 pub mod seal;
+pub mod transfer;
 
 pub use batch::{key_fingerprint, local_stream_id, Batch, BatchEvent, Manifest, FORMAT};
 pub use client::{enrol, sync, Progress, SyncOptions, SyncReport};
@@ -50,6 +51,10 @@ pub enum SyncError {
     Refused(String),
     #[error("县级下发的{0}签名不符，未采用")]
     BadDocument(String),
+    #[error("本机既未在县级登记（enrol），也未添加本中心的其他窗口（peer add），无处同步")]
+    NowhereToSync,
+    #[error("文件无法加密：{0}")]
+    NoRecipient(String),
     #[error("这份加密文件不是给本机的：请对方重新导出给本机")]
     NotForUs,
     #[error("加密的文件或答复已损坏或被改动，无法解密")]
@@ -79,6 +84,8 @@ impl SyncError {
             Self::Unreachable(_) => "sync.unreachable",
             Self::Refused(_) => "sync.refused",
             Self::BadDocument(_) => "sync.bad_document",
+            Self::NowhereToSync => "sync.nowhere",
+            Self::NoRecipient(_) => "sync.no_recipient",
             Self::NotForUs => "sync.not_for_us",
             Self::SealBroken => "sync.seal_broken",
             Self::PeerRefused(_) => "sync.peer_refused",

@@ -80,7 +80,7 @@ fn aad(label: &str) -> Vec<u8> {
 /// Seals `body` to every key of `recipients` (base64url Ed25519 public keys, repeats dropped).
 pub fn seal(body: &[u8], label: &str, recipients: &[String]) -> Result<Sealed, SyncError> {
     if recipients.is_empty() {
-        return Err(SyncError::Refused("没有可加密给的接收方".into()));
+        return Err(SyncError::NoRecipient("没有接收方".into()));
     }
     let content: [u8; 32] = random()?;
     let secret: [u8; 32] = random()?;
