@@ -806,6 +806,8 @@ pub struct SettingsDto {
     pub printer: String,
     pub slip_printer: String,
     pub slip_encoding: String,
+    pub hq_public_key: String,
+    pub peer_listen: String,
 }
 
 impl From<&yichuang_store::Centre> for SettingsDto {
@@ -823,6 +825,8 @@ impl From<&yichuang_store::Centre> for SettingsDto {
             printer: s.printer.clone(),
             slip_printer: s.slip_printer.clone(),
             slip_encoding: s.slip_encoding.clone(),
+            hq_public_key: s.hq_public_key.clone(),
+            peer_listen: s.peer_listen.clone(),
         }
     }
 }
@@ -837,6 +841,10 @@ pub struct SettingsForm {
     pub printer: String,
     pub slip_printer: String,
     pub slip_encoding: String,
+    #[serde(default)]
+    pub hq_public_key: String,
+    #[serde(default)]
+    pub peer_listen: String,
 }
 
 impl SettingsForm {
@@ -858,6 +866,9 @@ impl SettingsForm {
         s.printer = self.printer.trim().to_owned();
         s.slip_printer = self.slip_printer.trim().to_owned();
         s.slip_encoding = self.slip_encoding;
+        // Checked by the store, which refuses a bad key or address with its reason.
+        s.hq_public_key = self.hq_public_key.trim().to_owned();
+        s.peer_listen = self.peer_listen.trim().to_owned();
         Ok(s)
     }
 }
@@ -953,6 +964,22 @@ pub struct SyncStatusDto {
     pub peers: Vec<PeerDto>,
     /// Acts on a case that lost to another window's, for the head.
     pub conflicts: Vec<ConflictDto>,
+    /// The windows this one pulls from on the LAN.
+    pub windows: Vec<WindowDto>,
+    /// This window's own key and fingerprint, for the other window's head to compare.
+    pub own_key: Option<String>,
+    pub own_fingerprint: Option<String>,
+    /// Where this window serves the others (empty: it does not).
+    pub peer_listen: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WindowDto {
+    pub url: String,
+    pub terminal: String,
+    pub fingerprint: String,
+    pub last_ok_at: Option<String>,
+    pub last_error: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -1011,12 +1038,27 @@ impl SyncStatusDto {
                     reason: c.reason,
                 })
                 .collect(),
+            windows: s
+                .peer_endpoints()?
+                .into_iter()
+                .map(|w| WindowDto {
+                    url: w.url,
+                    terminal: w.terminal,
+                    fingerprint: w.fingerprint,
+                    last_ok_at: w.last_ok_at.map(|t| t.get(..16).unwrap_or(&t).replace('T', " ")),
+                    last_error: w.last_error,
+                })
+                .collect(),
+            own_fingerprint: s.terminal_public_key()?.map(|k| yichuang_sync::key_fingerprint(&k)),
+            own_key: s.terminal_public_key()?,
+            peer_listen: s.centre()?.settings.peer_listen.clone(),
         })
     }
 }
 
 #[derive(Debug, Serialize)]
 pub struct SyncDone {
+    pub enrolled: bool,
     pub sent: i64,
     pub repeated: i64,
     pub rejected: usize,
@@ -1025,19 +1067,202 @@ pub struct SyncDone {
     /// Events of the centre's other terminals taken in, and the streams refused with why.
     pub relayed: usize,
     pub relay_refused: Vec<String>,
+    /// Why HQ could not be reached this round, when it could not.
+    pub hq_error: Option<String>,
+    /// Each window on the LAN: what came, or why nothing did.
+    pub lan: Vec<LanDto>,
 }
 
-impl From<yichuang_sync::SyncReport> for SyncDone {
-    fn from(r: yichuang_sync::SyncReport) -> Self {
-        Self {
-            sent: r.sent,
-            repeated: r.repeated,
-            rejected: r.rejected.len(),
-            applied: r.applied,
-            held_seq: r.held_seq,
-            relayed: r.relayed,
-            relay_refused: r.relay_refused,
+#[derive(Debug, Serialize)]
+pub struct LanDto {
+    pub terminal: String,
+    pub new: usize,
+    pub error: Option<String>,
+}
+
+impl From<yichuang_sync::lan::Round> for SyncDone {
+    fn from(round: yichuang_sync::lan::Round) -> Self {
+        let lan = round.lan.into_iter().map(|l| LanDto { terminal: l.terminal, new: l.new, error: l.error }).collect();
+        let mut done = Self {
+            enrolled: round.hq.is_some(),
+            sent: 0,
+            repeated: 0,
+            rejected: 0,
+            applied: vec![],
+            held_seq: 0,
+            relayed: 0,
+            relay_refused: vec![],
+            hq_error: None,
+            lan,
+        };
+        match round.hq {
+            Some(Ok(r)) => {
+                done.sent = r.sent;
+                done.repeated = r.repeated;
+                done.rejected = r.rejected.len();
+                done.applied = r.applied;
+                done.held_seq = r.held_seq;
+                done.relayed = r.relayed;
+                done.relay_refused = r.relay_refused;
+            }
+            Some(Err(e)) => done.hq_error = Some(e.to_string()),
+            None => {}
         }
+        done
+    }
+}
+
+/// A folder a file can go to or come from, with its 一窗通 files (newest first).
+#[derive(Debug, Serialize)]
+pub struct FolderDto {
+    pub path: String,
+    pub label: String,
+    pub files: Vec<FileDto>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileDto {
+    pub name: String,
+    pub path: String,
+    pub bytes: u64,
+    pub modified: String,
+}
+
+impl FolderDto {
+    /// This window's own exchange folder (created), then every mounted USB stick.
+    fn folders(own: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
+        let _ = std::fs::create_dir_all(own);
+        let mut out = vec![(own.to_owned(), "本机交换文件夹".to_owned())];
+        let mut sticks = vec![];
+        for root in ["/media", "/run/media"] {
+            for user in std::fs::read_dir(root).into_iter().flatten().flatten() {
+                for stick in std::fs::read_dir(user.path()).into_iter().flatten().flatten() {
+                    if stick.path().is_dir() {
+                        sticks.push(stick.path());
+                    }
+                }
+            }
+        }
+        if cfg!(windows) {
+            for letter in b'D'..=b'Z' {
+                let p = std::path::PathBuf::from(format!("{}:\\", letter as char));
+                if p.is_dir() {
+                    sticks.push(p);
+                }
+            }
+        }
+        for p in sticks {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string());
+            out.push((p, format!("U盘 {name}")));
+        }
+        out
+    }
+
+    pub fn list(own: &std::path::Path) -> Vec<Self> {
+        Self::folders(own)
+            .into_iter()
+            .map(|(p, label)| {
+                let mut files: Vec<(std::time::SystemTime, FileDto)> = std::fs::read_dir(&p)
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "json") && e.path().is_file())
+                    .filter_map(|e| {
+                        let m = e.metadata().ok()?;
+                        let at = m.modified().ok()?;
+                        let local: chrono::DateTime<chrono::Local> = at.into();
+                        Some((
+                            at,
+                            FileDto {
+                                name: e.file_name().to_string_lossy().into_owned(),
+                                path: e.path().display().to_string(),
+                                bytes: m.len(),
+                                modified: local.format("%Y-%m-%d %H:%M").to_string(),
+                            },
+                        ))
+                    })
+                    .collect();
+                files.sort_by_key(|f| std::cmp::Reverse(f.0));
+                files.truncate(200);
+                Self { path: p.display().to_string(), label, files: files.into_iter().map(|(_, f)| f).collect() }
+            })
+            .collect()
+    }
+
+    /// `folder` as the page sent it, taken only when it is one of the folders listed.
+    pub fn checked(own: &std::path::Path, folder: &str) -> ApiResult<std::path::PathBuf> {
+        Self::folders(own)
+            .into_iter()
+            .map(|(p, _)| p)
+            .find(|p| p.display().to_string() == folder)
+            .ok_or_else(|| ApiError::new("transfer.folder", "只能使用本机交换文件夹或已插入的U盘"))
+    }
+
+    /// A file directly inside one of the folders listed, and nothing else.
+    pub fn checked_file(own: &std::path::Path, path: &str) -> ApiResult<std::path::PathBuf> {
+        let p = std::path::PathBuf::from(path);
+        let parent = p.parent().map(|d| d.display().to_string()).unwrap_or_default();
+        let dir = Self::checked(own, &parent)?;
+        let name = p.file_name().ok_or_else(|| ApiError::new("transfer.file", "没有这个文件"))?;
+        let file = dir.join(name);
+        if !file.is_file() {
+            return Err(ApiError::new("transfer.file", format!("文件“{}”不存在", name.to_string_lossy())));
+        }
+        Ok(file)
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExportDto {
+    pub path: String,
+    pub from: i64,
+    pub to: i64,
+    pub count: usize,
+    pub readers: usize,
+}
+
+impl ExportDto {
+    /// `day` (today's file for HQ), `pending` (all HQ lacks) or `peers` (this window's stream).
+    pub fn write(s: &Store, kind: &str, dir: &std::path::Path, to: &str, now: chrono::DateTime<chrono::FixedOffset>) -> ApiResult<Self> {
+        let batch = match kind {
+            "day" => yichuang_sync::export::export_day(s, now.date_naive(), now)?,
+            "pending" => yichuang_sync::export::export_pending(s, now)?,
+            "peers" => yichuang_sync::export::export_for_peers(s, now)?,
+            _ => return Err(ApiError::new("transfer.kind", "未知的导出类型")),
+        };
+        let extra: Vec<String> = to.split_whitespace().map(str::to_owned).collect();
+        let recipients = yichuang_sync::export::recipients(s, kind == "peers", &extra)?;
+        let sealed = yichuang_sync::export::seal_batch(&batch, &recipients)?;
+        let c = s.centre()?;
+        let what = match kind {
+            "peers" => "给其他窗口",
+            _ => "给县级",
+        };
+        let file = dir.join(format!("一窗通-{}-{}号窗口-{}-{what}.json", c.code, c.terminal, now.format("%Y%m%d-%H%M%S")));
+        yichuang_sync::export::write_bytes(&sealed.to_bytes(), &file)?;
+        Ok(Self { path: file.display().to_string(), from: batch.from_seq, to: batch.to_seq, count: batch.manifest.count, readers: sealed.recipients.len() })
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImportDto {
+    pub message: String,
+}
+
+impl From<yichuang_sync::transfer::Imported> for ImportDto {
+    fn from(i: yichuang_sync::transfer::Imported) -> Self {
+        let message = match i {
+            yichuang_sync::transfer::Imported::Peer(r) => format!(
+                "已导入{}号窗口的记录：新收{}条，重复{}条，冲突{}条{}",
+                r.terminal,
+                r.new,
+                r.repeated,
+                r.conflicts,
+                if r.accepted { "（已认可该窗口的密钥）" } else { "" }
+            ),
+            yichuang_sync::transfer::Imported::Document(what) => format!("已采用县级下发的{what}（县级签名核验无误）"),
+        };
+        Self { message }
     }
 }
 

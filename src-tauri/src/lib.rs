@@ -433,26 +433,78 @@ fn enrol_terminal(state: tauri::State<'_, AppState>, hq: String, code: String) -
     Ok(dto::SyncStatusDto::load(&store)?)
 }
 
-/// Sends what is pending now, on its own connection, reporting progress.
+/// Sends what is pending now and pulls the centre's other windows (HQ and the LAN), on its
+/// own connection, reporting progress.
 #[tauri::command(async)]
 fn sync_now(state: tauri::State<'_, AppState>, progress: Channel<dto::Progress>) -> ApiResult<dto::SyncDone> {
     let mut store = Store::open(&state.db)?;
     let opts = yichuang_sync::SyncOptions { max_attempts: 3, ..Default::default() };
-    let r = yichuang_sync::sync(&mut store, &opts, now(), &mut |p| {
+    let round = yichuang_sync::lan::sync_everywhere(&mut store, &opts, now(), &mut |p| {
         let _ = progress.send(dto::Progress { done: p.sent, total: p.sent + p.pending });
     })?;
-    Ok(dto::SyncDone::from(r))
+    Ok(dto::SyncDone::from(round))
+}
+
+/// Adds another window of the centre on the LAN (the head, who compared its fingerprint).
+#[tauri::command(async)]
+fn add_window(state: tauri::State<'_, AppState>, url: String) -> ApiResult<dto::SyncStatusDto> {
+    let head = state.head("添加本中心的其他窗口")?;
+    let mut store = Store::open(&state.db)?;
+    yichuang_sync::lan::add_peer(&mut store, &url, Some(&head.id), now())?;
+    Ok(dto::SyncStatusDto::load(&store)?)
+}
+
+/// The folders a file can be written to or taken from: this window's own exchange folder, and
+/// every USB stick that is plugged in, each with its 一窗通 files.
+#[tauri::command(async)]
+fn transfer_folders(state: tauri::State<'_, AppState>) -> ApiResult<Vec<dto::FolderDto>> {
+    Ok(dto::FolderDto::list(&state.folder("transfer")))
+}
+
+/// Writes the day's file for HQ, or this window's stream for the centre's other windows, into
+/// one of [`transfer_folders`], sealed to its readers (and to `to`, a window met for the first time).
+#[tauri::command(async)]
+fn export_file(state: tauri::State<'_, AppState>, kind: String, folder: String, to: String) -> ApiResult<dto::ExportDto> {
+    state.clerk()?;
+    let dir = dto::FolderDto::checked(&state.folder("transfer"), &folder)?;
+    let store = Store::open(&state.db)?;
+    dto::ExportDto::write(&store, &kind, &dir, to.trim(), now())
+}
+
+/// Takes in a file from one of [`transfer_folders`]: another window's stream (a window seen
+/// for the first time only by the head), or HQ's signed calendar or catalogue (the head).
+#[tauri::command(async)]
+fn import_file(state: tauri::State<'_, AppState>, path: String) -> ApiResult<dto::ImportDto> {
+    let me = state.clerk()?;
+    let file = dto::FolderDto::checked_file(&state.folder("transfer"), &path)?;
+    let bytes = std::fs::read(&file).map_err(|e| ApiError::new("transfer.io", format!("无法读取{}：{e}", file.display())))?;
+    let head = me.role == Role::Head;
+    state.with(|s| Ok(dto::ImportDto::from(yichuang_sync::transfer::import_file(s, &bytes, Some(&me.id), head, now())?)))
 }
 
 /// Syncs in the background every few minutes while the app runs, on its own connection: the
 /// clerk's work never waits for the network, and the link coming back is noticed by itself.
+/// What arrives takes effect in the clerk's window at its next step (`Store::refresh`).
 fn background_sync(db: PathBuf) {
     std::thread::spawn(move || loop {
         std::thread::sleep(std::time::Duration::from_secs(120));
         let Ok(mut store) = Store::open(&db) else { continue };
-        if matches!(store.enrolment(), Ok(Some(_))) {
-            let _ = yichuang_sync::sync(&mut store, &yichuang_sync::SyncOptions { max_attempts: 2, ..Default::default() }, now(), &mut |_| {});
-        }
+        let opts = yichuang_sync::SyncOptions { max_attempts: 2, ..Default::default() };
+        let _ = yichuang_sync::lan::sync_everywhere(&mut store, &opts, now(), &mut |_| {});
+    });
+}
+
+/// Serves this window's stream to the centre's other windows, when the head set an address
+/// (`settings.peer_listen`); on its own connection, for as long as the app runs.
+fn serve_peers(db: PathBuf, listen: String) {
+    if listen.trim().is_empty() {
+        return;
+    }
+    std::thread::spawn(move || {
+        let Ok(server) = yichuang_sync::lan::PeerServer::bind(listen.trim()) else { return };
+        let Ok(store) = Store::open(&db) else { return };
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        server.serve(&store, &stop, &now);
     });
 }
 
@@ -588,6 +640,7 @@ pub fn open_store(path: PathBuf, demo: bool) -> Result<Store, yichuang_store::St
 /// Builds and runs the application on `store`.
 pub fn run(store: Store) -> tauri::Result<()> {
     background_sync(store.path().to_owned());
+    serve_peers(store.path().to_owned(), store.centre().map(|c| c.settings.peer_listen.clone()).unwrap_or_default());
     tauri::Builder::default()
         .manage(AppState::new(store))
         .invoke_handler(tauri::generate_handler![
@@ -631,6 +684,10 @@ pub fn run(store: Store) -> tauri::Result<()> {
             sync_status,
             enrol_terminal,
             sync_now,
+            add_window,
+            transfer_folders,
+            export_file,
+            import_file,
             list_complaints,
             register_complaint,
             complaint_step,

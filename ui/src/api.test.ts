@@ -16,7 +16,7 @@ vi.mock('@tauri-apps/api/core', () => ({
   },
 }))
 
-import { api, applicantKey, syncLabel, asApiError, decisionLabel, intakeMaterials, printAll, settingsForm, setupProblems, type SetupForm } from './api'
+import { api, applicantKey, syncLabel, syncMessage, asApiError, decisionLabel, intakeMaterials, printAll, settingsForm, setupProblems, type SetupForm } from './api'
 
 beforeEach(() => {
   calls.length = 0
@@ -113,9 +113,12 @@ describe('settings and printing', () => {
   it('turns stored settings into the form, with GB18030 when no encoding is set', () => {
     const f = settingsForm({
       centre_code: '450821102', centre_name: '示范镇', terminal: '01', warning_days: 3, stub_copies: false, deemed_approval: false,
-      phone: '0775-7801234', address: '人民路1号', printer: 'HP', slip_printer: '', slip_encoding: '',
+      phone: '0775-7801234', address: '人民路1号', printer: 'HP', slip_printer: '', slip_encoding: '', hq_public_key: 'K', peer_listen: '',
     })
-    expect(f).toEqual({ warningDays: 3, stubCopies: false, phone: '0775-7801234', address: '人民路1号', printer: 'HP', slipPrinter: '', slipEncoding: 'gb18030' })
+    expect(f).toEqual({
+      warningDays: 3, stubCopies: false, phone: '0775-7801234', address: '人民路1号', printer: 'HP', slipPrinter: '', slipEncoding: 'gb18030',
+      hqPublicKey: 'K', peerListen: '',
+    })
   })
   it('prints every document even when one fails, and says which', async () => {
     reply = (cmd: string, args?: Record<string, unknown>) => {
@@ -134,12 +137,25 @@ describe('settings and printing', () => {
 })
 
 describe('the sync state in the header', () => {
-  const base = { enrolled: true, terminal_uid: 'T', hq_url: 'http://hq', pending: 0, acked_seq: 10, last_ack_at: '2026-11-23 17:05', rejections: [], peers: [], conflicts: [] }
+  const base = {
+    enrolled: true, terminal_uid: 'T', hq_url: 'http://hq', pending: 0, acked_seq: 10, last_ack_at: '2026-11-23 17:05', rejections: [], peers: [], conflicts: [],
+    windows: [], own_key: null, own_fingerprint: null, peer_listen: '',
+  }
   it('says synced, pending, refused or not enrolled', () => {
     expect(syncLabel(base)).toEqual({ text: '已同步（11-23 17:05）', type: 'success' })
     expect(syncLabel({ ...base, pending: 7 })).toEqual({ text: '待上传7条', type: 'warning' })
     expect(syncLabel({ ...base, pending: 2, rejections: [{ seq: 3, what: '收件 X', reason: '属于其他中心' }] }).type).toBe('danger')
     expect(syncLabel({ ...base, enrolled: false, pending: 40 }).text).toBe('未在县级登记 · 待上传40条')
     expect(syncLabel(null).type).toBe('info')
+  })
+})
+
+describe('what a sync round says', () => {
+  const done = { enrolled: true, sent: 3, repeated: 0, rejected: 0, applied: [], held_seq: 3, relayed: 5, relay_refused: [], hq_error: null, lan: [] }
+  it('names the part of HQ and of each window on the LAN, and why one failed', () => {
+    expect(syncMessage(done)).toBe('同步完成。县级：新送3条，转来本中心其他窗口的记录5条')
+    const cut = { ...done, hq_error: '连不上县级服务器（等待应答超时）', lan: [{ terminal: '02', new: 4, error: null }, { terminal: '03', new: 0, error: '连不上本中心的窗口' }] }
+    expect(syncMessage(cut)).toBe('同步完成。县级未同步：连不上县级服务器（等待应答超时）；02号窗口：新收4条；03号窗口未同步：连不上本中心的窗口')
+    expect(syncMessage({ ...done, enrolled: false, lan: [] })).toBe('同步完成')
   })
 })

@@ -66,10 +66,11 @@ export interface Printed { message: string; file: string; queued: boolean; job: 
 export interface Settings {
   centre_code: string; centre_name: string; terminal: string; warning_days: number; stub_copies: boolean
   deemed_approval: boolean; phone: string; address: string; printer: string; slip_printer: string; slip_encoding: string
+  hq_public_key: string; peer_listen: string
 }
 export interface SettingsForm {
   warningDays: number; stubCopies: boolean; phone: string; address: string
-  printer: string; slipPrinter: string; slipEncoding: string
+  printer: string; slipPrinter: string; slipEncoding: string; hqPublicKey: string; peerListen: string
 }
 export interface PrinterInfo { name: string; is_default: boolean }
 export interface Progress { done: number; total: number }
@@ -80,8 +81,15 @@ export interface SyncStatus {
   last_ack_at: string | null; rejections: { seq: number; what: string; reason: string }[]
   peers: { terminal: string; held_seq: number; last_heard_at: string | null; via: string; fingerprint: string }[]
   conflicts: { case_number: string; what: string; reason: string }[]
+  windows: { url: string; terminal: string; fingerprint: string; last_ok_at: string | null; last_error: string | null }[]
+  own_key: string | null; own_fingerprint: string | null; peer_listen: string
 }
-export interface SyncDone { sent: number; repeated: number; rejected: number; applied: string[]; held_seq: number; relayed: number; relay_refused: string[] }
+export interface SyncDone {
+  enrolled: boolean; sent: number; repeated: number; rejected: number; applied: string[]; held_seq: number; relayed: number
+  relay_refused: string[]; hq_error: string | null; lan: { terminal: string; new: number; error: string | null }[]
+}
+export interface TransferFolder { path: string; label: string; files: { name: string; path: string; bytes: number; modified: string }[] }
+export interface Exported { path: string; from: number; to: number; count: number; readers: number }
 
 export interface ComplaintForm {
   channel: 'visit' | 'phone' | 'letter' | 'online'; complainant: string; contact: string; confidential: boolean
@@ -200,6 +208,22 @@ export const api = {
     progress.onmessage = onProgress
     return call<SyncDone>('sync_now', { progress })
   },
+  addWindow: (url: string) => call<SyncStatus>('add_window', { url }),
+  transferFolders: () => call<TransferFolder[]>('transfer_folders'),
+  exportFile: (kind: 'day' | 'pending' | 'peers', folder: string, to: string) => call<Exported>('export_file', { kind, folder, to }),
+  importFile: (path: string) => call<{ message: string }>('import_file', { path }),
+}
+
+/** What a sync round did, in one line: HQ's part, then each window on the LAN. */
+export function syncMessage(r: SyncDone): string {
+  const parts: string[] = []
+  if (r.enrolled && !r.hq_error) {
+    parts.push(`县级：新送${r.sent}条${r.repeated ? `，重复${r.repeated}条` : ''}${r.rejected ? `，被拒收${r.rejected}条` : ''}${r.relayed ? `，转来本中心其他窗口的记录${r.relayed}条` : ''}${r.applied.length ? `，已采用县级下发的${r.applied.join('、')}` : ''}${r.relay_refused.length ? `，未采用：${r.relay_refused.join('；')}` : ''}`)
+  } else if (r.hq_error) {
+    parts.push(`县级未同步：${r.hq_error}`)
+  }
+  for (const l of r.lan) parts.push(l.error ? `${l.terminal}号窗口未同步：${l.error}` : `${l.terminal}号窗口：新收${l.new}条`)
+  return parts.length ? `同步完成。${parts.join('；')}` : '同步完成'
 }
 
 /** The header's one-line sync state. */
@@ -242,6 +266,7 @@ export function settingsForm(s: Settings): SettingsForm {
   return {
     warningDays: s.warning_days, stubCopies: s.stub_copies, phone: s.phone, address: s.address,
     printer: s.printer, slipPrinter: s.slip_printer, slipEncoding: s.slip_encoding || 'gb18030',
+    hqPublicKey: s.hq_public_key, peerListen: s.peer_listen,
   }
 }
 

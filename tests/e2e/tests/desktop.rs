@@ -747,12 +747,42 @@ async fn a_case_taken_in_at_one_window_is_collected_at_another() {
     let number = cases.as_array().unwrap().iter().find(|c| c["item"] == "GL-01").expect("the new case")["case_number"].as_str().unwrap().to_owned();
     w1.cli_text(&["case", "decide", &number, "--approve", "--actor", "demo"]);
     w1.cli_text(&["case", "ready", &number, "--actor", "demo"]);
-    let carried = w1._dir.path().join("window-01.json");
-    w1.cli_text(&["export", "--for-peers", "--out", carried.to_str().unwrap()]);
 
-    // Window 02, another PC of the centre: its head takes the file in, and a clerk hands out.
-    let w2 = Desk::launch_as("02", true, &[&["import", carried.to_str().unwrap(), "--accept", "--actor", "head"]]).await;
+    // Window 02, another PC of the centre, never met window 01: its key is read out once.
+    let w2 = Desk::launch_as("02", true, &[]).await;
+    let key2 = w2.cli_text(&["key"]).lines().find_map(|l| l.strip_prefix("本机公钥：")).unwrap().trim().to_owned();
+    // Window 01 writes its stream onto the stick from Settings, sealed to itself and to 02.
+    w1.click("#nav-settings").await;
+    w1.keys("#first-key", &key2).await;
+    w1.click("#export-peers").await;
+    w1.wait_text("transfer-notice", "已加密，仅2方可以打开").await;
+    w1.wait_text("transfer-files", "给其他窗口").await;
+    let _ = w1.client.execute("document.getElementById('transfer-card').scrollIntoView({block: 'center'})", vec![]).await;
+    w1.shot("16-export-for-other-windows").await;
+    // The stick goes to window 02 (the test carries the file between the two PCs' folders).
+    let stick: Vec<_> = std::fs::read_dir(w1._dir.path().join("transfer")).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(stick.len(), 1, "{stick:?}");
+    assert!(!String::from_utf8_lossy(&std::fs::read(&stick[0]).unwrap()).contains("韦秀英"), "a lost stick reveals nothing");
+    let there = w2._dir.path().join("transfer");
+    std::fs::create_dir_all(&there).unwrap();
+    std::fs::copy(&stick[0], there.join(stick[0].file_name().unwrap())).unwrap();
+
+    // A clerk cannot accept a window met for the first time; the head, signed in, can.
     w2.sign_in().await;
+    w2.click("#nav-settings").await;
+    w2.click_xpath("//div[@id='transfer-files']//button[contains(normalize-space(.), '导入')]").await;
+    w2.wait_text("transfer-error", "尚未被本机认可").await;
+    w2.click("#sign-out").await;
+    w2.find("#pin").await;
+    w2.click_xpath("//div[contains(@class, 'signin')]//div[contains(@class, 'el-select__wrapper')]").await;
+    w2.click_xpath("//li[contains(@class, 'el-select-dropdown__item')][contains(normalize-space(.), '王建国')]").await;
+    w2.keys("#pin", "1234").await;
+    w2.keys("#pin", &key(Key::Enter)).await;
+    w2.find("#today").await;
+    w2.click("#nav-settings").await;
+    w2.click_xpath("//div[@id='transfer-files']//button[contains(normalize-space(.), '导入')]").await;
+    w2.wait_text("transfer-notice", "已导入01号窗口的记录：新收").await;
+    w2.shot("17-import-from-another-window").await;
     w2.click("#nav-cases").await;
     w2.keys("#case-search", &number).await;
     w2.keys("#case-search", &key(Key::Enter)).await;
