@@ -141,8 +141,9 @@ enum Command {
         for_peers: bool,
         #[arg(long)]
         out: PathBuf,
-        /// Also seal it to this public key (another window's, from `yichuang key` there).
-        #[arg(long)]
+        /// Also seal it to this public key (another window's, from `yichuang key` there; a
+        /// key may begin with `-`).
+        #[arg(long, allow_hyphen_values = true)]
         to: Vec<String>,
     },
     /// This terminal's public key and its fingerprint (for `export --to` at another window,

@@ -284,3 +284,12 @@ fn a_terminal_never_enrolled_writes_its_export_files_signed_with_its_own_key() {
     assert!(out.contains("第1至"), "{out}");
     assert!(!c.dir.path().join("pending.part").exists(), "written through a temporary file");
 }
+
+#[test]
+fn a_public_key_that_begins_with_a_dash_is_taken_as_a_key() {
+    // base64url keys begin with '-' one time in 64: such a key is a value, not a flag.
+    let c = Centre::new();
+    let out = c.run(&["export", "--for-peers", "--out", c.dir.path().join("x.json").to_str().unwrap(), "--to", "-lAkz5oHPJ2H7QFnuT36cd4ON5r8edCEzIpu80ubSc0"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("unexpected argument"), "{err}");
+}

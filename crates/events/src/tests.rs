@@ -113,3 +113,26 @@ fn the_chain_hash_covers_every_field() {
     }
     assert_eq!(base.len(), 64);
 }
+
+#[test]
+fn the_county_sees_whom_a_case_is_about_and_nothing_it_does_not_need() {
+    let mut v: serde_json::Value = serde_json::from_str(sample("case.intake")).unwrap();
+    v["applicant"] = serde_json::json!({"kind":"person","key":"450821196804053025","name":"韦秀英","phone":"13907751234"});
+    v["agent"] = serde_json::json!({"name":"韦建华","id_number":"11010519491231002X","phone":"13807750000"});
+    let intake = &v.to_string();
+    let e = Event::parse("case.intake", intake).unwrap();
+    let county = e.for_county().payload().to_string();
+    for gone in ["196804", "13907751234", "11010519491231002X", "13807750000"] {
+        assert!(!county.contains(gone), "{gone} left the centre: {county}");
+    }
+    for kept in ["韦秀英", "450821********3025", "韦建华"] {
+        assert!(county.contains(kept), "{kept} missing: {county}");
+    }
+    // Inside the centre nothing is taken out.
+    assert_eq!(e.payload(), Event::parse("case.intake", intake).unwrap().payload());
+    let c = Event::parse("case.collected", r#"{"by":"韦秀英","status":"collected"}"#).unwrap().for_county();
+    assert_eq!(c.summary().by, None);
+    let org = r#"{"kind":"organisation","key":"91450821MA5K000000","name":"示范镇合作社"}"#;
+    v["applicant"] = serde_json::from_str(org).unwrap();
+    assert!(Event::parse("case.intake", &v.to_string()).unwrap().for_county().payload().to_string().contains("91450821MA5K000000"), "a credit code is public");
+}

@@ -227,7 +227,7 @@ async fn project<'a>(
     let mut latest: HashMap<String, (String, bool, Option<String>, String, String)> = HashMap::new();
     for e in events {
         // Only what changes a case's state is projected; the event itself is stored as sent.
-        let Ok(event) = Event::parse(&e.kind, &e.payload) else { continue };
+        let Ok(event) = Event::parse(&e.kind, &e.payload).map(|e| e.for_county()) else { continue };
         let Some((status, paused, due)) = event.case_state() else { continue };
         let due = due.map(|d| d.date.to_string());
         if let Event::CaseIntake(p) = &event {

@@ -160,6 +160,7 @@ pub async fn case(State(s): State<AppState>, Path(number): Path<String>) -> Resu
             let mut what = esc(r.get::<_, &str>(2));
             match yichuang_events::Event::parse(r.get(2), r.get(3)) {
                 Ok(event) => {
+                    let event = event.for_county();
                     let s = event.summary();
                     for (k, v) in [("status", s.status), ("reason", s.reason), ("to", s.to), ("by", s.by)] {
                         if let Some(v) = v {

@@ -1111,3 +1111,44 @@ fn a_centre_that_never_had_a_network_moves_everything_by_usb_stick_and_nothing_i
     assert_eq!(t2.list_cases(&filter, now(T).date_naive()).unwrap().len(), 2, "two of four wait for supplement");
     assert_eq!(t2.verify().unwrap().fault, None);
 }
+
+#[test]
+fn the_county_sees_whom_a_case_is_about_and_the_centre_keeps_the_rest() {
+    use yichuang_core::{IdNumber, MaterialCode, PersonName, Phone, Presented};
+    let hq = Hq::start();
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut t1 = terminal(d1.path(), "450821102", "示范镇便民服务中心");
+    let mut t2 = window_two(d2.path(), "450821102");
+    for t in [&mut t1, &mut t2] {
+        yichuang_sync::enrol(t, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    }
+    let req = IntakeRequest {
+        item: "LS-01".into(),
+        applicant: ApplicantInput {
+            party: Party::Person { id_number: IdNumber::parse("450821196804053025").unwrap(), name: PersonName::parse("韦秀英").unwrap() },
+            phone: Some(Phone::parse("13907751234").unwrap()),
+        },
+        agent: Some((PersonName::parse("韦建华").unwrap(), IdNumber::parse("11010519491231002X").unwrap(), Some(Phone::parse("13807750000").unwrap()))),
+        presented: ["SFZ", "HKB", "SQS", "KNZM"].iter().map(|m| Presented { material: MaterialCode::parse(m).unwrap(), pages: 1, copies: 1 }).collect(),
+        defects: vec![],
+        conditions: vec![],
+        refusal: None,
+        clerk: "demo".into(),
+        received_on: None,
+    };
+    let number = t1.intake(req, now(T)).unwrap().case_number.to_string();
+    yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let page = agent.get(&format!("{}/case/{number}", hq.url)).call().unwrap().body_mut().read_to_string().unwrap();
+    let cases = agent.get(&format!("{}/cases", hq.url)).call().unwrap().body_mut().read_to_string().unwrap();
+    for shown in [&page, &cases] {
+        for gone in ["13907751234", "196804", "11010519491231002X", "13807750000"] {
+            assert!(!shown.contains(gone), "{gone} shown at HQ");
+        }
+    }
+    assert!(cases.contains("韦秀英"), "whom the case is about");
+    // The centre's other window gets everything, through HQ's relay.
+    yichuang_sync::sync(&mut t2, &quick(), now(T), &mut |_| {}).unwrap();
+    let found = t2.list_cases(&yichuang_store::CaseFilter { query: Some("13907751234".into()), ..Default::default() }, now(T).date_naive()).unwrap();
+    assert_eq!(found.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(), [number.as_str()], "found by phone at window 02");
+}
