@@ -379,8 +379,7 @@ pub fn preview_json(p: &yichuang_store::IntakePreview) -> Value {
     })
 }
 
-pub fn board_json(b: &yichuang_store::TodayBoard) -> Value {
-    let c = &b.counts;
+pub fn board_json(b: &yichuang_store::TodayBoard, c: &yichuang_report::ItemFigures, centre: &yichuang_report::CentreFigures) -> Value {
     json!({
         "today": b.today.to_string(),
         "overdue": b.overdue.iter().map(summary_json).collect::<Vec<_>>(),
@@ -391,6 +390,6 @@ pub fn board_json(b: &yichuang_store::TodayBoard) -> Value {
         "open_inquiries": b.open_inquiries.iter().map(inquiry_json).collect::<Vec<_>>(),
         "counts": {"received": c.received, "immediate": c.immediate, "accepted": c.accepted,
                    "supplement_notices": c.supplement_notices, "refused": c.refused, "completed": c.completed,
-                   "collected": c.collected, "inquiries": c.inquiries, "documents": c.documents},
+                   "completed_on_time": c.completed_on_time, "inquiries": centre.inquiries, "complaints": centre.complaints},
     })
 }

@@ -677,14 +677,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Today { json } => {
             let store = open(&cli.db)?;
             let b = store.today_board(today)?;
+            let (c, centre) = yichuang_report::day_figures(&store, today)?;
             if json {
-                print_json(&dto::board_json(&b));
+                print_json(&dto::board_json(&b, &c, &centre));
             } else {
-                let c = &b.counts;
                 println!("{}（{}）", store.centre()?.name, today);
                 println!(
-                    "今日：受理{}件（即办{}、承诺{}、补正告知{}、不予受理{}），办结{}件，领取{}件，首问登记{}件",
-                    c.received, c.immediate, c.accepted, c.supplement_notices, c.refused, c.completed, c.collected, c.inquiries
+                    "今日全中心：收件{}件（即办{}、受理{}、补正告知{}、不予受理{}），办结{}件，首问登记{}件",
+                    c.received, c.immediate, c.accepted, c.supplement_notices, c.refused, c.completed, centre.inquiries
                 );
                 for (title, list) in [
                     ("超期（红牌）", &b.overdue),

@@ -242,7 +242,7 @@ fn preview_today_and_settings() {
     assert_eq!(b["awaiting_supplement"].as_array().unwrap().len(), 1);
     let later = c.json_at("2026-12-18T09:00:00+08:00", &["today", "--json"]);
     assert_eq!(later["due_soon"][0]["warning"]["level"], "yellow");
-    assert!(c.ok(&["today"]).contains("今日：受理2件"));
+    assert!(c.ok(&["today"]).contains("今日全中心：收件2件"));
     // Settings: shown to all, changed by the head only.
     assert_eq!(c.json(&["settings"])["warning_days"], 2);
     let out = c.run(&["settings", "--set", "warning_days=3", "--actor", "demo"]);

@@ -151,3 +151,43 @@ fn two_windows_cut_off_from_each_other_converge_and_the_losing_act_is_listed() {
     assert_eq!(t2.count(&format!("SELECT count(*) FROM event WHERE kind = 'case.collected' AND subject = '{both}'")), 1);
     assert_eq!(t1.count(&format!("SELECT count(*) FROM peer_event WHERE kind = 'case.collected' AND subject = '{both}'")), 1);
 }
+
+#[test]
+fn today_s_figures_are_the_day_s_report_of_the_whole_centre() {
+    let (t1, t2) = (Centre::terminal("01"), Centre::terminal("02"));
+    ready_case(&t1, "45082119680405302", NOW);
+    t1.json(&["case", "intake", &t1.file("s.json", &cj01(&id("45082119700101303"), &["SFZ", "HKB"])), "--json"]);
+    t2.json(&["case", "intake", &t2.file("b.json", &cj01(&id("45082119750101304"), CJ01_ALL)), "--json"]);
+    carry(&t1, &t2, "t1.json", NOW);
+    let today = t2.json(&["today", "--json"]);
+    let report = t2.json(&["report", "--day", "2026-11-23", "--json"]);
+    for k in ["received", "immediate", "accepted", "supplement_notices", "refused", "completed"] {
+        assert_eq!(today["counts"][k], report["total"][k], "{k}: Today and 统计 agree");
+    }
+    assert_eq!(today["counts"]["received"], 3, "both windows' intakes: {today}");
+    assert_eq!(today["awaiting_supplement"].as_array().unwrap().len(), 1, "window 01's case is on window 02's list");
+}
+
+#[test]
+fn another_window_s_inquiries_and_rota_are_the_whole_centre_s() {
+    let (t1, t2) = (Centre::terminal("01"), Centre::terminal("02"));
+    let q = t1.json(&["inquiry", "add", &t1.file("q.json", &serde_json::json!({
+        "channel": "visit", "person": "赵大娘", "phone": "13907750001",
+        "matter": "低保年审何时进行", "disposition": "handover", "handed_to": "县民政局社会救助股", "responder": "demo"
+    })), "--json"]);
+    t1.ok(&["rota", "post", "--code", "W1", "--name", "社保窗口", "--a", "demo", "--b", "b1", "--actor", "head"]);
+    t1.ok(&["rota", "leave", "--staff", "demo", "--from", "2026-11-23", "--to", "2026-11-24", "--reason", "年休假", "--actor", "head"]);
+    carry(&t1, &t2, "t1.json", NOW);
+    let open = t2.json(&["inquiry", "list", "--open", "--json"]);
+    assert_eq!(open.as_array().unwrap().len(), 1, "{open}");
+    assert_eq!(open[0]["id"], q["id"]);
+    let duty = t2.ok(&["rota", "today"]);
+    assert!(duty.contains("社保窗口") && duty.contains("B岗"), "window 01's rota, with demo on leave: {duty}");
+    // Replied at window 02, the inquiry is closed at window 01 too.
+    t2.ok(&["inquiry", "reply", q["id"].as_str().unwrap(), "--result", "民政局答复：12月统一年审", "--actor", "demo"]);
+    carry(&t2, &t1, "t2.json", NOW);
+    assert_eq!(t1.json(&["inquiry", "list", "--open", "--json"]), serde_json::json!([]));
+    for t in [&t1, &t2] {
+        assert_eq!(t.ok(&["verify"]).trim(), "ok");
+    }
+}

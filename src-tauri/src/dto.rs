@@ -144,8 +144,9 @@ pub struct BoardDto {
     pub refused: u32,
 }
 
-impl From<&yichuang_store::TodayBoard> for BoardDto {
-    fn from(b: &yichuang_store::TodayBoard) -> Self {
+impl BoardDto {
+    /// The lists of the whole centre, and today's figures, which are the day's report.
+    pub fn new(b: &yichuang_store::TodayBoard, c: &yichuang_report::ItemFigures) -> Self {
         let rows = |v: &[CaseSummary]| v.iter().map(CaseRow::from).collect();
         Self {
             today: b.today.to_string(),
@@ -155,10 +156,10 @@ impl From<&yichuang_store::TodayBoard> for BoardDto {
             awaiting_supplement: rows(&b.awaiting_supplement),
             ready_for_collection: rows(&b.ready_for_collection),
             open_inquiries: b.open_inquiries.len(),
-            received: b.counts.received,
-            completed: b.counts.completed,
-            supplement_notices: b.counts.supplement_notices,
-            refused: b.counts.refused,
+            received: c.received,
+            completed: c.completed,
+            supplement_notices: c.supplement_notices,
+            refused: c.refused,
         }
     }
 }

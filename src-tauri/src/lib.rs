@@ -152,7 +152,8 @@ fn setup_demo(state: tauri::State<'_, AppState>) -> ApiResult<dto::AppInfo> {
 
 #[tauri::command(async)]
 fn today_board(state: tauri::State<'_, AppState>) -> ApiResult<dto::BoardDto> {
-    state.with(|s| Ok(dto::BoardDto::from(&s.today_board(now().date_naive())?)))
+    let today = now().date_naive();
+    state.with(|s| Ok(dto::BoardDto::new(&s.today_board(today)?, &yichuang_report::day_figures(s, today)?.0)))
 }
 
 #[tauri::command(async)]

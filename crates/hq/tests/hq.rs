@@ -1152,3 +1152,91 @@ fn the_county_sees_whom_a_case_is_about_and_the_centre_keeps_the_rest() {
     let found = t2.list_cases(&yichuang_store::CaseFilter { query: Some("13907751234".into()), ..Default::default() }, now(T).date_naive()).unwrap();
     assert_eq!(found.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(), [number.as_str()], "found by phone at window 02");
 }
+
+fn window(dir: &Path, centre: &str, terminal: &str) -> Store {
+    let mut s = Store::open(dir.join(format!("{centre}-{terminal}.db"))).unwrap();
+    s.initialise(yichuang_core::CentreCode::parse(centre).unwrap(), "示范镇便民服务中心", yichuang_core::TerminalId::parse(terminal).unwrap(), now(T)).unwrap();
+    s.load_demo(now(T)).unwrap();
+    s
+}
+
+/// A terminal's own work alone: the fold of its own stream.
+fn own_work(s: &Store, month: yichuang_report::Period) -> yichuang_report::ItemFigures {
+    let events = s.events_after(0, 1_000_000).unwrap();
+    let names = std::collections::HashMap::new();
+    yichuang_report::fold(
+        "",
+        events.iter().map(|e| yichuang_report::Ev { at: &e.at, kind: &e.kind, subject: &e.subject, payload: &e.payload }),
+        s.calendar(),
+        month,
+        &names,
+    )
+    .total
+}
+
+#[test]
+fn three_windows_and_another_centre_on_one_hq_hold_one_record() {
+    let hq = Hq::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut t1, mut t2, mut t3) = (window(dir.path(), "450821102", "01"), window(dir.path(), "450821102", "02"), window(dir.path(), "450821102", "03"));
+    let mut t4 = window(dir.path(), "450821103", "01");
+    // Window 01 works before it is ever enrolled.
+    intakes(&mut t1, 6, 0, T);
+    for (t, c) in [(&mut t1, "450821102"), (&mut t2, "450821102"), (&mut t3, "450821102"), (&mut t4, "450821103")] {
+        yichuang_sync::enrol(t, &hq.url, &hq.code(c), &quick(), now(T)).unwrap();
+    }
+    intakes(&mut t2, 3, 100, "2026-11-24T09:00:00+08:00");
+    intakes(&mut t3, 4, 200, "2026-11-25T09:00:00+08:00");
+    intakes(&mut t4, 5, 300, T);
+    let round = |t: &mut Store| yichuang_sync::sync(t, &quick(), now(T), &mut |_| {}).unwrap();
+    for t in [&mut t1, &mut t2, &mut t3, &mut t4] {
+        round(t);
+    }
+    // Window 02 hands out a case window 01 took in before its enrolment.
+    let filter = yichuang_store::CaseFilter { status: Some(yichuang_core::CaseStatus::Accepted), ..Default::default() };
+    let number = t2.list_cases(&filter, now(T).date_naive()).unwrap().into_iter().find(|c| c.number.contains("01202611230")).unwrap().number;
+    let later = now("2026-11-26T10:00:00+08:00");
+    t2.decide(&number, true, "", "demo", later).unwrap();
+    t2.ready(&number, "demo", later).unwrap();
+    t2.collect(&number, "韦秀英", "demo", later).unwrap();
+    for _ in 0..2 {
+        for t in [&mut t2, &mut t1, &mut t3] {
+            round(t);
+        }
+    }
+    assert_eq!(t1.case(&number, now(T).date_naive()).unwrap().status.as_str(), "collected");
+
+    // HQ holds every event of every stream from seq 1, once.
+    for t in [&t1, &t2, &t3, &t4] {
+        let uid = t.enrolment().unwrap().unwrap().terminal_uid;
+        let head = t.head().unwrap().0;
+        assert_eq!(hq.sql(&format!("SELECT count(*) FROM event WHERE terminal_uid = '{uid}'")), head, "{uid}");
+        assert_eq!(hq.sql(&format!("SELECT min(seq) FROM event WHERE terminal_uid = '{uid}'")), 1);
+    }
+    assert_eq!(hq.sql("SELECT count(*) FROM (SELECT terminal_uid, seq FROM event GROUP BY 1, 2 HAVING count(*) > 1) d"), 0);
+    // The head's month at window 03 is HQ's for the centre, and what the windows took in is
+    // the sum of their own work, each application once. (A decision counts where the case is
+    // known: window 02's approval of window 01's case counts at the centre, not in 02's own
+    // stream alone.)
+    let month = yichuang_report::Period::month(2026, 11).unwrap();
+    let at_t3 = yichuang_report::from_store(&t3, month).unwrap();
+    let at_hq = hq.rt.block_on(yichuang_hq::report::centre_report(&hq.pool, "450821102", month)).unwrap();
+    assert_eq!(at_t3.total, at_hq.total);
+    assert_eq!(at_t3.centre_figures, at_hq.centre_figures);
+    let own: Vec<_> = [&t1, &t2, &t3].iter().map(|t| own_work(t, month)).collect();
+    assert_eq!((at_t3.total.received, at_t3.total.completed), (13, 1));
+    for (name, get) in [
+        ("received", (|f: &yichuang_report::ItemFigures| f.received) as fn(&yichuang_report::ItemFigures) -> u32),
+        ("accepted", |f| f.accepted),
+        ("supplement_notices", |f| f.supplement_notices),
+        ("immediate", |f| f.immediate),
+    ] {
+        assert_eq!(get(&at_t3.total), own.iter().map(get).sum::<u32>(), "{name}");
+    }
+    // Another centre's window never receives this centre's events.
+    assert!(t4.peer_streams().unwrap().is_empty());
+    assert!(t4.case(&number, now(T).date_naive()).is_err());
+    for t in [&t1, &t2, &t3, &t4] {
+        assert_eq!(t.verify().unwrap().fault, None);
+    }
+}

@@ -334,6 +334,13 @@ pub fn limit_label(item: &yichuang_core::ServiceItem) -> String {
 }
 
 /// The report of `period` from a centre's own database.
+/// Today's figures at the centre for the Today screen: the day's report (the whole centre,
+/// every window's events), so that Today and 统计 can never disagree.
+pub fn day_figures(store: &yichuang_store::Store, day: chrono::NaiveDate) -> Result<(ItemFigures, CentreFigures), yichuang_store::StoreError> {
+    let r = from_store(store, Period::day(day))?;
+    Ok((r.total, r.centre_figures))
+}
+
 pub fn from_store(store: &yichuang_store::Store, period: Period) -> Result<Report, yichuang_store::StoreError> {
     let centre = store.centre()?.name.clone();
     let names: HashMap<String, (String, String)> =

@@ -1,30 +1,14 @@
-//! The Today screen's data (工作台): what needs the clerk's attention now, and today's counts,
-//! counted from the event log so that they agree with what happened.
+//! The Today screen's lists (工作台): what needs the clerk's attention now, across the whole
+//! centre. Today's figures are not counted here: they are the day's report
+//! (`yichuang_report::day_figures`), the same fold as 统计, so the two never disagree.
 
 use chrono::NaiveDate;
-use rusqlite::params;
 
 use crate::cases::{CaseFilter, CaseSummary};
 use crate::error::Result;
 use crate::inquiries::InquiryView;
 use crate::Store;
 use yichuang_core::{CaseStatus, Warning};
-
-/// Today's counts at the centre (this terminal).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DayCounts {
-    /// Applications taken in.
-    pub received: u32,
-    pub immediate: u32,
-    pub accepted: u32,
-    pub supplement_notices: u32,
-    pub refused: u32,
-    /// Cases decided (办结) today, immediate ones included.
-    pub completed: u32,
-    pub collected: u32,
-    pub inquiries: u32,
-    pub documents: u32,
-}
 
 #[derive(Debug, Clone)]
 pub struct TodayBoard {
@@ -39,7 +23,6 @@ pub struct TodayBoard {
     pub ready_for_collection: Vec<CaseSummary>,
     /// Open inquiries, by reply date.
     pub open_inquiries: Vec<InquiryView>,
-    pub counts: DayCounts,
 }
 
 impl Store {
@@ -64,33 +47,6 @@ impl Store {
             awaiting_supplement,
             ready_for_collection,
             open_inquiries,
-            counts: self.day_counts(today)?,
-        })
-    }
-
-    /// Counts of one day, from the events written on it.
-    pub fn day_counts(&self, day: NaiveDate) -> Result<DayCounts> {
-        let count = |kind: &str, extra: &str| -> Result<u32> {
-            Ok(self.connection().query_row(
-                &format!("SELECT count(*) FROM event WHERE substr(at, 1, 10) = ?1 AND kind = ?2 {extra}"),
-                params![day.to_string(), kind],
-                |r| r.get(0),
-            )?)
-        };
-        let decision = |d: &str| format!("AND json_extract(payload, '$.decision') = '{d}'");
-        let supplement_docs = count("document.issued", "AND json_extract(payload, '$.kind') = 'supplement'")?;
-        Ok(DayCounts {
-            received: count("case.intake", "")?,
-            immediate: count("case.intake", &decision("immediate"))?,
-            accepted: count("case.intake", &decision("accepted"))? + count("case.supplemented", &decision("accepted"))?,
-            supplement_notices: supplement_docs,
-            refused: count("case.intake", &decision("refused"))? + count("case.supplemented", &decision("refused"))?,
-            completed: count("case.decided", "")?
-                + count("case.intake", &decision("immediate"))?
-                + count("case.supplemented", &decision("immediate"))?,
-            collected: count("case.collected", "")?,
-            inquiries: count("inquiry.registered", "")?,
-            documents: count("document.issued", "")?,
         })
     }
 }

@@ -165,7 +165,8 @@ pub(crate) fn verify(conn: &Connection, own_stream: &str) -> Result<std::result:
                    AND NOT EXISTS (SELECT 1 FROM peer_event p WHERE p.subject = c.number AND p.kind = 'case.intake')"),
         ("文书表", "SELECT number FROM document d WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.subject = d.number AND e.kind = 'document.issued')
                    AND NOT EXISTS (SELECT 1 FROM peer_event p WHERE p.subject = d.number AND p.kind = 'document.issued')"),
-        ("首问登记表", "SELECT id FROM inquiry i WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.subject = i.id AND e.kind = 'inquiry.registered')"),
+        ("首问登记表", "SELECT id FROM inquiry i WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.subject = i.id AND e.kind = 'inquiry.registered')
+                   AND NOT EXISTS (SELECT 1 FROM peer_event p WHERE p.subject = i.id AND p.kind = 'inquiry.registered')"),
     ] {
         let key: Option<String> = conn.query_row(&format!("{} LIMIT 1", peers_too(sql)), [], |r| r.get(0)).optional()?;
         if let Some(key) = key {

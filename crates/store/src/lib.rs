@@ -33,7 +33,7 @@ use yichuang_events as ev;
 use yichuang_events::Event;
 
 pub use assets::{bundled_calendar, CalendarFile, CatalogueFile, ItemFile, RegionalFile, DEMO_CATALOGUE};
-pub use board::{DayCounts, TodayBoard};
+pub use board::TodayBoard;
 pub use cases::{
     ApplicantInput, ApplicantMatch, ApplicantView, CaseFilter, CaseSummary, CaseView, IntakeOutcome, IntakePreview, IntakeRequest,
     MaterialView, Party, SupplementRequest,

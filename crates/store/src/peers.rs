@@ -398,7 +398,100 @@ fn apply(w: &Writer<'_>, stream: &str, rec: &EventRecord, event: &Event, touched
         Event::DocumentReprinted(_) => {
             w.tx.execute("UPDATE document SET reprints = reprints + 1 WHERE number = ?1", [&rec.subject])?;
         }
-        // Kept in the peer's stream; folded into Today and the statistics from there.
+        // The whole centre's ratings, rectifications, rota and inquiries, for the head's
+        // return visits, the duty list and Today; the statistics fold the events themselves.
+        Event::CaseRated(r) => {
+            if !case_held(&rec.subject)? {
+                return conflict(format!("本机没有办件{}的收件记录", rec.subject));
+            }
+            ensure_staff(w, &rec.actor)?;
+            let n = w.tx.execute(
+                "INSERT INTO rating (case_number, rating, comment, channel, rated_on, recorded_by, created_at)
+                 VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6) ON CONFLICT (case_number) DO NOTHING",
+                params![rec.subject, r.rating, r.channel, r.on, rec.actor, rec.at],
+            )?;
+            if n == 0 {
+                return conflict("该办件已有一次评价（一次一评），未采用这一次".into());
+            }
+            if let Some(due) = r.rectification_due {
+                w.tx.execute(
+                    "INSERT INTO rectification (case_number, due_date, due_provisional, status, updated_at) VALUES (?1, ?2, 0, 'open', ?3)
+                     ON CONFLICT (case_number) DO NOTHING",
+                    params![rec.subject, due, rec.at],
+                )?;
+            }
+        }
+        Event::RectificationCallback(c) => {
+            w.tx.execute(
+                "UPDATE rectification SET callback_on = ?2, callback_note = ?3, updated_at = ?4 WHERE case_number = ?1",
+                params![rec.subject, c.on, c.note, rec.at],
+            )?;
+        }
+        Event::RectificationDone(d) => {
+            ensure_staff(w, &rec.actor)?;
+            w.tx.execute(
+                "UPDATE rectification SET outcome = ?2, done_on = ?3, done_by = ?4, status = 'done', updated_at = ?5 WHERE case_number = ?1",
+                params![rec.subject, d.outcome, d.on, rec.actor, rec.at],
+            )?;
+        }
+        Event::PostSet(p) => {
+            ensure_staff(w, &p.a)?;
+            if let Some(b) = &p.b {
+                ensure_staff(w, b)?;
+            }
+            // The later setting wins, whichever window made it.
+            w.tx.execute(
+                "INSERT INTO post (code, name, a_staff, b_staff, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, a_staff = excluded.a_staff, b_staff = excluded.b_staff,
+                     updated_at = excluded.updated_at WHERE excluded.updated_at > post.updated_at",
+                params![rec.subject, p.name, p.a, p.b, rec.at],
+            )?;
+        }
+        Event::StaffAbsent(a) => {
+            ensure_staff(w, &rec.subject)?;
+            ensure_staff(w, &rec.actor)?;
+            w.tx.execute(
+                "INSERT INTO absence (staff, from_date, to_date, reason, recorded_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![rec.subject, a.from, a.to, a.reason, rec.actor, rec.at],
+            )?;
+        }
+        Event::InquiryRegistered(i) => {
+            ensure_staff(w, &rec.actor)?;
+            let elsewhere = format!("（在{}号窗口登记）", rec.terminal);
+            let closed = (i.status == "closed").then_some(rec.at.as_str());
+            w.tx.execute(
+                "INSERT INTO inquiry (id, received_at, channel, person_name, unit, phone, matter, item_code, disposition, first_responder,
+                     reply_due, handed_to, status, result, closed_at, created_at, updated_at, scope)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?2, ?2, ?16) ON CONFLICT (id) DO NOTHING",
+                params![
+                    rec.subject,
+                    rec.at,
+                    i.channel,
+                    i.person.clone().unwrap_or_else(|| elsewhere.clone()),
+                    i.unit,
+                    i.phone,
+                    i.matter.clone().filter(|m| !m.is_empty()).unwrap_or(elsewhere),
+                    i.item,
+                    i.disposition,
+                    rec.actor,
+                    i.reply_due,
+                    i.handed_to,
+                    i.status,
+                    i.result,
+                    closed,
+                    i.scope.as_deref().unwrap_or("ordinary"),
+                ],
+            )?;
+        }
+        Event::InquiryReplied(r) => {
+            w.tx.execute(
+                "UPDATE inquiry SET status = ?2, result = ?3, closed_at = CASE WHEN ?2 = 'closed' THEN ?4 ELSE closed_at END, updated_at = ?4
+                 WHERE id = ?1",
+                params![rec.subject, r.status, r.result, rec.at],
+            )?;
+        }
+        // Kept in the peer's stream and folded into the statistics from there. A complaint's
+        // complainant and matter stay with the window that registered it (confidentiality).
         _ => {}
     }
     Ok(())
