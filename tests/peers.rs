@@ -191,3 +191,39 @@ fn another_window_s_inquiries_and_rota_are_the_whole_centre_s() {
         assert_eq!(t.ok(&["verify"]).trim(), "ok");
     }
 }
+
+#[test]
+fn a_complaint_registered_at_one_window_is_on_the_head_s_list_at_another_with_its_confidentiality() {
+    let (t1, t2) = (Centre::terminal("01"), Centre::terminal("02"));
+    let mut s1 = t1.store();
+    let c = s1
+        .register_complaint(
+            yichuang_store::ComplaintInput {
+                channel: yichuang_store::Channel::Visit,
+                complainant: "韦大爷".into(),
+                contact: Some(yichuang_core::Phone::parse("13907751234").unwrap()),
+                confidential: true,
+                matter: "窗口人员态度生硬".into(),
+                about_staff: Some("demo".into()),
+                case_number: None,
+                complex: None,
+                registered_by: "head".into(),
+            },
+            at(NOW),
+        )
+        .unwrap();
+    s1.add_complaint_note(&c.id, "已调看录像", "head", at(NOW)).unwrap();
+    drop(s1);
+    carry(&t1, &t2, "t1.json", NOW);
+    let s2 = t2.store();
+    let today = at(NOW).date_naive();
+    let head = s2.list_complaints("head", false, today).unwrap();
+    assert_eq!(head.len(), 1);
+    assert_eq!((head[0].complainant.as_str(), head[0].matter.as_str()), ("韦大爷", "窗口人员态度生硬"));
+    assert_eq!(head[0].notes.len(), 1);
+    let b1 = s2.list_complaints("b1", false, today).unwrap();
+    assert!(b1.iter().all(|v| v.complainant != "韦大爷"), "a confidential complainant is not named to a clerk: {b1:?}");
+    assert!(s2.list_complaints("demo", false, today).unwrap().is_empty(), "never shown to the staff member it is about");
+    drop(s2);
+    assert_eq!(t2.ok(&["verify"]).trim(), "ok");
+}

@@ -285,6 +285,17 @@ pub struct ComplaintRegistered {
     pub kind: String,
     pub due: NaiveDate,
     pub received_on: NaiveDate,
+    /// Who complained, how to reach them, and what about: for the centre's other windows (the
+    /// head's list covers the whole centre; the confidentiality rule is applied where it is
+    /// shown). Absent from complaints written before payload 1.1. Never for the county.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complainant: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -681,6 +692,13 @@ impl Event {
             Self::InquiryRegistered(p) => {
                 p.person = None;
                 p.phone = None;
+            }
+            Self::ComplaintRegistered(p) => {
+                p.complainant = None;
+                p.contact = None;
+                if p.confidential {
+                    p.matter = None;
+                }
             }
             _ => {}
         }

@@ -132,6 +132,15 @@ fn the_county_sees_whom_a_case_is_about_and_nothing_it_does_not_need() {
     assert_eq!(e.payload(), Event::parse("case.intake", intake).unwrap().payload());
     let c = Event::parse("case.collected", r#"{"by":"韦秀英","status":"collected"}"#).unwrap().for_county();
     assert_eq!(c.summary().by, None);
+    let mut complaint: serde_json::Value = serde_json::from_str(sample("complaint.registered")).unwrap();
+    complaint["complainant"] = "韦大爷".into();
+    complaint["contact"] = "13907751234".into();
+    complaint["matter"] = "窗口人员态度生硬".into();
+    complaint["confidential"] = true.into();
+    let county = Event::parse("complaint.registered", &complaint.to_string()).unwrap().for_county().payload().to_string();
+    for gone in ["韦大爷", "13907751234", "态度生硬"] {
+        assert!(!county.contains(gone), "{gone}: {county}");
+    }
     let org = r#"{"kind":"organisation","key":"91450821MA5K000000","name":"示范镇合作社"}"#;
     v["applicant"] = serde_json::from_str(org).unwrap();
     assert!(Event::parse("case.intake", &v.to_string()).unwrap().for_county().payload().to_string().contains("91450821MA5K000000"), "a credit code is public");

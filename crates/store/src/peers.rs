@@ -490,8 +490,59 @@ fn apply(w: &Writer<'_>, stream: &str, rec: &EventRecord, event: &Event, touched
                 params![rec.subject, r.status, r.result, rec.at],
             )?;
         }
-        // Kept in the peer's stream and folded into the statistics from there. A complaint's
-        // complainant and matter stay with the window that registered it (confidentiality).
+        Event::ComplaintRegistered(c) => {
+            ensure_staff(w, &rec.actor)?;
+            if let Some(s) = &c.about_staff {
+                ensure_staff(w, s)?;
+            }
+            let case = match &c.case {
+                Some(n) if case_held(n)? => Some(n.as_str()),
+                _ => None,
+            };
+            let elsewhere = format!("（在{}号窗口登记）", rec.terminal);
+            w.tx.execute(
+                "INSERT INTO complaint (id, received_at, channel, complainant, contact, confidential, matter, about_staff,
+                    case_number, kind, explanation, due_date, due_provisional, registered_by, status, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, 'open', ?2) ON CONFLICT (id) DO NOTHING",
+                params![
+                    rec.subject,
+                    rec.at,
+                    c.channel,
+                    c.complainant.clone().unwrap_or_else(|| elsewhere.clone()),
+                    c.contact,
+                    c.confidential,
+                    c.matter.clone().filter(|m| !m.is_empty()).unwrap_or(elsewhere),
+                    c.about_staff,
+                    case,
+                    c.kind,
+                    c.explanation,
+                    c.due,
+                    rec.actor,
+                ],
+            )?;
+        }
+        Event::ComplaintNoted(n) => {
+            ensure_staff(w, &rec.actor)?;
+            w.tx.execute(
+                "INSERT INTO complaint_note (complaint_id, at, actor, note) SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM complaint WHERE id = ?1)",
+                params![rec.subject, rec.at, rec.actor, n.note],
+            )?;
+        }
+        Event::ComplaintAnswered(a) => {
+            w.tx.execute(
+                "UPDATE complaint SET status = 'answered', result = ?2, feedback_on = ?3, feedback_via = ?4, updated_at = ?5
+                 WHERE id = ?1 AND status = 'open'",
+                params![rec.subject, a.result, a.on, a.via, rec.at],
+            )?;
+        }
+        Event::ComplaintClosed => {
+            ensure_staff(w, &rec.actor)?;
+            w.tx.execute(
+                "UPDATE complaint SET status = 'closed', closed_by = ?2, closed_at = ?3, updated_at = ?3 WHERE id = ?1 AND status <> 'closed'",
+                params![rec.subject, rec.actor, rec.at],
+            )?;
+        }
+        // Kept in the peer's stream and folded into the statistics from there.
         _ => {}
     }
     Ok(())

@@ -156,6 +156,10 @@ impl Store {
                     kind: kind.as_str().to_owned(),
                     due: due.date(),
                     received_on: today,
+                    complainant: Some(complainant.to_owned()),
+                    contact: input.contact.as_ref().map(|c| c.as_str().to_owned()),
+                    matter: Some(matter.to_owned()),
+                    explanation: input.complex.as_deref().map(|e| e.trim().to_owned()),
                 }),
             )?;
             Ok(id)
