@@ -277,7 +277,6 @@ pub struct IntakeForm {
     pub agent_id_number: String,
     #[serde(default)]
     pub agent_phone: String,
-    pub clerk: String,
 }
 
 fn presented(materials: Vec<MaterialInput>) -> ApiResult<(Vec<Presented>, Vec<Defect>)> {
@@ -299,7 +298,8 @@ pub fn supplement_request(materials: Vec<MaterialInput>, clerk: String) -> ApiRe
 }
 
 impl IntakeForm {
-    pub fn into_request(self) -> ApiResult<IntakeRequest> {
+    /// The request, taken by `clerk`: the signed-in staff member, never a field of the page.
+    pub fn into_request(self, clerk: &str) -> ApiResult<IntakeRequest> {
         let id_number = IdNumber::parse(&self.id_number)?;
         let name = PersonName::parse(&self.name)?;
         let phone = match self.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
@@ -325,7 +325,7 @@ impl IntakeForm {
             defects,
             conditions: self.conditions.iter().map(|c| MaterialCode::parse(c)).collect::<Result<_, _>>()?,
             refusal: self.refuse.filter(|r| !r.trim().is_empty()),
-            clerk: self.clerk,
+            clerk: clerk.to_owned(),
             received_on: None,
         })
     }
@@ -597,11 +597,11 @@ pub struct InquiryForm {
     pub result: Option<String>,
     #[serde(default)]
     pub scope: Option<String>,
-    pub clerk: String,
 }
 
 impl InquiryForm {
-    pub fn into_input(self) -> ApiResult<yichuang_store::InquiryInput> {
+    /// The inquiry, registered by `clerk`: the signed-in staff member.
+    pub fn into_input(self, clerk: &str) -> ApiResult<yichuang_store::InquiryInput> {
         let phone = match self.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             Some(p) => Some(Phone::parse(p)?),
             None => None,
@@ -617,7 +617,7 @@ impl InquiryForm {
                 .ok_or_else(|| ApiError::new("inquiry.disposition", "请选择处理方式"))?,
             handed_to: self.handed_to,
             result: self.result,
-            responder: self.clerk,
+            responder: clerk.to_owned(),
             scope: yichuang_core::InquiryScope::parse(self.scope.as_deref().unwrap_or("ordinary"))
                 .ok_or_else(|| ApiError::new("inquiry.scope", "请选择事项范围"))?,
         })

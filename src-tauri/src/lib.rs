@@ -152,12 +152,14 @@ fn setup_demo(state: tauri::State<'_, AppState>) -> ApiResult<dto::AppInfo> {
 
 #[tauri::command(async)]
 fn today_board(state: tauri::State<'_, AppState>) -> ApiResult<dto::BoardDto> {
+    state.clerk()?;
     let today = now().date_naive();
     state.with(|s| Ok(dto::BoardDto::new(&s.today_board(today)?, &yichuang_report::day_figures(s, today)?.0)))
 }
 
 #[tauri::command(async)]
 fn search_items(state: tauri::State<'_, AppState>, query: String) -> ApiResult<Vec<dto::ItemDto>> {
+    state.clerk()?;
     state.with(|s| {
         let hits = if query.trim().is_empty() { s.catalogue()? } else { s.search_items(&query)? };
         Ok(hits.into_iter().map(dto::ItemDto::from).collect())
@@ -166,28 +168,33 @@ fn search_items(state: tauri::State<'_, AppState>, query: String) -> ApiResult<V
 
 #[tauri::command(async)]
 fn item_detail(state: tauri::State<'_, AppState>, code: String) -> ApiResult<dto::ItemDto> {
+    state.clerk()?;
     state.with(|s| Ok(dto::ItemDto::from(s.item(&code)?)))
 }
 
 #[tauri::command(async)]
 fn check_id(state: tauri::State<'_, AppState>, value: String) -> ApiResult<dto::IdCheck> {
+    state.clerk()?;
     state.with(|s| dto::IdCheck::check(s, &value))
 }
 
 #[tauri::command(async)]
 fn preview_intake(state: tauri::State<'_, AppState>, form: dto::IntakeForm) -> ApiResult<dto::PreviewDto> {
-    let req = form.into_request()?;
+    let me = state.clerk()?;
+    let req = form.into_request(&me.id)?;
     state.with(|s| Ok(dto::PreviewDto::from(&s.preview_intake(&req, now().date_naive())?)))
 }
 
 #[tauri::command(async)]
 fn submit_intake(state: tauri::State<'_, AppState>, form: dto::IntakeForm) -> ApiResult<dto::OutcomeDto> {
-    let req = form.into_request()?;
+    let me = state.clerk()?;
+    let req = form.into_request(&me.id)?;
     state.with(|s| Ok(dto::OutcomeDto::from(&s.intake(req, now())?)))
 }
 
 #[tauri::command(async)]
 fn find_cases(state: tauri::State<'_, AppState>, query: String) -> ApiResult<Vec<dto::CaseRow>> {
+    state.clerk()?;
     state.with(|s| {
         let filter = CaseFilter { query: Some(query), limit: Some(200), ..CaseFilter::default() };
         Ok(s.list_cases(&filter, now().date_naive())?.iter().map(dto::CaseRow::from).collect())
@@ -196,12 +203,14 @@ fn find_cases(state: tauri::State<'_, AppState>, query: String) -> ApiResult<Vec
 
 #[tauri::command(async)]
 fn case_detail(state: tauri::State<'_, AppState>, number: String) -> ApiResult<dto::CaseDetail> {
+    state.clerk()?;
     state.with(|s| dto::CaseDetail::load(s, &number, now().date_naive()))
 }
 
 #[tauri::command(async)]
-fn supplement_case(state: tauri::State<'_, AppState>, number: String, materials: Vec<dto::MaterialInput>, clerk: String) -> ApiResult<dto::OutcomeDto> {
-    let req = dto::supplement_request(materials, clerk)?;
+fn supplement_case(state: tauri::State<'_, AppState>, number: String, materials: Vec<dto::MaterialInput>) -> ApiResult<dto::OutcomeDto> {
+    let me = state.clerk()?;
+    let req = dto::supplement_request(materials, me.id)?;
     state.with(|s| Ok(dto::OutcomeDto::from(&s.supplement(&number, req, now())?)))
 }
 
@@ -214,65 +223,73 @@ fn extend_case(
     reason: String,
     approver: String,
     approver_pin: String,
-    clerk: String,
 ) -> ApiResult<dto::CaseDetail> {
+    let me = state.clerk()?;
     state.with(|s| {
         if !s.check_pin(&approver, &approver_pin)? {
             return Err(ApiError::new("auth.bad_pin", "批准人的密码不对"));
         }
-        s.extend(&number, days, &reason, &approver, &clerk, now())?;
+        s.extend(&number, days, &reason, &approver, &me.id, now())?;
         dto::CaseDetail::load(s, &number, now().date_naive())
     })
 }
 
 #[tauri::command(async)]
-fn decide_case(state: tauri::State<'_, AppState>, number: String, approved: bool, reason: String, clerk: String) -> ApiResult<dto::CaseDetail> {
+fn decide_case(state: tauri::State<'_, AppState>, number: String, approved: bool, reason: String) -> ApiResult<dto::CaseDetail> {
+    let me = state.clerk()?;
     state.with(|s| {
-        s.decide(&number, approved, &reason, &clerk, now())?;
+        s.decide(&number, approved, &reason, &me.id, now())?;
         dto::CaseDetail::load(s, &number, now().date_naive())
     })
 }
 
 #[tauri::command(async)]
-fn ready_case(state: tauri::State<'_, AppState>, number: String, clerk: String) -> ApiResult<dto::CaseDetail> {
+fn ready_case(state: tauri::State<'_, AppState>, number: String) -> ApiResult<dto::CaseDetail> {
+    let me = state.clerk()?;
     state.with(|s| {
-        s.ready(&number, &clerk, now())?;
+        s.ready(&number, &me.id, now())?;
         dto::CaseDetail::load(s, &number, now().date_naive())
     })
 }
 
 #[tauri::command(async)]
-fn collect_case(state: tauri::State<'_, AppState>, number: String, by: String, clerk: String) -> ApiResult<dto::CaseDetail> {
+fn collect_case(state: tauri::State<'_, AppState>, number: String, by: String) -> ApiResult<dto::CaseDetail> {
+    let me = state.clerk()?;
     state.with(|s| {
-        s.collect(&number, &by, &clerk, now())?;
+        s.collect(&number, &by, &me.id, now())?;
         dto::CaseDetail::load(s, &number, now().date_naive())
     })
 }
 
 #[tauri::command(async)]
 fn register_inquiry(state: tauri::State<'_, AppState>, form: dto::InquiryForm) -> ApiResult<dto::InquiryDto> {
-    let input = form.into_input()?;
+    let me = state.clerk()?;
+    let input = form.into_input(&me.id)?;
     state.with(|s| Ok(dto::InquiryDto::from(&s.register_inquiry(input, now())?.0)))
 }
 
 #[tauri::command(async)]
 fn list_inquiries(state: tauri::State<'_, AppState>, open_only: bool) -> ApiResult<Vec<dto::InquiryDto>> {
+    state.clerk()?;
     state.with(|s| Ok(s.list_inquiries(open_only, now().date_naive())?.iter().map(dto::InquiryDto::from).collect()))
 }
 
 #[tauri::command(async)]
-fn reply_inquiry(state: tauri::State<'_, AppState>, id: String, result: String, clerk: String) -> ApiResult<dto::InquiryDto> {
-    state.with(|s| Ok(dto::InquiryDto::from(&s.reply_inquiry(&id, &result, &clerk, now())?)))
+fn reply_inquiry(state: tauri::State<'_, AppState>, id: String, result: String) -> ApiResult<dto::InquiryDto> {
+    let me = state.clerk()?;
+    state.with(|s| Ok(dto::InquiryDto::from(&s.reply_inquiry(&id, &result, &me.id, now())?)))
 }
 
 #[tauri::command(async)]
 fn find_applicants(state: tauri::State<'_, AppState>, query: String) -> ApiResult<Vec<dto::ApplicantHit>> {
+    state.clerk()?;
     state.with(|s| Ok(s.find_applicants(&query, 6)?.iter().map(dto::ApplicantHit::from).collect()))
 }
 
 /// Prints a stored document on this window's printer (A4, or the slip printer).
 #[tauri::command(async)]
 fn print_document(state: tauri::State<'_, AppState>, number: String, slip: bool) -> ApiResult<dto::Printed> {
+    state.clerk()?;
     state.with(|s| {
         let record = s.document(&number)?;
         let qr = s.document_qr(&number, now())?;
@@ -297,6 +314,7 @@ fn reprint_document(state: tauri::State<'_, AppState>, number: String) -> ApiRes
 /// 作废: needs the station head, whose PIN is checked here, at the counter.
 #[tauri::command(async)]
 fn void_document(state: tauri::State<'_, AppState>, number: String, reason: String, approver: String, approver_pin: String) -> ApiResult<()> {
+    state.clerk()?;
     state.with(|s| {
         if !s.check_pin(&approver, &approver_pin)? {
             return Err(ApiError::new("auth.bad_pin", "批准人的密码不对"));
@@ -345,6 +363,7 @@ fn resume_case(state: tauri::State<'_, AppState>, number: String) -> ApiResult<d
 
 #[tauri::command(async)]
 fn settings(state: tauri::State<'_, AppState>) -> ApiResult<dto::SettingsDto> {
+    state.clerk()?;
     state.with(|s| Ok(dto::SettingsDto::from(s.centre()?)))
 }
 
@@ -359,12 +378,14 @@ fn save_settings(state: tauri::State<'_, AppState>, form: dto::SettingsForm) -> 
 }
 
 #[tauri::command(async)]
-fn list_printers() -> ApiResult<Vec<dto::PrinterDto>> {
+fn list_printers(state: tauri::State<'_, AppState>) -> ApiResult<Vec<dto::PrinterDto>> {
+    state.clerk()?;
     Ok(yichuang_print::printer::list()?.into_iter().map(dto::PrinterDto::from).collect())
 }
 
 #[tauri::command(async)]
 fn print_test_page(state: tauri::State<'_, AppState>, printer: String, slip: bool) -> ApiResult<dto::Printed> {
+    state.clerk()?;
     let (centre, dir) = state.with(|s| Ok((s.centre()?.name.clone(), state.folder("print"))))?;
     let layout = if slip { Layout::Slip } else { Layout::A4 };
     let printer = Some(printer.trim().to_owned()).filter(|p| !p.is_empty());
@@ -380,6 +401,7 @@ fn print_test_page(state: tauri::State<'_, AppState>, printer: String, slip: boo
 /// Backs the database up into the `backups` folder beside it, reporting progress.
 #[tauri::command(async)]
 fn backup_now(state: tauri::State<'_, AppState>, progress: Channel<dto::Progress>) -> ApiResult<dto::BackupDto> {
+    state.clerk()?;
     let dir = state.folder("backups");
     std::fs::create_dir_all(&dir).map_err(|e| ApiError::new("backup.io", format!("无法创建备份文件夹{}：{e}", dir.display())))?;
     let file = dir.join(format!("yichuang-{}.db", now().format("%Y%m%d-%H%M%S")));
@@ -394,6 +416,7 @@ fn backup_now(state: tauri::State<'_, AppState>, progress: Channel<dto::Progress
 
 #[tauri::command(async)]
 fn list_backups(state: tauri::State<'_, AppState>) -> ApiResult<Vec<dto::BackupDto>> {
+    state.clerk()?;
     dto::BackupDto::list(&state.folder("backups"))
 }
 
@@ -421,6 +444,7 @@ fn restore_backup(state: tauri::State<'_, AppState>, name: String, terminal: Str
 /// Where this window stands with HQ (read on its own connection: never waits on the clerk).
 #[tauri::command(async)]
 fn sync_status(state: tauri::State<'_, AppState>) -> ApiResult<dto::SyncStatusDto> {
+    state.clerk()?;
     let store = Store::open(&state.db)?;
     Ok(dto::SyncStatusDto::load(&store)?)
 }
@@ -438,6 +462,7 @@ fn enrol_terminal(state: tauri::State<'_, AppState>, hq: String, code: String) -
 /// own connection, reporting progress.
 #[tauri::command(async)]
 fn sync_now(state: tauri::State<'_, AppState>, progress: Channel<dto::Progress>) -> ApiResult<dto::SyncDone> {
+    state.clerk()?;
     let mut store = Store::open(&state.db)?;
     let opts = yichuang_sync::SyncOptions { max_attempts: 3, ..Default::default() };
     let round = yichuang_sync::lan::sync_everywhere(&mut store, &opts, now(), &mut |p| {
@@ -459,6 +484,7 @@ fn add_window(state: tauri::State<'_, AppState>, url: String) -> ApiResult<dto::
 /// every USB stick that is plugged in, each with its 一窗通 files.
 #[tauri::command(async)]
 fn transfer_folders(state: tauri::State<'_, AppState>) -> ApiResult<Vec<dto::FolderDto>> {
+    state.clerk()?;
     Ok(dto::FolderDto::list(&state.folder("transfer")))
 }
 
@@ -539,6 +565,7 @@ fn complaint_step(state: tauri::State<'_, AppState>, id: String, step: String, t
 
 #[tauri::command(async)]
 fn return_visits(state: tauri::State<'_, AppState>) -> ApiResult<Vec<dto::VisitDto>> {
+    state.clerk()?;
     state.with(|s| Ok(s.return_visits(now().date_naive(), None)?.iter().map(dto::VisitDto::from).collect()))
 }
 
@@ -561,6 +588,7 @@ fn rectify(state: tauri::State<'_, AppState>, number: String, callback: String, 
 
 #[tauri::command(async)]
 fn duty_today(state: tauri::State<'_, AppState>) -> ApiResult<Vec<dto::DutyDto>> {
+    state.clerk()?;
     state.with(|s| {
         let name = |id: &str| s.staff(id).map(|x| x.name).unwrap_or_else(|_| id.to_owned());
         Ok(s.duty(now().date_naive())?.iter().map(|d| dto::DutyDto::new(d, &name)).collect())
@@ -603,6 +631,7 @@ fn period_of(month: &str) -> ApiResult<yichuang_report::Period> {
 /// The month's report (on its own connection: a year's fold never holds the clerk up).
 #[tauri::command(async)]
 fn monthly_report(state: tauri::State<'_, AppState>, month: String) -> ApiResult<yichuang_report::Report> {
+    state.clerk()?;
     let store = Store::open(&state.db)?;
     Ok(yichuang_report::from_store(&store, period_of(&month)?)?)
 }
@@ -610,6 +639,7 @@ fn monthly_report(state: tauri::State<'_, AppState>, month: String) -> ApiResult
 /// Writes the month's report as xlsx or PDF into the `reports` folder beside the database.
 #[tauri::command(async)]
 fn export_report(state: tauri::State<'_, AppState>, month: String, format: String) -> ApiResult<String> {
+    state.clerk()?;
     let store = Store::open(&state.db)?;
     let r = yichuang_report::from_store(&store, period_of(&month)?)?;
     let dir = state.folder("reports");
@@ -717,17 +747,44 @@ mod tests {
             }))
             .unwrap()
         };
-        let req = form("11010519491231002X").into_request().unwrap();
+        let req = form("11010519491231002X").into_request("demo").unwrap();
         let (name, id, phone) = req.agent.unwrap();
         assert_eq!((name.as_str(), id.as_str(), phone.unwrap().as_str()), ("韦建华", "11010519491231002X", "13907751234"));
-        let err = form("110105194912310021").into_request().unwrap_err();
+        let err = form("110105194912310021").into_request("demo").unwrap_err();
         assert!(err.message.starts_with("代办人："), "{}", err.message);
         // No agent: none.
         let alone: crate::dto::IntakeForm = serde_json::from_value(serde_json::json!({
             "item": "GL-01", "name": "韦秀英", "idNumber": "450821196804053025", "materials": [], "clerk": "demo"
         }))
         .unwrap();
-        assert!(alone.into_request().unwrap().agent.is_none());
+        assert!(alone.into_request("demo").unwrap().agent.is_none());
+    }
+
+    /// The actor is the signed-in session, never the page's word: every command but those that
+    /// open the window (the centre's name, sign-in, first start) begins by asking the session,
+    /// and none takes a staff id from the page.
+    #[test]
+    fn every_command_acts_as_the_signed_in_staff_member() {
+        const OPEN: &[&str] = &["app_info", "sign_in", "sign_out", "setup_status", "setup_centre", "setup_demo"];
+        let src = include_str!("lib.rs");
+        let src = &src[..src.find("#[cfg(test)]").unwrap()];
+        let mut seen = 0;
+        for part in src.split("#[tauri::command(async)]").skip(1) {
+            let (sig, body) = part.split_once(") -> ").unwrap();
+            let name = sig.split("fn ").nth(1).unwrap().split('(').next().unwrap().trim();
+            for banned in ["clerk:", "actor:", "staff_id:", "responder:"] {
+                assert!(name == "sign_in" || !sig.contains(banned), "{name} takes `{banned}` from the page");
+            }
+            let first = body.lines().nth(1).unwrap_or("").trim();
+            if !OPEN.contains(&name) {
+                assert!(
+                    first.contains("state.clerk()?") || first.contains("state.head("),
+                    "{name} must ask the session first, not: {first}"
+                );
+            }
+            seen += 1;
+        }
+        assert!(seen >= 55, "{seen}");
     }
 
     #[test]

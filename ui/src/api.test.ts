@@ -39,7 +39,7 @@ describe('invoke wrappers', () => {
   })
 
   it('pass the intake form whole', async () => {
-    const form = { item: 'CJ-01', name: '李秀英', idNumber: '450821196804053025', materials: [], conditions: [], clerk: 'demo' }
+    const form = { item: 'CJ-01', name: '李秀英', idNumber: '450821196804053025', materials: [], conditions: [] }
     reply = { decision: 'supplement', due_date: null, provisional: false, deficiencies: [] }
     const p = await api.previewIntake(form)
     expect(calls[0]).toEqual({ cmd: 'preview_intake', args: { form } })

@@ -30,7 +30,7 @@ export interface IdCheck { ok: boolean; message: string | null; masked: string |
 export interface MaterialInput { code: string; pages: number; copies: number; defect?: string }
 export interface IntakeForm {
   item: string; name: string; idNumber: string; phone?: string
-  materials: MaterialInput[]; conditions: string[]; refuse?: string; clerk: string
+  materials: MaterialInput[]; conditions: string[]; refuse?: string
   agentName?: string; agentIdNumber?: string; agentPhone?: string
 }
 export interface Deficiency { code: string; name: string; problem: string; copies?: number }
@@ -47,7 +47,7 @@ export interface CaseDetail {
 
 export interface InquiryForm {
   channel: 'visit' | 'phone' | 'letter' | 'online'; person: string; unit?: string; phone?: string; matter: string
-  item?: string; disposition: 'answered' | 'notice' | 'handover' | 'pending'; handedTo?: string; result?: string; clerk: string
+  item?: string; disposition: 'answered' | 'notice' | 'handover' | 'pending'; handedTo?: string; result?: string
 }
 export interface Inquiry {
   id: string; received_at: string; channel: string; person: string; matter: string; disposition: string
@@ -157,15 +157,16 @@ export const api = {
   submitIntake: (form: IntakeForm) => call<Outcome>('submit_intake', { form }),
   findCases: (query: string) => call<CaseRow[]>('find_cases', { query }),
   caseDetail: (number: string) => call<CaseDetail>('case_detail', { number }),
-  supplementCase: (number: string, materials: MaterialInput[], clerk: string) => call<Outcome>('supplement_case', { number, materials, clerk }),
-  extendCase: (number: string, days: number, reason: string, approver: string, approverPin: string, clerk: string) =>
-    call<CaseDetail>('extend_case', { number, days, reason, approver, approverPin, clerk }),
-  decideCase: (number: string, approved: boolean, reason: string, clerk: string) => call<CaseDetail>('decide_case', { number, approved, reason, clerk }),
-  readyCase: (number: string, clerk: string) => call<CaseDetail>('ready_case', { number, clerk }),
-  collectCase: (number: string, by: string, clerk: string) => call<CaseDetail>('collect_case', { number, by, clerk }),
+  // The acting staff member is the signed-in session: no command takes it from the page.
+  supplementCase: (number: string, materials: MaterialInput[]) => call<Outcome>('supplement_case', { number, materials }),
+  extendCase: (number: string, days: number, reason: string, approver: string, approverPin: string) =>
+    call<CaseDetail>('extend_case', { number, days, reason, approver, approverPin }),
+  decideCase: (number: string, approved: boolean, reason: string) => call<CaseDetail>('decide_case', { number, approved, reason }),
+  readyCase: (number: string) => call<CaseDetail>('ready_case', { number }),
+  collectCase: (number: string, by: string) => call<CaseDetail>('collect_case', { number, by }),
   registerInquiry: (form: InquiryForm) => call<Inquiry>('register_inquiry', { form }),
   listInquiries: (openOnly: boolean) => call<Inquiry[]>('list_inquiries', { openOnly }),
-  replyInquiry: (id: string, result: string, clerk: string) => call<Inquiry>('reply_inquiry', { id, result, clerk }),
+  replyInquiry: (id: string, result: string) => call<Inquiry>('reply_inquiry', { id, result }),
   signOut: () => call<void>('sign_out'),
   setupStatus: () => call<SetupStatus>('setup_status'),
   setupCentre: (form: SetupForm) => call<AppInfo>('setup_centre', { form }),

@@ -852,3 +852,57 @@ async fn a_restore_takes_a_new_terminal_number_asked_for_in_a_chinese_dialog() {
     assert_eq!(d.cli_text(&["verify"]).trim(), "ok");
     d.stop().await;
 }
+
+/// What the page's own JavaScript sends straight to a command (as an attacker with the
+/// developer tools, or a bug, would), bypassing the screens: the error code, or "ok".
+async fn invoke(d: &Desk, cmd: &str, args: Value) -> String {
+    let script = r#"
+        const [cmd, args, done] = arguments;
+        window.__TAURI_INTERNALS__.invoke(cmd, args).then(() => done('ok'), (e) => done(e && e.code ? e.code : String(e)));
+    "#;
+    d.client.execute_async(script, vec![json!(cmd), args]).await.unwrap().as_str().unwrap_or("").to_owned()
+}
+
+/// The actor is the signed-in session: a page that is not signed in gets nothing from any
+/// command, and a clerk's page cannot act as someone else or do the head's work.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_command_acts_as_the_signed_in_staff_member_only() {
+    let d = Desk::start().await;
+    d.find("#pin").await;
+    let intake = json!({"form": {"item": "CJ-01", "name": "李秀英", "idNumber": "450821196804053025", "materials": [], "conditions": [], "clerk": "head"}});
+    let calls: Vec<(&str, Value)> = vec![
+        ("today_board", json!({})),
+        ("search_items", json!({"query": ""})),
+        ("case_detail", json!({"number": "450821102012026112300001"})),
+        ("find_cases", json!({"query": "李"})),
+        ("find_applicants", json!({"query": "3025"})),
+        ("submit_intake", intake.clone()),
+        ("decide_case", json!({"number": "450821102012026112300001", "approved": true, "reason": ""})),
+        ("collect_case", json!({"number": "450821102012026112300001", "by": "李秀英"})),
+        ("reply_inquiry", json!({"id": "Q0120261123 0001", "result": "已答复"})),
+        ("list_inquiries", json!({"openOnly": true})),
+        ("settings", json!({})),
+        ("list_printers", json!({})),
+        ("list_backups", json!({})),
+        ("sync_status", json!({})),
+        ("transfer_folders", json!({})),
+        ("export_file", json!({"kind": "peers", "folder": "/tmp", "to": ""})),
+        ("import_file", json!({"path": "/tmp/x.json"})),
+        ("monthly_report", json!({"month": "2026-11"})),
+        ("list_complaints", json!({"openOnly": false})),
+        ("duty_today", json!({})),
+    ];
+    for (cmd, args) in &calls {
+        assert_eq!(invoke(&d, cmd, args.clone()).await, "auth.signed_out", "{cmd} answered a page that is not signed in");
+    }
+    assert_eq!(d.cli(&["case", "list", "--json"]), json!([]), "nothing was taken in");
+    // Signed in as the clerk 张磊 (b1): a form that names the head is taken in as 张磊.
+    d.sign_in().await;
+    assert_eq!(invoke(&d, "submit_intake", intake).await, "ok");
+    let taken = events_of_kind(&d, "case.intake");
+    assert_eq!((taken.len(), taken[0]["actor"].as_str()), (1, Some("b1")));
+    let form = json!({"form": {"warningDays": 3, "stubCopies": true, "phone": "", "address": "", "printer": "", "slipPrinter": "", "slipEncoding": "gb18030"}});
+    assert_eq!(invoke(&d, "save_settings", form).await, "auth.not_head");
+    assert_eq!(invoke(&d, "add_window", json!({"url": "http://127.0.0.1:9"})).await, "auth.not_head");
+    d.stop().await;
+}
