@@ -2,7 +2,7 @@
 # README's first command. Installs whatever is missing (C compiler, Rust, WebKitGTK, Node.js and
 # the UI's npm packages), builds the app, scripts a day at the demo centre on a real database
 # (.demo/centre.db, with its documents as PDFs in .demo/), and starts the desktop window on it.
-# Staff: 李梅 (demo) and 张磊 (b1) at the windows, 王建国 (head) the station head; PIN 1234.
+# Staff: 李梅 (demo) and 张磊 (b1) at the windows, 王建国 (head) the station head; PIN 123456.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 base_need
@@ -29,7 +29,7 @@ for n in GZ-$y-01-0001 BZ-$y-01-0001 SL-$y-01-0001 BS-$y-01-0001; do
 done
 echo "今天出具的文书（PDF）在 $ROOT/.demo/ 下；命令行：$bin --db $db case list"
 
-say "启动桌面程序（工作人员 李梅，密码 1234）"
+say "启动桌面程序（工作人员 李梅，密码 123456）"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   apt_need xvfb xauth
   echo "没有图形显示（DISPLAY 未设置）：在虚拟显示 Xvfb 中启动。"

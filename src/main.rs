@@ -185,7 +185,7 @@ enum Command {
         centre_name: String,
         #[arg(long)]
         terminal: String,
-        /// Load the demo catalogue and demo staff (clerk `demo`, head `head`, PIN 1234).
+        /// Load the demo catalogue and demo staff (clerk `demo`, head `head`, PIN 123456).
         #[arg(long)]
         demo: bool,
     },
@@ -327,6 +327,16 @@ enum StaffCmd {
         #[arg(long)]
         actor: String,
     },
+    /// The head sets a new PIN for a staff member; the PIN is read from standard input,
+    /// never from the command line (where other users of the PC could see it).
+    ResetPin {
+        id: String,
+        #[arg(long)]
+        actor: String,
+    },
+    /// A staff member changes their own PIN: the old one and the new one, a line each, from
+    /// standard input.
+    ChangePin { id: String },
 }
 
 #[derive(Args)]
@@ -560,6 +570,18 @@ enum InquiryCmd {
     },
 }
 
+/// `n` lines from standard input (PINs: never on the command line).
+fn stdin_lines(n: usize) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(n);
+    for line in std::io::stdin().lines().take(n) {
+        out.push(line.context("无法读取标准输入")?.trim().to_owned());
+    }
+    if out.len() < n {
+        bail!("请从标准输入给出{n}行密码（每行一个）");
+    }
+    Ok(out)
+}
+
 /// The clock, read once: `YICHUANG_NOW` or the system's, with its offset.
 fn now() -> Result<DateTime<FixedOffset>> {
     match std::env::var("YICHUANG_NOW") {
@@ -658,6 +680,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let role = Role::parse(&role).ok_or_else(|| anyhow!("角色应为clerk或head"))?;
             let s = store.add_staff(&actor, &id, &name, role, pin.as_deref(), now)?;
             println!("已添加：{} {}（{}）", s.id, s.name, s.role.label());
+        }
+        Command::Staff(StaffCmd::ResetPin { id, actor }) => {
+            let mut store = open(&cli.db)?;
+            let pin = stdin_lines(1)?.remove(0);
+            store.reset_pin(&actor, &id, &pin, now)?;
+            println!("已重置{}的密码", store.staff(&id)?.name);
+        }
+        Command::Staff(StaffCmd::ChangePin { id }) => {
+            let mut store = open(&cli.db)?;
+            let mut lines = stdin_lines(2)?;
+            let (old, new) = (lines.remove(0), lines.remove(0));
+            store.change_pin(&id, &old, &new, now)?;
+            println!("已修改{}的密码", store.staff(&id)?.name);
         }
         Command::Case(c) => return case(&cli.db, c, now),
         Command::Doc(c) => doc(&cli.db, c, now)?,

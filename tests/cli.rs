@@ -293,3 +293,35 @@ fn a_public_key_that_begins_with_a_dash_is_taken_as_a_key() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("unexpected argument"), "{err}");
 }
+
+#[test]
+fn a_pin_is_reset_by_the_head_and_changed_by_its_owner_from_standard_input() {
+    use std::io::Write;
+    let c = Centre::new();
+    let with_stdin = |args: &[&str], input: &str| {
+        let mut child = std::process::Command::new(bin())
+            .arg("--db")
+            .arg(&c.db)
+            .args(args)
+            .env("YICHUANG_NOW", NOW)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = with_stdin(&["staff", "reset-pin", "demo", "--actor", "b1"], "654321\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("须由中心负责人办理"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = with_stdin(&["staff", "reset-pin", "demo", "--actor", "head"], "1234\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("密码应为6到12位数字"));
+    let out = with_stdin(&["staff", "reset-pin", "demo", "--actor", "head"], "654321\n");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("已重置李梅的密码"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = with_stdin(&["staff", "change-pin", "demo"], "123456\n777777\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("工号或密码不对"), "the demo PIN was replaced");
+    let out = with_stdin(&["staff", "change-pin", "demo"], "654321\n777777\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(c.count("SELECT count(*) FROM event WHERE kind = 'staff.pin_set'"), 2);
+    assert_eq!(c.count("SELECT count(*) FROM event WHERE kind = 'staff.sign_in_failed'"), 1);
+}

@@ -710,11 +710,9 @@ pub struct ParsedSetup {
 }
 
 fn pin(p: &str, whose: &str) -> ApiResult<String> {
-    let p = p.trim();
-    if p.len() < 4 || !p.chars().all(|c| c.is_ascii_digit()) {
-        return Err(ApiError::new("setup.pin", format!("{whose}的密码应为4位以上数字")));
-    }
-    Ok(p.to_owned())
+    // The store's rule, said for whom.
+    yichuang_store::pin_rule(p).map_err(|e| ApiError::new("setup.pin", format!("{whose}的{e}")))?;
+    Ok(p.trim().to_owned())
 }
 
 impl SetupForm {

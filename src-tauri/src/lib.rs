@@ -87,16 +87,8 @@ fn app_info(state: tauri::State<'_, AppState>) -> ApiResult<dto::AppInfo> {
 
 #[tauri::command(async)]
 fn sign_in(state: tauri::State<'_, AppState>, staff_id: String, pin: String) -> ApiResult<dto::StaffDto> {
-    state.with(|s| {
-        if !s.check_pin(staff_id.trim(), pin.trim())? {
-            return Err(ApiError::new("auth.bad_pin", "工号或密码不对，请重新输入"));
-        }
-        let staff = s.staff(staff_id.trim())?;
-        if !staff.active {
-            return Err(ApiError::new("auth.inactive", format!("{}的账号已停用", staff.name)));
-        }
-        Ok(staff)
-    })
+    // Wrong PINs are counted in the database and lock the account (the store's rule).
+    state.with(|s| Ok(s.sign_in(staff_id.trim(), pin.trim(), now())?))
     .and_then(|staff| {
         let dto = dto::StaffDto::from(&staff);
         *state.session.lock().map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))? = Some(staff);
@@ -140,7 +132,7 @@ fn setup_centre(state: tauri::State<'_, AppState>, form: dto::SetupForm) -> ApiR
     })
 }
 
-/// First start: open the demo centre instead (demo catalogue, staff 王建国/李梅/张磊, PIN 1234).
+/// First start: open the demo centre instead (demo catalogue, staff 王建国/李梅/张磊, PIN 123456).
 #[tauri::command(async)]
 fn setup_demo(state: tauri::State<'_, AppState>) -> ApiResult<dto::AppInfo> {
     state.with(|s| {
@@ -226,9 +218,8 @@ fn extend_case(
 ) -> ApiResult<dto::CaseDetail> {
     let me = state.clerk()?;
     state.with(|s| {
-        if !s.check_pin(&approver, &approver_pin)? {
-            return Err(ApiError::new("auth.bad_pin", "批准人的密码不对"));
-        }
+        // The approver's PIN, counted and locked like a sign-in.
+        s.check_pin(&approver, &approver_pin, now()).map_err(|e| ApiError::new(e.code(), format!("批准人：{e}")))?;
         s.extend(&number, days, &reason, &approver, &me.id, now())?;
         dto::CaseDetail::load(s, &number, now().date_naive())
     })
@@ -316,9 +307,8 @@ fn reprint_document(state: tauri::State<'_, AppState>, number: String) -> ApiRes
 fn void_document(state: tauri::State<'_, AppState>, number: String, reason: String, approver: String, approver_pin: String) -> ApiResult<()> {
     state.clerk()?;
     state.with(|s| {
-        if !s.check_pin(&approver, &approver_pin)? {
-            return Err(ApiError::new("auth.bad_pin", "批准人的密码不对"));
-        }
+        // The approver's PIN, counted and locked like a sign-in.
+        s.check_pin(&approver, &approver_pin, now()).map_err(|e| ApiError::new(e.code(), format!("批准人：{e}")))?;
         s.void_document(&number, &reason, &approver, now())?;
         Ok(())
     })

@@ -92,7 +92,7 @@ describe('the applicant box', () => {
 
 describe('first start', () => {
   const good: SetupForm = {
-    centreCode: '450821103', centreName: '城关镇便民服务中心', terminal: '02', headId: 'head', headName: '黄志强', headPin: '2468',
+    centreCode: '450821103', centreName: '城关镇便民服务中心', terminal: '02', headId: 'head', headName: '黄志强', headPin: '246802',
     clerkId: '', clerkName: '', clerkPin: '', printer: '', stubCopies: true, phone: '', address: '',
   }
   it('passes a complete form', () => {
@@ -103,8 +103,8 @@ describe('first start', () => {
     expect(p).toEqual([
       '中心代码应为9位乡镇级区划代码',
       '终端号应为01到99',
-      '负责人的密码应为4位以上数字',
-      '窗口工作人员的密码应为4位以上数字',
+      '负责人的密码应为6到12位数字',
+      '窗口工作人员的密码应为6到12位数字',
     ])
   })
 })

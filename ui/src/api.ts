@@ -278,8 +278,8 @@ export function setupProblems(f: SetupForm): string[] {
   if (!f.centreName.trim()) out.push('请填写中心名称')
   if (!/^\d{1,2}$/.test(f.terminal.trim()) || Number(f.terminal) < 1) out.push('终端号应为01到99')
   if (!f.headId.trim() || !f.headName.trim()) out.push('请填写负责人的工号和姓名')
-  if (!/^\d{4,}$/.test(f.headPin.trim())) out.push('负责人的密码应为4位以上数字')
-  if (f.clerkId.trim() && !/^\d{4,}$/.test(f.clerkPin.trim())) out.push('窗口工作人员的密码应为4位以上数字')
+  if (!/^\d{6,12}$/.test(f.headPin.trim())) out.push('负责人的密码应为6到12位数字')
+  if (f.clerkId.trim() && !/^\d{6,12}$/.test(f.clerkPin.trim())) out.push('窗口工作人员的密码应为6到12位数字')
   return out
 }
 

@@ -341,6 +341,23 @@ pub struct StaffAbsent {
     pub reason: String,
 }
 
+/// A wrong PIN at sign-in or at a head's approval; from the fifth in a row the account is
+/// locked until `locked_until` (RFC 3339), doubling each time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInFailed {
+    pub attempts: u32,
+    #[serde(default)]
+    pub locked_until: Option<String>,
+}
+
+/// A PIN set: `changed` by its owner, `reset` by the head (`by`), or `rehashed` (an old hash
+/// replaced by Argon2id at a correct sign-in). The hash itself never enters an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinSet {
+    pub reason: String,
+    pub by: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffAdded {
     pub id: String,
@@ -435,6 +452,8 @@ pub enum Event {
     CatalogueImported(CatalogueImported),
     StaffAdded(StaffAdded),
     StaffAbsent(StaffAbsent),
+    SignInFailed(SignInFailed),
+    PinSet(PinSet),
     PostSet(PostSet),
     TerminalKey(TerminalKey),
     TerminalKnownKey(TerminalKey),
@@ -484,6 +503,8 @@ pub const KINDS: &[&str] = &[
     "catalogue.imported",
     "staff.added",
     "staff.absent",
+    "staff.sign_in_failed",
+    "staff.pin_set",
     "post.set",
     "terminal.key",
     "terminal.known_key",
@@ -534,6 +555,8 @@ impl Event {
             "catalogue.imported" => Self::CatalogueImported(de(kind, payload)?),
             "staff.added" => Self::StaffAdded(de(kind, payload)?),
             "staff.absent" => Self::StaffAbsent(de(kind, payload)?),
+            "staff.sign_in_failed" => Self::SignInFailed(de(kind, payload)?),
+            "staff.pin_set" => Self::PinSet(de(kind, payload)?),
             "post.set" => Self::PostSet(de(kind, payload)?),
             "terminal.key" => Self::TerminalKey(de(kind, payload)?),
             "terminal.known_key" => Self::TerminalKnownKey(de(kind, payload)?),
@@ -579,6 +602,8 @@ impl Event {
             Self::CatalogueImported(_) => "catalogue.imported",
             Self::StaffAdded(_) => "staff.added",
             Self::StaffAbsent(_) => "staff.absent",
+            Self::SignInFailed(_) => "staff.sign_in_failed",
+            Self::PinSet(_) => "staff.pin_set",
             Self::PostSet(_) => "post.set",
             Self::TerminalKey(_) => "terminal.key",
             Self::TerminalKnownKey(_) => "terminal.known_key",
@@ -621,6 +646,8 @@ impl Event {
             Self::CatalogueImported(p) => ser(p),
             Self::StaffAdded(p) => ser(p),
             Self::StaffAbsent(p) => ser(p),
+            Self::SignInFailed(p) => ser(p),
+            Self::PinSet(p) => ser(p),
             Self::PostSet(p) => ser(p),
             Self::TerminalKey(p) | Self::TerminalKnownKey(p) => ser(p),
             Self::PeerTrusted(p) => ser(p),

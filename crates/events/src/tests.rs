@@ -14,6 +14,8 @@ const SAMPLES: &[(&str, &str)] = &[
     ("catalogue.imported", r#"{"version":"2026.11","sha256":"ab","items":12,"published_at":"2026-11-01"}"#),
     ("staff.added", r#"{"id":"demo","name":"李梅","role":"clerk"}"#),
     ("staff.absent", r#"{"from":"2026-11-23","to":"2026-11-24","reason":"年休假"}"#),
+    ("staff.sign_in_failed", r#"{"attempts":5,"locked_until":"2026-11-23T09:00:30+08:00"}"#),
+    ("staff.pin_set", r#"{"reason":"reset","by":"head"}"#),
     ("post.set", r#"{"name":"社保窗口","a":"demo","b":"b1"}"#),
     ("terminal.key", r#"{"key_id":"450821102-01","public_key":"abc"}"#),
     ("terminal.known_key", r#"{"key_id":"450821102-02","public_key":"def"}"#),

@@ -61,6 +61,12 @@ pub enum StoreError {
     TerminalUsed(String),
     #[error("{0}")]
     PeerRefused(String),
+    #[error("工号或密码不对{hint}")]
+    BadPin { hint: String },
+    #[error("{name}的密码连续输错，已暂时锁定：请{wait}后再试，或请中心负责人重置密码")]
+    PinLocked { name: String, wait: String },
+    #[error("密码应为6到12位数字")]
+    WeakPin,
     #[error("终端{terminal}尚未被本机认可：请中心负责人与该终端核对密钥指纹{fingerprint}后认可（导入文件或添加窗口时加 --accept）")]
     PeerUnknown { terminal: String, fingerprint: String },
     #[error(transparent)]
@@ -115,6 +121,9 @@ impl StoreError {
             Self::TerminalUsed(_) => "store.terminal_used",
             Self::PeerRefused(_) => "store.peer_refused",
             Self::PeerUnknown { .. } => "store.peer_unknown",
+            Self::BadPin { .. } => "auth.bad_pin",
+            Self::PinLocked { .. } => "auth.locked",
+            Self::WeakPin => "auth.weak_pin",
             Self::IdNumber(e) => e.code(),
             Self::Uscc(e) => e.code(),
             Self::Phone(e) => e.code(),

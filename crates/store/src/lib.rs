@@ -19,6 +19,7 @@ mod inquiries;
 mod keys;
 mod lan;
 mod peers;
+mod pins;
 mod quality;
 mod sync;
 
@@ -44,6 +45,7 @@ pub use events::{chain_hash, ChainFault, EventRecord, GENESIS_HASH};
 pub use inquiries::{Channel, Disposition, InquiryInput, InquiryView};
 pub use keys::QrVerdict;
 pub use lan::{parse_peer_url, PeerEndpoint, PeerHello};
+pub use pins::{pin_rule, FREE_ATTEMPTS};
 pub use peers::{Acceptance, Conflict, PeerBatch, PeerImport, PeerStream};
 pub use quality::{ComplaintInput, ComplaintView, DutyView, RatingInput, ReturnVisit};
 pub use sync::{Enrolment, EventSync, Rejection, SyncStatus};
@@ -54,6 +56,7 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/004_quality.sql"),
     include_str!("migrations/005_peers.sql"),
     include_str!("migrations/006_lan.sql"),
+    include_str!("migrations/007_pins.sql"),
 ];
 
 /// The centre this database belongs to.
@@ -623,7 +626,13 @@ impl Store {
         if self.staff(id).is_ok() {
             return Err(StoreError::DuplicateStaff(id.to_owned()));
         }
-        let pin_hash = pin.map(|p| pin_hash(id, p));
+        let pin_hash = match pin {
+            Some(p) => {
+                pins::pin_rule(p)?;
+                Some(pins::hash_pin(p)?)
+            }
+            None => None,
+        };
         self.write(actor, now, |w| {
             w.tx.execute(
                 "INSERT INTO staff (id, name, role, pin_hash, active, created_at) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
@@ -655,13 +664,6 @@ impl Store {
         ids.iter().map(|id| self.staff(id)).collect()
     }
 
-    /// Checks a staff member's PIN (sign-in).
-    pub fn check_pin(&self, id: &str, pin: &str) -> Result<bool> {
-        let stored: Option<String> =
-            self.conn.query_row("SELECT pin_hash FROM staff WHERE id = ?1", [id], |r| r.get(0)).optional()?.flatten();
-        Ok(stored.is_some_and(|h| h == pin_hash(id, pin)))
-    }
-
     pub(crate) fn require_staff(&self, id: &str) -> Result<Staff> {
         let s = self.staff(id)?;
         if !s.active {
@@ -679,12 +681,12 @@ impl Store {
     }
 
     /// Loads the demo catalogue and demo staff (`demo`, a clerk; `head`, the station head;
-    /// `b1`, the B post of the first window). PINs are `1234`.
+    /// `b1`, the B post of the first window). PINs are `123456`.
     pub fn load_demo(&mut self, now: DateTime<FixedOffset>) -> Result<()> {
         self.import_catalogue("system", DEMO_CATALOGUE, now)?;
         for (id, name, role) in [("head", "王建国", Role::Head), ("demo", "李梅", Role::Clerk), ("b1", "张磊", Role::Clerk)] {
             if self.staff(id).is_err() {
-                self.add_staff("system", id, name, role, Some("1234"), now)?;
+                self.add_staff("system", id, name, role, Some("123456"), now)?;
             }
         }
         let mut settings = self.centre()?.settings.clone();
@@ -917,10 +919,6 @@ fn import_calendar_year(w: &Writer<'_>, text: &str) -> Result<()> {
         )?;
     }
     Ok(())
-}
-
-fn pin_hash(id: &str, pin: &str) -> String {
-    events::hex(&Sha256::digest(format!("yichuang-pin\u{1f}{id}\u{1f}{pin}").as_bytes()))
 }
 
 #[cfg(test)]

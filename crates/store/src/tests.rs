@@ -80,7 +80,7 @@ fn migrating_takes_a_backup_first_and_appends() {
     {
         let c = Connection::open(&path).unwrap();
         c.execute_batch("DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; DROP TABLE sync_reject; DROP TABLE sync_ack; DROP TABLE sync_download; DROP TABLE sync_enrolment; \
-             DROP TABLE peer_endpoint; DROP TABLE case_conflict; DROP TABLE peer_event; DROP TABLE peer_stream; DROP TABLE complaint_note; DROP TABLE complaint; DROP TABLE rectification; DROP TABLE rating; DROP TABLE absence; DROP TABLE post; \
+             ALTER TABLE staff DROP COLUMN failed_attempts; ALTER TABLE staff DROP COLUMN locked_until; DROP TABLE peer_endpoint; DROP TABLE case_conflict; DROP TABLE peer_event; DROP TABLE peer_stream; DROP TABLE complaint_note; DROP TABLE complaint; DROP TABLE rectification; DROP TABLE rating; DROP TABLE absence; DROP TABLE post; \
              ALTER TABLE inquiry DROP COLUMN scope; ALTER TABLE case_file DROP COLUMN covering_for; PRAGMA user_version = 1;").unwrap();
     }
     // Today's program migrates it, keeping a copy of version 1 first.
@@ -178,12 +178,13 @@ fn staff_rights_and_pins() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = demo_store(dir.path());
     let t = now("2026-11-23T10:00:00+08:00");
-    assert!(s.check_pin("demo", "1234").unwrap());
-    assert!(!s.check_pin("demo", "0000").unwrap());
+    let t0 = now("2026-11-23T09:00:00+08:00");
+    s.check_pin("demo", "123456", t0).unwrap();
+    assert_eq!(s.check_pin("demo", "000000", t0).unwrap_err().code(), "auth.bad_pin");
     let e = s.add_staff("demo", "c2", "赵六", Role::Clerk, None, t).unwrap_err();
     assert_eq!(e.code(), "store.not_permitted");
     assert_eq!(e.to_string(), "李梅没有添加工作人员的权限，须由中心负责人办理");
-    s.add_staff("head", "c2", "赵六", Role::Clerk, Some("5678"), t).unwrap();
+    s.add_staff("head", "c2", "赵六", Role::Clerk, Some("567890"), t).unwrap();
     assert_eq!(s.add_staff("head", "c2", "赵六", Role::Clerk, None, t).unwrap_err().code(), "store.duplicate_staff");
 }
 
@@ -537,4 +538,48 @@ fn a_calendar_another_connection_imports_takes_effect_in_a_running_window() {
     assert!(!window.refresh().unwrap());
     window.add_staff("head", "c9", "赵九", Role::Clerk, None, t).unwrap();
     assert!(!window.refresh().unwrap());
+}
+
+#[test]
+fn ten_wrong_pins_lock_sign_in_with_a_doubling_wait_and_the_head_resets_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-23T09:00:00+08:00");
+    let at = |secs: i64| t + chrono::Duration::seconds(secs);
+    for i in 1..crate::FREE_ATTEMPTS {
+        let e = s.sign_in("demo", "000000", t).unwrap_err();
+        assert_eq!(e.to_string(), format!("工号或密码不对（再错{}次将暂时锁定）", crate::FREE_ATTEMPTS - i));
+    }
+    // The fifth locks for 30 seconds: even the right PIN waits.
+    assert_eq!(s.sign_in("demo", "000000", t).unwrap_err().code(), "auth.locked");
+    let e = s.sign_in("demo", "123456", at(10)).unwrap_err();
+    assert_eq!(e.to_string(), "李梅的密码连续输错，已暂时锁定：请20秒后再试，或请中心负责人重置密码");
+    // Each wrong PIN after that doubles the wait.
+    let mut clock = 31;
+    let mut waits = vec![];
+    for _ in 0..5 {
+        let e = s.sign_in("demo", "000000", at(clock)).unwrap_err();
+        waits.push(e.to_string());
+        let until: String = s.connection().query_row("SELECT locked_until FROM staff WHERE id = 'demo'", [], |r| r.get(0)).unwrap();
+        clock = (chrono::DateTime::parse_from_rfc3339(&until).unwrap() - t).num_seconds() + 1;
+    }
+    assert!(waits[0].contains("请1分钟后") && waits[4].contains("请16分钟后"), "{waits:?}");
+    let failed: i64 = s.connection().query_row("SELECT count(*) FROM event WHERE kind = 'staff.sign_in_failed' AND subject = 'demo'", [], |r| r.get(0)).unwrap();
+    assert_eq!(failed, 10, "each wrong PIN is an event");
+    // Other staff are not affected; a stranger's id is told nothing more.
+    s.sign_in("b1", "123456", at(clock)).unwrap();
+    assert_eq!(s.sign_in("nobody", "123456", t).unwrap_err().to_string(), "工号或密码不对");
+    // The head resets the PIN: the lock is gone, the old PIN no longer works.
+    assert_eq!(s.reset_pin("b1", "demo", "654321", at(clock)).unwrap_err().code(), "store.not_permitted");
+    assert_eq!(s.reset_pin("head", "demo", "1234", at(clock)).unwrap_err().code(), "auth.weak_pin");
+    s.reset_pin("head", "demo", "654321", at(clock)).unwrap();
+    assert_eq!(s.sign_in("demo", "123456", at(clock)).unwrap_err().code(), "auth.bad_pin");
+    s.sign_in("demo", "654321", at(clock)).unwrap();
+    // The owner changes it, proving the old one.
+    assert_eq!(s.change_pin("demo", "111111", "777777", at(clock)).unwrap_err().code(), "auth.bad_pin");
+    s.change_pin("demo", "654321", "777777", at(clock)).unwrap();
+    s.sign_in("demo", "777777", at(clock)).unwrap();
+    let stored: String = s.connection().query_row("SELECT pin_hash FROM staff WHERE id = 'demo'", [], |r| r.get(0)).unwrap();
+    assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+    assert_eq!(s.verify().unwrap().fault, None);
 }

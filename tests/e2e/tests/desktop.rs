@@ -208,7 +208,7 @@ impl Desk {
     async fn sign_in(&self) {
         self.find("#pin").await;
         self.shot("1-sign-in").await;
-        self.keys("#pin", "1234").await;
+        self.keys("#pin", "123456").await;
         self.keys("#pin", &char::from(Key::Enter).to_string()).await;
         self.find("#today").await;
         self.shot("2-today").await;
@@ -300,10 +300,10 @@ async fn a_scanned_case_goes_from_supplement_to_collection() {
     d.keys("#ext-reason", "需组织残疾评定").await;
     d.keys("#ext-pin", "0000").await;
     d.click("#ext-ok").await;
-    d.wait_text("ext-error", "批准人的密码不对").await;
+    d.wait_text("ext-error", "批准人：工号或密码不对").await;
     // As a clerk would: delete what was typed (WebDriver's clear() fires no input event).
     d.keys("#ext-pin", &key(Key::Backspace).repeat(4)).await;
-    d.keys("#ext-pin", "1234").await;
+    d.keys("#ext-pin", "123456").await;
     d.click("#ext-ok").await;
     d.wait_text("case-due", "2026-12-28").await;
     d.click("#act-decide").await;
@@ -437,17 +437,17 @@ async fn first_start_sets_up_the_centre() {
     d.keys("#fs-code", "45082110").await;
     d.keys("#fs-name", "城关镇便民服务中心").await;
     d.keys("#fs-head-name", "黄志强").await;
-    d.keys("#fs-head-pin", "2468").await;
+    d.keys("#fs-head-pin", "246802").await;
     d.keys("#fs-clerk-id", "w1").await;
     d.keys("#fs-clerk-name", "覃丽").await;
-    d.keys("#fs-clerk-pin", "1357").await;
+    d.keys("#fs-clerk-pin", "135702").await;
     d.click("#fs-save").await;
     d.wait_text("first-start", "中心代码应为9位").await;
     assert_eq!(d.value("#fs-name").await, "城关镇便民服务中心", "what was typed stays");
     d.keys("#fs-code", "3").await;
     d.click("#fs-save").await;
     d.find("#pin").await;
-    d.keys("#pin", "1357").await;
+    d.keys("#pin", "135702").await;
     d.keys("#pin", &key(Key::Enter)).await;
     d.find("#today").await;
     // The database: the centre, its staff, and the bundled catalogue.
@@ -518,9 +518,9 @@ async fn notice_backup_reprint_and_void() {
     d.keys("#void-reason", "申请人姓名录入有误").await;
     d.keys("#void-pin", "9999").await;
     d.click("#void-ok").await;
-    d.wait_text("void-error", "批准人的密码不对").await;
+    d.wait_text("void-error", "批准人：工号或密码不对").await;
     d.keys("#void-pin", &key(Key::Backspace).repeat(4)).await;
-    d.keys("#void-pin", "1234").await;
+    d.keys("#void-pin", "123456").await;
     d.click("#void-ok").await;
     d.wait_text("case-notice", "已作废").await;
     d.wait_text("case-page", "作废文书（申请人姓名录入有误）").await;
@@ -776,7 +776,7 @@ async fn a_case_taken_in_at_one_window_is_collected_at_another() {
     w2.find("#pin").await;
     w2.click_xpath("//div[contains(@class, 'signin')]//div[contains(@class, 'el-select__wrapper')]").await;
     w2.click_xpath("//li[contains(@class, 'el-select-dropdown__item')][contains(normalize-space(.), '王建国')]").await;
-    w2.keys("#pin", "1234").await;
+    w2.keys("#pin", "123456").await;
     w2.keys("#pin", &key(Key::Enter)).await;
     w2.find("#today").await;
     w2.click("#nav-settings").await;
@@ -817,7 +817,7 @@ async fn a_restore_takes_a_new_terminal_number_asked_for_in_a_chinese_dialog() {
     d.find("#pin").await;
     d.click_xpath("//div[contains(@class, 'signin')]//div[contains(@class, 'el-select__wrapper')]").await;
     d.click_xpath("//li[contains(@class, 'el-select-dropdown__item')][contains(normalize-space(.), '王建国')]").await;
-    d.keys("#pin", "1234").await;
+    d.keys("#pin", "123456").await;
     d.keys("#pin", &key(Key::Enter)).await;
     d.find("#today").await;
     d.click("#nav-settings").await;

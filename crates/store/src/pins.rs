@@ -1,0 +1,173 @@
+//! Staff PINs: Argon2id with a random salt, 6 to 12 digits, and wrong PINs counted in the
+//! database with a lockout that doubles (each wrong PIN an event), at sign-in and at a head's
+//! approval alike. A PIN is changed by its owner or reset by the head.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::{DateTime, FixedOffset};
+use rusqlite::{params, OptionalExtension};
+use sha2::{Digest, Sha256};
+use yichuang_events as ev;
+use yichuang_events::Event;
+
+use crate::error::{Result, StoreError};
+use crate::{Staff, Store};
+
+/// Wrong PINs in a row before the account locks.
+pub const FREE_ATTEMPTS: u32 = 5;
+const FIRST_LOCK_SECS: i64 = 30;
+const LONGEST_LOCK_SECS: i64 = 3600;
+
+/// Argon2id as OWASP recommends at least (19 MiB, 2 passes, 1 lane): about 30 ms here, so a
+/// sign-in stays instant while each guess against a copied database costs the same.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// The rule for a PIN people choose: 6 to 12 digits.
+pub fn pin_rule(pin: &str) -> Result<()> {
+    let p = pin.trim();
+    if !(6..=12).contains(&p.len()) || !p.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(StoreError::WeakPin);
+    }
+    Ok(())
+}
+
+/// A new Argon2id hash (PHC string) of `pin` with a fresh random salt.
+pub(crate) fn hash_pin(pin: &str) -> Result<String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::Rule(format!("密码加密失败：{e}")))?;
+    Ok(argon2().hash_password(pin.trim().as_bytes(), &salt).map_err(|e| StoreError::Rule(format!("密码加密失败：{e}")))?.to_string())
+}
+
+/// Whether `pin` matches `stored`, and whether `stored` is an old SHA-256 hash to replace.
+fn matches(stored: &str, id: &str, pin: &str) -> (bool, bool) {
+    if let Ok(h) = PasswordHash::new(stored) {
+        return (argon2().verify_password(pin.trim().as_bytes(), &h).is_ok(), false);
+    }
+    let old = crate::events::hex(&Sha256::digest(format!("yichuang-pin\u{1f}{id}\u{1f}{}", pin.trim()).as_bytes()));
+    (old == stored, true)
+}
+
+fn wait_text(secs: i64) -> String {
+    if secs >= 60 {
+        format!("{}分钟", (secs + 59) / 60)
+    } else {
+        format!("{secs}秒")
+    }
+}
+
+impl Store {
+    /// Signs a staff member in: refused while locked, and each wrong PIN counted.
+    pub fn sign_in(&mut self, id: &str, pin: &str, now: DateTime<FixedOffset>) -> Result<Staff> {
+        self.check_pin(id, pin, now)?;
+        let staff = self.staff(id.trim())?;
+        if !staff.active {
+            return Err(StoreError::InactiveStaff(staff.name));
+        }
+        Ok(staff)
+    }
+
+    /// Checks `pin` for staff member `id` (sign-in, or a head approving at the counter). A
+    /// wrong PIN is counted and recorded; from the fifth in a row the account is locked.
+    pub fn check_pin(&mut self, id: &str, pin: &str, now: DateTime<FixedOffset>) -> Result<()> {
+        let id = id.trim();
+        let row: Option<(Option<String>, u32, Option<String>, String)> = self
+            .connection()
+            .query_row("SELECT pin_hash, failed_attempts, locked_until, name FROM staff WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?;
+        // An unknown id is told the same as a wrong PIN.
+        let Some((stored, failed, locked_until, name)) = row else {
+            return Err(StoreError::BadPin { hint: String::new() });
+        };
+        if let Some(until) = locked_until.as_deref().and_then(|u| DateTime::parse_from_rfc3339(u).ok()) {
+            let left = (until - now).num_seconds();
+            if left > 0 {
+                return Err(StoreError::PinLocked { name, wait: wait_text(left) });
+            }
+        }
+        let (ok, legacy) = stored.as_deref().map_or((false, false), |s| matches(s, id, pin));
+        if ok {
+            if failed > 0 || legacy {
+                let rehash = if legacy { Some(hash_pin(pin)?) } else { None };
+                self.write(id, now, |w| {
+                    w.tx.execute("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?1", [id])?;
+                    if let Some(h) = &rehash {
+                        w.tx.execute("UPDATE staff SET pin_hash = ?2 WHERE id = ?1", params![id, h])?;
+                        w.event(id, Event::PinSet(ev::PinSet { reason: "rehashed".into(), by: id.to_owned() }))?;
+                    }
+                    Ok(())
+                })?;
+            }
+            return Ok(());
+        }
+        let attempts = failed + 1;
+        let lock = (attempts >= FREE_ATTEMPTS).then(|| {
+            let secs = (FIRST_LOCK_SECS << (attempts - FREE_ATTEMPTS).min(10)).min(LONGEST_LOCK_SECS);
+            (secs, (now + chrono::Duration::seconds(secs)).to_rfc3339())
+        });
+        self.write(id, now, |w| {
+            w.tx.execute(
+                "UPDATE staff SET failed_attempts = ?2, locked_until = ?3 WHERE id = ?1",
+                params![id, attempts, lock.as_ref().map(|(_, u)| u.clone())],
+            )?;
+            w.event(id, Event::SignInFailed(ev::SignInFailed { attempts, locked_until: lock.as_ref().map(|(_, u)| u.clone()) }))?;
+            Ok(())
+        })?;
+        Err(match lock {
+            Some((secs, _)) => StoreError::PinLocked { name, wait: wait_text(secs) },
+            None => StoreError::BadPin { hint: format!("（再错{}次将暂时锁定）", FREE_ATTEMPTS - attempts) },
+        })
+    }
+
+    /// A staff member changes their own PIN, proving the old one.
+    pub fn change_pin(&mut self, id: &str, old: &str, new: &str, now: DateTime<FixedOffset>) -> Result<()> {
+        pin_rule(new)?;
+        self.check_pin(id, old, now)?;
+        let hash = hash_pin(new)?;
+        let id = id.trim();
+        self.write(id, now, |w| {
+            w.tx.execute("UPDATE staff SET pin_hash = ?2, failed_attempts = 0, locked_until = NULL WHERE id = ?1", params![id, hash])?;
+            w.event(id, Event::PinSet(ev::PinSet { reason: "changed".into(), by: id.to_owned() }))?;
+            Ok(())
+        })
+    }
+
+    /// The head sets a new PIN for a staff member (a forgotten PIN, a locked account).
+    pub fn reset_pin(&mut self, head: &str, id: &str, new: &str, now: DateTime<FixedOffset>) -> Result<()> {
+        let head = self.require_head(head, "重置密码")?;
+        pin_rule(new)?;
+        let staff = self.staff(id.trim())?;
+        let hash = hash_pin(new)?;
+        self.write(&head.id, now, |w| {
+            w.tx.execute("UPDATE staff SET pin_hash = ?2, failed_attempts = 0, locked_until = NULL WHERE id = ?1", params![staff.id, hash])?;
+            w.event(&staff.id, Event::PinSet(ev::PinSet { reason: "reset".into(), by: head.id.clone() }))?;
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pin_is_six_to_twelve_digits_and_hashed_with_a_salt() {
+        for bad in ["1234", "12345", "1234567890123", "12345a", " ", "１２３４５６"] {
+            assert!(pin_rule(bad).is_err(), "{bad}");
+        }
+        pin_rule("123456").unwrap();
+        let (a, b) = (hash_pin("123456").unwrap(), hash_pin("123456").unwrap());
+        assert!(a.starts_with("$argon2id$") && a != b, "{a} {b}");
+        assert_eq!(matches(&a, "demo", "123456"), (true, false));
+        assert_eq!(matches(&a, "demo", "123457"), (false, false));
+        let old = crate::events::hex(&Sha256::digest("yichuang-pin\u{1f}demo\u{1f}1234".as_bytes()));
+        assert_eq!(matches(&old, "demo", "1234"), (true, true));
+        assert_eq!(wait_text(30), "30秒");
+        assert_eq!(wait_text(3600), "60分钟");
+    }
+}
