@@ -869,11 +869,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let r = yichuang_report::from_store(&store, period)?;
             if let Some(f) = &xlsx {
-                std::fs::write(f, yichuang_report::xlsx::workbook(&r)?).with_context(|| format!("无法写入{}", f.display()))?;
+                yichuang_store::files::write_private(f, &yichuang_report::xlsx::workbook(&r)?).with_context(|| format!("无法写入{}", f.display()))?;
             }
             if let Some(f) = &pdf {
                 let bytes = yichuang_print::report::report_pdf(&r, &yichuang_print::chinese_date(now.date_naive()))?;
-                std::fs::write(f, bytes).with_context(|| format!("无法写入{}", f.display()))?;
+                yichuang_store::files::write_private(f, &bytes).with_context(|| format!("无法写入{}", f.display()))?;
             }
             if json {
                 print_json(&serde_json::to_value(&r)?);
@@ -1253,7 +1253,7 @@ fn print_documents(
     now: DateTime<FixedOffset>,
 ) -> Result<Vec<Option<String>>> {
     let Some(dir) = dir else { return Ok(vec![None; docs.len()]) };
-    std::fs::create_dir_all(dir).with_context(|| format!("无法建立目录{}", dir.display()))?;
+    yichuang_store::files::private_dir(dir).with_context(|| format!("无法建立目录{}", dir.display()))?;
     docs.iter()
         .map(|d| {
             let ascii = yichuang_core::DocumentNumber::parse(&d.number)?.ascii();
@@ -1354,7 +1354,7 @@ fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()
             let record = store.document(&number)?;
             let qr = store.document_qr(&number, now)?;
             let o = escpos(&record, &qr, if raster { Mode::Raster } else { Mode::Text(enc) })?;
-            std::fs::write(&out, &o.bytes).with_context(|| format!("无法写入{}", out.display()))?;
+            yichuang_store::files::write_private(&out, &o.bytes).with_context(|| format!("无法写入{}", out.display()))?;
             if !o.unencodable.is_empty() {
                 eprintln!("注意：打印机编码{encoding}无法显示“{}”，已印为“?”，请改用gb18030或位图模式（--raster）", o.unencodable.iter().collect::<String>());
             }
@@ -1399,7 +1399,7 @@ fn write_pdf(store: &mut Store, number: &str, layout: yichuang_print::Layout, ou
     let qr = store.document_qr(number, now)?;
     let stubs = store.centre()?.settings.stub_copies;
     let bytes = yichuang_print::render(&record, layout, stubs, &qr)?;
-    std::fs::write(out, bytes).with_context(|| format!("无法写入{}", out.display()))?;
+    yichuang_store::files::write_private(out, &bytes).with_context(|| format!("无法写入{}", out.display()))?;
     Ok(())
 }
 

@@ -325,3 +325,30 @@ fn a_pin_is_reset_by_the_head_and_changed_by_its_owner_from_standard_input() {
     assert_eq!(c.count("SELECT count(*) FROM event WHERE kind = 'staff.pin_set'"), 2);
     assert_eq!(c.count("SELECT count(*) FROM event WHERE kind = 'staff.sign_in_failed'"), 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn the_centre_s_files_are_its_owner_s_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let c = Centre::new();
+    let other = Centre::terminal("02");
+    c.json(&["case", "intake", &c.file("a.json", &cj01(&id("45082119680405302"), CJ01_ALL)), "--json"]);
+    let backup = c.dir.path().join("b.db");
+    c.ok(&["backup", "--out", backup.to_str().unwrap()]);
+    let export = c.dir.path().join("x.json");
+    c.ok(&["export", "--for-peers", "--out", export.to_str().unwrap(), "--to", &other.key()]);
+    let report = c.dir.path().join("r.xlsx");
+    c.ok(&["report", "--month", "2026-11", "--xlsx", report.to_str().unwrap()]);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    for f in [c.db.clone(), backup, export, report] {
+        assert_eq!(mode(&f), 0o600, "{}", f.display());
+    }
+    let wal = c.db.with_extension("db-wal");
+    if wal.exists() {
+        assert_eq!(mode(&wal), 0o600, "SQLite gives the WAL the database's permissions");
+    }
+    // A database left readable by others is made private when it is opened.
+    std::fs::set_permissions(&c.db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    c.ok(&["verify"]);
+    assert_eq!(mode(&c.db), 0o600);
+}

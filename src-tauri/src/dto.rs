@@ -1130,7 +1130,7 @@ pub struct FileDto {
 impl FolderDto {
     /// This window's own exchange folder (created), then every mounted USB stick.
     fn folders(own: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
-        let _ = std::fs::create_dir_all(own);
+        let _ = yichuang_store::files::private_dir(own);
         let mut out = vec![(own.to_owned(), "本机交换文件夹".to_owned())];
         let mut sticks = vec![];
         for root in ["/media", "/run/media"] {

@@ -381,9 +381,9 @@ fn print_test_page(state: tauri::State<'_, AppState>, printer: String, slip: boo
     let printer = Some(printer.trim().to_owned()).filter(|p| !p.is_empty());
     let label = printer.clone().unwrap_or_else(|| "系统默认打印机".into());
     let bytes = yichuang_print::test_page::test_page(&centre, &label, now().date_naive(), layout)?;
-    std::fs::create_dir_all(&dir).map_err(|e| ApiError::new("print.io", format!("无法创建打印文件夹：{e}")))?;
+    yichuang_store::files::private_dir(&dir).map_err(|e| ApiError::new("print.io", format!("无法创建打印文件夹：{e}")))?;
     let file = dir.join("test-page.pdf");
-    std::fs::write(&file, bytes).map_err(|e| ApiError::new("print.io", format!("无法写入测试页：{e}")))?;
+    yichuang_store::files::write_private(&file, &bytes).map_err(|e| ApiError::new("print.io", format!("无法写入测试页：{e}")))?;
     let sent = yichuang_print::printer::print_pdf(&file, printer.as_deref())?;
     Ok(dto::Printed::from(yichuang_print::Delivered { file, sent, unencodable: vec![] }))
 }
@@ -393,7 +393,7 @@ fn print_test_page(state: tauri::State<'_, AppState>, printer: String, slip: boo
 fn backup_now(state: tauri::State<'_, AppState>, progress: Channel<dto::Progress>) -> ApiResult<dto::BackupDto> {
     state.clerk()?;
     let dir = state.folder("backups");
-    std::fs::create_dir_all(&dir).map_err(|e| ApiError::new("backup.io", format!("无法创建备份文件夹{}：{e}", dir.display())))?;
+    yichuang_store::files::private_dir(&dir).map_err(|e| ApiError::new("backup.io", format!("无法创建备份文件夹{}：{e}", dir.display())))?;
     let file = dir.join(format!("yichuang-{}.db", now().format("%Y%m%d-%H%M%S")));
     state.with(|s| {
         s.backup_with_progress(&file, &mut |done, total| {
@@ -633,14 +633,14 @@ fn export_report(state: tauri::State<'_, AppState>, month: String, format: Strin
     let store = Store::open(&state.db)?;
     let r = yichuang_report::from_store(&store, period_of(&month)?)?;
     let dir = state.folder("reports");
-    std::fs::create_dir_all(&dir).map_err(|e| ApiError::new("report.io", format!("无法创建报表文件夹：{e}")))?;
+    yichuang_store::files::private_dir(&dir).map_err(|e| ApiError::new("report.io", format!("无法创建报表文件夹：{e}")))?;
     let (bytes, ext) = match format.as_str() {
         "xlsx" => (yichuang_report::xlsx::workbook(&r)?, "xlsx"),
         "pdf" => (yichuang_print::report::report_pdf(&r, &yichuang_print::chinese_date(now().date_naive()))?, "pdf"),
         _ => return Err(ApiError::new("report.format", "格式应为xlsx或pdf")),
     };
     let file = dir.join(format!("统计-{month}.{ext}"));
-    std::fs::write(&file, bytes).map_err(|e| ApiError::new("report.io", format!("无法写入{}：{e}", file.display())))?;
+    yichuang_store::files::write_private(&file, &bytes).map_err(|e| ApiError::new("report.io", format!("无法写入{}：{e}", file.display())))?;
     Ok(file.display().to_string())
 }
 

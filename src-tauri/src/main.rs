@@ -19,7 +19,7 @@ fn main() {
                 .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
                 .unwrap_or_else(|| PathBuf::from("."));
             let dir = base.join("yichuang");
-            let _ = std::fs::create_dir_all(&dir);
+            let _ = yichuang_store::files::private_dir(&dir);
             dir.join("yichuang.db")
         });
     let store = match yichuang_desktop_lib::open_store(path.clone(), demo) {

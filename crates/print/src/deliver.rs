@@ -48,7 +48,7 @@ impl Delivered {
 
 /// Renders `record` (with its signed QR text) for `target` and prints it.
 pub fn deliver(record: &DocumentRecord, qr: &str, target: &Target) -> Result<Delivered, PrintError> {
-    std::fs::create_dir_all(&target.dir)?;
+    yichuang_store::files::private_dir(&target.dir)?;
     let stem = file_stem(&record.number);
     if let (Layout::Slip, Some((queue, encoding))) = (target.layout, &target.slip_printer) {
         let mode = match encoding.as_str() {
@@ -86,7 +86,7 @@ fn file_stem(number: &str) -> String {
 /// Writes through a temporary file and a rename, so that a printer never reads half a file.
 fn write_new(path: &Path, bytes: &[u8]) -> Result<(), PrintError> {
     let tmp = path.with_extension("part");
-    std::fs::write(&tmp, bytes)?;
+    yichuang_store::files::write_private(&tmp, bytes)?;
     std::fs::rename(&tmp, path)?;
     Ok(())
 }

@@ -15,6 +15,7 @@ mod cases;
 mod documents;
 mod error;
 mod events;
+pub mod files;
 mod inquiries;
 mod keys;
 mod lan;
@@ -185,6 +186,8 @@ pub struct Store {
 
 fn open_connection(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path)?;
+    // The centre's data is its owner's only (a file left readable by others is made so).
+    let _ = files::private_file(path);
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
@@ -738,6 +741,7 @@ impl Store {
         }
         {
             let mut target = Connection::open(dest)?;
+            files::private_file(dest)?;
             let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
             loop {
                 let step = backup.step(256)?;

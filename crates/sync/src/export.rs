@@ -145,7 +145,7 @@ pub fn seal_batch(batch: &Batch, recipients: &[String]) -> Result<crate::seal::S
 /// the final name.
 pub fn write_bytes(bytes: &[u8], out: &Path) -> Result<(), SyncError> {
     let tmp = out.with_extension("part");
-    std::fs::write(&tmp, bytes)?;
+    yichuang_store::files::write_private(&tmp, bytes)?;
     std::fs::rename(&tmp, out)?;
     Ok(())
 }
@@ -154,7 +154,7 @@ pub fn write_bytes(bytes: &[u8], out: &Path) -> Result<(), SyncError> {
 /// under the final name.
 pub fn write(batch: &Batch, out: &Path) -> Result<(), SyncError> {
     let tmp = out.with_extension("part");
-    std::fs::write(&tmp, batch.to_bytes())?;
+    yichuang_store::files::write_private(&tmp, &batch.to_bytes())?;
     std::fs::rename(&tmp, out)?;
     Ok(())
 }

@@ -186,6 +186,25 @@ impl Desk {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Waits until nothing matching `css` is shown any more (a dialog closed): a condition,
+    /// polled, never a fixed delay.
+    async fn gone(&self, css: &str) {
+        for _ in 0..200 {
+            let els = self.client.find_all(Locator::Css(css)).await.unwrap_or_default();
+            let mut shown = false;
+            for e in els {
+                if e.is_displayed().await.unwrap_or(false) {
+                    shown = true;
+                }
+            }
+            if !shown {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} is still shown");
+    }
+
     /// The value of an input.
     async fn value(&self, css: &str) -> String {
         self.find(css).await.prop("value").await.unwrap().unwrap_or_default()
@@ -559,6 +578,8 @@ async fn a_complaint_is_registered_and_answered() {
     d.click(&format!("[data-note='{id}']")).await;
     d.keys("#cp-text", "核实午休排班，发现B岗未到").await;
     d.click("#cp-step-ok").await;
+    // The note's dialog closes before the answer is opened (a busy machine once lost the click).
+    d.gone("#cp-step-ok").await;
     d.click(&format!("[data-answer='{id}']")).await;
     d.keys("#cp-text", "已调整午休轮值，保证有人在岗").await;
     d.click("#cp-step-ok").await;

@@ -1,0 +1,45 @@
+//! Files that hold the centre's data (the database and its WAL, backups, printed documents,
+//! export files, reports) are the owner's alone: 0600, in folders 0700 (on Unix; Windows keeps
+//! the user profile's own ACLs). SQLite gives the WAL and shared-memory files the database
+//! file's permissions.
+
+use std::path::Path;
+
+/// Makes `path` readable and writable by its owner only.
+pub fn private_file(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Creates `dir` (and its parents) if needed, and makes it its owner's only.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` as a private file (created 0600 before anything is written).
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    private_file(path)
+}
