@@ -352,3 +352,48 @@ fn the_centre_s_files_are_its_owner_s_only() {
     c.ok(&["verify"]);
     assert_eq!(mode(&c.db), 0o600);
 }
+
+#[test]
+fn an_empty_or_foreign_file_is_refused_never_made_a_new_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |db: &std::path::Path, args: &[&str]| {
+        std::process::Command::new(bin()).arg("--db").arg(db).args(args).env("YICHUANG_NOW", NOW).output().unwrap()
+    };
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let text = dir.path().join("notes.db");
+    std::fs::write(&text, "这是一份会议记录，不是数据库".repeat(20)).unwrap();
+    for (file, says) in [(&empty, "文件是空的（0字节）"), (&text, "不是一窗通的数据库文件")] {
+        let before = std::fs::read(file).unwrap();
+        for args in [&["verify"][..], &["init", "--centre-code", "450821102", "--centre-name", "示范镇便民服务中心", "--terminal", "01", "--demo"][..]] {
+            let out = run(file, args);
+            assert!(!out.status.success(), "{args:?}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains(says) && !err.contains("panicked"), "{err}");
+        }
+        assert_eq!(std::fs::read(file).unwrap(), before, "left untouched");
+    }
+}
+
+#[test]
+fn verify_names_a_damaged_page_of_the_file() {
+    let c = Centre::new();
+    c.json(&["case", "intake", &c.file("a.json", &cj01(&id("45082119680405302"), CJ01_ALL)), "--json"]);
+    assert_eq!(c.ok(&["verify"]).trim(), "ok");
+    let (root, page): (i64, i64) = {
+        let s = c.store();
+        let root = s.connection().query_row("SELECT rootpage FROM sqlite_master WHERE name = 'document'", [], |r| r.get(0)).unwrap();
+        let page = s.connection().query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+        s.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        (root, page)
+    };
+    // A 4 KB page of the document table overwritten (a bad sector, a stray write).
+    let mut bytes = std::fs::read(&c.db).unwrap();
+    let at = ((root - 1) * page) as usize;
+    bytes[at..at + page as usize].fill(0x55);
+    std::fs::write(&c.db, bytes).unwrap();
+    let out = c.run(&["verify"]);
+    assert!(!out.status.success());
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("数据库文件已损坏") && said.contains("请从备份恢复"), "{said}");
+}

@@ -95,6 +95,8 @@ pub enum ChainFault {
     Unreadable { seq: i64, detail: String },
     /// Another terminal's stream as kept here is not whole: edited, missing or out of order.
     PeerBroken { stream: String, seq: i64 },
+    /// SQLite's own check of the file failed: a page overwritten, the file cut short.
+    Damaged(String),
 }
 
 impl std::fmt::Display for ChainFault {
@@ -107,6 +109,7 @@ impl std::fmt::Display for ChainFault {
             Self::Unrecorded { table, key } => write!(f, "{table}中的记录“{key}”没有对应的事件（记录被绕过程序写入）"),
             Self::Unreadable { seq, detail } => write!(f, "事件{seq}无法解读：{detail}"),
             Self::PeerBroken { stream, seq } => write!(f, "其他终端{stream}的第{seq}条记录与其记录链不符（被修改、删除或调换）"),
+            Self::Damaged(detail) => write!(f, "数据库文件已损坏（SQLite完整性检查：{detail}）：请勿继续使用，请从备份恢复"),
             Self::StatusMismatch { case, recorded, stored } => {
                 write!(f, "办件{case}的状态为“{stored}”，但事件记录的状态为“{recorded}”（办件被修改）")
             }
@@ -117,6 +120,15 @@ impl std::fmt::Display for ChainFault {
 /// Walks the whole chain and the records that must have events. Returns the number of events
 /// checked, or the first fault.
 pub(crate) fn verify(conn: &Connection, own_stream: &str) -> Result<std::result::Result<i64, ChainFault>> {
+    // The file itself first: a damaged page can hide rows from every query below.
+    let check: std::result::Result<Vec<String>, rusqlite::Error> = conn
+        .prepare("PRAGMA integrity_check(5)")
+        .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect());
+    match check {
+        Ok(lines) if lines == ["ok"] => {}
+        Ok(lines) => return Ok(Err(ChainFault::Damaged(lines.join("；")))),
+        Err(e) => return Ok(Err(ChainFault::Damaged(e.to_string()))),
+    }
     let mut stmt = conn.prepare(&format!("SELECT {EVENT_COLUMNS} FROM event ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
     let mut expected = 1;

@@ -184,6 +184,25 @@ pub struct Store {
     seen_version: i64,
 }
 
+/// A file that is there but is no database is never taken for a new one: an empty file (a
+/// copy cut short) or another kind of file (the wrong one chosen) is refused, untouched.
+fn refuse_odd_file(path: &Path) -> Result<()> {
+    let Ok(meta) = std::fs::metadata(path) else { return Ok(()) };
+    let bad = |detail: &str| Err(StoreError::BadFile { what: "数据库", detail: detail.to_owned() });
+    if meta.is_dir() {
+        return bad("这是一个文件夹，不是数据库文件");
+    }
+    if meta.len() == 0 {
+        return bad("文件是空的（0字节），可能是拷贝或关机时中断：没有把它当作新数据库，请从备份恢复（restore）");
+    }
+    let mut head = [0u8; 16];
+    let n = std::io::Read::read(&mut std::fs::File::open(path)?, &mut head)?;
+    if n < 16 || &head != b"SQLite format 3\0" {
+        return bad("不是一窗通的数据库文件（可能选错了文件），未作任何改动");
+    }
+    Ok(())
+}
+
 fn open_connection(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path)?;
     // The centre's data is its owner's only (a file left readable by others is made so).
@@ -275,6 +294,7 @@ impl Store {
     }
 
     pub(crate) fn open_with(path: &Path, migrations: &[&str]) -> Result<Self> {
+        refuse_odd_file(path)?;
         let mut conn = open_connection(path)?;
         migrate(&mut conn, path, migrations)?;
         let mut store =
