@@ -161,6 +161,9 @@ struct Track {
     due: Option<NaiveDate>,
     done: bool,
     running: bool,
+    /// 一次一评: the first rating in the centre's order counts; another window's second one
+    /// (two windows cut off from each other) is the head's conflict, not a second rating.
+    rated: bool,
 }
 
 fn date_of(at: &str) -> Option<NaiveDate> {
@@ -210,6 +213,7 @@ pub fn fold<'a>(
                     due,
                     done: false,
                     running: RUNNING.contains(&status),
+                    rated: false,
                 };
                 let f = items.entry(p.item.clone()).or_default();
                 if inside {
@@ -271,12 +275,15 @@ pub fn fold<'a>(
                         }
                     }
                     Event::CaseExtended(_) if inside => f.extensions += 1,
-                    Event::CaseRated(r) if inside => {
-                        f.ratings += 1;
-                        if r.bad {
-                            f.bad_ratings += 1;
-                        } else {
-                            f.satisfied += 1;
+                    Event::CaseRated(r) if !t.rated => {
+                        t.rated = true;
+                        if inside {
+                            f.ratings += 1;
+                            if r.bad {
+                                f.bad_ratings += 1;
+                            } else {
+                                f.satisfied += 1;
+                            }
                         }
                     }
                     _ => {}
@@ -388,5 +395,20 @@ mod tests {
         assert_eq!(f.on_time_rate(), Some(66.7));
         assert_eq!(f.average_days(), Some(3.3));
         assert_eq!(f.satisfaction_rate(), None);
+    }
+
+    #[test]
+    fn a_case_rated_at_two_windows_cut_off_counts_one_rating() {
+        let intake = r#"{"item":"CJ-01","catalogue_version":"2026.11","applicant":{"kind":"person","key":"450821196804053025","name":"李秀英","phone":null},"agent":null,"decision":"supplement","status":"awaiting_supplement","deemed_accepted":false,"received_on":"2026-11-23","clock_start":null,"limit":{"days":20,"unit":"working"},"due":null,"materials":[],"conditions":[],"deficiencies":[],"refusal":null,"handler":"demo","covering_for":null}"#;
+        let good = r#"{"rating":"very_satisfied","bad":false,"channel":"window","on":"2026-11-24"}"#;
+        let bad = r#"{"rating":"very_dissatisfied","bad":true,"channel":"window","on":"2026-11-24","rectification_due":"2026-12-15"}"#;
+        let n = "450821102012026112300001";
+        let events = [
+            Ev { at: "2026-11-23T09:00:00+08:00", kind: "case.intake", subject: n, payload: intake },
+            Ev { at: "2026-11-24T09:00:00+08:00", kind: "case.rated", subject: n, payload: good },
+            Ev { at: "2026-11-24T09:05:00+08:00", kind: "case.rated", subject: n, payload: bad },
+        ];
+        let r = fold("示范镇", events, &Calendar::weekends_only(), Period::month(2026, 11).unwrap(), &HashMap::new());
+        assert_eq!((r.total.ratings, r.total.satisfied, r.total.bad_ratings), (1, 1, 0), "一次一评: the first in the centre's order");
     }
 }
