@@ -185,7 +185,9 @@ pub struct Store {
 }
 
 /// A file that is there but is no database is never taken for a new one: an empty file (a
-/// copy cut short) or another kind of file (the wrong one chosen) is refused, untouched.
+/// copy cut short) is refused here, untouched; another kind of file (the wrong one chosen) is
+/// refused by SQLite itself when it is opened. (The file is never opened outside SQLite: in a
+/// process that holds it open, closing any other handle to it would drop SQLite's locks.)
 fn refuse_odd_file(path: &Path) -> Result<()> {
     let Ok(meta) = std::fs::metadata(path) else { return Ok(()) };
     let bad = |detail: &str| Err(StoreError::BadFile { what: "数据库", detail: detail.to_owned() });
@@ -195,20 +197,25 @@ fn refuse_odd_file(path: &Path) -> Result<()> {
     if meta.len() == 0 {
         return bad("文件是空的（0字节），可能是拷贝或关机时中断：没有把它当作新数据库，请从备份恢复（restore）");
     }
-    let mut head = [0u8; 16];
-    let n = std::io::Read::read(&mut std::fs::File::open(path)?, &mut head)?;
-    if n < 16 || &head != b"SQLite format 3\0" {
-        return bad("不是一窗通的数据库文件（可能选错了文件），未作任何改动");
-    }
     Ok(())
 }
 
+/// SQLite's "not a database" in the clerk's words.
+fn not_a_database(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => {
+            StoreError::BadFile { what: "数据库", detail: "不是一窗通的数据库文件（可能选错了文件），未作任何改动".into() }
+        }
+        _ => e.into(),
+    }
+}
+
 fn open_connection(path: &Path) -> Result<Connection> {
-    let conn = Connection::open(path)?;
+    let conn = Connection::open(path).map_err(not_a_database)?;
     // The centre's data is its owner's only (a file left readable by others is made so).
     let _ = files::private_file(path);
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(not_a_database)?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::Sqlite(rusqlite::Error::InvalidQuery));
     }

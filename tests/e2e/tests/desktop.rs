@@ -186,6 +186,18 @@ impl Desk {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Clicks `css` until `done` appears (a radio marked checked, a dialog open): a click a busy
+    /// machine lost while a dialog was still opening is clicked again, on a condition.
+    async fn click_until(&self, css: &str, done: &str) {
+        for _ in 0..20 {
+            self.click_once(css).await;
+            if self.client.wait().at_most(Duration::from_secs(1)).for_element(Locator::Css(done)).await.is_ok() {
+                return;
+            }
+        }
+        panic!("{css}: clicked, but {done} never appeared");
+    }
+
     /// Waits until nothing matching `css` is shown any more (a dialog closed): a condition,
     /// polled, never a fixed delay.
     async fn gone(&self, css: &str) {
@@ -613,7 +625,7 @@ async fn a_bad_rating_on_a_return_visit_opens_a_rectification() {
     d.sign_in().await;
     d.click("#nav-visits").await;
     d.click(&format!("[data-rate='{number}']")).await;
-    d.click("#rate-3").await;
+    d.click_until("#rate-3", "#rate-3.is-checked").await;
     d.click("#rate-ok").await;
     d.wait_text("rate-error", "差评须记录申请人的意见").await;
     d.keys("#rate-comment", "照片要求没讲清楚，跑了两趟").await;
