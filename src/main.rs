@@ -867,7 +867,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 (None, Some(d)) => yichuang_report::Period::day(d),
                 (None, None) => yichuang_report::Period::day(now.date_naive()),
             };
-            let r = yichuang_report::from_store(&store, period)?;
+            let r = yichuang_report::from_store(&store, period.as_of(now.date_naive()))?;
             if let Some(f) = &xlsx {
                 yichuang_store::files::write_private(f, &yichuang_report::xlsx::workbook(&r)?).with_context(|| format!("无法写入{}", f.display()))?;
             }

@@ -607,7 +607,7 @@ fn record_absence(state: tauri::State<'_, AppState>, staff: String, from: String
     })
 }
 
-/// `2026-11` (a month) or `2026-11-23` (a day's summary).
+/// `2026-11` (a month) or `2026-11-23` (a day's summary), as the figures stand today.
 fn period_of(month: &str) -> ApiResult<yichuang_report::Period> {
     if let Ok(day) = chrono::NaiveDate::parse_from_str(month.trim(), "%Y-%m-%d") {
         return Ok(yichuang_report::Period::day(day));
@@ -615,6 +615,7 @@ fn period_of(month: &str) -> ApiResult<yichuang_report::Period> {
     month
         .split_once('-')
         .and_then(|(y, m)| yichuang_report::Period::month(y.parse().ok()?, m.parse().ok()?))
+        .map(|p| p.as_of(now().date_naive()))
         .ok_or_else(|| ApiError::new("report.month", format!("“{month}”无效：月份写作YYYY-MM，某一天写作YYYY-MM-DD")))
 }
 

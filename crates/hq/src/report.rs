@@ -78,6 +78,9 @@ pub async fn page(State(s): State<AppState>, Query(q): Query<ReportQuery>) -> Re
         .split_once('-')
         .and_then(|(y, m)| Period::month(y.parse().ok()?, m.parse().ok()?))
         .ok_or_else(|| HqError::BadRequest(format!("月份“{}”应写作YYYY-MM", q.month)))?;
+    // A month in progress stands as of today, in Beijing time.
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    let period = period.as_of(chrono::Utc::now().with_timezone(&beijing).date_naive());
     let r = centre_report(&s.pool, q.centre.trim(), period).await?;
     let rows: Vec<Vec<String>> = r
         .items

@@ -41,17 +41,28 @@ impl ReportError {
 pub struct Period {
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// The day the figures stand at: the period's last day, or today for a period still in
+    /// progress (a case due on the 29th is not overdue on the 1st). See [`Period::as_of`].
+    pub until: NaiveDate,
 }
 
 impl Period {
     pub fn day(d: NaiveDate) -> Self {
-        Self { from: d, to: d }
+        Self { from: d, to: d, until: d }
+    }
+
+    /// The figures as they stand on `today` (passed in: this crate never reads the clock):
+    /// a period still in progress counts as overdue only what is past due by today.
+    pub fn as_of(mut self, today: NaiveDate) -> Self {
+        self.until = self.to.min(today).max(self.from);
+        self
     }
     /// The calendar month of `y`-`m`; `None` for a month that does not exist.
     pub fn month(y: i32, m: u32) -> Option<Self> {
         let from = NaiveDate::from_ymd_opt(y, m, 1)?;
         let next = if m == 12 { NaiveDate::from_ymd_opt(y + 1, 1, 1)? } else { NaiveDate::from_ymd_opt(y, m + 1, 1)? };
-        Some(Self { from, to: next.pred_opt()? })
+        let to = next.pred_opt()?;
+        Some(Self { from, to, until: to })
     }
     pub fn contains(&self, d: NaiveDate) -> bool {
         self.from <= d && d <= self.to
@@ -310,7 +321,7 @@ pub fn fold<'a>(
     }
     // Still running at the end of the period, past the due date: overdue.
     for t in cases.values() {
-        if !t.done && t.running && t.due.is_some_and(|d| d < period.to) {
+        if !t.done && t.running && t.due.is_some_and(|d| d < period.until) {
             items.entry(t.item.clone()).or_default().overdue += 1;
         }
     }
@@ -410,5 +421,23 @@ mod tests {
         ];
         let r = fold("示范镇", events, &Calendar::weekends_only(), Period::month(2026, 11).unwrap(), &HashMap::new());
         assert_eq!((r.total.ratings, r.total.satisfied, r.total.bad_ratings), (1, 1, 0), "一次一评: the first in the centre's order");
+    }
+
+    #[test]
+    fn a_month_in_progress_counts_overdue_only_what_is_past_due_today() {
+        let intake = r#"{"item":"CJ-01","catalogue_version":"2026.11","applicant":{"kind":"person","key":"450821196804053025","name":"李秀英","phone":null},"agent":null,"decision":"accepted","status":"accepted","deemed_accepted":false,"received_on":"2026-12-01","clock_start":"2026-12-01","limit":{"days":20,"unit":"working"},"due":{"date":"2026-12-29","provisional":false,"calendar_version":"2026.1"},"materials":[],"conditions":[],"deficiencies":[],"refusal":null,"handler":"demo","covering_for":null}"#;
+        let n = "450821102012026120100001";
+        let events = || [Ev { at: "2026-12-01T09:00:00+08:00", kind: "case.intake", subject: n, payload: intake }];
+        let month = Period::month(2026, 12).unwrap();
+        let on = |d: u32| {
+            let p = month.as_of(NaiveDate::from_ymd_opt(2026, 12, d).unwrap());
+            fold("示范镇", events(), &Calendar::weekends_only(), p, &HashMap::new()).total.overdue
+        };
+        assert_eq!(on(1), 0, "on 1 December a case due on the 29th is not overdue");
+        assert_eq!(on(29), 0);
+        assert_eq!(on(30), 1);
+        assert_eq!(fold("示范镇", events(), &Calendar::weekends_only(), month, &HashMap::new()).total.overdue, 1, "the month once over");
+        assert_eq!(month.as_of(NaiveDate::from_ymd_opt(2027, 3, 1).unwrap()).until, month.to);
+        assert_eq!(month.as_of(NaiveDate::from_ymd_opt(2026, 12, 5).unwrap()).label(), "2026年12月");
     }
 }
