@@ -89,6 +89,11 @@ impl Store {
     /// Signs `message` with this terminal's key (an export file made before any enrolment):
     /// the signature in base64url. The secret never leaves the store.
     pub fn sign_as_terminal(&self, message: &[u8]) -> Result<String> {
+        Ok(URL_SAFE_NO_PAD.encode(self.terminal_secret()?.sign(message).to_bytes()))
+    }
+
+    /// The terminal's secret key as stored; it never leaves the store.
+    fn terminal_secret(&self) -> Result<SigningKey> {
         let secret: Option<String> = self
             .connection()
             .query_row("SELECT secret_key FROM terminal_key WHERE key_id = ?1", [self.key_id()?], |r| r.get(0))
@@ -98,23 +103,14 @@ impl Store {
             .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
             .and_then(|b| b.try_into().ok())
             .ok_or(StoreError::NotFound("本终端的签名密钥".into()))?;
-        Ok(URL_SAFE_NO_PAD.encode(SigningKey::from_bytes(&bytes).sign(message).to_bytes()))
+        Ok(SigningKey::from_bytes(&bytes))
     }
 
     /// X25519 agreement of this terminal's key with `their` point (a sealed file's or a LAN
     /// answer's ephemeral key): the shared secret, never the key, leaves the store. Refuses a
     /// point of small order, which would make the secret known to anyone.
     pub fn agree_as_terminal(&self, their: [u8; 32]) -> Result<[u8; 32]> {
-        let secret: Option<String> = self
-            .connection()
-            .query_row("SELECT secret_key FROM terminal_key WHERE key_id = ?1", [self.key_id()?], |r| r.get(0))
-            .optional()?
-            .flatten();
-        let bytes: [u8; 32] = secret
-            .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
-            .and_then(|b| b.try_into().ok())
-            .ok_or(StoreError::NotFound("本终端的签名密钥".into()))?;
-        let scalar = SigningKey::from_bytes(&bytes).to_scalar_bytes();
+        let scalar = self.terminal_secret()?.to_scalar_bytes();
         let shared = curve25519_dalek::MontgomeryPoint(their).mul_clamped(scalar).to_bytes();
         if shared == [0u8; 32] {
             return Err(StoreError::BadFile { what: "加密文件", detail: "密钥无效".into() });

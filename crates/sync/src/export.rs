@@ -109,11 +109,7 @@ pub(crate) fn key_signed(store: &Store, from: i64, to: i64, now: DateTime<FixedO
 /// nobody but its writer could open is refused, with what to do.
 pub fn recipients(store: &Store, for_peers: bool, extra: &[String]) -> Result<Vec<String>, SyncError> {
     let mut keys = vec![store.terminal_public_key()?.ok_or(SyncError::BadKey)?];
-    let hq = match store.enrolment()? {
-        Some(e) if !e.hq_public_key.trim().is_empty() => Some(e.hq_public_key),
-        _ => Some(store.centre()?.settings.hq_public_key.clone()).filter(|k| !k.is_empty()),
-    };
-    keys.extend(hq);
+    keys.extend(crate::transfer::hq_key(store)?);
     if for_peers {
         keys.extend(store.centre_keys()?);
     }
@@ -153,8 +149,5 @@ pub fn write_bytes(bytes: &[u8], out: &Path) -> Result<(), SyncError> {
 /// Writes the batch to `out` through a temporary file, so that a cut leaves no half file
 /// under the final name.
 pub fn write(batch: &Batch, out: &Path) -> Result<(), SyncError> {
-    let tmp = out.with_extension("part");
-    yichuang_store::files::write_private(&tmp, &batch.to_bytes())?;
-    std::fs::rename(&tmp, out)?;
-    Ok(())
+    write_bytes(&batch.to_bytes(), out)
 }
