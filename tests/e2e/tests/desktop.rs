@@ -122,6 +122,7 @@ impl Desk {
 
     /// Clicks, waiting while a closing dialog's overlay still covers the element.
     async fn click_once(&self, css: &str) {
+        self.settled().await;
         for _ in 0..50 {
             // As a clerk would, bring it into the middle of the window first.
             let el = self.find(css).await;
@@ -137,8 +138,28 @@ impl Desk {
         panic!("{css}: still covered after 5 s");
     }
 
+    /// Waits until no CSS transition or animation is running (a dialog zooming in, a message
+    /// fading): a click taken while a dialog still moves can land on its overlay instead.
+    async fn settled(&self) {
+        for _ in 0..100 {
+            let running = self
+                .client
+                .execute("return document.getAnimations().filter((a) => a.playState === 'running' && a.effect && a.effect.getComputedTiming().iterations !== Infinity).length", vec![])
+                .await
+                .ok()
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0);
+            if running == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Endless animations (a spinner) are not waited for; after 5 s the click is tried anyway.
+    }
+
     /// Clicks the element at an XPath (for popups Element Plus renders outside the page).
     async fn click_xpath(&self, xpath: &str) {
+        self.settled().await;
         for _ in 0..50 {
             if let Ok(el) = self.client.find(Locator::XPath(xpath)).await {
                 if el.click().await.is_ok() {
