@@ -127,6 +127,24 @@ pub enum CaseAction {
 }
 
 impl CaseAction {
+    /// Every action, with every outcome a supplement or a decision can have.
+    pub const EVERY: [CaseAction; 14] = [
+        Self::Supplement(SupplementOutcome::StillIncomplete),
+        Self::Supplement(SupplementOutcome::Accepted),
+        Self::Supplement(SupplementOutcome::Completed),
+        Self::Refuse,
+        Self::Extend,
+        Self::Forward,
+        Self::Pause,
+        Self::Resume,
+        Self::Decide { approved: true },
+        Self::Decide { approved: false },
+        Self::Ready,
+        Self::Collect,
+        Self::Withdraw,
+        Self::Archive,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Supplement(_) => "补正材料",
@@ -159,6 +177,30 @@ impl TransitionError {
             Self::NotAllowed { .. } => "case.transition",
             Self::Paused(_) => "case.paused",
         }
+    }
+}
+
+impl CaseStatus {
+    /// Whether a case in this status can come to `to` through the machine's steps, in any
+    /// number of them (none included). HQ, which may hear of a window's later act before
+    /// another window's earlier one, refuses only a status that no order of acts explains.
+    pub fn can_become(self, to: CaseStatus) -> bool {
+        let mut seen = vec![self];
+        let mut i = 0;
+        while let Some(&s) = seen.get(i) {
+            i += 1;
+            for paused in [false, true] {
+                let state = CaseState::restore(s, paused);
+                for a in CaseAction::EVERY {
+                    if let Ok(n) = state.apply(a) {
+                        if !seen.contains(&n.status) {
+                            seen.push(n.status);
+                        }
+                    }
+                }
+            }
+        }
+        seen.contains(&to)
     }
 }
 
@@ -319,6 +361,22 @@ mod tests {
                     assert!(r.is_err());
                 }
             }
+        }
+    }
+
+    #[test]
+    fn what_a_status_can_become_follows_the_machine_and_a_final_status_stays() {
+        assert!(S::Accepted.can_become(S::Collected));
+        assert!(S::AwaitingSupplement.can_become(S::Archived));
+        assert!(S::Accepted.can_become(S::Accepted));
+        assert!(!S::Withdrawn.can_become(S::Approved));
+        assert!(!S::Collected.can_become(S::Accepted));
+        assert!(!S::Refused.can_become(S::Approved));
+        assert!(!S::Approved.can_become(S::NotApproved));
+        assert!(!S::Archived.can_become(S::Completed));
+        for s in S::ALL {
+            assert!(s.can_become(s), "{s:?}");
+            assert!(S::Archived == s || !S::Archived.can_become(s));
         }
     }
 

@@ -65,7 +65,7 @@ fn main() {
     let t = Instant::now();
     rt.block_on(async {
         for b in &batches {
-            yichuang_hq::ingest::ingest(&pool, b, None, None).await.unwrap();
+            yichuang_hq::ingest::ingest(&pool, b, None).await.unwrap();
         }
     });
     let secs = t.elapsed().as_secs_f64();
@@ -83,7 +83,7 @@ fn main() {
     let t = Instant::now();
     rt.block_on(async {
         for b in &batches {
-            yichuang_hq::ingest::ingest(&pool, b, None, None).await.unwrap();
+            yichuang_hq::ingest::ingest(&pool, b, None).await.unwrap();
         }
     });
     println!("repeats acknowledged: {:.0} events/s", n_events as f64 / t.elapsed().as_secs_f64());

@@ -5,16 +5,16 @@
 use std::collections::HashMap;
 
 use deadpool_postgres::Pool;
+use yichuang_core::CaseStatus;
 use yichuang_events::Event;
 use yichuang_sync::client::{Ack, Rejected};
 use yichuang_sync::{Batch, SyncError};
 
 use crate::HqError;
 
-/// Takes in `bytes` (a batch). `reported_head` is the terminal's last event, when it says.
-/// `accept_key` names the county administrator who accepts the key of a terminal not yet
+/// Takes in `bytes` (a batch). `accept_key` names the county administrator who accepts the key of a terminal not yet
 /// enrolled, whose export file is signed with its own key (the command line only).
-pub async fn ingest(pool: &Pool, bytes: &[u8], reported_head: Option<i64>, accept_key: Option<&str>) -> Result<Ack, HqError> {
+pub async fn ingest(pool: &Pool, bytes: &[u8], accept_key: Option<&str>) -> Result<Ack, HqError> {
     // A file from a USB stick is sealed to HQ's key: opened first, then checked as any batch.
     let opened;
     let bytes = match yichuang_sync::seal::Sealed::sniff(bytes) {
@@ -26,6 +26,8 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], reported_head: Option<i64>, accep
     };
     let batch = Batch::from_bytes(bytes)?;
     batch.check()?;
+    storable(&batch)?;
+
     if batch.public_key.is_some() {
         // Signed by the terminal's own key: the signature and the stream's name are checked
         // before HQ looks anything up for it.
@@ -61,6 +63,13 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], reported_head: Option<i64>, accep
         Some(pk) if public_key.as_deref() != Some(pk.as_str()) => return Err(HqError::Batch(SyncError::BadSignature)),
         Some(_) => {}
         None => batch.verify_signature(&key)?,
+    }
+    // How far the terminal's own log goes, as its signed manifest says (never a header).
+    let reported_head = batch.manifest.head;
+    if let Some(h) = reported_head {
+        if h < batch.to_seq || h > batch.to_seq.saturating_add(MAX_AHEAD) {
+            return Err(HqError::BadRequest(format!("批次自报终端共有{h}条记录，与批次所含第{}至{}条不符", batch.from_seq, batch.to_seq)));
+        }
     }
     if batch.centre != centre {
         return Err(HqError::WrongCentre { terminal: batch.terminal_uid.clone(), centre: batch.centre.clone() });
@@ -103,8 +112,7 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], reported_head: Option<i64>, accep
         }
     }
     if batch.to_seq <= held {
-        update_terminal(&tx, &batch.terminal_uid, held, &held_hash, reported_head).await?;
-        tx.commit().await?;
+        // A repeat (a lost answer, or a replay) changes nothing, not even when HQ last heard.
         return Ok(Ack { held_seq: held, applied: 0, repeated, rejected: vec![] });
     }
     if let Some(next) = replaced {
@@ -115,27 +123,52 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], reported_head: Option<i64>, accep
         return Err(HqError::Broken { terminal: batch.terminal_uid.clone(), seq: new[0].seq });
     }
     // Business rules: refused events are kept (the chain stays whole) but not applied.
-    let known: std::collections::HashSet<String> = {
-        let subjects: Vec<&str> = new.iter().filter(|e| e.kind.starts_with("case.")).map(|e| e.subject.as_str()).collect();
-        let rows = tx.query("SELECT number FROM case_record WHERE number = ANY($1)", &[&subjects]).await?;
-        rows.iter().map(|r| r.get(0)).collect()
+    let parsed: Vec<Result<Event, String>> = new.iter().map(|e| parse(e)).collect();
+    let named: Vec<&str> = new.iter().zip(&parsed).filter_map(|(e, p)| p.as_ref().ok()?.case_named(&e.subject)).collect();
+    let mut held_state: HashMap<String, CaseStatus> = {
+        let rows = tx.query("SELECT number, status FROM case_record WHERE number = ANY($1)", &[&named]).await?;
+        rows.iter().filter_map(|r| Some((r.get(0), CaseStatus::parse(r.get::<_, &str>(1))?))).collect()
     };
+    let known: std::collections::HashSet<String> = held_state.keys().cloned().collect();
     let mut intaken = std::collections::HashSet::new();
     let mut rejected = vec![];
-    for e in &new {
-        if let Some(reason) = rule(&centre, e, &known, &intaken) {
-            rejected.push(Rejected { seq: e.seq, reason });
-        } else if e.kind == "case.intake" {
-            intaken.insert(e.subject.clone());
+    for (e, p) in new.iter().zip(&parsed) {
+        let reason = match p {
+            Err(why) => Some(why.clone()),
+            Ok(event) => rule(&centre, e, event, &known, &intaken, &held_state),
+        };
+        match (reason, p) {
+            (Some(reason), _) => rejected.push(Rejected { seq: e.seq, reason }),
+            (None, Ok(event)) => {
+                if e.kind == "case.intake" {
+                    intaken.insert(e.subject.clone());
+                }
+                if let Some(status) = event.case_state().and_then(|(s, _, _)| CaseStatus::parse(s)) {
+                    held_state.insert(e.subject.clone(), status);
+                }
+            }
+            (None, Err(_)) => {}
         }
     }
     let is_rejected = |seq: i64| rejected.iter().any(|r| r.seq == seq);
     let col = |f: fn(&yichuang_sync::BatchEvent) -> String| new.iter().map(|e| f(e)).collect::<Vec<String>>();
     let seqs: Vec<i64> = new.iter().map(|e| e.seq).collect();
     let flags: Vec<bool> = new.iter().map(|e| is_rejected(e.seq)).collect();
+    // Parsed once, here: only a payload that parsed is kept as `jsonb` (a page reads that),
+    // so that no stored event can break a page.
+    let bodies: Vec<Option<String>> = new.iter().zip(&parsed).map(|(e, p)| p.is_ok().then(|| e.payload.clone())).collect();
+    // A refused event is in its case's timeline only when the case is this centre's own: a
+    // terminal never writes into the timeline of another centre's case.
+    let cases: Vec<Option<String>> = new
+        .iter()
+        .zip(&parsed)
+        .map(|(e, p)| p.as_ref().ok().and_then(|ev| ev.case_named(&e.subject)).filter(|c| !is_rejected(e.seq) || c.get(..9) == Some(centre.as_str())).map(str::to_owned))
+        .collect();
     tx.execute(
-        "INSERT INTO event (terminal_uid, seq, id, terminal, at, actor, kind, subject, payload, prev_hash, hash, rejected)
-         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bool[])",
+        "INSERT INTO event (terminal_uid, seq, id, terminal, at, actor, kind, subject, payload, prev_hash, hash, rejected, body, case_number)
+         SELECT $1, s, i, t, a, ac, k, su, p, ph, h, r, b::jsonb, c
+         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bool[], $13::text[], $14::text[])
+              AS u(s, i, t, a, ac, k, su, p, ph, h, r, b, c)",
         &[
             &batch.terminal_uid,
             &seqs,
@@ -149,6 +182,8 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], reported_head: Option<i64>, accep
             &col(|e| e.prev_hash.clone()),
             &col(|e| e.hash.clone()),
             &flags,
+            &bodies,
+            &cases,
         ],
     )
     .await?;
@@ -186,32 +221,68 @@ async fn update_terminal(
     Ok(())
 }
 
+/// How far ahead of a batch a terminal may say its log goes.
+const MAX_AHEAD: i64 = 100_000_000;
+
+/// Refuses a batch with a NUL anywhere: PostgreSQL cannot store one in text, and no terminal
+/// writes one.
+fn storable(batch: &Batch) -> Result<(), HqError> {
+    let nul = |s: &str| s.contains('\0');
+    let bad = nul(&batch.centre)
+        || nul(&batch.terminal_uid)
+        || batch.events.iter().any(|e| {
+            [&e.id, &e.terminal, &e.at, &e.actor, &e.kind, &e.subject, &e.payload, &e.prev_hash, &e.hash].iter().any(|f| nul(f))
+        });
+    if bad {
+        return Err(HqError::BadRequest("批次含有空字符（\\0），不是终端写出的记录，已拒收".into()));
+    }
+    Ok(())
+}
+
+/// An event's payload, parsed as the one typed contract; what does not parse is refused with
+/// the reason (kept, never applied). A `\u0000` escape is refused too: `jsonb` cannot hold it.
+fn parse(e: &yichuang_sync::BatchEvent) -> Result<Event, String> {
+    if e.payload.contains("\\u0000") {
+        return Err(format!("第{}条记录的内容含有空字符，无法识别", e.seq));
+    }
+    Event::parse(&e.kind, &e.payload).map_err(|err| format!("第{}条记录（{}）的内容无法识别：{err}", e.seq, e.kind))
+}
+
 /// Why an event may not be applied, if it may not.
 fn rule(
     centre: &str,
     e: &yichuang_sync::BatchEvent,
+    event: &Event,
     known: &std::collections::HashSet<String>,
     intaken: &std::collections::HashSet<String>,
+    held: &HashMap<String, CaseStatus>,
 ) -> Option<String> {
-    if !e.kind.starts_with("case.") {
-        return None;
+    // Every event that names a case (by its subject or in its payload) names one of this
+    // terminal's own centre.
+    let case = event.case_named(&e.subject)?;
+    if case.len() != 24 || !case.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(format!("办件编号“{case}”格式不对"));
     }
-    let owner = e.subject.get(..9).unwrap_or("");
-    if e.subject.len() != 24 || !e.subject.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(format!("办件编号“{}”格式不对", e.subject));
-    }
+    let owner = &case[..9];
     if owner != centre {
-        return Some(format!("办件{}属于中心{owner}，本终端属于中心{centre}，无权写入", e.subject));
+        return Some(format!("办件{case}属于中心{owner}，本终端属于中心{centre}，无权写入"));
     }
-    let held = known.contains(&e.subject) || intaken.contains(&e.subject);
-    if e.kind == "case.intake" && held {
+    let is_held = known.contains(case) || intaken.contains(case);
+    if e.kind == "case.intake" && is_held {
         // A case number is issued once: a second intake under it (a terminal restored from
         // a backup that numbered again) is refused, never silently hidden behind the first.
-        return Some(format!("县级已有办件{}的收件记录，同一编号不能再次收件（办件编号重复）", e.subject));
+        return Some(format!("县级已有办件{case}的收件记录，同一编号不能再次收件（办件编号重复）"));
     }
-    // An act on a case whose intake HQ does not hold yet is kept, not refused: another window
-    // of the centre took the case in and has not synced yet (the case came to this one by a
-    // file). It changes nothing until the intake arrives; then the case is folded over both.
+    // A change of state must be one the case can still come to from the state HQ holds
+    // (an approval of a case HQ has as withdrawn is refused). An act on a case whose intake
+    // HQ does not hold yet is kept, not refused: another window of the centre took the case in
+    // and has not synced yet. It changes nothing until the intake arrives.
+    if let (Some(now), Some((to, _, _))) = (held.get(case), event.case_state()) {
+        let to = CaseStatus::parse(to)?;
+        if e.kind != "case.intake" && !now.can_become(to) {
+            return Some(format!("县级记录中办件{case}已是“{}”，不能再变为“{}”（{}）", now.label(), to.label(), e.kind));
+        }
+    }
     None
 }
 

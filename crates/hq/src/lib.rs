@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod pages;
 pub mod report;
 pub mod schema;
+pub mod staff;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -42,6 +43,20 @@ pub enum HqError {
     BadCode,
     #[error("{0}")]
     BadRequest(String),
+    #[error("请先登录")]
+    NoSession,
+    #[error("用户名或密码不对")]
+    SignIn,
+    #[error("多次输入错误，该用户名已暂时锁定，请{0}后再试")]
+    Locked(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("表单已失效或来自其他网站：请刷新页面后重新提交")]
+    Csrf,
+    #[error("没有这个办件，或它不在您可查看的中心")]
+    NotFound,
+    #[error("服务器内部错误：{0}")]
+    Internal(String),
     #[error("数据库错误：{0}")]
     Db(#[from] tokio_postgres::Error),
     #[error("数据库连接失败：{0}")]
@@ -57,6 +72,11 @@ impl HqError {
             Self::WrongCentre { .. } => StatusCode::FORBIDDEN,
             Self::Gap { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict { .. } | Self::Broken { .. } | Self::Replaced(_) => StatusCode::CONFLICT,
+            Self::NoSession | Self::SignIn => StatusCode::UNAUTHORIZED,
+            Self::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Forbidden(_) | Self::Csrf => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Db(_) | Self::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -73,10 +93,38 @@ impl HqError {
             Self::Replaced(_) => "hq.replaced",
             Self::BadCode => "hq.bad_code",
             Self::BadRequest(_) => "hq.bad_request",
+            Self::NoSession => "hq.no_session",
+            Self::SignIn => "hq.sign_in",
+            Self::Locked(_) => "hq.locked",
+            Self::Forbidden(_) => "hq.forbidden",
+            Self::Csrf => "hq.csrf",
+            Self::NotFound => "hq.not_found",
+            Self::Internal(_) => "hq.internal",
             Self::Db(_) => "hq.db",
             Self::Pool(_) => "hq.db",
         }
     }
+
+    /// A fault of the server (not of the request): logged in full, answered with an id only.
+    pub fn is_fault(&self) -> bool {
+        matches!(self, Self::Db(_) | Self::Pool(_) | Self::Internal(_))
+    }
+
+    /// What the caller is told: a fault is not described beyond its request id.
+    pub fn message(&self, request: &str) -> String {
+        match self {
+            Self::Db(_) | Self::Pool(_) => format!("县级服务器暂时无法处理（数据库），请稍后重试；如一再出现，请把编号{request}告知县级管理员"),
+            Self::Internal(_) => format!("县级服务器内部错误，请把编号{request}告知县级管理员"),
+            _ => self.to_string(),
+        }
+    }
+}
+
+/// A short id for one request's fault, in the answer and in HQ's log.
+pub fn request_id() -> String {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).expect("the system's random source");
+    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 impl IntoResponse for HqError {
@@ -85,39 +133,63 @@ impl IntoResponse for HqError {
             Self::Gap { held, .. } => Some(*held),
             _ => None,
         };
-        if matches!(self, Self::Conflict { .. } | Self::Db(_) | Self::Pool(_)) {
-            eprintln!("yichuang-hq: {self}");
+        let id = request_id();
+        if self.is_fault() || matches!(self, Self::Conflict { .. }) {
+            eprintln!("yichuang-hq [{id}] {}: {self:?}", self.code());
         }
-        (self.status(), Json(json!({"code": self.code(), "message": self.to_string(), "held_seq": held}))).into_response()
+        (self.status(), Json(json!({"code": self.code(), "message": self.message(&id), "held_seq": held, "request": id}))).into_response()
     }
 }
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
+    /// The session cookie is marked `Secure` (staff pages served over TLS).
+    pub secure_cookies: bool,
 }
 
-/// The whole HTTP application.
-pub fn app(pool: Pool) -> Router {
+/// The terminals' API: every request proves itself with a terminal's key, never a session.
+pub fn terminal_api(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/enrol", post(enrol::enrol))
         .route("/api/v1/reenrol", post(enrol::reenrol))
         .route("/api/v1/batches", post(batches))
         .route("/api/v1/updates", get(documents::updates))
         .route("/api/v1/relay", post(relay::relay))
+        .layer(axum::extract::DefaultBodyLimit::max(256 << 20))
+        .with_state(state)
+}
+
+/// The county staff's pages: each one asks for a signed-in session with the right role.
+pub fn staff_pages(state: AppState) -> Router {
+    Router::new()
+        .route("/signin", get(pages::sign_in_page).post(pages::sign_in))
+        .route("/signout", post(pages::sign_out))
         .route("/", get(pages::centres))
         .route("/cases", get(pages::cases))
         .route("/overdue", get(pages::overdue))
         .route("/report", get(report::page))
         .route("/case/{number}", get(pages::case))
         .route("/import", get(pages::import_form).post(import))
+        .route("/access-log", get(pages::access_log))
+        .route("/users", get(pages::users).post(pages::add_user))
         .layer(axum::extract::DefaultBodyLimit::max(256 << 20))
-        .with_state(AppState { pool })
+        .with_state(state)
 }
 
-async fn batches(State(s): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<yichuang_sync::client::Ack>, HqError> {
-    let head = headers.get("x-yichuang-head").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
-    Ok(Json(ingest::ingest(&s.pool, &body, head, None).await?))
+/// The whole HTTP application on one listener (the terminals' API and the staff pages).
+pub fn app(pool: Pool) -> Router {
+    let state = AppState { pool, secure_cookies: false };
+    terminal_api(state.clone()).merge(staff_pages(state))
+}
+
+/// Serves `app` on `listener`, each request knowing the caller's address (for the access log).
+pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await
+}
+
+async fn batches(State(s): State<AppState>, body: axum::body::Bytes) -> Result<Json<yichuang_sync::client::Ack>, HqError> {
+    Ok(Json(ingest::ingest(&s.pool, &body, None).await?))
 }
 
 #[derive(serde::Deserialize)]
@@ -127,8 +199,15 @@ struct ImportQuery {
 }
 
 /// An export file uploaded through the import page (the same checks as the network).
-async fn import(State(s): State<AppState>, Query(q): Query<ImportQuery>, body: axum::body::Bytes) -> Response {
-    let result = ingest::ingest(&s.pool, &body, None, None).await;
+async fn import(State(s): State<AppState>, staff: staff::Staff, headers: HeaderMap, Query(q): Query<ImportQuery>, body: axum::body::Bytes) -> Response {
+    let allowed = staff.must_be(staff::Role::Admin).and_then(|()| staff.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("")));
+    if let Err(e) = allowed {
+        return e.into_response();
+    }
+    let result = ingest::ingest(&s.pool, &body, None).await;
+    if let Ok(client) = s.pool.get().await {
+        let _ = staff.log(&client, "import_file", &format!("{} 字节", body.len())).await;
+    }
     if !q.html {
         return match result {
             Ok(ack) => Json(ack).into_response(),
@@ -168,6 +247,9 @@ pub struct Config {
     pub database_url: String,
     #[serde(default)]
     pub listen: String,
+    /// The staff pages' own listener; without it they share `listen` with the terminals' API.
+    #[serde(default)]
+    pub staff_listen: Option<String>,
     #[serde(default)]
     pub tls_cert: Option<String>,
     #[serde(default)]
@@ -188,6 +270,9 @@ impl Config {
         }
         if let Some(v) = env("YICHUANG_HQ_LISTEN") {
             c.listen = v;
+        }
+        if let Some(v) = env("YICHUANG_HQ_STAFF_LISTEN") {
+            c.staff_listen = Some(v);
         }
         if let Some(v) = env("YICHUANG_HQ_TLS_CERT") {
             c.tls_cert = Some(v);

@@ -53,12 +53,48 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// County staff accounts: `user add LOGIN --name 姓名 --role admin|auditor|viewer
+    /// [--centre 450821102 ...]` and `user password LOGIN` read the password from standard
+    /// input; `user disable LOGIN` ends the account's sessions at once.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Publishes a catalogue or a year's calendar to every terminal.
     Publish {
         /// `catalogue` or `calendar`
         kind: String,
         file: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    Add {
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// admin（县级管理员）, auditor（县级审计）or viewer（中心查看）
+        #[arg(long)]
+        role: String,
+        /// A viewer's centre (repeat for several).
+        #[arg(long = "centre")]
+        centres: Vec<String>,
+    },
+    Password {
+        login: String,
+    },
+    Disable {
+        login: String,
+    },
+}
+
+/// One line from standard input (a password is never an argument: it would stay in the
+/// shell's history and in the process list).
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 fn main() -> ExitCode {
@@ -89,24 +125,69 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve => {
             yichuang_hq::migrate(&pool).await?;
-            let app = yichuang_hq::app(pool);
+            let tls = config.tls_cert.is_some();
+            let state = yichuang_hq::AppState { pool, secure_cookies: tls };
             let addr: std::net::SocketAddr = config.listen.parse().map_err(|e| anyhow::anyhow!("监听地址“{}”无效：{e}", config.listen))?;
-            match (&config.tls_cert, &config.tls_key) {
-                (Some(cert), Some(key)) => {
-                    let _ = rustls::crypto::ring::default_provider().install_default();
-                    let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("无法读取TLS证书或私钥：{e}"))?;
-                    eprintln!("yichuang-hq: https://{addr}");
-                    axum_server::bind_rustls(addr, tls).serve(app.into_make_service()).await?;
+            // The staff pages may have a listener (and so a network) of their own.
+            let (terminals, staff) = match &config.staff_listen {
+                Some(l) => {
+                    let a: std::net::SocketAddr = l.parse().map_err(|e| anyhow::anyhow!("监听地址“{l}”无效：{e}"))?;
+                    (yichuang_hq::terminal_api(state.clone()), Some((a, yichuang_hq::staff_pages(state))))
                 }
-                _ => {
-                    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("无法监听{addr}：{e}"))?;
-                    eprintln!("yichuang-hq: http://{}", listener.local_addr()?);
-                    axum::serve(listener, app).with_graceful_shutdown(async {
-                        let _ = tokio::signal::ctrl_c().await;
-                    })
-                    .await?;
+                None => (yichuang_hq::terminal_api(state.clone()).merge(yichuang_hq::staff_pages(state)), None),
+            };
+            let mut servers = tokio::task::JoinSet::new();
+            for (addr, app) in std::iter::once((addr, terminals)).chain(staff) {
+                let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+                match (&config.tls_cert, &config.tls_key) {
+                    (Some(cert), Some(key)) => {
+                        let _ = rustls::crypto::ring::default_provider().install_default();
+                        let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                            .await
+                            .map_err(|e| anyhow::anyhow!("无法读取TLS证书或私钥：{e}"))?;
+                        eprintln!("yichuang-hq: https://{addr}");
+                        servers.spawn(async move { axum_server::bind_rustls(addr, tls).serve(app).await });
+                    }
+                    _ => {
+                        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("无法监听{addr}：{e}"))?;
+                        eprintln!("yichuang-hq: http://{}", listener.local_addr()?);
+                        servers.spawn(async move {
+                            axum::serve(listener, app)
+                                .with_graceful_shutdown(async {
+                                    let _ = tokio::signal::ctrl_c().await;
+                                })
+                                .await
+                        });
+                    }
+                }
+            }
+            if let Some(done) = servers.join_next().await {
+                done??;
+            }
+        }
+        Command::User { action } => {
+            yichuang_hq::migrate(&pool).await?;
+            let client = pool.get().await?;
+            match action {
+                UserAction::Add { login, name, role, centres } => {
+                    let role = yichuang_hq::staff::Role::parse(&role).ok_or_else(|| anyhow::anyhow!("角色“{role}”不存在：admin、auditor 或 viewer"))?;
+                    eprintln!("请输入初始密码（至少10位，含字母、数字、符号中的两种），回车结束：");
+                    let password = read_password()?;
+                    yichuang_hq::staff::add_user(&client, &login, &name, role, &centres, &password).await?;
+                    yichuang_hq::staff::log(&client, "yichuang-hq", "command line", "add_user", login.trim()).await?;
+                    println!("已开设账户{}（{}）", login.trim(), role.label());
+                }
+                UserAction::Password { login } => {
+                    eprintln!("请输入新密码，回车结束：");
+                    let password = read_password()?;
+                    yichuang_hq::staff::set_password(&client, &login, &password).await?;
+                    yichuang_hq::staff::log(&client, "yichuang-hq", "command line", "set_password", login.trim()).await?;
+                    println!("已为{}设置新密码，其已登录的会话全部结束", login.trim());
+                }
+                UserAction::Disable { login } => {
+                    yichuang_hq::staff::disable(&client, &login).await?;
+                    yichuang_hq::staff::log(&client, "yichuang-hq", "command line", "disable_user", login.trim()).await?;
+                    println!("已停用{}，其会话全部结束", login.trim());
                 }
             }
         }
@@ -123,7 +204,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import { file, accept_key } => {
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("无法读取{}：{e}", file.display()))?;
-            let ack = yichuang_hq::ingest::ingest(&pool, &bytes, None, accept_key.as_deref()).await?;
+            let ack = yichuang_hq::ingest::ingest(&pool, &bytes, accept_key.as_deref()).await?;
             println!("已导入：新收{}条，重复{}条，拒收{}条；县级现已收到第{}条", ack.applied, ack.repeated, ack.rejected.len(), ack.held_seq);
             for r in ack.rejected {
                 println!("  第{}条拒收：{}", r.seq, r.reason);

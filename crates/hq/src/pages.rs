@@ -3,25 +3,91 @@
 //! and the page that imports an export file.
 
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
+use crate::staff::{Role, Staff};
 use crate::{AppState, HqError};
 
 pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-pub(crate) fn page(title: &str, body: &str) -> Html<String> {
+const STYLE: &str = r#"<style>body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#303133}
+nav a{margin-right:16px}nav form{display:inline;margin-left:16px}table{border-collapse:collapse;margin-top:12px}td,th{border:1px solid #dcdfe6;padding:4px 10px;text-align:left}
+th{background:#f5f7fa}.red{color:#c0392b;font-weight:600}.muted{color:#909399}label{display:inline-block;min-width:6em}</style>"#;
+
+/// A page for a signed-in staff member: the menu shows what the role may open.
+pub(crate) fn page(staff: &Staff, title: &str, body: &str) -> Html<String> {
+    let mut nav = String::from(r#"<a href="/">中心</a>"#);
+    if staff.role != Role::Admin {
+        nav.push_str(r#"<a href="/cases">办件</a><a href="/overdue">超期</a>"#);
+    }
+    match staff.role {
+        Role::Admin => nav.push_str(r#"<a href="/users">用户</a><a href="/import">导入文件</a>"#),
+        Role::Auditor => nav.push_str(r#"<a href="/access-log">访问日志</a>"#),
+        Role::Viewer => {}
+    }
     Html(format!(
-        r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{t} · 一窗通县级</title>
-<style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#303133}}
-nav a{{margin-right:16px}}table{{border-collapse:collapse;margin-top:12px}}td,th{{border:1px solid #dcdfe6;padding:4px 10px;text-align:left}}
-th{{background:#f5f7fa}}.red{{color:#c0392b;font-weight:600}}.muted{{color:#909399}}</style></head>
-<body><nav><b>一窗通 · 县级</b>　<a href="/">中心</a><a href="/cases">办件</a><a href="/overdue">超期</a><a href="/import">导入文件</a></nav>
+        r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{t} · 一窗通县级</title>{STYLE}</head>
+<body><nav><b>一窗通 · 县级</b>　{nav}<span class="muted">{who}（{role}）</span><form method="post" action="/signout"><input type="hidden" name="_csrf" value="{csrf}"><button>退出</button></form></nav>
 <h2>{t}</h2>{body}</body></html>"#,
+        t = esc(title),
+        who = esc(&staff.name),
+        role = staff.role.label(),
+        csrf = esc(&staff.csrf),
+    ))
+}
+
+/// A page before sign-in: no menu, nothing of anybody.
+pub(crate) fn bare_page(title: &str, body: &str) -> Html<String> {
+    Html(format!(
+        r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{t} · 一窗通县级</title>{STYLE}</head>
+<body><nav><b>一窗通 · 县级</b></nav><h2>{t}</h2>{body}</body></html>"#,
         t = esc(title)
     ))
+}
+
+/// A refusal on a page: the same Chinese reason, as a page a person reads.
+pub struct PageError(pub HqError);
+
+impl From<HqError> for PageError {
+    fn from(e: HqError) -> Self {
+        PageError(e)
+    }
+}
+
+impl From<tokio_postgres::Error> for PageError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for PageError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let id = crate::request_id();
+        if self.0.is_fault() {
+            eprintln!("yichuang-hq [{id}] {}: {:?}", self.0.code(), self.0);
+        }
+        (self.0.status(), bare_page("未能完成", &format!("<p class=\"red\">{}</p><p><a href=\"/\">返回</a></p>", esc(&self.0.message(&id))))).into_response()
+    }
+}
+
+type PageResult = Result<Html<String>, PageError>;
+
+/// Refuses text a person could not have typed (a NUL, other control characters) before it
+/// reaches the database.
+fn clean(field: &str, v: &str) -> Result<String, HqError> {
+    if v.chars().any(|c| c.is_control()) || v.chars().count() > 64 {
+        return Err(HqError::BadRequest(format!("查询条件“{field}”含有不能使用的字符或过长")));
+    }
+    Ok(v.trim().to_owned())
 }
 
 pub(crate) fn table(head: &[&str], rows: &[Vec<String>]) -> String {
@@ -47,24 +113,29 @@ fn status_label(s: &str) -> &'static str {
     yichuang_core::CaseStatus::ALL.into_iter().find(|x| x.as_str() == s).map(|x| x.label()).unwrap_or("其他")
 }
 
-pub async fn centres(State(s): State<AppState>) -> Result<Html<String>, HqError> {
+pub async fn centres(State(s): State<AppState>, staff: Staff) -> PageResult {
     let client = s.pool.get().await?;
+    // Every county account sees every centre's sync state (no person in it); a viewer only its own.
+    let scope: Option<Vec<String>> = (staff.role == Role::Viewer).then(|| staff.centres.clone());
     let rows = client
         .query(
             "SELECT c.code, c.name, count(t.uid) FILTER (WHERE t.replaced_by IS NULL), max(t.last_sync_at)::text,
                     coalesce(sum(t.held_seq - t.base_seq), 0)::bigint,
                     coalesce(sum(greatest(coalesce(t.reported_head, t.held_seq) - t.held_seq, 0)) FILTER (WHERE t.replaced_by IS NULL), 0)::bigint,
                     (SELECT count(*) FROM reject r JOIN terminal t2 ON t2.uid = r.terminal_uid WHERE t2.centre_code = c.code)
-             FROM centre c LEFT JOIN terminal t ON t.centre_code = c.code GROUP BY c.code, c.name ORDER BY c.code",
-            &[],
+             FROM centre c LEFT JOIN terminal t ON t.centre_code = c.code
+             WHERE $1::text[] IS NULL OR c.code = ANY($1)
+             GROUP BY c.code, c.name ORDER BY c.code",
+            &[&scope],
         )
         .await?;
+    let link = staff.role != Role::Admin;
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             let code: String = r.get(0);
             vec![
-                format!("<a href=\"/cases?centre={0}\">{0}</a>", esc(&code)),
+                if link { format!("<a href=\"/cases?centre={0}\">{0}</a>", esc(&code)) } else { esc(&code) },
                 esc(r.get::<_, &str>(1)),
                 r.get::<_, i64>(2).to_string(),
                 r.get::<_, Option<String>>(3).map(|t| esc(t.get(..19).unwrap_or(&t))).unwrap_or_else(|| "从未同步".into()),
@@ -74,7 +145,7 @@ pub async fn centres(State(s): State<AppState>) -> Result<Html<String>, HqError>
             ]
         })
         .collect();
-    Ok(page("各中心同步情况", &table(&["中心代码", "名称", "终端", "最近同步", "已收记录", "待上传（终端自报）", "拒收"], &rows)))
+    Ok(page(&staff, "各中心同步情况", &table(&["中心代码", "名称", "终端", "最近同步", "已收记录", "待上传（终端自报）", "拒收"], &rows)))
 }
 
 #[derive(Deserialize, Default)]
@@ -87,21 +158,25 @@ pub struct CaseFilter {
     pub q: String,
 }
 
-async fn case_rows(s: &AppState, f: &CaseFilter, overdue_only: bool) -> Result<Vec<Vec<String>>, HqError> {
+async fn case_rows(s: &AppState, staff: &Staff, f: &CaseFilter, overdue_only: bool) -> Result<Vec<Vec<String>>, HqError> {
+    let scope = staff.scope()?;
+    let (centre, status, q) = (clean("中心", &f.centre)?, clean("状态", &f.status)?, clean("查找", &f.q)?);
     let client = s.pool.get().await?;
-    let like = format!("%{}%", f.q.trim());
+    let like = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let rows = client
         .query(
             "SELECT number, centre_code, item_code, applicant, status, due_date::text, received_at,
-                    (due_date < current_date AND status IN ('accepted', 'awaiting_supplement', 'forwarded')) AS overdue
+                    coalesce(due_date < current_date AND status IN ('accepted', 'awaiting_supplement', 'forwarded'), false) AS overdue
              FROM case_record
              WHERE ($1 = '' OR centre_code = $1) AND ($2 = '' OR status = $2)
                AND ($3 = '%%' OR number LIKE $3 OR applicant LIKE $3 OR item_code LIKE $3)
-               AND (NOT $4 OR (due_date < current_date AND status IN ('accepted', 'awaiting_supplement', 'forwarded')))
+               AND (NOT $4 OR coalesce(due_date < current_date AND status IN ('accepted', 'awaiting_supplement', 'forwarded'), false))
+               AND ($5::text[] IS NULL OR centre_code = ANY($5))
              ORDER BY received_at DESC LIMIT 500",
-            &[&f.centre.trim(), &f.status.trim(), &like, &overdue_only],
+            &[&centre, &status, &like, &overdue_only, &scope],
         )
         .await?;
+    staff.log(&client, if overdue_only { "list_overdue" } else { "list_cases" }, &format!("centre={centre} status={status} q={q}")).await?;
     Ok(rows
         .iter()
         .map(|r| {
@@ -123,8 +198,8 @@ async fn case_rows(s: &AppState, f: &CaseFilter, overdue_only: bool) -> Result<V
 
 const CASE_HEAD: [&str; 7] = ["办件编号", "中心", "事项", "申请人", "状态", "承诺办结", "收件时间"];
 
-pub async fn cases(State(s): State<AppState>, Query(f): Query<CaseFilter>) -> Result<Html<String>, HqError> {
-    let rows = case_rows(&s, &f, false).await?;
+pub async fn cases(State(s): State<AppState>, staff: Staff, Query(f): Query<CaseFilter>) -> PageResult {
+    let rows = case_rows(&s, &staff, &f, false).await?;
     let form = format!(
         r#"<form>中心 <input name="centre" value="{}" size="10"> 状态 <select name="status"><option value="">全部</option>{}</select>
  查找 <input name="q" value="{}" placeholder="编号、申请人或事项"> <button>查询</button></form>"#,
@@ -135,25 +210,36 @@ pub async fn cases(State(s): State<AppState>, Query(f): Query<CaseFilter>) -> Re
             .collect::<String>(),
         esc(&f.q)
     );
-    Ok(page("各中心办件", &format!("{form}<p class=\"muted\">{}件（最多显示500件）</p>{}", rows.len(), table(&CASE_HEAD, &rows))))
+    Ok(page(&staff, "各中心办件", &format!("{form}<p class=\"muted\">{}件（最多显示500件）</p>{}", rows.len(), table(&CASE_HEAD, &rows))))
 }
 
-pub async fn overdue(State(s): State<AppState>) -> Result<Html<String>, HqError> {
-    let rows = case_rows(&s, &CaseFilter::default(), true).await?;
-    Ok(page("超期办件", &format!("<p>{}件</p>{}", rows.len(), table(&CASE_HEAD, &rows))))
+pub async fn overdue(State(s): State<AppState>, staff: Staff) -> PageResult {
+    let rows = case_rows(&s, &staff, &CaseFilter::default(), true).await?;
+    Ok(page(&staff, "超期办件", &format!("<p>{}件</p>{}", rows.len(), table(&CASE_HEAD, &rows))))
 }
 
-pub async fn case(State(s): State<AppState>, Path(number): Path<String>) -> Result<Html<String>, HqError> {
+pub async fn case(State(s): State<AppState>, staff: Staff, Path(number): Path<String>) -> PageResult {
+    staff.scope()?;
+    // A case number begins with its centre's code: one outside the account's centres is
+    // answered exactly as a number that does not exist.
+    let centre = number.get(..9).unwrap_or("");
+    if number.len() != 24 || !number.bytes().all(|b| b.is_ascii_digit()) || !staff.reads(centre) {
+        return Err(HqError::NotFound.into());
+    }
     let client = s.pool.get().await?;
     let rows = client
         .query(
             "SELECT e.at, e.actor, e.kind, e.payload, e.terminal_uid, e.seq, e.rejected, r.reason
              FROM event e LEFT JOIN reject r ON r.terminal_uid = e.terminal_uid AND r.seq = e.seq
-             WHERE e.subject = $1 OR (e.kind LIKE 'document.%' AND e.payload::jsonb ->> 'case' = $1)
+             WHERE e.case_number = $1
              ORDER BY e.at, e.seq",
             &[&number],
         )
         .await?;
+    if rows.is_empty() {
+        return Err(HqError::NotFound.into());
+    }
+    staff.log(&client, "view_case", &number).await?;
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -183,23 +269,28 @@ pub async fn case(State(s): State<AppState>, Path(number): Path<String>) -> Resu
             ]
         })
         .collect();
-    Ok(page(&format!("办件 {number}"), &table(&["时间", "经办", "事件", "终端#序号", "县级处理"], &rows)))
+    Ok(page(&staff, &format!("办件 {number}"), &table(&["时间", "经办", "事件", "终端#序号", "县级处理"], &rows)))
 }
 
-pub async fn import_form() -> Html<String> {
-    page(
+pub async fn import_form(staff: Staff) -> PageResult {
+    staff.must_be(Role::Admin)?;
+    Ok(page(
+        &staff,
         "导入终端导出文件",
-        r#"<p>没有网络的中心每日导出的文件（.json），在此导入；与网络同步走同一套核验，重复的记录只计一次。</p>
+        &format!(
+            r#"<p>没有网络的中心每日导出的文件（.json），在此导入；与网络同步走同一套核验，重复的记录只计一次。</p>
 <input type="file" id="f" accept=".json,application/json"> <button id="go">导入</button><div id="out"></div>
 <script>
-document.getElementById('go').onclick = async () => {
+document.getElementById('go').onclick = async () => {{
   const f = document.getElementById('f').files[0];
   if (!f) return;
-  const r = await fetch('/import?html=true', { method: 'POST', body: await f.arrayBuffer(), headers: { 'content-type': 'application/json' } });
+  const r = await fetch('/import?html=true', {{ method: 'POST', body: await f.arrayBuffer(), headers: {{ 'content-type': 'application/json', 'x-csrf-token': '{}' }} }});
   document.getElementById('out').innerHTML = await r.text();
-};
+}};
 </script>"#,
-    )
+            esc(&staff.csrf)
+        ),
+    ))
 }
 
 pub fn import_result(result: Result<yichuang_sync::client::Ack, HqError>) -> (axum::http::StatusCode, Html<String>) {
@@ -215,6 +306,187 @@ pub fn import_result(result: Result<yichuang_sync::client::Ack, HqError>) -> (ax
                 a.rejected.iter().map(|r| format!("<p class=\"red\">第{}条拒收：{}</p>", r.seq, esc(&r.reason))).collect::<String>()
             )),
         ),
-        Err(e) => (e.status(), Html(format!("<p class=\"red\">未导入：{}</p>", esc(&e.to_string())))),
+        Err(e) => (e.status(), Html(format!("<p class=\"red\">未导入：{}</p>", esc(&e.message(&crate::request_id()))))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SignInQuery {
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn sign_in_form(next: &str, error: Option<&str>) -> Html<String> {
+    bare_page(
+        "登录",
+        &format!(
+            r#"{}<form method="post" action="/signin"><input type="hidden" name="next" value="{}">
+<p><label>用户名</label><input name="login" autocomplete="username" autofocus></p>
+<p><label>密码</label><input name="password" type="password" autocomplete="current-password"></p>
+<p><button>登录</button></p></form><p class="muted">账户由县级管理员开设；连续输错将暂时锁定。</p>"#,
+            error.map(|e| format!("<p class=\"red\" id=\"error\">{}</p>", esc(e))).unwrap_or_default(),
+            esc(next)
+        ),
+    )
+}
+
+/// Where to go after signing in: only a path of this site.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && next.chars().all(|c| c.is_ascii_graphic()) {
+        next
+    } else {
+        "/"
+    }
+}
+
+pub async fn sign_in_page(Query(q): Query<SignInQuery>) -> Html<String> {
+    sign_in_form(safe_next(&q.next), None)
+}
+
+pub async fn sign_in(
+    State(s): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
+    axum::Form(f): axum::Form<SignInForm>,
+) -> Result<Response, PageError> {
+    crate::staff::same_origin(&headers)?;
+    let client = s.pool.get().await?;
+    let next = safe_next(&f.next).to_owned();
+    match crate::staff::sign_in(&client, &f.login, &f.password, &peer.ip().to_string()).await? {
+        crate::staff::SignIn::Ok { token } => {
+            let mut r = axum::response::Redirect::to(&next).into_response();
+            *r.status_mut() = axum::http::StatusCode::SEE_OTHER;
+            r.headers_mut().insert(axum::http::header::SET_COOKIE, crate::staff::session_cookie(&token, s.secure_cookies));
+            Ok(r)
+        }
+        crate::staff::SignIn::Refused(e) => Ok((e.status(), sign_in_form(&next, Some(&e.to_string()))).into_response()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn sign_out(State(s): State<AppState>, staff: Staff, axum::Form(f): axum::Form<CsrfForm>) -> Result<Response, PageError> {
+    staff.check_csrf(&f.csrf)?;
+    crate::staff::sign_out(&s.pool.get().await?, &staff).await?;
+    let mut r = axum::response::Redirect::to("/signin").into_response();
+    *r.status_mut() = axum::http::StatusCode::SEE_OTHER;
+    r.headers_mut().insert(axum::http::header::SET_COOKIE, crate::staff::cleared_cookie());
+    Ok(r)
+}
+
+#[derive(Deserialize, Default)]
+pub struct LogFilter {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    target: String,
+}
+
+/// The access log, for the auditor: newest first, filtered by account or by what was viewed.
+pub async fn access_log(State(s): State<AppState>, staff: Staff, Query(f): Query<LogFilter>) -> PageResult {
+    staff.must_be(Role::Auditor)?;
+    let (login, target) = (clean("用户名", &f.login)?, clean("对象", &f.target)?);
+    let client = s.pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT to_char(at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS'), login, address, action, target FROM access_log
+             WHERE ($1 = '' OR login = $1) AND ($2 = '' OR target LIKE '%' || $2 || '%')
+             ORDER BY id DESC LIMIT 500",
+            &[&login, &target],
+        )
+        .await?;
+    staff.log(&client, "view_access_log", &format!("login={login} target={target}")).await?;
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| (0..5).map(|i| esc(r.get::<_, &str>(i))).collect()).collect();
+    let form = format!(
+        r#"<form>用户名 <input name="login" value="{}" size="12"> 对象 <input name="target" value="{}" placeholder="办件编号等"> <button>查询</button></form>"#,
+        esc(&login),
+        esc(&target)
+    );
+    Ok(page(&staff, "访问日志", &format!("{form}<p class=\"muted\">只增不改；最多显示最近500条。</p>{}", table(&["时间（北京时间）", "用户名", "来自", "操作", "对象"], &rows))))
+}
+
+#[derive(Deserialize)]
+pub struct UserForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    centres: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn users_page(s: &AppState, staff: &Staff, notice: &str) -> PageResult {
+    let client = s.pool.get().await?;
+    let rows = client
+        .query("SELECT login, name, role, array_to_string(centres, '、'), disabled FROM staff ORDER BY login", &[])
+        .await?;
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                esc(r.get::<_, &str>(0)),
+                esc(r.get::<_, &str>(1)),
+                Role::parse(r.get::<_, &str>(2)).map(|r| r.label()).unwrap_or("").to_owned(),
+                esc(r.get::<_, &str>(3)),
+                if r.get::<_, bool>(4) { "已停用".into() } else { "在用".into() },
+            ]
+        })
+        .collect();
+    let options: String = Role::ALL.iter().map(|r| format!("<option value=\"{}\">{}</option>", r.as_str(), r.label())).collect();
+    Ok(page(
+        staff,
+        "县级用户",
+        &format!(
+            r#"{notice}{}<h3>开设账户</h3><form method="post" action="/users"><input type="hidden" name="_csrf" value="{}">
+<p><label>用户名</label><input name="login"> <label>姓名</label><input name="name"></p>
+<p><label>角色</label><select name="role">{options}</select> <label>中心代码</label><input name="centres" placeholder="中心查看账户填写，多个用逗号分隔"></p>
+<p><label>初始密码</label><input name="password" type="password" autocomplete="new-password"> <span class="muted">至少10位，含字母、数字、符号中的两种</span></p>
+<p><button>开设</button></p></form>"#,
+            table(&["用户名", "姓名", "角色", "中心", "状态"], &rows),
+            esc(&staff.csrf)
+        ),
+    ))
+}
+
+pub async fn users(State(s): State<AppState>, staff: Staff) -> PageResult {
+    staff.must_be(Role::Admin)?;
+    users_page(&s, &staff, "").await
+}
+
+pub async fn add_user(State(s): State<AppState>, staff: Staff, axum::Form(f): axum::Form<UserForm>) -> Result<Response, PageError> {
+    staff.must_be(Role::Admin)?;
+    staff.check_csrf(&f.csrf)?;
+    let role = Role::parse(&f.role).ok_or_else(|| HqError::BadRequest(format!("角色“{}”不存在", f.role)))?;
+    let centres: Vec<String> = f.centres.split([',', '，', '、', ' ']).map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
+    let client = s.pool.get().await?;
+    match crate::staff::add_user(&client, &f.login, &f.name, role, &centres, &f.password).await {
+        Ok(()) => {
+            staff.log(&client, "add_user", f.login.trim()).await?;
+            Ok(users_page(&s, &staff, &format!("<p id=\"notice\">已开设账户{}</p>", esc(f.login.trim()))).await?.into_response())
+        }
+        Err(e) if !e.is_fault() => {
+            Ok((e.status(), users_page(&s, &staff, &format!("<p class=\"red\" id=\"error\">{}</p>", esc(&e.to_string()))).await?).into_response())
+        }
+        Err(e) => Err(e.into()),
     }
 }

@@ -72,7 +72,11 @@ pub struct ReportQuery {
     pub month: String,
 }
 
-pub async fn page(State(s): State<AppState>, Query(q): Query<ReportQuery>) -> Result<Html<String>, HqError> {
+pub async fn page(State(s): State<AppState>, staff: crate::staff::Staff, Query(q): Query<ReportQuery>) -> Result<Html<String>, crate::pages::PageError> {
+    staff.scope()?;
+    if !staff.reads(q.centre.trim()) {
+        return Err(HqError::Forbidden(format!("您的账户不能查看中心{}的统计", crate::pages::esc(q.centre.trim()))).into());
+    }
     let period = q
         .month
         .split_once('-')
@@ -82,6 +86,7 @@ pub async fn page(State(s): State<AppState>, Query(q): Query<ReportQuery>) -> Re
     let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
     let period = period.as_of(chrono::Utc::now().with_timezone(&beijing).date_naive());
     let r = centre_report(&s.pool, q.centre.trim(), period).await?;
+    staff.log(&s.pool.get().await?, "view_report", &format!("{} {}", q.centre.trim(), q.month)).await?;
     let rows: Vec<Vec<String>> = r
         .items
         .iter()
@@ -91,6 +96,7 @@ pub async fn page(State(s): State<AppState>, Query(q): Query<ReportQuery>) -> Re
     let head: Vec<&str> = yichuang_report::xlsx::COLUMNS.iter().map(|(h, _)| *h).collect();
     let c = &r.centre_figures;
     Ok(crate::pages::page(
+        &staff,
         &format!("{} {} 办件统计", r.centre, r.period.label()),
         &format!(
             "{}<p>首问{}件（办结{}，按时{}）；投诉{}件（答复{}，按时{}）。由各终端同步到县级的记录统计，与中心自己的统计口径相同。</p>",

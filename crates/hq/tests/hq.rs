@@ -51,7 +51,7 @@ impl Hq {
         let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
         let app = yichuang_hq::app(pool.clone());
-        rt.spawn(async move { axum::serve(listener, app).await.unwrap() });
+        rt.spawn(async move { yichuang_hq::serve(listener, app).await.unwrap() });
         Self { url: format!("http://{addr}"), db, rt, pool }
     }
 
@@ -68,6 +68,103 @@ impl Hq {
         let mut r = agent.post(&format!("{}{path}", self.url)).header("content-type", "application/json").send(body).unwrap();
         let status = r.status().as_u16();
         (status, serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap_or_default())
+    }
+}
+
+/// A signed-in county staff member's cookie and CSRF token.
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+const PASSWORD: &str = "county-pass-2026";
+
+fn no_redirects() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into()
+}
+
+impl Hq {
+    /// A staff account with the test password.
+    fn user(&self, login: &str, role: yichuang_hq::staff::Role, centres: &[&str]) {
+        let centres: Vec<String> = centres.iter().map(|c| c.to_string()).collect();
+        self.rt
+            .block_on(async { yichuang_hq::staff::add_user(&self.pool.get().await.unwrap(), login, "测试员", role, &centres, PASSWORD).await })
+            .unwrap();
+    }
+
+    /// Signs in through the real form: (status, the session if one was given).
+    fn try_sign_in(&self, login: &str, password: &str) -> (u16, Option<Session>, String) {
+        let mut r = no_redirects()
+            .post(&format!("{}/signin", self.url))
+            .send_form([("login", login), ("password", password), ("next", "/")])
+            .unwrap();
+        let status = r.status().as_u16();
+        let cookie = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("yc_session=") && !v.starts_with("yc_session=;"))
+            .map(|v| v.split(';').next().unwrap().to_owned());
+        let body = r.body_mut().read_to_string().unwrap_or_default();
+        let session = cookie.map(|cookie| {
+            let (_, page) = self.page(Some(&Session { cookie: cookie.clone(), csrf: String::new() }), "/");
+            let csrf = page.split("name=\"_csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).expect("a CSRF token on the page").to_owned();
+            Session { cookie, csrf }
+        });
+        (status, session, body)
+    }
+
+    fn sign_in(&self, login: &str) -> Session {
+        let (status, session, body) = self.try_sign_in(login, PASSWORD);
+        assert_eq!(status, 303, "{body}");
+        session.unwrap()
+    }
+
+    /// An auditor (reads every centre), made on first use.
+    fn auditor(&self) -> Session {
+        if self.sql("SELECT count(*) FROM staff WHERE login = 'audit'") == 0 {
+            self.user("audit", yichuang_hq::staff::Role::Auditor, &[]);
+        }
+        self.sign_in("audit")
+    }
+
+    /// A page, with a session or without: (status, body).
+    fn page(&self, session: Option<&Session>, path: &str) -> (u16, String) {
+        let mut req = no_redirects().get(&format!("{}{path}", self.url));
+        if let Some(s) = session {
+            req = req.header("cookie", &s.cookie);
+        }
+        let mut r = req.call().unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default())
+    }
+
+    /// A POST with a session's cookie and CSRF header: (status, JSON answer).
+    fn post_as(&self, session: &Session, path: &str, body: &[u8]) -> (u16, serde_json::Value) {
+        let mut r = no_redirects()
+            .post(&format!("{}{path}", self.url))
+            .header("cookie", &session.cookie)
+            .header("x-csrf-token", &session.csrf)
+            .header("content-type", "application/json")
+            .send(body)
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap_or_default())
+    }
+
+    /// A county administrator, made on first use.
+    fn admin(&self) -> Session {
+        if self.sql("SELECT count(*) FROM staff WHERE login = 'admin'") == 0 {
+            self.user("admin", yichuang_hq::staff::Role::Admin, &[]);
+        }
+        self.sign_in("admin")
+    }
+
+    /// A page an auditor opens: its body, which must have answered 200.
+    fn audit_page(&self, path: &str) -> String {
+        let (status, body) = self.page(Some(&self.auditor()), path);
+        assert_eq!(status, 200, "{path}: {body}");
+        body
     }
 }
 
@@ -167,13 +264,12 @@ fn a_terminal_enrols_sends_everything_once_and_hq_sees_its_cases() {
     let r = yichuang_sync::sync(&mut s, &opts, now(T), &mut |_| {}).unwrap();
     assert_eq!((r.sent, r.batches), (0, 0));
     // HQ's pages show the centre and its cases.
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let page = agent.get(&format!("{}/", hq.url)).call().unwrap().body_mut().read_to_string().unwrap();
+    let page = hq.audit_page("/");
     assert!(page.contains("450821102") && page.contains("各中心同步情况"), "{page}");
     let number: String = hq.rt.block_on(async {
         hq.pool.get().await.unwrap().query_one("SELECT number FROM case_record LIMIT 1", &[]).await.unwrap().get(0)
     });
-    let page = agent.get(&format!("{}/case/{number}", hq.url)).call().unwrap().body_mut().read_to_string().unwrap();
+    let page = hq.audit_page(&format!("/case/{number}"));
     assert!(page.contains("case.intake") && page.contains("已采用"), "{page}");
 }
 
@@ -220,7 +316,7 @@ fn bad_batches_are_refused_with_a_reason_and_write_nothing() {
     assert!(body["message"].as_str().unwrap().contains("缺少记录"));
     // A truncated export file.
     let bytes = good.to_bytes();
-    let (status, body) = hq.post("/import", &bytes[..bytes.len() - 40]);
+    let (status, body) = hq.post_as(&hq.admin(), "/import", &bytes[..bytes.len() - 40]);
     assert_eq!(status, 400);
     assert!(body["message"].as_str().unwrap().contains("不完整"), "{body}");
     assert_eq!(events(), 0, "nothing written by any of them");
@@ -645,12 +741,12 @@ fn with_a_certificate_hq_speaks_tls() {
         .unwrap();
     wait_port(port);
     // Trusting exactly this certificate, the page comes over TLS; plain HTTP gets nothing.
-    let out = Command::new("curl").args(["-s", "--cacert"]).arg(&cert).arg(format!("https://127.0.0.1:{port}/")).output().unwrap();
-    let plain = Command::new("curl").args(["-s", "-m", "3"]).arg(format!("http://127.0.0.1:{port}/")).output().unwrap();
+    let out = Command::new("curl").args(["-s", "--cacert"]).arg(&cert).arg(format!("https://127.0.0.1:{port}/signin")).output().unwrap();
+    let plain = Command::new("curl").args(["-s", "-m", "3"]).arg(format!("http://127.0.0.1:{port}/signin")).output().unwrap();
     hq.kill().unwrap();
     hq.wait().unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("各中心同步情况"), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(!String::from_utf8_lossy(&plain.stdout).contains("各中心同步情况"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("用户名"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("用户名"));
     // Half a TLS setting is refused with the reason.
     let half = Command::new(env!("CARGO_BIN_EXE_yichuang-hq"))
         .arg("migrate")
@@ -683,8 +779,7 @@ fn hq_s_monthly_figures_equal_the_centre_s_own() {
     assert_eq!(theirs.total, mine.total);
     assert_eq!(theirs.centre_figures, mine.centre_figures);
     // The page shows it.
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let page = agent.get(&format!("{}/report?centre=450821102&month=2026-11", hq.url)).call().unwrap().body_mut().read_to_string().unwrap();
+    let page = hq.audit_page("/report?centre=450821102&month=2026-11");
     assert!(page.contains(&format!("<td>{}</td>", mine.total.received)), "{page}");
 }
 
@@ -1138,9 +1233,8 @@ fn the_county_sees_whom_a_case_is_about_and_the_centre_keeps_the_rest() {
     };
     let number = t1.intake(req, now(T)).unwrap().case_number.to_string();
     yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap();
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let page = agent.get(&format!("{}/case/{number}", hq.url)).call().unwrap().body_mut().read_to_string().unwrap();
-    let cases = agent.get(&format!("{}/cases", hq.url)).call().unwrap().body_mut().read_to_string().unwrap();
+    let page = hq.audit_page(&format!("/case/{number}"));
+    let cases = hq.audit_page("/cases");
     for shown in [&page, &cases] {
         for gone in ["13907751234", "196804", "11010519491231002X", "13807750000"] {
             assert!(!shown.contains(gone), "{gone} shown at HQ");
@@ -1239,4 +1333,313 @@ fn three_windows_and_another_centre_on_one_hq_hold_one_record() {
     for t in [&t1, &t2, &t3, &t4] {
         assert_eq!(t.verify().unwrap().fault, None);
     }
+}
+
+/// Two centres with cases in every state a fresh intake leaves (accepted, awaiting
+/// supplement), synced to HQ: (HQ, a case number of 450821102, one of 450821103).
+fn two_centres_synced(dir: &Path) -> (Hq, String, String) {
+    let hq = Hq::start();
+    let mut numbers = vec![];
+    for (i, centre) in ["450821102", "450821103"].into_iter().enumerate() {
+        let mut s = terminal(dir, centre, "测试中心");
+        intakes(&mut s, 6, 500 * i as u32, T);
+        yichuang_sync::enrol(&mut s, &hq.url, &hq.code(centre), &quick(), now(T)).unwrap();
+        yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap();
+        numbers.push(hq.rt.block_on(async {
+            let c = hq.pool.get().await.unwrap();
+            c.query_one("SELECT number FROM case_record WHERE centre_code = $1 AND status = 'awaiting_supplement' LIMIT 1", &[&centre]).await.unwrap().get::<_, String>(0)
+        }));
+    }
+    let b = numbers.pop().unwrap();
+    (hq, numbers.pop().unwrap(), b)
+}
+
+#[test]
+fn county_pages_ask_for_a_session_and_each_role_sees_only_what_it_may() {
+    use yichuang_hq::staff::Role;
+    let dir = tempfile::tempdir().unwrap();
+    let (hq, a, b) = two_centres_synced(dir.path());
+    let pages = ["/", "/cases", "/overdue", &format!("/case/{a}"), "/report?centre=450821102&month=2026-11", "/import", "/access-log", "/users"];
+    // Without a session: sent to sign in, and nobody's name on the way.
+    for p in pages {
+        let (status, body) = hq.page(None, p);
+        assert_eq!(status, 303, "{p}: {body}");
+        assert!(!body.contains("韦秀英") && !body.contains(&a), "{p}: {body}");
+    }
+    let (status, body) = hq.post("/import", b"{}");
+    assert_eq!(status, 401, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("请先登录"));
+
+    // A centre viewer reads its own centre and nothing of another, answered as if absent.
+    hq.user("zhen102", Role::Viewer, &["450821102"]);
+    let viewer = hq.sign_in("zhen102");
+    let (status, cases) = hq.page(Some(&viewer), "/cases");
+    assert_eq!(status, 200, "{cases}");
+    assert!(cases.contains(&a) && !cases.contains(&b) && !cases.contains("450821103"), "{cases}");
+    assert!(cases.contains("待补正"), "a case awaiting supplement is listed: {cases}");
+    let (_, other) = hq.page(Some(&viewer), "/cases?centre=450821103");
+    assert!(other.contains("0件") && !other.contains(&b), "{other}");
+    let (status, body) = hq.page(Some(&viewer), &format!("/case/{b}"));
+    let (status_absent, absent) = hq.page(Some(&viewer), "/case/450821103000000000000099");
+    assert_eq!((status, status_absent), (404, 404));
+    assert_eq!(body.replace(&b, ""), absent.replace("450821103000000000000099", ""), "another centre's case is answered as a missing one");
+    assert!(!body.contains("韦秀英"));
+    assert_eq!(hq.page(Some(&viewer), &format!("/case/{a}")).0, 200);
+    assert_eq!(hq.page(Some(&viewer), "/report?centre=450821103&month=2026-11").0, 403);
+    assert_eq!(hq.page(Some(&viewer), "/report?centre=450821102&month=2026-11").0, 200);
+    for p in ["/access-log", "/users", "/import"] {
+        let (status, body) = hq.page(Some(&viewer), p);
+        assert_eq!(status, 403, "{p}: {body}");
+        assert!(body.contains("账户"), "{body}");
+    }
+    // The administrator runs the county's accounts and terminals, and reads nobody's case.
+    let admin = hq.admin();
+    for p in ["/cases", "/overdue", &format!("/case/{a}"), "/report?centre=450821102&month=2026-11", "/access-log"] {
+        let (status, body) = hq.page(Some(&admin), p);
+        assert_eq!(status, 403, "{p}: {body}");
+        assert!(!body.contains("韦秀英"), "{p}");
+    }
+    assert_eq!(hq.page(Some(&admin), "/users").0, 200);
+    assert_eq!(hq.page(Some(&admin), "/import").0, 200);
+
+    // The auditor reads every centre, and each view is in the access log with who and from where.
+    let audit = hq.auditor();
+    for p in pages.iter().filter(|p| !["/import", "/users"].contains(p)) {
+        let (status, body) = hq.page(Some(&audit), p);
+        assert_eq!(status, 200, "{p}: {body}");
+    }
+    let (_, all) = hq.page(Some(&audit), "/cases");
+    assert!(all.contains(&a) && all.contains(&b), "{all}");
+    assert_eq!(hq.page(Some(&audit), &format!("/case/{b}")).0, 200);
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM access_log WHERE login = 'audit' AND action = 'view_case' AND target = '{b}' AND address = '127.0.0.1'")), 1);
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM access_log WHERE login = 'zhen102' AND action = 'view_case' AND target = '{a}'")), 1);
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM access_log WHERE target = '{b}' AND login = 'zhen102'")), 0, "a refused view showed nothing");
+    let (_, log) = hq.page(Some(&audit), &format!("/access-log?target={b}"));
+    assert!(log.contains("view_case") && log.contains("audit"), "{log}");
+    // The log is append-only, even for HQ's own database user.
+    let edited = hq.rt.block_on(async { hq.pool.get().await.unwrap().execute("DELETE FROM access_log", &[]).await });
+    assert!(edited.is_err(), "a DELETE on the access log must fail");
+    assert!(hq.sql("SELECT count(*) FROM access_log") > 3);
+    let updated = hq.rt.block_on(async { hq.pool.get().await.unwrap().execute("UPDATE access_log SET login = 'x'", &[]).await });
+    assert!(updated.is_err());
+
+    // Bad input answers 400 in Chinese, and the page keeps working.
+    let (status, body) = hq.page(Some(&audit), "/cases?q=%00");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("不能使用的字符"), "{body}");
+    assert_eq!(hq.page(Some(&audit), "/cases?q=%25").0, 200);
+}
+
+#[test]
+fn sign_in_locks_out_and_a_forged_replayed_idle_or_cross_site_session_does_nothing() {
+    use yichuang_hq::staff::Role;
+    let dir = tempfile::tempdir().unwrap();
+    let (hq, a, _) = two_centres_synced(dir.path());
+    hq.user("audit", Role::Auditor, &[]);
+    // A wrong password and an unknown name get the same answer.
+    let (s1, none1, wrong) = hq.try_sign_in("audit", "wrong-password-1");
+    let (s2, none2, unknown) = hq.try_sign_in("nobody", "wrong-password-1");
+    assert_eq!((s1, s2), (401, 401));
+    assert!(none1.is_none() && none2.is_none());
+    assert!(wrong.contains("用户名或密码不对") && unknown.contains("用户名或密码不对"));
+    // From the fifth wrong password in a row the name is locked: the right one waits too.
+    for _ in 0..3 {
+        assert_eq!(hq.try_sign_in("audit", "wrong-password-1").0, 401);
+    }
+    let (status, _, body) = hq.try_sign_in("audit", "wrong-password-1");
+    assert_eq!(status, 429, "{body}");
+    assert!(body.contains("锁定") && body.contains("30秒"), "{body}");
+    let (status, session, _) = hq.try_sign_in("audit", PASSWORD);
+    assert_eq!(status, 429);
+    assert!(session.is_none());
+    assert_eq!(hq.sql("SELECT count(*) FROM access_log WHERE login = 'audit' AND action = 'sign_in_failed'"), 5);
+    // The lock runs out (moved into the past here, as the clock would) and the right password works.
+    hq.sql("WITH u AS (UPDATE sign_in_failure SET locked_until = now() - interval '1 second' RETURNING 1) SELECT count(*) FROM u");
+    let audit = hq.sign_in("audit");
+    assert_eq!(hq.page(Some(&audit), &format!("/case/{a}")).0, 200);
+
+    // A forged cookie, and a cookie of a session that ended, sign nobody in.
+    let forged = Session { cookie: "yc_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(), csrf: String::new() };
+    assert_eq!(hq.page(Some(&forged), "/cases").0, 303);
+    let copy = Session { cookie: audit.cookie.clone(), csrf: audit.csrf.clone() };
+    // A sign-out posted without the form's token is refused, and the session stays.
+    let r = no_redirects().post(&format!("{}/signout", hq.url)).header("cookie", &audit.cookie).send_form([("_csrf", "guess")]).unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(hq.page(Some(&audit), "/cases").0, 200);
+    let r = no_redirects().post(&format!("{}/signout", hq.url)).header("cookie", &audit.cookie).send_form([("_csrf", audit.csrf.as_str())]).unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let (status, body) = hq.page(Some(&copy), "/cases");
+    assert_eq!(status, 303, "a replayed cookie after sign-out: {body}");
+    // An idle session ends after 30 minutes without a request.
+    let idle = hq.sign_in("audit");
+    assert_eq!(hq.page(Some(&idle), "/cases").0, 200);
+    hq.sql("WITH u AS (UPDATE staff_session SET last_seen = now() - interval '31 minutes' WHERE ended_at IS NULL RETURNING 1) SELECT count(*) FROM u");
+    assert_eq!(hq.page(Some(&idle), "/cases").0, 303);
+    // The database holds no token that would sign anyone in.
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM staff_session WHERE token_hash = '{}'", idle.cookie.trim_start_matches("yc_session="))), 0);
+
+    // A cross-site form: the administrator's cookie without the page's token, or from another origin.
+    let admin = hq.admin();
+    let before = hq.sql("SELECT count(*) FROM event");
+    let r = no_redirects().post(&format!("{}/import", hq.url)).header("cookie", &admin.cookie).send(b"{}" as &[u8]).unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let r = no_redirects()
+        .post(&format!("{}/import", hq.url))
+        .header("cookie", &admin.cookie)
+        .header("x-csrf-token", &admin.csrf)
+        .header("origin", "https://evil.example")
+        .send(b"{}" as &[u8])
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let r = no_redirects()
+        .post(&format!("{}/users", hq.url))
+        .header("cookie", &admin.cookie)
+        .send_form([("login", "mole"), ("name", "内鬼"), ("role", "auditor"), ("password", "county-pass-2026")])
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(hq.sql("SELECT count(*) FROM staff WHERE login = 'mole'"), 0);
+    assert_eq!(hq.sql("SELECT count(*) FROM event"), before);
+    // With the page's token the administrator opens an account; a disabled account's session ends.
+    let mut r = no_redirects()
+        .post(&format!("{}/users", hq.url))
+        .header("cookie", &admin.cookie)
+        .send_form([("_csrf", admin.csrf.as_str()), ("login", "zhen103"), ("name", "李查看"), ("role", "viewer"), ("centres", "450821103"), ("password", "county-pass-2026")])
+        .unwrap();
+    let body = r.body_mut().read_to_string().unwrap();
+    assert_eq!(r.status().as_u16(), 200, "{body}");
+    assert!(body.contains("已开设账户zhen103"), "{body}");
+    let viewer = hq.sign_in("zhen103");
+    assert_eq!(hq.page(Some(&viewer), "/cases").0, 200);
+    hq.rt.block_on(async { yichuang_hq::staff::disable(&hq.pool.get().await.unwrap(), "zhen103").await }).unwrap();
+    assert_eq!(hq.page(Some(&viewer), "/cases").0, 303);
+}
+
+/// Events a thief with terminal `s`'s key would append after its head: each one hashed and
+/// chained as a real one, the batch signed with the stolen key.
+fn forged_batch(s: &Store, edits: Vec<(&str, String, String)>, head: Option<i64>) -> Batch {
+    forged_as(s, "", edits, head)
+}
+
+fn forged_as(s: &Store, actor: &str, edits: Vec<(&str, String, String)>, head: Option<i64>) -> Batch {
+    let e = s.enrolment().unwrap().unwrap();
+    let (mut seq, mut prev) = s.head().unwrap();
+    let template = s.events_between(1, 1).unwrap().remove(0);
+    let from_prev = prev.clone();
+    let mut events = vec![];
+    for (kind, subject, payload) in edits {
+        seq += 1;
+        let mut r = yichuang_events::EventRecord {
+            seq,
+            id: format!("forged-{seq}"),
+            kind: kind.into(),
+            subject,
+            payload,
+            prev_hash: prev.clone(),
+            hash: String::new(),
+            actor: if actor.is_empty() { template.actor.clone() } else { actor.to_owned() },
+            ..template.clone()
+        };
+        r.hash = r.computed_hash();
+        prev = r.hash.clone();
+        events.push(r);
+    }
+    Batch::build_reporting(&s.centre().unwrap().code.to_string(), &e.terminal_uid, &from_prev, events, &e.hmac_key, T, head.or(Some(seq))).unwrap()
+}
+
+fn payload_of(s: &Store, kind: &str) -> (String, serde_json::Value) {
+    let (head, _) = s.head().unwrap();
+    let e = s.events_between(1, head).unwrap().into_iter().rev().find(|e| e.kind == kind).unwrap_or_else(|| panic!("no {kind}"));
+    (e.subject, serde_json::from_str(&e.payload).unwrap())
+}
+
+#[test]
+fn a_stolen_terminal_key_cannot_move_another_centre_s_case_nor_a_closed_one_and_every_page_keeps_working() {
+    let hq = Hq::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = terminal(dir.path(), "450821102", "示范镇");
+    let mut b = terminal(dir.path(), "450821103", "邻镇");
+    intakes(&mut a, 3, 0, T);
+    intakes(&mut b, 3, 100, T);
+    for s in [&mut a, &mut b] {
+        let centre = s.centre().unwrap().code.to_string();
+        yichuang_sync::enrol(s, &hq.url, &hq.code(&centre), &quick(), now(T)).unwrap();
+    }
+    // b withdraws one of its own cases, and HQ holds that.
+    let (theirs, _) = payload_of(&a, "case.intake");
+    let (own, _) = payload_of(&b, "case.intake");
+    b.withdraw(&own, "申请人撤回", "demo", now(T)).unwrap();
+    for s in [&mut a, &mut b] {
+        yichuang_sync::sync(s, &quick(), now(T), &mut |_| {}).unwrap();
+    }
+    let status = |n: &str| hq.rt.block_on(async { hq.pool.get().await.unwrap().query_one("SELECT status FROM case_record WHERE number = $1", &[&n]).await.unwrap().get::<_, String>(0) });
+    let (theirs_before, own_before) = (status(&theirs), status(&own));
+    assert_eq!(own_before, "withdrawn");
+    let (_, withdrawn) = payload_of(&b, "case.withdrawn");
+    let mut approved = withdrawn.clone();
+    approved["status"] = "approved".into();
+    approved["approved"] = true.into();
+    let approval = json_text(&approved);
+    let (doc_subject, mut doc) = payload_of(&b, "document.issued");
+    doc["case"] = theirs.clone().into();
+    let (_, intake) = payload_of(&b, "case.intake");
+    let forged = forged_batch(
+        &b,
+        vec![
+            // Another centre's case, by its subject and by a document naming it.
+            ("case.decided", theirs.clone(), approval.clone()),
+            ("document.issued", doc_subject, json_text(&doc)),
+            // Its own case, closed at HQ, approved anyway; and a second intake of a number HQ holds.
+            ("case.decided", own.clone(), approval.clone()),
+            ("case.intake", own.clone(), json_text(&intake)),
+            // A payload no page could show, and one that is no event at all.
+            ("case.extended", own.clone(), r#"{"reason":"\u0000","days":3}"#.into()),
+            ("case.ready", own.clone(), "[1,2".into()),
+        ],
+        None,
+    );
+    let last_sync = || hq.rt.block_on(async { hq.pool.get().await.unwrap().query_one("SELECT last_sync_at::text FROM terminal WHERE centre_code = '450821103'", &[]).await.unwrap().get::<_, String>(0) });
+    let (code, ack) = hq.post("/api/v1/batches", &forged.to_bytes());
+    assert_eq!(code, 200, "{ack}");
+    let reasons: Vec<String> = ack["rejected"].as_array().unwrap().iter().map(|r| r["reason"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(reasons.len(), 6, "every forged event refused: {reasons:?}");
+    for (i, needle) in ["无权写入", "无权写入", "不能再变为", "办件编号重复", "空字符", "无法识别"].iter().enumerate() {
+        assert!(reasons[i].contains(needle), "{i}: {}", reasons[i]);
+    }
+    assert!(reasons[2].contains("已撤回") || reasons[2].contains("撤回"), "{}", reasons[2]);
+    // Nothing moved, and each refusal is kept with its reason.
+    assert_eq!((status(&theirs), status(&own)), (theirs_before, own_before));
+    assert_eq!(hq.sql("SELECT count(*) FROM reject"), 6);
+    // The other centre's case shows nothing of the stranger.
+    let page = hq.audit_page(&format!("/case/{theirs}"));
+    assert!(!page.contains(&forged.terminal_uid), "{page}");
+    // A replay changes nothing, not even when HQ last heard from the terminal.
+    let heard = last_sync();
+    let (code, ack) = hq.post("/api/v1/batches", &forged.to_bytes());
+    assert_eq!(code, 200, "{ack}");
+    assert_eq!((ack["applied"].as_i64(), ack["repeated"].as_i64()), (Some(0), Some(6)));
+    assert_eq!(last_sync(), heard);
+    // A head changed on the way breaks the signature; a signed absurd head is refused.
+    let mut edited = forged.clone();
+    edited.manifest.head = Some(i64::MAX / 2);
+    assert_eq!(hq.post("/api/v1/batches", &edited.to_bytes()).0, 401);
+    // a, whose head HQ holds: a signed absurd head, and a NUL in a field, are refused whole.
+    let before = hq.sql("SELECT count(*) FROM event");
+    let absurd = forged_batch(&a, vec![("case.ready", theirs.clone(), "{}".into())], Some(i64::MAX / 2));
+    let (code, body) = hq.post("/api/v1/batches", &absurd.to_bytes());
+    assert_eq!(code, 400, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("不符"), "{body}");
+    let nul = forged_as(&a, "de\0mo", vec![("case.ready", theirs.clone(), "{}".into())], None);
+    let (code, body) = hq.post("/api/v1/batches", &nul.to_bytes());
+    assert_eq!(code, 400, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("空字符"), "{body}");
+    assert_eq!(hq.sql("SELECT count(*) FROM event"), before);
+    assert_eq!(hq.sql("SELECT count(*) FROM reject"), 6);
+    // Every page still answers.
+    for p in ["/", "/cases", "/overdue", &format!("/case/{own}"), &format!("/case/{theirs}"), "/report?centre=450821103&month=2026-11", "/cases?q=韦"] {
+        hq.audit_page(p);
+    }
+}
+
+fn json_text(v: &serde_json::Value) -> String {
+    serde_json::to_string(v).unwrap()
 }

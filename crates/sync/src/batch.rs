@@ -77,6 +77,10 @@ pub struct Manifest {
     /// The chain hash after the last event (the hash before the first, for an empty batch).
     pub head_hash: String,
     pub created_at: String,
+    /// The terminal's last event when it sent the batch (HQ shows how far behind it is):
+    /// signed with the rest, so that nobody on the way can change it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,7 +135,21 @@ impl Batch {
         key_b64: &str,
         created_at: &str,
     ) -> Result<Self, SyncError> {
+        Self::build_reporting(centre, terminal_uid, prev_hash, events, key_b64, created_at, None)
+    }
+
+    /// [`Batch::build`], saying in the signed manifest how far the terminal's own log goes.
+    pub fn build_reporting(
+        centre: &str,
+        terminal_uid: &str,
+        prev_hash: &str,
+        events: Vec<EventRecord>,
+        key_b64: &str,
+        created_at: &str,
+        head: Option<i64>,
+    ) -> Result<Self, SyncError> {
         let mut b = Self::unsigned(centre, terminal_uid, prev_hash, events, created_at);
+        b.manifest.head = head;
         b.signature = b.sign(key_b64)?;
         Ok(b)
     }
@@ -145,6 +163,7 @@ impl Batch {
             events_sha256: events_sha256(&events),
             head_hash: events.last().map(|e| e.hash.clone()).unwrap_or_else(|| prev_hash.to_owned()),
             created_at: created_at.to_owned(),
+            head: None,
         };
         Self {
             format: FORMAT.to_owned(),

@@ -261,7 +261,6 @@ impl Http {
                     .agent
                     .post(url)
                     .header("content-type", "application/json")
-                    .header("x-yichuang-head", self.head.unwrap_or(0).to_string())
                     .send(b),
                 None if method == "GET" => self.agent.get(url).call(),
                 None => self.agent.post(url).send_empty(),
@@ -455,7 +454,7 @@ fn send(
             .max(1);
         events.truncate(keep);
         let prev = store.event_hash(held)?;
-        let batch = Batch::build(&centre, &e.terminal_uid, &prev, events, &e.hmac_key, &now.to_rfc3339())?;
+        let batch = Batch::build_reporting(&centre, &e.terminal_uid, &prev, events, &e.hmac_key, &now.to_rfc3339(), http.head)?;
         match http.request("POST", &url(&e.hq_url, "/api/v1/batches"), Some(&batch.to_bytes()))? {
             Answer::Ok(t) => {
                 let ack: Ack = parse(&t)?;
