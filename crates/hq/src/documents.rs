@@ -109,8 +109,12 @@ pub struct UpdatesQuery {
 /// newest calendar above the version the terminal holds.
 pub async fn updates(State(s): State<AppState>, Query(q): Query<UpdatesQuery>) -> Result<Json<Updates>, HqError> {
     let client = s.pool.get().await?;
-    if client.query_opt("SELECT 1 FROM terminal WHERE uid = $1", &[&q.terminal_uid]).await?.is_none() {
+    let Some(t) = client.query_opt("SELECT revoke_reason FROM terminal WHERE uid = $1", &[&q.terminal_uid]).await? else {
         return Err(HqError::UnknownTerminal(q.terminal_uid));
+    };
+    // A revoked terminal gets nothing more (an unconfirmed one may fetch the public catalogue).
+    if let Some(reason) = t.get::<_, Option<String>>(0) {
+        return Err(HqError::Revoked { uid: q.terminal_uid, reason });
     }
     let mut documents = vec![];
     let doc = |r: &tokio_postgres::Row| SignedDocument { kind: r.get(0), version: r.get(1), body: r.get(2), signature: r.get(3) };

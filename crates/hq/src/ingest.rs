@@ -35,7 +35,8 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], accept_key: Option<&str>) -> Resu
     }
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let select = "SELECT centre_code, hmac_key, held_seq, held_hash, replaced_by, public_key FROM terminal WHERE uid = $1 FOR UPDATE";
+    let select = "SELECT centre_code, hmac_key, held_seq, held_hash, replaced_by, public_key, confirmed_at IS NOT NULL, revoke_reason
+                  FROM terminal WHERE uid = $1 FOR UPDATE";
     let row = match (tx.query_opt(select, &[&batch.terminal_uid]).await?, &batch.public_key) {
         (Some(row), _) => row,
         (None, None) => return Err(HqError::UnknownTerminal(batch.terminal_uid.clone())),
@@ -48,8 +49,8 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], accept_key: Option<&str>) -> Resu
             tx.execute("INSERT INTO centre (code, name) VALUES ($1, '') ON CONFLICT (code) DO NOTHING", &[&batch.centre]).await?;
             let base = batch.from_seq - 1;
             tx.execute(
-                "INSERT INTO terminal (uid, centre_code, label, hmac_key, base_seq, base_hash, held_seq, held_hash, public_key, key_accepted_by)
-                 VALUES ($1, $2, $3, $4, $5, $6, $5, $6, $7, $8) ON CONFLICT (uid) DO NOTHING",
+                "INSERT INTO terminal (uid, centre_code, label, hmac_key, base_seq, base_hash, held_seq, held_hash, public_key, key_accepted_by, confirmed_at, confirmed_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $5, $6, $7, $8, now(), $8) ON CONFLICT (uid) DO NOTHING",
                 &[&batch.terminal_uid, &batch.centre, &label, &crate::random_b64(32), &base, &batch.prev_hash, pk, &by],
             )
             .await?;
@@ -64,6 +65,8 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], accept_key: Option<&str>) -> Resu
         Some(_) => {}
         None => batch.verify_signature(&key)?,
     }
+    // Proven, and then: confirmed by a county administrator, and not revoked.
+    crate::enrol::admitted(&batch.terminal_uid, row.get(6), row.get::<_, Option<&str>>(7))?;
     // How far the terminal's own log goes, as its signed manifest says (never a header).
     let reported_head = batch.manifest.head;
     if let Some(h) = reported_head {

@@ -39,8 +39,14 @@ pub enum HqError {
     Replaced(String),
     #[error("终端“{uid}”尚未在县级登记，其数据文件由终端自己的密钥签名（公钥指纹{fingerprint}）：请县级管理员与中心核对指纹后，用 yichuang-hq import --accept-key 导入；终端登记后即可直接导入")]
     UnconfirmedKey { uid: String, fingerprint: String },
-    #[error("登记码无效、已用过或已过期")]
+    #[error("登记码无效、已用过或已过期（连续输错会使该中心未用的登记码作废）")]
     BadCode,
+    #[error("{0}")]
+    TooMany(String),
+    #[error("终端{0}已登记，尚待县级管理员核对公钥指纹并确认；确认后再同步即可")]
+    Unconfirmed(String),
+    #[error("终端{uid}已被县级吊销（{reason}），其记录和下载一律拒绝；如有疑问请联系县级管理员")]
+    Revoked { uid: String, reason: String },
     #[error("{0}")]
     BadRequest(String),
     #[error("请先登录")]
@@ -57,6 +63,14 @@ pub enum HqError {
     NotFound,
     #[error("服务器内部错误：{0}")]
     Internal(String),
+    #[error("请求过大（{0}），已拒收")]
+    TooLarge(&'static str),
+    #[error("县级服务器繁忙，请稍后重试")]
+    Busy,
+    #[error("请求处理超时，请稍后重试")]
+    Timeout,
+    #[error("请求格式不对，已拒收：{0}")]
+    Malformed(String),
     #[error("数据库错误：{0}")]
     Db(#[from] tokio_postgres::Error),
     #[error("数据库连接失败：{0}")]
@@ -73,10 +87,15 @@ impl HqError {
             Self::Gap { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict { .. } | Self::Broken { .. } | Self::Replaced(_) => StatusCode::CONFLICT,
             Self::NoSession | Self::SignIn => StatusCode::UNAUTHORIZED,
+            Self::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unconfirmed(_) | Self::Revoked { .. } => StatusCode::FORBIDDEN,
             Self::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Forbidden(_) | Self::Csrf => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Busy | Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Malformed(_) => StatusCode::BAD_REQUEST,
             Self::Db(_) | Self::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -94,12 +113,19 @@ impl HqError {
             Self::BadCode => "hq.bad_code",
             Self::BadRequest(_) => "hq.bad_request",
             Self::NoSession => "hq.no_session",
+            Self::TooMany(_) => "hq.too_many",
+            Self::Unconfirmed(_) => "hq.unconfirmed_terminal",
+            Self::Revoked { .. } => "hq.revoked",
             Self::SignIn => "hq.sign_in",
             Self::Locked(_) => "hq.locked",
             Self::Forbidden(_) => "hq.forbidden",
             Self::Csrf => "hq.csrf",
             Self::NotFound => "hq.not_found",
             Self::Internal(_) => "hq.internal",
+            Self::TooLarge(_) => "hq.too_large",
+            Self::Busy => "hq.busy",
+            Self::Timeout => "hq.timeout",
+            Self::Malformed(_) => "hq.malformed",
             Self::Db(_) => "hq.db",
             Self::Pool(_) => "hq.db",
         }
@@ -146,17 +172,67 @@ pub struct AppState {
     pub pool: Pool,
     /// The session cookie is marked `Secure` (staff pages served over TLS).
     pub secure_cookies: bool,
+    /// Wrong enrolment codes, per address and in all.
+    pub enrol_guard: std::sync::Arc<enrol::EnrolGuard>,
+    /// Requests at work at once: beyond it, "busy" at once rather than a queue.
+    pub at_work: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    pub fn new(pool: Pool, secure_cookies: bool) -> Self {
+        Self { pool, secure_cookies, enrol_guard: Default::default(), at_work: std::sync::Arc::new(tokio::sync::Semaphore::new(AT_WORK)) }
+    }
+}
+
+/// The largest body of each kind of request. A terminal sends batches of about 1 MiB at most.
+pub const ENROL_BODY: usize = 16 << 10;
+pub const RELAY_BODY: usize = 256 << 10;
+pub const BATCH_BODY: usize = 4 << 20;
+pub const FORM_BODY: usize = 16 << 10;
+/// An export file uploaded at the import page (a whole stream of a terminal never enrolled).
+pub const IMPORT_BODY: usize = 64 << 20;
+/// Requests at work at once, and the longest one may take.
+pub const AT_WORK: usize = 48;
+pub const REQUEST_TIME: std::time::Duration = std::time::Duration::from_secs(120);
+
+fn limited(bytes: usize) -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(bytes)
+}
+
+/// Every request: refused at once when too many are at work, cut off past [`REQUEST_TIME`],
+/// and a refusal by the framework itself (a body over its limit, JSON that does not parse)
+/// answered in Chinese like every other.
+async fn limits(State(s): State<AppState>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let Ok(_permit) = s.at_work.clone().try_acquire_owned() else {
+        return HqError::Busy.into_response();
+    };
+    let r = match tokio::time::timeout(REQUEST_TIME, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => return HqError::Timeout.into_response(),
+    };
+    let plain = r.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/plain"));
+    if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return HqError::TooLarge("超过该类请求的上限").into_response();
+    }
+    if plain && r.status().is_client_error() {
+        let status = r.status();
+        let text = axum::body::to_bytes(r.into_body(), 4096).await.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+        let mut answer = HqError::Malformed(text.chars().take(200).collect()).into_response();
+        *answer.status_mut() = status;
+        return answer;
+    }
+    r
 }
 
 /// The terminals' API: every request proves itself with a terminal's key, never a session.
 pub fn terminal_api(state: AppState) -> Router {
     Router::new()
-        .route("/api/v1/enrol", post(enrol::enrol))
-        .route("/api/v1/reenrol", post(enrol::reenrol))
-        .route("/api/v1/batches", post(batches))
+        .route("/api/v1/enrol", post(enrol::enrol).layer(limited(ENROL_BODY)))
+        .route("/api/v1/reenrol", post(enrol::reenrol).layer(limited(ENROL_BODY)))
+        .route("/api/v1/batches", post(batches).layer(limited(BATCH_BODY)))
         .route("/api/v1/updates", get(documents::updates))
-        .route("/api/v1/relay", post(relay::relay))
-        .layer(axum::extract::DefaultBodyLimit::max(256 << 20))
+        .route("/api/v1/relay", post(relay::relay).layer(limited(RELAY_BODY)))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limits))
         .with_state(state)
 }
 
@@ -170,16 +246,21 @@ pub fn staff_pages(state: AppState) -> Router {
         .route("/overdue", get(pages::overdue))
         .route("/report", get(report::page))
         .route("/case/{number}", get(pages::case))
-        .route("/import", get(pages::import_form).post(import))
+        .route("/import", get(pages::import_form).post(import).layer(limited(IMPORT_BODY)))
         .route("/access-log", get(pages::access_log))
         .route("/users", get(pages::users).post(pages::add_user))
-        .layer(axum::extract::DefaultBodyLimit::max(256 << 20))
+        .route("/terminals", get(pages::terminals))
+        .route("/terminals/confirm", post(pages::confirm_terminal))
+        .route("/terminals/revoke", post(pages::revoke_terminal))
+        .route("/enrol-codes", get(pages::codes).post(pages::make_code))
+        .layer(limited(FORM_BODY))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limits))
         .with_state(state)
 }
 
 /// The whole HTTP application on one listener (the terminals' API and the staff pages).
 pub fn app(pool: Pool) -> Router {
-    let state = AppState { pool, secure_cookies: false };
+    let state = AppState::new(pool, false);
     terminal_api(state.clone()).merge(staff_pages(state))
 }
 

@@ -22,14 +22,22 @@ enum Command {
     Serve,
     /// Brings the database up to this program's schema.
     Migrate,
-    /// Makes a one-time enrolment code for a centre's terminal.
+    /// Makes a one-time enrolment code (80 random bits, e.g. 7K3M-9QX2-T4HB-C8RN) for a
+    /// centre's terminal; HQ keeps only its hash, so it is shown this once.
     EnrolCode {
         #[arg(long)]
         centre: String,
         #[arg(long, default_value = "")]
         name: String,
-        #[arg(long, default_value_t = 72)]
+        /// 1 to 168.
+        #[arg(long, default_value_t = 24)]
         hours: i32,
+    },
+    /// The terminals: `terminal list`; `terminal confirm UID --by NAME` after comparing the
+    /// key's fingerprint with the centre; `terminal revoke UID --by NAME --reason …`.
+    Terminal {
+        #[command(subcommand)]
+        action: TerminalAction,
     },
     /// Prints HQ's public key: the county hands it to centres with the installer, so that their
     /// files are sealed to HQ before they ever enrol (settings --set hq_public_key=…).
@@ -65,6 +73,23 @@ enum Command {
         /// `catalogue` or `calendar`
         kind: String,
         file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum TerminalAction {
+    List,
+    Confirm {
+        uid: String,
+        #[arg(long)]
+        by: String,
+    },
+    Revoke {
+        uid: String,
+        #[arg(long)]
+        by: String,
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -126,7 +151,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => {
             yichuang_hq::migrate(&pool).await?;
             let tls = config.tls_cert.is_some();
-            let state = yichuang_hq::AppState { pool, secure_cookies: tls };
+            let state = yichuang_hq::AppState::new(pool, tls);
             let addr: std::net::SocketAddr = config.listen.parse().map_err(|e| anyhow::anyhow!("监听地址“{}”无效：{e}", config.listen))?;
             // The staff pages may have a listener (and so a network) of their own.
             let (terminals, staff) = match &config.staff_listen {
@@ -163,6 +188,40 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             if let Some(done) = servers.join_next().await {
                 done??;
+            }
+        }
+        Command::Terminal { action } => {
+            yichuang_hq::migrate(&pool).await?;
+            let client = pool.get().await?;
+            match action {
+                TerminalAction::List => {
+                    for r in client
+                        .query(
+                            "SELECT uid, centre_code, label, public_key, confirmed_by, revoke_reason FROM terminal ORDER BY centre_code, label, enrolled_at",
+                            &[],
+                        )
+                        .await?
+                    {
+                        let key: Option<String> = r.get(3);
+                        let state = match (r.get::<_, Option<String>>(5), r.get::<_, Option<String>>(4)) {
+                            (Some(why), _) => format!("已吊销（{why}）"),
+                            (None, Some(by)) => format!("已确认（{by}）"),
+                            (None, None) => "待确认".into(),
+                        };
+                        let fp = key.as_deref().map(yichuang_sync::key_fingerprint).unwrap_or_else(|| "—".into());
+                        println!("{}\t{}\t{}\t{fp}\t{state}", r.get::<_, &str>(1), r.get::<_, &str>(2), r.get::<_, &str>(0));
+                    }
+                }
+                TerminalAction::Confirm { uid, by } => {
+                    yichuang_hq::enrol::confirm(&client, uid.trim(), &by).await?;
+                    yichuang_hq::staff::log(&client, by.trim(), "command line", "confirm_terminal", uid.trim()).await?;
+                    println!("已确认终端{}", uid.trim());
+                }
+                TerminalAction::Revoke { uid, by, reason } => {
+                    yichuang_hq::enrol::revoke(&client, uid.trim(), &by, &reason).await?;
+                    yichuang_hq::staff::log(&client, by.trim(), "command line", "revoke_terminal", uid.trim()).await?;
+                    println!("已吊销终端{}：其记录和下载一律拒绝，本中心其他终端下次同步即获知", uid.trim());
+                }
             }
         }
         Command::User { action } => {

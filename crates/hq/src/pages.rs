@@ -24,7 +24,7 @@ pub(crate) fn page(staff: &Staff, title: &str, body: &str) -> Html<String> {
         nav.push_str(r#"<a href="/cases">办件</a><a href="/overdue">超期</a>"#);
     }
     match staff.role {
-        Role::Admin => nav.push_str(r#"<a href="/users">用户</a><a href="/import">导入文件</a>"#),
+        Role::Admin => nav.push_str(r#"<a href="/terminals">终端</a><a href="/enrol-codes">登记码</a><a href="/users">用户</a><a href="/import">导入文件</a>"#),
         Role::Auditor => nav.push_str(r#"<a href="/access-log">访问日志</a>"#),
         Role::Viewer => {}
     }
@@ -487,6 +487,191 @@ pub async fn add_user(State(s): State<AppState>, staff: Staff, axum::Form(f): ax
         Err(e) if !e.is_fault() => {
             Ok((e.status(), users_page(&s, &staff, &format!("<p class=\"red\" id=\"error\">{}</p>", esc(&e.to_string()))).await?).into_response())
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn terminals_page(s: &AppState, staff: &Staff, notice: &str) -> PageResult {
+    let client = s.pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT uid, centre_code, label, public_key, to_char(enrolled_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'),
+                    coalesce(to_char(last_sync_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'), '从未同步'),
+                    confirmed_by, revoke_reason, replaced_by
+             FROM terminal ORDER BY centre_code, label, enrolled_at",
+            &[],
+        )
+        .await?;
+    let csrf = esc(&staff.csrf);
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let uid: String = r.get(0);
+            let key: Option<String> = r.get(3);
+            let (confirmed, revoked, replaced): (Option<String>, Option<String>, Option<String>) = (r.get(6), r.get(7), r.get(8));
+            let state = match (&revoked, &confirmed, &replaced) {
+                (Some(why), _, _) => format!("<span class=\"red\">已吊销：{}</span>", esc(why)),
+                (None, _, Some(next)) => format!("已由{}接续", esc(next)),
+                (None, Some(by), None) => format!("已确认（{}）", esc(by)),
+                (None, None, None) => "<span class=\"red\">待确认</span>".into(),
+            };
+            let mut act = String::new();
+            if revoked.is_none() && confirmed.is_none() {
+                act.push_str(&format!(
+                    r#"<form method="post" action="/terminals/confirm"><input type="hidden" name="_csrf" value="{csrf}"><input type="hidden" name="uid" value="{}"><button>核对指纹后确认</button></form>"#,
+                    esc(&uid)
+                ));
+            }
+            if revoked.is_none() {
+                act.push_str(&format!(
+                    r#"<form method="post" action="/terminals/revoke"><input type="hidden" name="_csrf" value="{csrf}"><input type="hidden" name="uid" value="{}"><input name="reason" placeholder="吊销原因（如电脑失窃）" size="14"> <button>吊销</button></form>"#,
+                    esc(&uid)
+                ));
+            }
+            vec![
+                esc(r.get::<_, &str>(1)),
+                esc(r.get::<_, &str>(2)),
+                esc(&uid),
+                key.as_deref().map(yichuang_sync::key_fingerprint).map(|f| esc(&f)).unwrap_or_else(|| "—".into()),
+                esc(r.get::<_, &str>(4)),
+                esc(r.get::<_, &str>(5)),
+                state,
+                act,
+            ]
+        })
+        .collect();
+    Ok(page(
+        staff,
+        "终端",
+        &format!(
+            "{notice}<p class=\"muted\">新登记的终端须先与中心电话核对其设置页显示的公钥指纹，确认后县级才接收它的记录；电脑失窃或报废即吊销，其记录和下载一律拒绝，本中心其他终端下次同步即获知。</p>{}",
+            table(&["中心", "终端号", "流水号", "公钥指纹", "登记时间", "最近同步", "状态", "操作"], &rows)
+        ),
+    ))
+}
+
+pub async fn terminals(State(s): State<AppState>, staff: Staff) -> PageResult {
+    staff.must_be(Role::Admin)?;
+    terminals_page(&s, &staff, "").await
+}
+
+#[derive(Deserialize)]
+pub struct TerminalForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    uid: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Confirms (`revoke` false) or revokes a terminal, from the terminals page.
+async fn terminal_act(s: &AppState, staff: &Staff, f: &TerminalForm, revoke: bool) -> Result<Response, PageError> {
+    staff.must_be(Role::Admin)?;
+    staff.check_csrf(&f.csrf)?;
+    let client = s.pool.get().await?;
+    let by = format!("{}（{}）", staff.name, staff.login);
+    let done = if revoke {
+        crate::enrol::revoke(&client, f.uid.trim(), &by, &f.reason).await
+    } else {
+        crate::enrol::confirm(&client, f.uid.trim(), &by).await
+    };
+    match done {
+        Ok(()) => {
+            staff.log(&client, if revoke { "revoke_terminal" } else { "confirm_terminal" }, f.uid.trim()).await?;
+            let what = if revoke { "已吊销" } else { "已确认" };
+            Ok(terminals_page(s, staff, &format!("<p id=\"notice\">{what}终端{}</p>", esc(f.uid.trim()))).await?.into_response())
+        }
+        Err(e) if !e.is_fault() => Ok((e.status(), terminals_page(s, staff, &format!("<p class=\"red\" id=\"error\">{}</p>", esc(&e.to_string()))).await?).into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn confirm_terminal(State(s): State<AppState>, staff: Staff, axum::Form(f): axum::Form<TerminalForm>) -> Result<Response, PageError> {
+    terminal_act(&s, &staff, &f, false).await
+}
+
+pub async fn revoke_terminal(State(s): State<AppState>, staff: Staff, axum::Form(f): axum::Form<TerminalForm>) -> Result<Response, PageError> {
+    terminal_act(&s, &staff, &f, true).await
+}
+
+async fn codes_page(s: &AppState, staff: &Staff, notice: &str) -> PageResult {
+    let client = s.pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT e.centre_code, c.name, to_char(e.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'),
+                    to_char(e.expires_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'), e.used_by, e.failures,
+                    e.burnt_at IS NOT NULL, e.expires_at < now()
+             FROM enrol_code e JOIN centre c ON c.code = e.centre_code ORDER BY e.created_at DESC LIMIT 200",
+            &[],
+        )
+        .await?;
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let state = match (r.get::<_, Option<String>>(4), r.get::<_, bool>(6), r.get::<_, bool>(7)) {
+                (Some(uid), _, _) => format!("已用于{}", esc(&uid)),
+                (None, true, _) => "<span class=\"red\">输错过多，已作废</span>".into(),
+                (None, false, true) => "已过期".into(),
+                (None, false, false) => "有效".into(),
+            };
+            vec![
+                esc(r.get::<_, &str>(0)),
+                esc(r.get::<_, &str>(1)),
+                esc(r.get::<_, &str>(2)),
+                esc(r.get::<_, &str>(3)),
+                r.get::<_, i32>(5).to_string(),
+                state,
+            ]
+        })
+        .collect();
+    Ok(page(
+        staff,
+        "登记码",
+        &format!(
+            r#"{notice}<form method="post" action="/enrol-codes"><input type="hidden" name="_csrf" value="{}">
+<p><label>中心代码</label><input name="centre" size="10"> <label>中心名称</label><input name="name"> <label>有效小时</label><input name="hours" value="24" size="4"> <button>生成登记码</button></p></form>
+<p class="muted">登记码只在生成时显示一次，县级只保存其校验值；为某中心输错5次，该中心未用的登记码全部作废。</p>{}"#,
+            esc(&staff.csrf),
+            table(&["中心", "名称", "生成时间", "有效至", "输错次数", "状态"], &rows)
+        ),
+    ))
+}
+
+pub async fn codes(State(s): State<AppState>, staff: Staff) -> PageResult {
+    staff.must_be(Role::Admin)?;
+    codes_page(&s, &staff, "").await
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    centre: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    hours: String,
+}
+
+pub async fn make_code(State(s): State<AppState>, staff: Staff, axum::Form(f): axum::Form<CodeForm>) -> Result<Response, PageError> {
+    staff.must_be(Role::Admin)?;
+    staff.check_csrf(&f.csrf)?;
+    let client = s.pool.get().await?;
+    let hours: i32 = f.hours.trim().parse().unwrap_or(0);
+    match crate::enrol::make_code(&client, f.centre.trim(), f.name.trim(), hours).await {
+        Ok(code) => {
+            staff.log(&client, "make_enrol_code", f.centre.trim()).await?;
+            let notice = format!(
+                "<p id=\"notice\">中心{}的登记码（{}小时内有效，只显示这一次）：<b id=\"code\" style=\"font-size:1.4em;letter-spacing:2px\">{}</b></p>",
+                esc(f.centre.trim()),
+                hours,
+                esc(&code)
+            );
+            Ok(codes_page(&s, &staff, &notice).await?.into_response())
+        }
+        Err(e) if !e.is_fault() => Ok((e.status(), codes_page(&s, &staff, &format!("<p class=\"red\" id=\"error\">{}</p>", esc(&e.to_string()))).await?).into_response()),
         Err(e) => Err(e.into()),
     }
 }

@@ -19,12 +19,16 @@ const PER_ANSWER: i64 = 5_000;
 pub async fn relay(State(s): State<AppState>, Json(req): Json<RelayRequest>) -> Result<Json<SignedDocument>, HqError> {
     let client = s.pool.get().await?;
     let row = client
-        .query_opt("SELECT centre_code, hmac_key, public_key, replaced_by FROM terminal WHERE uid = $1", &[&req.terminal_uid])
+        .query_opt(
+            "SELECT centre_code, hmac_key, public_key, replaced_by, confirmed_at IS NOT NULL, revoke_reason FROM terminal WHERE uid = $1",
+            &[&req.terminal_uid],
+        )
         .await?
         .ok_or_else(|| HqError::UnknownTerminal(req.terminal_uid.clone()))?;
     let (centre, key, own_key, replaced): (String, String, Option<String>, Option<String>) = (row.get(0), row.get(1), row.get(2), row.get(3));
     // Checked in constant time.
     verify_hmac(&key, &relay_message(&req.terminal_uid, &req.have, &req.at), &req.proof)?;
+    crate::enrol::admitted(&req.terminal_uid, row.get(4), row.get::<_, Option<&str>>(5))?;
     if let Some(next) = replaced {
         return Err(HqError::Replaced(next));
     }
@@ -79,6 +83,17 @@ pub async fn relay(State(s): State<AppState>, Json(req): Json<RelayRequest>) -> 
         let _ = after;
         answer.streams.push(RelayedStream { stream: uid, centre: centre.clone(), terminal: label, public_key, prev_hash, events });
     }
+    // Every window of the centre learns which of its windows the county revoked.
+    answer.revoked = client
+        .query(
+            "SELECT uid, public_key, revoked_at::text, revoke_reason FROM terminal
+             WHERE centre_code = $1 AND revoked_at IS NOT NULL AND public_key IS NOT NULL ORDER BY uid",
+            &[&centre],
+        )
+        .await?
+        .iter()
+        .map(|r| yichuang_sync::client::RevokedTerminal { stream: r.get(0), public_key: r.get(1), revoked_at: r.get(2), reason: r.get(3) })
+        .collect();
     let body = serde_json::to_string(&answer).unwrap_or_default();
     Ok(Json(documents::sign(&client, "relay", &req.at, body).await?))
 }

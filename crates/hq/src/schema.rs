@@ -164,6 +164,20 @@ END $$;
 UPDATE event SET body = pg_temp.try_jsonb(payload);
 UPDATE event SET case_number = CASE WHEN kind LIKE 'case.%' OR kind LIKE 'rectification.%' THEN subject ELSE body ->> 'case' END;
 CREATE INDEX event_case ON event (case_number) WHERE case_number IS NOT NULL;
+"#, r#"
+-- Migration 5: enrolment codes of 80 bits, kept as their SHA-256, burnt after wrong tries;
+-- terminals confirmed by a county administrator before their batches are applied, and revoked.
+ALTER TABLE enrol_code ADD COLUMN failures int NOT NULL DEFAULT 0;
+ALTER TABLE enrol_code ADD COLUMN burnt_at timestamptz;
+-- The old 8-digit codes could be guessed: none of them stays usable.
+UPDATE enrol_code SET burnt_at = now() WHERE used_by IS NULL;
+ALTER TABLE terminal ADD COLUMN confirmed_at timestamptz;
+ALTER TABLE terminal ADD COLUMN confirmed_by text;
+ALTER TABLE terminal ADD COLUMN revoked_at timestamptz;
+ALTER TABLE terminal ADD COLUMN revoked_by text;
+ALTER TABLE terminal ADD COLUMN revoke_reason text;
+-- Terminals HQ already took batches from stay as they were.
+UPDATE terminal SET confirmed_at = enrolled_at, confirmed_by = coalesce(key_accepted_by, '（本次升级前已登记）');
 "#];
 
 /// Brings the database up to this program's schema.

@@ -160,6 +160,20 @@ impl Hq {
         self.sign_in("admin")
     }
 
+    /// Enrols `s` with `code`, and a county administrator confirms it.
+    fn enrol(&self, s: &mut Store, code: &str) -> yichuang_store::Enrolment {
+        let e = yichuang_sync::enrol(s, &self.url, code, &quick(), now(T)).unwrap();
+        // A stream whose key an administrator accepted from a file is confirmed already.
+        if self.sql(&format!("SELECT count(*) FROM terminal WHERE uid = '{}' AND confirmed_at IS NULL", e.terminal_uid)) == 1 {
+            self.confirm(&e.terminal_uid);
+        }
+        e
+    }
+
+    fn confirm(&self, uid: &str) {
+        self.rt.block_on(async { yichuang_hq::enrol::confirm(&self.pool.get().await.unwrap(), uid, "测试管理员").await }).unwrap();
+    }
+
     /// A page an auditor opens: its body, which must have answered 200.
     fn audit_page(&self, path: &str) -> String {
         let (status, body) = self.page(Some(&self.auditor()), path);
@@ -228,7 +242,7 @@ fn a_terminal_enrols_sends_everything_once_and_hq_sees_its_cases() {
     let e = yichuang_sync::enrol(&mut s, &hq.url, "00000000", &quick(), now(T)).unwrap_err();
     assert!(e.to_string().contains("登记码无效"), "{e}");
     let code = hq.code("450821102");
-    let en = yichuang_sync::enrol(&mut s, &hq.url, &code, &quick(), now(T)).unwrap();
+    let en = hq.enrol(&mut s, &code);
     // Enrolled once: a second enrolment (a second stream of the same events) is refused.
     let e = yichuang_sync::enrol(&mut s, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap_err();
     assert!(e.to_string().contains("无需再次登记"), "{e}");
@@ -279,8 +293,8 @@ fn bad_batches_are_refused_with_a_reason_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = terminal(dir.path(), "450821102", "示范镇便民服务中心");
     let mut b = terminal(dir.path(), "450821103", "城关镇便民服务中心");
-    let ea = yichuang_sync::enrol(&mut a, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
-    let eb = yichuang_sync::enrol(&mut b, &hq.url, &hq.code("450821103"), &quick(), now(T)).unwrap();
+    let ea = hq.enrol(&mut a, &hq.code("450821102"));
+    let eb = hq.enrol(&mut b, &hq.code("450821103"));
     intakes(&mut a, 5, 0, T);
     intakes(&mut b, 5, 50, T);
     let good = yichuang_sync::export::export_pending(&a, now(T)).unwrap();
@@ -378,7 +392,7 @@ fn an_export_file_and_the_network_deliver_each_event_once() {
     let hq = Hq::start();
     let dir = tempfile::tempdir().unwrap();
     let mut s = terminal(dir.path(), "450821102", "示范镇便民服务中心");
-    let en = yichuang_sync::enrol(&mut s, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    let en = hq.enrol(&mut s, &hq.code("450821102"));
     intakes(&mut s, 60, 0, "2026-11-24T09:00:00+08:00");
     let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
     let file = dir.path().join("2026-11-24.json");
@@ -417,7 +431,7 @@ fn a_catalogue_published_at_hq_reaches_the_terminal_and_old_cases_keep_theirs() 
     let hq = Hq::start();
     let dir = tempfile::tempdir().unwrap();
     let mut s = terminal(dir.path(), "450821102", "示范镇便民服务中心");
-    yichuang_sync::enrol(&mut s, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    hq.enrol(&mut s, &hq.code("450821102"));
     intakes(&mut s, 1, 0, T);
     let old_case = s.list_cases(&Default::default(), now(T).date_naive()).unwrap()[0].number.clone();
     let new_catalogue = yichuang_store::DEMO_CATALOGUE
@@ -444,7 +458,7 @@ fn after_a_restore_the_terminal_enrols_again_and_nothing_is_doubled() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("450821102.db");
     let mut s = terminal(dir.path(), "450821102", "示范镇便民服务中心");
-    let first = yichuang_sync::enrol(&mut s, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    let first = hq.enrol(&mut s, &hq.code("450821102"));
     intakes(&mut s, 10, 0, T);
     let backup = dir.path().join("backup.db");
     s.backup_to(&backup, None).unwrap();
@@ -535,7 +549,8 @@ fn twenty_thousand_events_from_three_terminals_arrive_exactly_once_through_kills
         let mut s = Store::open(&p).unwrap();
         s.initialise(yichuang_core::CentreCode::parse(centre).unwrap(), "测试中心", yichuang_core::TerminalId::parse(term).unwrap(), now(T)).unwrap();
         s.load_demo(now(T)).unwrap();
-        yichuang_sync::enrol(&mut s, &url, &code(centre), &quick(), now(T)).unwrap();
+        let e = yichuang_sync::enrol(&mut s, &url, &code(centre), &quick(), now(T)).unwrap();
+        rt.block_on(async { yichuang_hq::enrol::confirm(&pool.get().await.unwrap(), &e.terminal_uid, "测试管理员").await }).unwrap();
         // 6,800 events each: an application writes two (the case and its document).
         intakes(&mut s, 3_400, i as u32 * 10_000, "2026-11-24T09:00:00+08:00");
         paths.push(p);
@@ -701,6 +716,7 @@ fn a_slow_and_lossy_link_delivers_everything_once() {
             Err(_) => {}
         }
     };
+    hq.confirm(&en.terminal_uid);
     intakes(&mut s, 150, 0, T);
     let t = std::time::Instant::now();
     let r = yichuang_sync::sync(&mut s, &opts, now(T), &mut |_| {}).unwrap();
@@ -766,7 +782,7 @@ fn hq_s_monthly_figures_equal_the_centre_s_own() {
     // enrolled with HQ before the month's work begins.
     let code = hq.code("450821102");
     let (mut s, ledger) = yichuang_report::testkit::november(dir.path(), 60, &mut |s| {
-        yichuang_sync::enrol(s, &hq.url, &code, &quick(), now(T)).unwrap();
+        hq.enrol(s, &code);
     });
     yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap();
     let month = yichuang_report::Period::month(2026, 11).unwrap();
@@ -791,8 +807,8 @@ fn a_second_intake_under_a_number_hq_holds_is_refused_with_its_reason() {
     // they issue the same case numbers.
     let mut a = terminal(da.path(), "450821102", "示范镇便民服务中心");
     let mut b = terminal(db.path(), "450821102", "示范镇便民服务中心");
-    yichuang_sync::enrol(&mut a, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
-    yichuang_sync::enrol(&mut b, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    hq.enrol(&mut a, &hq.code("450821102"));
+    hq.enrol(&mut b, &hq.code("450821102"));
     intakes(&mut a, 3, 0, T);
     intakes(&mut b, 3, 100, T);
     yichuang_sync::sync(&mut a, &quick(), now(T), &mut |_| {}).unwrap();
@@ -898,7 +914,7 @@ fn a_terminal_never_enrolled_exports_signed_by_its_own_key_and_its_enrolment_con
     assert!(String::from_utf8_lossy(&hq_import(&hq.db, &file, None).stdout).contains("新收0条"));
 
     // Later the network comes: the enrolment continues the very same stream.
-    let en = yichuang_sync::enrol(&mut s, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    let en = hq.enrol(&mut s, &hq.code("450821102"));
     assert_eq!(en.terminal_uid, batch.terminal_uid);
     intakes(&mut s, 5, 100, "2026-11-24T09:00:00+08:00");
     let r = yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap();
@@ -919,8 +935,8 @@ fn hq_shows_the_state_every_window_shows_when_two_windows_decide_one_case_apart(
     let mut t2 = Store::open(d2.path().join("t2.db")).unwrap();
     t2.initialise(yichuang_core::CentreCode::parse("450821102").unwrap(), "示范镇便民服务中心", yichuang_core::TerminalId::parse("02").unwrap(), now(T)).unwrap();
     t2.load_demo(now(T)).unwrap();
-    yichuang_sync::enrol(&mut t1, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
-    yichuang_sync::enrol(&mut t2, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    hq.enrol(&mut t1, &hq.code("450821102"));
+    hq.enrol(&mut t2, &hq.code("450821102"));
     intakes(&mut t1, 2, 0, T);
     let number = t1.list_cases(&yichuang_store::CaseFilter { status: Some(yichuang_core::CaseStatus::Accepted), ..Default::default() }, now(T).date_naive()).unwrap()[0].number.clone();
     // Window 02 holds window 01's work (a file between them), then they are cut off.
@@ -967,7 +983,7 @@ fn hq_relays_a_centre_s_streams_to_its_own_terminals_and_never_to_another_centre
     let mut t2 = window_two(d2.path(), "450821102");
     let mut t3 = terminal(d3.path(), "450821103", "城关镇便民服务中心");
     for (t, c) in [(&mut t1, "450821102"), (&mut t2, "450821102"), (&mut t3, "450821103")] {
-        yichuang_sync::enrol(t, &hq.url, &hq.code(c), &quick(), now(T)).unwrap();
+        hq.enrol(t, &hq.code(c));
     }
     intakes(&mut t1, 3, 0, T);
     let r = yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap();
@@ -1020,8 +1036,8 @@ fn a_restored_window_gets_back_only_what_its_lost_copy_did_and_its_new_stream_re
     let path = d1.path().join("450821102.db");
     let mut t1 = terminal(d1.path(), "450821102", "示范镇便民服务中心");
     let mut t2 = window_two(d2.path(), "450821102");
-    yichuang_sync::enrol(&mut t1, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
-    yichuang_sync::enrol(&mut t2, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    hq.enrol(&mut t1, &hq.code("450821102"));
+    hq.enrol(&mut t2, &hq.code("450821102"));
     intakes(&mut t1, 3, 0, T);
     let backup = d1.path().join("backup.db");
     t1.backup_to(&backup, None).unwrap();
@@ -1060,8 +1076,8 @@ fn an_act_that_reaches_hq_before_its_case_is_kept_and_counted_once_the_case_arri
     let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut t1 = terminal(d1.path(), "450821102", "示范镇便民服务中心");
     let mut t2 = window_two(d2.path(), "450821102");
-    yichuang_sync::enrol(&mut t1, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
-    yichuang_sync::enrol(&mut t2, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    hq.enrol(&mut t1, &hq.code("450821102"));
+    hq.enrol(&mut t2, &hq.code("450821102"));
     intakes(&mut t1, 2, 0, T);
     let number = t1.list_cases(&yichuang_store::CaseFilter { status: Some(yichuang_core::CaseStatus::Accepted), ..Default::default() }, now(T).date_naive()).unwrap()[0].number.clone();
     // The case reaches window 02 on a USB stick; 02 hands it out and syncs first.
@@ -1100,7 +1116,7 @@ fn with_hq_stopped_the_windows_exchange_over_the_lan_and_trust_what_hq_confirmed
     let mut t1 = terminal(d1.path(), "450821102", "示范镇便民服务中心");
     let mut t2 = window_two(d2.path(), "450821102");
     for t in [&mut t1, &mut t2] {
-        yichuang_sync::enrol(t, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+        hq.enrol(t, &hq.code("450821102"));
     }
     for t in [&mut t1, &mut t2] {
         yichuang_sync::sync(t, &quick(), now(T), &mut |_| {}).unwrap();
@@ -1215,7 +1231,7 @@ fn the_county_sees_whom_a_case_is_about_and_the_centre_keeps_the_rest() {
     let mut t1 = terminal(d1.path(), "450821102", "示范镇便民服务中心");
     let mut t2 = window_two(d2.path(), "450821102");
     for t in [&mut t1, &mut t2] {
-        yichuang_sync::enrol(t, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+        hq.enrol(t, &hq.code("450821102"));
     }
     let req = IntakeRequest {
         item: "LS-01".into(),
@@ -1277,7 +1293,7 @@ fn three_windows_and_another_centre_on_one_hq_hold_one_record() {
     // Window 01 works before it is ever enrolled.
     intakes(&mut t1, 6, 0, T);
     for (t, c) in [(&mut t1, "450821102"), (&mut t2, "450821102"), (&mut t3, "450821102"), (&mut t4, "450821103")] {
-        yichuang_sync::enrol(t, &hq.url, &hq.code(c), &quick(), now(T)).unwrap();
+        hq.enrol(t, &hq.code(c));
     }
     intakes(&mut t2, 3, 100, "2026-11-24T09:00:00+08:00");
     intakes(&mut t3, 4, 200, "2026-11-25T09:00:00+08:00");
@@ -1343,7 +1359,7 @@ fn two_centres_synced(dir: &Path) -> (Hq, String, String) {
     for (i, centre) in ["450821102", "450821103"].into_iter().enumerate() {
         let mut s = terminal(dir, centre, "测试中心");
         intakes(&mut s, 6, 500 * i as u32, T);
-        yichuang_sync::enrol(&mut s, &hq.url, &hq.code(centre), &quick(), now(T)).unwrap();
+        hq.enrol(&mut s, &hq.code(centre));
         yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap();
         numbers.push(hq.rt.block_on(async {
             let c = hq.pool.get().await.unwrap();
@@ -1562,7 +1578,7 @@ fn a_stolen_terminal_key_cannot_move_another_centre_s_case_nor_a_closed_one_and_
     intakes(&mut b, 3, 100, T);
     for s in [&mut a, &mut b] {
         let centre = s.centre().unwrap().code.to_string();
-        yichuang_sync::enrol(s, &hq.url, &hq.code(&centre), &quick(), now(T)).unwrap();
+        hq.enrol(s, &hq.code(&centre));
     }
     // b withdraws one of its own cases, and HQ holds that.
     let (theirs, _) = payload_of(&a, "case.intake");
@@ -1642,4 +1658,178 @@ fn a_stolen_terminal_key_cannot_move_another_centre_s_case_nor_a_closed_one_and_
 
 fn json_text(v: &serde_json::Value) -> String {
     serde_json::to_string(v).unwrap()
+}
+
+/// One enrolment attempt from the loopback address `from` (127.0.0.x), over a socket bound to
+/// it, as a guesser on the network would send it: the HTTP status.
+fn enrol_from(hq: &Hq, from: std::net::Ipv4Addr, centre: &str, code: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = serde_json::json!({"code": code, "centre": centre, "terminal": "01", "base_seq": 0, "base_hash": yichuang_store::GENESIS_HASH}).to_string();
+    let to: SocketAddr = hq.url.trim_start_matches("http://").parse().unwrap();
+    hq.rt.block_on(async {
+        let sock = tokio::net::TcpSocket::new_v4().unwrap();
+        sock.bind(SocketAddr::new(from.into(), 0)).unwrap();
+        let mut c = sock.connect(to).await.unwrap();
+        let req = format!(
+            "POST /api/v1/enrol HTTP/1.1\r\nHost: {to}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        c.write_all(req.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        c.read_to_string(&mut answer).await.unwrap();
+        answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+    })
+}
+
+fn wrong_code(i: u32) -> String {
+    // Wrong, well-formed codes: 16 symbols of the alphabet.
+    format!("{:016X}", 0x1234_5678_9ABC_u64 + u64::from(i) * 7919).replace('I', "1").replace('L', "1").replace('O', "0").replace('U', "V")
+}
+
+#[test]
+fn enrolment_codes_of_80_bits_burn_after_five_wrong_tries_and_guessing_from_anywhere_is_stopped() {
+    let hq = Hq::start();
+    let code = hq.code("450821102");
+    // What a head types: four groups of four symbols without look-alikes.
+    assert_eq!(code.len(), 19, "{code}");
+    assert!(code.split('-').all(|g| g.len() == 4 && g.bytes().all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))), "{code}");
+    assert_eq!(hq.sql("SELECT count(*) FROM enrol_code WHERE code LIKE '%-%'"), 0, "HQ keeps only a hash of the code");
+    // 10,000 wrong codes from one address: five are looked at, the rest wait.
+    let one = std::net::Ipv4Addr::new(127, 0, 0, 1);
+    let mut seen = std::collections::BTreeMap::new();
+    for i in 0..10_000 {
+        *seen.entry(enrol_from(&hq, one, "450821102", &wrong_code(i))).or_insert(0) += 1;
+    }
+    assert_eq!(seen.get(&200), None, "{seen:?}");
+    assert_eq!(seen.get(&401), Some(&5), "{seen:?}");
+    assert_eq!(seen.get(&429), Some(&9_995), "{seen:?}");
+    // The fifth wrong try burnt the centre's open code: the real one no longer enrols anyone,
+    // and says the same as a wrong one (from an address that may still try).
+    assert_eq!(hq.sql("SELECT count(*) FROM enrol_code WHERE burnt_at IS NOT NULL"), 1);
+    assert_eq!(enrol_from(&hq, std::net::Ipv4Addr::new(127, 0, 0, 2), "450821102", &code), 401);
+    // From many addresses: the server stops all enrolment after 30 wrong codes a minute.
+    let code2 = hq.code("450821102");
+    let mut seen = std::collections::BTreeMap::new();
+    for i in 0..10_000u32 {
+        let from = std::net::Ipv4Addr::new(127, 0, (3 + i / 250) as u8, (1 + i % 250) as u8);
+        *seen.entry(enrol_from(&hq, from, "450821102", &wrong_code(20_000 + i))).or_insert(0) += 1;
+    }
+    assert_eq!(seen.get(&200), None, "{seen:?}");
+    assert!(seen.get(&401).copied().unwrap_or(0) <= yichuang_hq::enrol::GLOBAL_FAILS as i32 + 1, "{seen:?}");
+    assert!(seen.get(&429).copied().unwrap_or(0) >= 9_960, "{seen:?}");
+    assert_eq!(hq.sql("SELECT count(*) FROM enrol_code WHERE burnt_at IS NOT NULL"), 2, "the second code burnt too");
+    let _ = code2;
+    // A right code for the wrong centre is answered as any wrong code, naming no centre.
+    let hq2 = Hq::start();
+    let code3 = hq2.code("450821102");
+    let (status, body) = hq2.post(
+        "/api/v1/enrol",
+        serde_json::json!({"code": code3, "centre": "450821103", "terminal": "01", "base_seq": 0, "base_hash": yichuang_store::GENESIS_HASH}).to_string().as_bytes(),
+    );
+    assert_eq!(status, 401);
+    assert!(!body.to_string().contains("450821102"), "{body}");
+    // How long guessing would take. A code is burnt at the fifth wrong try named for its centre,
+    // so within its life at most 5 of the 2^80 codes are tried: with a new code every day, the
+    // expected wait for one success is 2^80 / 5 days.
+    let per_code = 5.0 / 2f64.powi(80);
+    let years = 1.0 / per_code / 365.25;
+    // Without the burning, at the global limit (30 a minute) for a code's longest life (168 h):
+    let unburnt_years = 2f64.powi(80) / (f64::from(yichuang_hq::enrol::GLOBAL_FAILS) * 60.0 * 24.0 * 365.25);
+    eprintln!("expected time to guess an enrolment code: {years:.2e} years (a code a day); {unburnt_years:.2e} years at the global limit without burning");
+    assert!(years > 100.0 && unburnt_years > 100.0);
+}
+
+#[test]
+fn a_new_terminal_waits_for_the_county_and_a_revoked_one_gets_nothing_and_its_centre_learns_it() {
+    let hq = Hq::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut t1 = window(dir.path(), "450821102", "01");
+    let mut t2 = window(dir.path(), "450821102", "02");
+    intakes(&mut t1, 3, 0, T);
+    let e1 = yichuang_sync::enrol(&mut t1, &hq.url, &hq.code("450821102"), &quick(), now(T)).unwrap();
+    // Enrolled, not yet confirmed: nothing is taken in, and the terminal is told why.
+    let err = yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap_err();
+    assert!(err.to_string().contains("尚待县级管理员"), "{err}");
+    assert_eq!(hq.sql("SELECT count(*) FROM event"), 0);
+    // The administrator compares the fingerprint and confirms it on the terminals page.
+    let admin = hq.admin();
+    let (_, page) = hq.page(Some(&admin), "/terminals");
+    assert!(page.contains("待确认") && page.contains(&e1.terminal_uid), "{page}");
+    let mut r = no_redirects()
+        .post(&format!("{}/terminals/confirm", hq.url))
+        .header("cookie", &admin.cookie)
+        .send_form([("_csrf", admin.csrf.as_str()), ("uid", e1.terminal_uid.as_str())])
+        .unwrap();
+    let body = r.body_mut().read_to_string().unwrap();
+    assert_eq!(r.status().as_u16(), 200, "{body}");
+    assert!(body.contains("已确认终端"), "{body}");
+    yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap();
+    assert!(hq.sql("SELECT count(*) FROM event") > 0);
+    hq.enrol(&mut t2, &hq.code("450821102"));
+    yichuang_sync::sync(&mut t2, &quick(), now(T), &mut |_| {}).unwrap();
+    let t1_key = t1.terminal_public_key().unwrap().unwrap();
+    assert!(t2.trusted_peer(&t1_key).unwrap().is_some(), "t2 holds t1's stream through HQ");
+
+    // The PC of window 01 is stolen: the administrator revokes it.
+    let r = no_redirects()
+        .post(&format!("{}/terminals/revoke", hq.url))
+        .header("cookie", &admin.cookie)
+        .send_form([("_csrf", admin.csrf.as_str()), ("uid", e1.terminal_uid.as_str()), ("reason", "电脑失窃")])
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let held = hq.sql("SELECT count(*) FROM event");
+    intakes(&mut t1, 2, 50, T);
+    let err = yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap_err();
+    assert!(err.to_string().contains("已被县级吊销") && err.to_string().contains("电脑失窃"), "{err}");
+    assert_eq!(hq.sql("SELECT count(*) FROM event"), held, "nothing of a revoked terminal is taken in");
+    let (status, _) = {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let r = agent.get(&format!("{}/api/v1/updates?terminal_uid={}", hq.url, e1.terminal_uid)).call().unwrap();
+        (r.status().as_u16(), ())
+    };
+    assert_eq!(status, 403, "no download for a revoked terminal");
+    // Window 02 learns it at its next sync, and trusts that key no more, on any path.
+    let r = yichuang_sync::sync(&mut t2, &quick(), now(T), &mut |_| {}).unwrap();
+    assert_eq!(r.revoked, vec![e1.terminal_uid.clone()]);
+    assert!(t2.revoked(&t1_key).unwrap().unwrap().contains("电脑失窃"));
+    assert!(t2.trusted_peer(&t1_key).unwrap().is_none());
+    assert!(!t2.centre_keys().unwrap().contains(&t1_key));
+    let r = yichuang_sync::sync(&mut t2, &quick(), now(T), &mut |_| {}).unwrap();
+    assert!(r.revoked.is_empty(), "learnt once");
+    let (_, page) = hq.page(Some(&admin), "/terminals");
+    assert!(page.contains("已吊销：电脑失窃"), "{page}");
+    assert_eq!(hq.sql("SELECT count(*) FROM access_log WHERE action IN ('confirm_terminal', 'revoke_terminal') AND login = 'admin'"), 2);
+}
+
+#[test]
+fn a_300_mib_body_and_malformed_requests_are_refused_in_chinese_and_hq_keeps_working() {
+    use std::io::{Read, Write};
+    let hq = Hq::start();
+    let to = hq.url.trim_start_matches("http://").to_owned();
+    // A batch declared as 300 MiB: refused once past the batch limit, never read whole.
+    let mut c = std::net::TcpStream::connect(&to).unwrap();
+    write!(c, "POST /api/v1/batches HTTP/1.1\r\nHost: {to}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", 300u64 << 20).unwrap();
+    let chunk = vec![b'a'; 64 << 10];
+    for _ in 0..(yichuang_hq::BATCH_BODY / chunk.len() + 16) {
+        if c.write_all(&chunk).is_err() {
+            break;
+        }
+    }
+    let _ = c.shutdown(std::net::Shutdown::Write);
+    let mut answer = vec![];
+    let _ = c.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("请求过大"), "{answer}");
+    // JSON that does not parse, and a form that is no form: a Chinese 400, nothing written.
+    let (status, body) = hq.post("/api/v1/enrol", b"{not json");
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("请求格式不对"), "{body}");
+    let (status, body) = hq.post("/api/v1/relay", b"[]");
+    assert!((400..500).contains(&status), "{status} {body}");
+    assert!(body["message"].as_str().unwrap().contains("请求格式不对"), "{body}");
+    assert_eq!(hq.sql("SELECT count(*) FROM event"), 0);
+    // And HQ answers as before.
+    assert_eq!(hq.page(None, "/signin").0, 200);
+    hq.admin();
 }

@@ -55,6 +55,9 @@ impl Store {
     /// address a head added.
     pub fn trusted_peer(&self, public_key: &str) -> Result<Option<String>> {
         let c = self.connection();
+        if self.revoked(public_key)?.is_some() {
+            return Ok(None);
+        }
         let held: Option<String> =
             c.query_row("SELECT terminal FROM peer_stream WHERE public_key = ?1", [public_key], |r| r.get(0)).optional()?;
         if held.is_some() {
@@ -68,9 +71,27 @@ impl Store {
     pub fn centre_keys(&self) -> Result<Vec<String>> {
         let mut stmt = self
             .connection()
-            .prepare("SELECT public_key FROM peer_stream UNION SELECT public_key FROM peer_endpoint WHERE active = 1 ORDER BY 1")?;
+            .prepare(
+                "SELECT public_key FROM peer_stream UNION SELECT public_key FROM peer_endpoint WHERE active = 1
+                 EXCEPT SELECT public_key FROM revoked_key ORDER BY 1",
+            )?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Why the county revoked `public_key`, if it did.
+    pub fn revoked(&self, public_key: &str) -> Result<Option<String>> {
+        Ok(self.connection().query_row("SELECT reason FROM revoked_key WHERE public_key = ?1", [public_key], |r| r.get(0)).optional()?)
+    }
+
+    /// Records that the county revoked a window's key (told in a relay HQ signed). Whether
+    /// it was new.
+    pub fn note_revoked(&mut self, public_key: &str, stream: &str, reason: &str, revoked_at: &str, now: DateTime<FixedOffset>) -> Result<bool> {
+        let n = self.connection().execute(
+            "INSERT INTO revoked_key (public_key, stream, reason, revoked_at, learnt_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (public_key) DO NOTHING",
+            rusqlite::params![public_key, stream, reason, revoked_at, now.to_rfc3339()],
+        )?;
+        Ok(n == 1)
     }
 
     /// Adds (or re-pins) another window's address. A key this terminal does not trust yet

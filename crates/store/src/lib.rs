@@ -58,6 +58,7 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/005_peers.sql"),
     include_str!("migrations/006_lan.sql"),
     include_str!("migrations/007_pins.sql"),
+    include_str!("migrations/008_revoked.sql"),
 ];
 
 /// The centre this database belongs to.

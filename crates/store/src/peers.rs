@@ -114,6 +114,9 @@ impl Store {
         if self.terminal_public_key()?.as_deref() == Some(b.public_key.as_str()) {
             return refuse("这是本机自己导出的文件，无需导入".into());
         }
+        if let Some(reason) = self.revoked(&b.public_key)? {
+            return refuse(format!("终端{}已被县级吊销（{reason}），不再接收它的记录", b.terminal));
+        }
         if b.terminal == centre.terminal.to_string() {
             return refuse(format!("文件来自另一台终端号也是{}的电脑：同一中心的两台终端不能用同一终端号，否则办件编号会重复", b.terminal));
         }

@@ -72,6 +72,8 @@ pub struct SyncReport {
     pub relayed: usize,
     /// Streams HQ relayed that this terminal refused, with why (kept out, the rest goes on).
     pub relay_refused: Vec<String>,
+    /// Streams of the centre the county revoked, learnt this round.
+    pub revoked: Vec<String>,
 }
 
 /// HQ's answer to a batch.
@@ -194,6 +196,17 @@ pub struct Relay {
     pub streams: Vec<RelayedStream>,
     /// More is held than one answer carries: ask again.
     pub more: bool,
+    /// The centre's terminals the county revoked (a stolen PC): trusted by no window again.
+    #[serde(default)]
+    pub revoked: Vec<RevokedTerminal>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RevokedTerminal {
+    pub stream: String,
+    pub public_key: String,
+    pub revoked_at: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -538,6 +551,11 @@ fn fetch_centre(store: &mut Store, http: &mut Http, e: &Enrolment, now: DateTime
             return Err(SyncError::BadDocument("本中心其他终端的记录（答复与请求不符）".into()));
         }
         let relay: Relay = parse(&doc.body)?;
+        for r in &relay.revoked {
+            if store.note_revoked(&r.public_key, &r.stream, &r.reason, &r.revoked_at, now)? {
+                report.revoked.push(r.stream.clone());
+            }
+        }
         for r in relay.streams {
             if r.events.is_empty() {
                 continue;

@@ -280,6 +280,9 @@ pub fn round(store: &mut Store, peer: &PeerEndpoint, timeout: Duration, now: Dat
     let (code, terminal) = (centre.code.to_string(), centre.terminal.to_string());
     let public_key = store.terminal_public_key()?.ok_or(SyncError::BadKey)?;
     let stream = local_stream_id(&code, &peer.terminal, &peer.public_key);
+    if let Some(reason) = store.revoked(&peer.public_key)? {
+        return Err(SyncError::PeerRefused(format!("{}（终端{}）已被县级吊销（{reason}），不再与它交换记录", peer.url, peer.terminal)));
+    }
     let agent = agent(timeout);
     let mut total = PeerImport { stream: stream.clone(), terminal: peer.terminal.clone(), ..PeerImport::default() };
     for _ in 0..10_000 {
