@@ -220,7 +220,8 @@ enum Command {
     /// The centre's settings: show them, or change one (head only).
     Settings {
         /// KEY=VALUE: warning_days, stub_copies, deemed_approval, phone, address, printer,
-        /// slip_printer, slip_encoding.
+        /// slip_printer, slip_encoding, hq_public_key, peer_listen, hq_ca (KEY=@FILE reads the
+        /// value from a file, e.g. hq_ca=@county-ca.pem).
         #[arg(long)]
         set: Option<String>,
         #[arg(long)]
@@ -746,7 +747,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let new = match old {
                     serde_json::Value::Bool(_) => json!(matches!(v.trim(), "true" | "1" | "是")),
                     serde_json::Value::Number(_) => json!(v.trim().parse::<u32>().map_err(|_| anyhow!("“{k}”应为数字"))?),
-                    _ => json!(v.trim()),
+                    // `KEY=@FILE`: the value is the file's text (a certificate, a key).
+                    _ => match v.trim().strip_prefix('@') {
+                        Some(file) => json!(std::fs::read_to_string(file.trim()).map_err(|e| anyhow!("无法读取{file}：{e}"))?),
+                        None => json!(v.trim()),
+                    },
                 };
                 settings[k.trim()] = new;
                 store.update_settings(&actor, serde_json::from_value(settings)?, now)?;

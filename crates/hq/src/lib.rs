@@ -12,6 +12,7 @@ pub mod pages;
 pub mod report;
 pub mod schema;
 pub mod staff;
+pub mod tls;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -245,6 +246,8 @@ pub fn staff_pages(state: AppState) -> Router {
         .route("/cases", get(pages::cases))
         .route("/overdue", get(pages::overdue))
         .route("/report", get(report::page))
+        .route("/summary", get(report::summary))
+        .route("/summary.xlsx", get(report::summary_xlsx))
         .route("/case/{number}", get(pages::case))
         .route("/import", get(pages::import_form).post(import).layer(limited(IMPORT_BODY)))
         .route("/access-log", get(pages::access_log))

@@ -39,6 +39,23 @@ enum Command {
         #[command(subcommand)]
         action: TerminalAction,
     },
+    /// Makes the county's own root certificate and HQ's server certificate signed by it, into
+    /// DIR: county-ca.pem goes to every centre with the installer (their settings pin it), hq.pem
+    /// and hq.key are tls_cert and tls_key, county-ca.key is kept offline.
+    TlsInit {
+        /// The county's name, written into the certificates.
+        #[arg(long)]
+        county: String,
+        /// A name or IP address the terminals reach HQ by (repeat for several).
+        #[arg(long = "host", required = true)]
+        hosts: Vec<String>,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 10)]
+        ca_years: u32,
+        #[arg(long, default_value_t = 825)]
+        days: u32,
+    },
     /// Prints HQ's public key: the county hands it to centres with the installer, so that their
     /// files are sealed to HQ before they ever enrol (settings --set hq_public_key=…).
     PublicKey,
@@ -141,6 +158,18 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    // Certificates need no database.
+    if let Command::TlsInit { county, hosts, out, ca_years, days } = &cli.command {
+        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+        let issued = yichuang_hq::tls::issue(county.trim(), hosts, today, *ca_years, *days)?;
+        yichuang_hq::tls::write(out, &issued)?;
+        println!("已在{}生成：", out.display());
+        println!("  county-ca.pem  县级根证书：随安装程序发给各中心（yichuang settings --set hq_ca=@county-ca.pem --actor 负责人）");
+        println!("  county-ca.key  根证书私钥：离线保管，不要放在服务器上");
+        println!("  hq.pem, hq.key 县级服务器证书与私钥：配置为 tls_cert 与 tls_key");
+        println!("根证书指纹（SHA-256，供中心电话核对）：{}", issued.ca_fingerprint);
+        return Ok(());
+    }
     let config = yichuang_hq::Config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
     let pool = yichuang_hq::pool(&config.database_url)?;
     match cli.command {
@@ -250,6 +279,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::TlsInit { .. } => {}
         Command::EnrolCode { centre, name, hours } => {
             yichuang_hq::migrate(&pool).await?;
             let client = pool.get().await?;

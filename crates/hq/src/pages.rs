@@ -21,7 +21,7 @@ th{background:#f5f7fa}.red{color:#c0392b;font-weight:600}.muted{color:#909399}la
 pub(crate) fn page(staff: &Staff, title: &str, body: &str) -> Html<String> {
     let mut nav = String::from(r#"<a href="/">中心</a>"#);
     if staff.role != Role::Admin {
-        nav.push_str(r#"<a href="/cases">办件</a><a href="/overdue">超期</a>"#);
+        nav.push_str(r#"<a href="/summary">各中心对比</a><a href="/cases">办件</a><a href="/overdue">超期</a>"#);
     }
     match staff.role {
         Role::Admin => nav.push_str(r#"<a href="/terminals">终端</a><a href="/enrol-codes">登记码</a><a href="/users">用户</a><a href="/import">导入文件</a>"#),

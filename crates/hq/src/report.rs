@@ -110,3 +110,73 @@ pub async fn page(State(s): State<AppState>, staff: crate::staff::Staff, Query(q
         ),
     ))
 }
+
+#[derive(Deserialize)]
+pub struct SummaryQuery {
+    /// `2026-11`; this month when absent.
+    #[serde(default)]
+    pub month: String,
+}
+
+/// Every centre the account reads, side by side for one month (a month in progress as of
+/// today), in the same fold as each centre's own report.
+async fn summary_reports(s: &AppState, staff: &crate::staff::Staff, month: &str) -> Result<(Period, Vec<Report>), HqError> {
+    let scope = staff.scope()?;
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    let today = chrono::Utc::now().with_timezone(&beijing).date_naive();
+    let month = if month.trim().is_empty() { today.format("%Y-%m").to_string() } else { month.trim().to_owned() };
+    let period = month
+        .split_once('-')
+        .and_then(|(y, m)| Period::month(y.parse().ok()?, m.parse().ok()?))
+        .ok_or_else(|| HqError::BadRequest(format!("月份“{}”应写作YYYY-MM", crate::pages::esc(&month))))?
+        .as_of(today);
+    let client = s.pool.get().await?;
+    let centres: Vec<String> = client
+        .query("SELECT code FROM centre WHERE $1::text[] IS NULL OR code = ANY($1) ORDER BY code", &[&scope])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut reports = vec![];
+    for c in centres {
+        let mut r = centre_report(&s.pool, &c, period).await?;
+        r.centre = format!("{c} {}", r.centre);
+        reports.push(r);
+    }
+    Ok((period, reports))
+}
+
+pub async fn summary(State(s): State<AppState>, staff: crate::staff::Staff, Query(q): Query<SummaryQuery>) -> Result<Html<String>, crate::pages::PageError> {
+    let (period, reports) = summary_reports(&s, &staff, &q.month).await?;
+    staff.log(&s.pool.get().await?, "view_summary", &period.label()).await?;
+    let head: Vec<&str> = yichuang_report::xlsx::SUMMARY_COLUMNS.iter().map(|(h, _)| *h).collect();
+    let rows: Vec<Vec<String>> =
+        reports.iter().map(|r| yichuang_report::xlsx::SUMMARY_COLUMNS.iter().map(|(_, get)| crate::pages::esc(&get(r))).collect()).collect();
+    let month = period.from.format("%Y-%m").to_string();
+    Ok(crate::pages::page(
+        &staff,
+        &format!("各中心办件对比 {}", period.label()),
+        &format!(
+            r#"<form>月份 <input name="month" value="{m}" size="8"> <button>查看</button> <a href="/summary.xlsx?month={m}">导出Excel</a></form>{}<p class="muted">由各终端同步到县级的记录统计，口径与中心自己的月报相同；本月按截至今日计。承诺兑现率＝按时办结÷办结。</p>"#,
+            crate::pages::table(&head, &rows),
+            m = crate::pages::esc(&month)
+        ),
+    ))
+}
+
+pub async fn summary_xlsx(State(s): State<AppState>, staff: crate::staff::Staff, Query(q): Query<SummaryQuery>) -> Result<axum::response::Response, crate::pages::PageError> {
+    use axum::response::IntoResponse;
+    let (period, reports) = summary_reports(&s, &staff, &q.month).await?;
+    let title = format!("各中心办件对比　{}", period.label());
+    let bytes = yichuang_report::xlsx::summary_workbook(&title, &reports).map_err(|e| HqError::Internal(e.to_string()))?;
+    staff.log(&s.pool.get().await?, "export_summary", &period.label()).await?;
+    let name = format!("county-summary-{}.xlsx", period.from.format("%Y-%m"));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1439,6 +1439,21 @@ fn county_pages_ask_for_a_session_and_each_role_sees_only_what_it_may() {
     let updated = hq.rt.block_on(async { hq.pool.get().await.unwrap().execute("UPDATE access_log SET login = 'x'", &[]).await });
     assert!(updated.is_err());
 
+    // The county summary: every centre side by side for the auditor, its own for a viewer.
+    let (status, summary) = hq.page(Some(&audit), "/summary?month=2026-11");
+    assert_eq!(status, 200, "{summary}");
+    assert!(summary.contains("450821102") && summary.contains("450821103") && summary.contains("承诺兑现率"), "{summary}");
+    assert!(summary.contains("<td>6</td>"), "six cases received at each centre: {summary}");
+    let (_, own) = hq.page(Some(&viewer), "/summary?month=2026-11");
+    assert!(own.contains("450821102") && !own.contains("450821103"), "{own}");
+    assert_eq!(hq.page(Some(&admin), "/summary").0, 403);
+    let mut r = no_redirects().get(&format!("{}/summary.xlsx?month=2026-11", hq.url)).header("cookie", &audit.cookie).call().unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let bytes = r.body_mut().read_to_vec().unwrap();
+    assert!(bytes.starts_with(b"PK"), "an xlsx workbook");
+    assert_eq!(hq.sql("SELECT count(*) FROM access_log WHERE login = 'audit' AND action = 'export_summary'"), 1);
+    assert_eq!(hq.page(Some(&audit), "/summary?month=2026-13").0, 400);
+
     // Bad input answers 400 in Chinese, and the page keeps working.
     let (status, body) = hq.page(Some(&audit), "/cases?q=%00");
     assert_eq!(status, 400, "{body}");
@@ -1832,4 +1847,70 @@ fn a_300_mib_body_and_malformed_requests_are_refused_in_chinese_and_hq_keeps_wor
     // And HQ answers as before.
     assert_eq!(hq.page(None, "/signin").0, 200);
     hq.admin();
+}
+
+#[test]
+fn a_terminal_enrols_over_https_with_the_county_s_own_root_and_plain_http_is_refused() {
+    let db = database();
+    let dir = tempfile::tempdir().unwrap();
+    let tls = dir.path().join("tls");
+    let out = Command::new(env!("CARGO_BIN_EXE_yichuang-hq"))
+        .args(["tls-init", "--county", "测试县", "--host", "127.0.0.1", "--host", "localhost", "--out"])
+        .arg(&tls)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("根证书指纹"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let hq = Command::new(env!("CARGO_BIN_EXE_yichuang-hq"))
+        .arg("serve")
+        .env("YICHUANG_HQ_DATABASE_URL", &db)
+        .env("YICHUANG_HQ_LISTEN", format!("127.0.0.1:{port}"))
+        .env("YICHUANG_HQ_TLS_CERT", tls.join("hq.pem"))
+        .env("YICHUANG_HQ_TLS_KEY", tls.join("hq.key"))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Stopped however the test ends (a process left running would hold the test's output open).
+    struct Stop(Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let hq = Stop(hq);
+    wait_port(port);
+    let rt = rt();
+    let pool = yichuang_hq::pool(&db).unwrap();
+    let code = rt.block_on(async { yichuang_hq::enrol::make_code(&pool.get().await.unwrap(), "450821102", "示范镇", 1).await.unwrap() });
+    let url = format!("https://127.0.0.1:{port}");
+    let mut s = terminal(dir.path(), "450821102", "示范镇便民服务中心");
+    intakes(&mut s, 3, 0, T);
+    // Plain http to another computer is refused before anything is sent.
+    let e = yichuang_sync::enrol(&mut s, "http://192.0.2.10:8470", &code, &quick(), now(T)).unwrap_err();
+    assert!(e.to_string().contains("明文 http"), "{e}");
+    // Without the county's root the certificate is not trusted, and the terminal says what to do.
+    let e = yichuang_sync::enrol(&mut s, &url, &code, &quick(), now(T)).unwrap_err();
+    assert!(e.to_string().contains("county-ca.pem"), "{e}");
+    // A root of another county is no better.
+    let other = yichuang_hq::tls::issue("别的县", &["127.0.0.1".into()], chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), 1, 30).unwrap();
+    let mut settings = s.centre().unwrap().settings.clone();
+    settings.hq_ca = other.ca_pem;
+    s.update_settings("head", settings.clone(), now(T)).unwrap();
+    assert!(yichuang_sync::enrol(&mut s, &url, &code, &quick(), now(T)).is_err());
+    // A clerk may not change it, and text that is no certificate is refused.
+    settings.hq_ca = "not a certificate".into();
+    assert!(s.update_settings("head", settings.clone(), now(T)).unwrap_err().to_string().contains("PEM"));
+    assert!(s.update_settings("demo", settings.clone(), now(T)).is_err());
+    // The head imports the county's root: enrolment and sync go over TLS.
+    settings.hq_ca = std::fs::read_to_string(tls.join("county-ca.pem")).unwrap();
+    s.update_settings("head", settings, now(T)).unwrap();
+    let e = yichuang_sync::enrol(&mut s, &url, &code, &quick(), now(T)).unwrap();
+    rt.block_on(async { yichuang_hq::enrol::confirm(&pool.get().await.unwrap(), &e.terminal_uid, "测试管理员").await }).unwrap();
+    let r = yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap();
+    drop(hq);
+    assert_eq!(r.held_seq, s.head().unwrap().0);
+    let held: i64 = rt.block_on(async { pool.get().await.unwrap().query_one("SELECT count(*) FROM event", &[]).await.unwrap().get(0) });
+    assert_eq!(held, s.head().unwrap().0);
 }

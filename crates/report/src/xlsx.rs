@@ -90,3 +90,55 @@ fn write(report: &Report) -> Result<Vec<u8>, XlsxError> {
 pub fn workbook(report: &Report) -> Result<Vec<u8>, crate::ReportError> {
     write(report).map_err(|e| crate::ReportError::Xlsx(e.to_string()))
 }
+
+/// One centre's line of the county summary.
+type SummaryCell = fn(&Report) -> String;
+
+fn opt(v: Option<f64>) -> String {
+    v.map(|r| format!("{r:.1}")).unwrap_or_default()
+}
+
+/// The county summary's columns: every centre side by side for one period.
+pub const SUMMARY_COLUMNS: [(&str, SummaryCell); 12] = [
+    ("中心", |r| r.centre.clone()),
+    ("收件", |r| r.total.received.to_string()),
+    ("办结", |r| r.total.completed.to_string()),
+    ("按时办结", |r| r.total.completed_on_time.to_string()),
+    ("超期", |r| r.total.overdue.to_string()),
+    ("补正告知", |r| r.total.supplement_notices.to_string()),
+    ("不予受理", |r| r.total.refused.to_string()),
+    ("投诉", |r| r.centre_figures.complaints.to_string()),
+    ("投诉按时答复", |r| r.centre_figures.complaints_on_time.to_string()),
+    ("评价", |r| r.total.ratings.to_string()),
+    ("满意率%", |r| opt(r.total.satisfaction_rate())),
+    ("承诺兑现率%", |r| opt(r.total.on_time_rate())),
+];
+
+fn write_summary(title: &str, reports: &[Report]) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold().set_font_size(14);
+    let head = Format::new().set_bold().set_border(FormatBorder::Thin).set_align(FormatAlign::Center).set_text_wrap();
+    let cell = Format::new().set_border(FormatBorder::Thin);
+    let num = Format::new().set_border(FormatBorder::Thin).set_align(FormatAlign::Right);
+    let sheet = wb.add_worksheet().set_name("各中心对比")?;
+    sheet.write_string_with_format(0, 0, title, &bold)?;
+    for (c, (h, _)) in SUMMARY_COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(2, c as u16, *h, &head)?;
+        sheet.set_column_width(c as u16, if c == 0 { 30 } else { 11 })?;
+    }
+    for (r, report) in reports.iter().enumerate() {
+        for (c, (_, get)) in SUMMARY_COLUMNS.iter().enumerate() {
+            let v = get(report);
+            match v.parse::<f64>() {
+                Ok(n) if c >= 1 => sheet.write_number_with_format(3 + r as u32, c as u16, n, &num)?,
+                _ => sheet.write_string_with_format(3 + r as u32, c as u16, v, &cell)?,
+            };
+        }
+    }
+    wb.save_to_buffer()
+}
+
+/// The county summary's workbook: one row per centre.
+pub fn summary_workbook(title: &str, reports: &[Report]) -> Result<Vec<u8>, crate::ReportError> {
+    write_summary(title, reports).map_err(|e| crate::ReportError::Xlsx(e.to_string()))
+}

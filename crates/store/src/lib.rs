@@ -61,6 +61,21 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/008_revoked.sql"),
 ];
 
+/// Checks that `pem` holds at least one certificate (`-----BEGIN CERTIFICATE-----`, base64).
+pub fn pem_certificate(pem: &str) -> Result<()> {
+    use base64::Engine;
+    let body = pem.split("-----BEGIN CERTIFICATE-----").nth(1).and_then(|r| r.split("-----END CERTIFICATE-----").next());
+    let ok = body.is_some_and(|b| {
+        let b: String = b.chars().filter(|c| !c.is_whitespace()).collect();
+        base64::engine::general_purpose::STANDARD.decode(b).is_ok_and(|der| der.len() > 100 && der[0] == 0x30)
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Rule("县级根证书应为PEM格式（以 -----BEGIN CERTIFICATE----- 开头的文本），请用县级提供的 county-ca.pem".into()))
+    }
+}
+
 /// The centre this database belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Centre {
@@ -101,6 +116,9 @@ pub struct Settings {
     /// Where this window serves its stream to the centre's other windows (`0.0.0.0:47810`);
     /// empty: it does not.
     pub peer_listen: String,
+    /// The county's own root certificate (PEM), as the county hands it out with the installer:
+    /// HQ's HTTPS certificate is then trusted only if that CA issued it. Empty: public roots.
+    pub hq_ca: String,
 }
 
 impl Default for Settings {
@@ -118,6 +136,7 @@ impl Default for Settings {
             rectification_days: yichuang_core::quality::limits::RECTIFICATION_DEFAULT,
             hq_public_key: String::new(),
             peer_listen: String::new(),
+            hq_ca: String::new(),
         }
     }
 }
@@ -460,6 +479,10 @@ impl Store {
         settings.hq_public_key = settings.hq_public_key.trim().to_owned();
         if !settings.hq_public_key.is_empty() {
             keys::parse_public_key(&settings.hq_public_key, "县级公钥")?;
+        }
+        settings.hq_ca = settings.hq_ca.trim().to_owned();
+        if !settings.hq_ca.is_empty() {
+            pem_certificate(&settings.hq_ca)?;
         }
         settings.peer_listen = settings.peer_listen.trim().to_owned();
         if !settings.peer_listen.is_empty() && settings.peer_listen.parse::<std::net::SocketAddr>().is_err() {

@@ -251,14 +251,56 @@ enum Answer {
     Refused(u16, Refusal),
 }
 
+/// Refuses an HQ address that would carry the enrolment code and the stream's key in clear:
+/// only `https://`, or `http://` to this very computer (a test, or a tunnel it runs).
+pub fn check_hq_url(url: &str) -> Result<(), SyncError> {
+    let url = url.trim();
+    if let Some(rest) = url.strip_prefix("https://") {
+        if !rest.is_empty() {
+            return Ok(());
+        }
+    }
+    if let Some(rest) = url.strip_prefix("http://") {
+        let authority = rest.split('/').next().unwrap_or("");
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(""),
+            None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+        };
+        let loopback = host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        if loopback {
+            return Ok(());
+        }
+        return Err(SyncError::Refused(format!(
+            "县级地址“{url}”是明文 http：登记码和同步密钥会在网上明文传输，已拒绝。请使用 https:// 地址（县级可用 yichuang-hq tls-init 生成证书，本机在设置中导入县级根证书）"
+        )));
+    }
+    Err(SyncError::Refused(format!("县级地址“{url}”应以 https:// 开头")))
+}
+
 impl Http {
-    fn new(opts: &SyncOptions) -> Self {
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(opts.timeout))
-            .http_status_as_error(false)
-            .build()
-            .into();
-        Self { agent, opts: opts.clone(), retries: 0, head: None }
+    /// An agent that trusts, over TLS, only certificates the county's CA (`ca_pem`) issued;
+    /// with no CA, the public roots.
+    fn trusting(opts: &SyncOptions, ca_pem: &str) -> Result<Self, SyncError> {
+        let mut config = ureq::Agent::config_builder().timeout_global(Some(opts.timeout)).http_status_as_error(false);
+        if !ca_pem.trim().is_empty() {
+            let roots: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(ca_pem.as_bytes())
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c.to_owned()),
+                    _ => None,
+                })
+                .collect();
+            if roots.is_empty() {
+                return Err(SyncError::Refused("设置中的县级根证书无法读取，请重新导入县级提供的 county-ca.pem".into()));
+            }
+            let tls = ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(roots))).build();
+            config = config.tls_config(tls);
+        }
+        Ok(Self { agent: config.build().into(), opts: opts.clone(), retries: 0, head: None })
+    }
+
+    /// The agent for `store`'s HQ: its county CA, if the centre imported one.
+    fn for_store(store: &Store, opts: &SyncOptions) -> Result<Self, SyncError> {
+        Self::trusting(opts, &store.centre()?.settings.hq_ca)
     }
 
     /// One request, retried on network errors and 5xx with backoff and jitter.
@@ -280,6 +322,13 @@ impl Http {
             };
             let mut resp = match result {
                 Ok(r) => r,
+                // A certificate nobody here trusts does not get better by trying again.
+                Err(e) if certificate_refused(&e) => {
+                    return Err(SyncError::Unreachable(format!(
+                        "{}：县级的证书不是本机信任的机构签发的（{e}）；若县级使用自己的根证书，请在设置中导入县级提供的 county-ca.pem",
+                        network_words(&e)
+                    )))
+                }
                 Err(e) => {
                     last = network_words(&e);
                     continue;
@@ -304,6 +353,15 @@ impl Http {
             return Ok(Answer::Ok(text));
         }
         Err(SyncError::Unreachable(last))
+    }
+}
+
+/// Whether TLS refused the other side's certificate (rustls reports it through an I/O error).
+fn certificate_refused(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => true,
+        ureq::Error::Io(io) => io.get_ref().is_some_and(|inner| inner.to_string().contains("certificate")),
+        _ => false,
     }
 }
 
@@ -358,7 +416,8 @@ pub fn enrol(store: &mut Store, hq_url: &str, code: &str, opts: &SyncOptions, no
         key_proof,
     };
     let body = serde_json::to_vec(&req).unwrap_or_default();
-    let mut http = Http::new(opts);
+    check_hq_url(hq_url)?;
+    let mut http = Http::for_store(store, opts)?;
     let hq_url = hq_url.trim_end_matches('/');
     enrol_with(store, &mut http, hq_url, "/api/v1/enrol", &body, base_seq, base_hash, now)
 }
@@ -400,7 +459,8 @@ pub fn sync(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<SyncReport, SyncError> {
     let mut e = store.enrolment()?.ok_or(SyncError::NotEnrolled)?;
-    let mut http = Http::new(opts);
+    check_hq_url(&e.hq_url)?;
+    let mut http = Http::for_store(store, opts)?;
     let mut report = SyncReport::default();
     http.head = Some(store.head()?.0);
     if let Some((_, backup_head)) = store.unseen_restore(&e)? {
@@ -590,4 +650,20 @@ fn percent(s: &str) -> String {
     s.bytes()
         .map(|b| if b.is_ascii_alphanumeric() || b"-_.~:,".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
         .collect()
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::check_hq_url;
+
+    #[test]
+    fn only_https_or_this_computer_may_carry_the_code_and_key() {
+        for ok in ["https://hq.county.gov.cn", "https://10.1.2.3:8470/", "http://127.0.0.1:8470", "http://localhost:1", "http://[::1]:8470"] {
+            assert!(check_hq_url(ok).is_ok(), "{ok}");
+        }
+        for bad in ["http://10.1.2.3:8470", "http://hq.county.gov.cn", "http://127.0.0.1.evil.example", "ftp://x", "https://", "hq.county"] {
+            let e = check_hq_url(bad).unwrap_err();
+            assert!(e.to_string().contains("https://"), "{bad}: {e}");
+        }
+    }
 }
