@@ -4,6 +4,7 @@ fn main() {
         "app_info",
         "sign_in",
         "today_board",
+        "answer_supervision",
         "search_items",
         "item_detail",
         "check_id",

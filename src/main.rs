@@ -227,6 +227,20 @@ enum Command {
         #[arg(long)]
         actor: Option<String>,
     },
+    /// The county's supervision notices (督办): `supervision` lists the open ones (`--all`
+    /// with the answered); `supervision --answer ID --text … --actor HEAD` answers one.
+    Supervision {
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_name = "ID")]
+        answer: Option<String>,
+        #[arg(long)]
+        text: Option<String>,
+        #[arg(long)]
+        actor: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// The event log (the sync outbox).
     Events {
         #[arg(long, default_value_t = 0)]
@@ -757,6 +771,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 store.update_settings(&actor, serde_json::from_value(settings)?, now)?;
             }
             print_json(&serde_json::to_value(&store.centre()?.settings)?);
+        }
+        Command::Supervision { all, answer, text, actor, json } => {
+            let mut store = open(&cli.db)?;
+            if let Some(id) = answer {
+                let actor = actor.ok_or_else(|| anyhow!("答复督办须用 --actor 指定中心负责人"))?;
+                let text = text.ok_or_else(|| anyhow!("请用 --text 写明办理情况"))?;
+                store.answer_supervision(&actor, &id, &text, now)?;
+                println!("已答复督办{}，下次同步送达县级", id.trim());
+            } else {
+                let list = store.supervisions(!all)?;
+                if json {
+                    let rows: Vec<_> = list
+                        .iter()
+                        .map(|s| json!({"id": s.notice.id, "case": s.notice.case_number, "text": s.notice.text, "deadline": s.notice.deadline.to_string(),
+                                        "issued_by": s.notice.issued_by, "answer": s.answer, "answered_by": s.answered_by}))
+                        .collect();
+                    println!("{}", serde_json::to_string_pretty(&rows)?);
+                } else if list.is_empty() {
+                    println!("没有待答复的县级督办");
+                } else {
+                    for s in list {
+                        let state = s.answer.as_deref().map(|a| format!("已答复：{a}")).unwrap_or_else(|| "待答复".into());
+                        println!("{}\t{}\t期限{}\t{}\t{state}", s.notice.id, s.notice.case_number, s.notice.deadline, s.notice.text);
+                    }
+                }
+            }
         }
         Command::Events { after, limit, subject } => {
             let store = open(&cli.db)?;

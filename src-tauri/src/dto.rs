@@ -142,11 +142,38 @@ pub struct BoardDto {
     pub completed: u32,
     pub supplement_notices: u32,
     pub refused: u32,
+    /// The county's supervision notices (督办) no window has answered yet.
+    pub supervisions: Vec<SupervisionDto>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SupervisionDto {
+    pub id: String,
+    pub case_number: String,
+    pub text: String,
+    pub deadline: String,
+    pub issued_by: String,
+    /// Past its deadline.
+    pub late: bool,
+}
+
+impl SupervisionDto {
+    pub fn new(s: &yichuang_store::Supervision, today: chrono::NaiveDate) -> Self {
+        let n = &s.notice;
+        Self {
+            id: n.id.clone(),
+            case_number: n.case_number.clone(),
+            text: n.text.clone(),
+            deadline: n.deadline.to_string(),
+            issued_by: n.issued_by.clone(),
+            late: n.deadline < today,
+        }
+    }
 }
 
 impl BoardDto {
     /// The lists of the whole centre, and today's figures, which are the day's report.
-    pub fn new(b: &yichuang_store::TodayBoard, c: &yichuang_report::ItemFigures) -> Self {
+    pub fn new(b: &yichuang_store::TodayBoard, c: &yichuang_report::ItemFigures, supervisions: Vec<SupervisionDto>) -> Self {
         let rows = |v: &[CaseSummary]| v.iter().map(CaseRow::from).collect();
         Self {
             today: b.today.to_string(),
@@ -160,6 +187,7 @@ impl BoardDto {
             completed: c.completed,
             supplement_notices: c.supplement_notices,
             refused: c.refused,
+            supervisions,
         }
     }
 }

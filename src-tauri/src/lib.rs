@@ -146,7 +146,16 @@ fn setup_demo(state: tauri::State<'_, AppState>) -> ApiResult<dto::AppInfo> {
 fn today_board(state: tauri::State<'_, AppState>) -> ApiResult<dto::BoardDto> {
     state.clerk()?;
     let today = now().date_naive();
-    state.with(|s| Ok(dto::BoardDto::new(&s.today_board(today)?, &yichuang_report::day_figures(s, today)?.0)))
+    state.with(|s| {
+        let notices = s.supervisions(true)?.iter().map(|n| dto::SupervisionDto::new(n, today)).collect();
+        Ok(dto::BoardDto::new(&s.today_board(today)?, &yichuang_report::day_figures(s, today)?.0, notices))
+    })
+}
+
+#[tauri::command(async)]
+fn answer_supervision(state: tauri::State<'_, AppState>, id: String, answer: String) -> ApiResult<()> {
+    let head = state.head("答复县级督办")?;
+    state.with(|s| Ok(s.answer_supervision(&head.id, &id, &answer, now())?))
 }
 
 #[tauri::command(async)]
@@ -673,6 +682,7 @@ pub fn run(store: Store) -> tauri::Result<()> {
             setup_centre,
             setup_demo,
             today_board,
+            answer_supervision,
             search_items,
             item_detail,
             check_id,

@@ -13,10 +13,16 @@ export interface CaseRow {
   number: string; item_name: string; applicant_name: string; status: string; status_label: string
   due_date: string | null; provisional: boolean; warning: Warning | null
 }
+/** A supervision notice (督办) the county sent down, not answered yet. */
+export interface Supervision {
+  id: string; case_number: string; text: string; deadline: string; issued_by: string; late: boolean
+}
+
 export interface Board {
   today: string; overdue: CaseRow[]; due_soon: CaseRow[]; paused: CaseRow[]
   awaiting_supplement: CaseRow[]; ready_for_collection: CaseRow[]; open_inquiries: number
   received: number; completed: number; supplement_notices: number; refused: number
+  supervisions: Supervision[]
 }
 export interface Material {
   code: string; name: string; form: string; copies: number; required: boolean
@@ -150,6 +156,7 @@ export const api = {
   appInfo: () => call<AppInfo>('app_info'),
   signIn: (staffId: string, pin: string) => call<Staff>('sign_in', { staffId, pin }),
   todayBoard: () => call<Board>('today_board'),
+  answerSupervision: (id: string, answer: string) => call<null>('answer_supervision', { id, answer }),
   searchItems: (query: string) => call<Item[]>('search_items', { query }),
   itemDetail: (code: string) => call<Item>('item_detail', { code }),
   checkId: (value: string) => call<IdCheck>('check_id', { value }),

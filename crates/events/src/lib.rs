@@ -415,6 +415,15 @@ pub struct PeerTrusted {
     pub public_key: String,
 }
 
+/// The station head's answer to a supervision notice (督办) the county sent down about a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupervisionAnswered {
+    /// HQ's id of the notice.
+    pub id: String,
+    pub case: String,
+    pub answer: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreRestored {
     pub backup: String,
@@ -458,6 +467,7 @@ pub enum Event {
     TerminalKey(TerminalKey),
     TerminalKnownKey(TerminalKey),
     PeerTrusted(PeerTrusted),
+    SupervisionAnswered(SupervisionAnswered),
     StoreRestored(StoreRestored),
     CaseIntake(Box<CaseIntake>),
     CaseSupplemented(CaseSupplemented),
@@ -509,6 +519,7 @@ pub const KINDS: &[&str] = &[
     "terminal.key",
     "terminal.known_key",
     "peer.trusted",
+    "supervision.answered",
     "store.restored",
     "case.intake",
     "case.supplemented",
@@ -561,6 +572,7 @@ impl Event {
             "terminal.key" => Self::TerminalKey(de(kind, payload)?),
             "terminal.known_key" => Self::TerminalKnownKey(de(kind, payload)?),
             "peer.trusted" => Self::PeerTrusted(de(kind, payload)?),
+            "supervision.answered" => Self::SupervisionAnswered(de(kind, payload)?),
             "store.restored" => Self::StoreRestored(de(kind, payload)?),
             "case.intake" => Self::CaseIntake(Box::new(de(kind, payload)?)),
             "case.supplemented" => Self::CaseSupplemented(de(kind, payload)?),
@@ -608,6 +620,7 @@ impl Event {
             Self::TerminalKey(_) => "terminal.key",
             Self::TerminalKnownKey(_) => "terminal.known_key",
             Self::PeerTrusted(_) => "peer.trusted",
+            Self::SupervisionAnswered(_) => "supervision.answered",
             Self::StoreRestored(_) => "store.restored",
             Self::CaseIntake(_) => "case.intake",
             Self::CaseSupplemented(_) => "case.supplemented",
@@ -651,6 +664,7 @@ impl Event {
             Self::PostSet(p) => ser(p),
             Self::TerminalKey(p) | Self::TerminalKnownKey(p) => ser(p),
             Self::PeerTrusted(p) => ser(p),
+            Self::SupervisionAnswered(p) => ser(p),
             Self::StoreRestored(p) => ser(p),
             Self::CaseIntake(p) => ser(p),
             Self::CaseSupplemented(p) => ser(p),
@@ -779,6 +793,7 @@ impl Event {
             Self::DocumentVoided(d) => d.case.as_deref(),
             Self::DocumentReprinted(d) => d.case.as_deref(),
             Self::ComplaintRegistered(c) => c.case.as_deref(),
+            Self::SupervisionAnswered(a) => Some(&a.case),
             _ => None,
         }
     }

@@ -133,11 +133,28 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], accept_key: Option<&str>) -> Resu
         rows.iter().filter_map(|r| Some((r.get(0), CaseStatus::parse(r.get::<_, &str>(1))?))).collect()
     };
     let known: std::collections::HashSet<String> = held_state.keys().cloned().collect();
+    // The supervision notices this batch answers, if HQ sent them to this centre.
+    let notices: std::collections::HashSet<String> = {
+        let ids: Vec<&str> = parsed
+            .iter()
+            .filter_map(|p| match p {
+                Ok(Event::SupervisionAnswered(a)) => Some(a.id.as_str()),
+                _ => None,
+            })
+            .collect();
+        if ids.is_empty() {
+            Default::default()
+        } else {
+            let rows = tx.query("SELECT id FROM supervision WHERE id = ANY($1) AND centre_code = $2", &[&ids, &centre]).await?;
+            rows.iter().map(|r| r.get(0)).collect()
+        }
+    };
     let mut intaken = std::collections::HashSet::new();
     let mut rejected = vec![];
     for (e, p) in new.iter().zip(&parsed) {
         let reason = match p {
             Err(why) => Some(why.clone()),
+            Ok(Event::SupervisionAnswered(a)) if !notices.contains(&a.id) => Some(format!("县级没有发给本中心、编号为“{}”的督办", a.id)),
             Ok(event) => rule(&centre, e, event, &known, &intaken, &held_state),
         };
         match (reason, p) {
@@ -202,6 +219,17 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], accept_key: Option<&str>) -> Resu
     project(&tx, &centre, &batch.terminal_uid, new.iter().filter(|e| !is_rejected(e.seq)).copied()).await?;
     let touched: Vec<String> = new.iter().filter(|e| !is_rejected(e.seq) && e.kind.starts_with("case.")).map(|e| e.subject.clone()).collect();
     refold_shared(&tx, &touched).await?;
+    // A centre's answer to a supervision notice: the first one stands.
+    for (e, p) in new.iter().zip(&parsed) {
+        if let (false, Ok(Event::SupervisionAnswered(a))) = (is_rejected(e.seq), p) {
+            tx.execute(
+                "UPDATE supervision SET answer = $2, answered_by = $3, answered_at = $4, answer_terminal = $5
+                 WHERE id = $1 AND centre_code = $6 AND answer IS NULL",
+                &[&a.id, &a.answer, &e.actor, &e.at, &batch.terminal_uid, &centre],
+            )
+            .await?;
+        }
+    }
     let last = new[new.len() - 1];
     update_terminal(&tx, &batch.terminal_uid, last.seq, &last.hash, reported_head).await?;
     tx.commit().await?;

@@ -12,6 +12,7 @@ pub mod pages;
 pub mod report;
 pub mod schema;
 pub mod staff;
+pub mod supervision;
 pub mod tls;
 
 use axum::extract::{Query, State};
@@ -247,6 +248,8 @@ pub fn staff_pages(state: AppState) -> Router {
         .route("/overdue", get(pages::overdue))
         .route("/report", get(report::page))
         .route("/summary", get(report::summary))
+        .route("/supervision", get(supervision::list))
+        .route("/supervise", post(supervision::supervise))
         .route("/summary.xlsx", get(report::summary_xlsx))
         .route("/case/{number}", get(pages::case))
         .route("/import", get(pages::import_form).post(import).layer(limited(IMPORT_BODY)))

@@ -21,7 +21,7 @@ th{background:#f5f7fa}.red{color:#c0392b;font-weight:600}.muted{color:#909399}la
 pub(crate) fn page(staff: &Staff, title: &str, body: &str) -> Html<String> {
     let mut nav = String::from(r#"<a href="/">中心</a>"#);
     if staff.role != Role::Admin {
-        nav.push_str(r#"<a href="/summary">各中心对比</a><a href="/cases">办件</a><a href="/overdue">超期</a>"#);
+        nav.push_str(r#"<a href="/summary">各中心对比</a><a href="/cases">办件</a><a href="/overdue">超期</a><a href="/supervision">督办</a>"#);
     }
     match staff.role {
         Role::Admin => nav.push_str(r#"<a href="/terminals">终端</a><a href="/enrol-codes">登记码</a><a href="/users">用户</a><a href="/import">导入文件</a>"#),
@@ -79,7 +79,7 @@ impl IntoResponse for PageError {
     }
 }
 
-type PageResult = Result<Html<String>, PageError>;
+pub type PageResult = Result<Html<String>, PageError>;
 
 /// Refuses text a person could not have typed (a NUL, other control characters) before it
 /// reaches the database.
@@ -269,7 +269,13 @@ pub async fn case(State(s): State<AppState>, staff: Staff, Path(number): Path<St
             ]
         })
         .collect();
-    Ok(page(&staff, &format!("办件 {number}"), &table(&["时间", "经办", "事件", "终端#序号", "县级处理"], &rows)))
+    let notices = crate::supervision::rows(&client, &staff, Some(&number)).await?;
+    let notices = if notices.is_empty() { String::new() } else { format!("<h3>督办</h3>{}", table(&crate::supervision::HEAD, &notices)) };
+    Ok(page(
+        &staff,
+        &format!("办件 {number}"),
+        &format!("{}{notices}{}", table(&["时间", "经办", "事件", "终端#序号", "县级处理"], &rows), crate::supervision::form(&staff, &number)),
+    ))
 }
 
 pub async fn import_form(staff: Staff) -> PageResult {

@@ -94,6 +94,16 @@ pub async fn relay(State(s): State<AppState>, Json(req): Json<RelayRequest>) -> 
         .iter()
         .map(|r| yichuang_sync::client::RevokedTerminal { stream: r.get(0), public_key: r.get(1), revoked_at: r.get(2), reason: r.get(3) })
         .collect();
+    answer.supervisions = client
+        .query(
+            "SELECT id, case_number, text, deadline::text, issued_by, to_char(issued_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS+08:00')
+             FROM supervision WHERE centre_code = $1 AND answer IS NULL ORDER BY issued_at",
+            &[&centre],
+        )
+        .await?
+        .iter()
+        .map(|r| yichuang_sync::client::RelayedSupervision { id: r.get(0), case: r.get(1), text: r.get(2), deadline: r.get(3), issued_by: r.get(4), issued_at: r.get(5) })
+        .collect();
     let body = serde_json::to_string(&answer).unwrap_or_default();
     Ok(Json(documents::sign(&client, "relay", &req.at, body).await?))
 }

@@ -178,6 +178,23 @@ ALTER TABLE terminal ADD COLUMN revoked_by text;
 ALTER TABLE terminal ADD COLUMN revoke_reason text;
 -- Terminals HQ already took batches from stay as they were.
 UPDATE terminal SET confirmed_at = enrolled_at, confirmed_by = coalesce(key_accepted_by, '（本次升级前已登记）');
+"#, r#"
+-- Migration 6: supervision notices (督办) the county sends down about a case, and the centre's
+-- answer (a `supervision.answered` event, applied here when it arrives).
+CREATE TABLE supervision (
+    id              text PRIMARY KEY,
+    case_number     text NOT NULL,
+    centre_code     text NOT NULL REFERENCES centre,
+    text            text NOT NULL,
+    deadline        date NOT NULL,
+    issued_by       text NOT NULL,
+    issued_at       timestamptz NOT NULL DEFAULT now(),
+    answer          text,
+    answered_by     text,
+    answered_at     text,
+    answer_terminal text
+);
+CREATE INDEX supervision_centre ON supervision (centre_code, answer);
 "#];
 
 /// Brings the database up to this program's schema.

@@ -1914,3 +1914,83 @@ fn a_terminal_enrols_over_https_with_the_county_s_own_root_and_plain_http_is_ref
     let held: i64 = rt.block_on(async { pool.get().await.unwrap().query_one("SELECT count(*) FROM event", &[]).await.unwrap().get(0) });
     assert_eq!(held, s.head().unwrap().0);
 }
+
+#[test]
+fn a_supervision_sent_at_hq_reaches_the_centre_s_today_board_and_its_answer_returns() {
+    use yichuang_hq::staff::Role;
+    let hq = Hq::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut t1 = window(dir.path(), "450821102", "01");
+    let mut t2 = window(dir.path(), "450821102", "02");
+    intakes(&mut t1, 3, 0, T);
+    for t in [&mut t1, &mut t2] {
+        hq.enrol(t, &hq.code("450821102"));
+        yichuang_sync::sync(t, &quick(), now(T), &mut |_| {}).unwrap();
+    }
+    let (case, _) = payload_of(&t1, "case.intake");
+    let deadline = ((chrono::Utc::now() + chrono::Duration::hours(8)).date_naive() + chrono::Days::new(7)).to_string();
+    let send = |s: &Session, csrf: &str| {
+        let mut r = no_redirects()
+            .post(&format!("{}/supervise", hq.url))
+            .header("cookie", &s.cookie)
+            .send_form([("_csrf", csrf), ("case", case.as_str()), ("text", "请于期限前办结并说明进度"), ("deadline", deadline.as_str())])
+            .unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default())
+    };
+    // Only the auditor sends one, and only with the page's token.
+    hq.user("zhen102", Role::Viewer, &["450821102"]);
+    let viewer = hq.sign_in("zhen102");
+    assert_eq!(send(&viewer, &viewer.csrf).0, 403);
+    let audit = hq.auditor();
+    assert_eq!(send(&audit, "forged").0, 403);
+    let (status, body) = send(&audit, &audit.csrf);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("已发出督办"), "{body}");
+    assert_eq!(hq.sql("SELECT count(*) FROM supervision"), 1);
+    // Both windows have it on their Today board after their next sync.
+    for t in [&mut t1, &mut t2] {
+        let r = yichuang_sync::sync(t, &quick(), now(T), &mut |_| {}).unwrap();
+        assert_eq!(r.supervisions, 1);
+        let open = t.supervisions(true).unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].notice.case_number, case);
+    }
+    let id = t2.supervisions(true).unwrap()[0].notice.id.clone();
+    // The head of window 02 answers; a clerk may not, and a second answer is refused.
+    assert!(t2.answer_supervision("demo", &id, "已于12月3日办结", now(T)).is_err());
+    assert!(t2.answer_supervision("head", &id, "好", now(T)).unwrap_err().to_string().contains("4至500字"));
+    t2.answer_supervision("head", &id, "已于12月3日办结，超期原因已整改", now(T)).unwrap();
+    assert!(t2.answer_supervision("head", &id, "再答一次试试", now(T)).unwrap_err().to_string().contains("已答复过"));
+    assert!(t2.supervisions(true).unwrap().is_empty());
+    yichuang_sync::sync(&mut t2, &quick(), now(T), &mut |_| {}).unwrap();
+    // HQ has the answer, and the notice goes down no more; window 01 learns the answer.
+    let answered = hq.rt.block_on(async {
+        hq.pool.get().await.unwrap().query_one("SELECT answer FROM supervision", &[]).await.unwrap().get::<_, Option<String>>(0)
+    });
+    assert_eq!(answered.as_deref(), Some("已于12月3日办结，超期原因已整改"));
+    let r = yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap();
+    assert_eq!(r.supervisions, 0);
+    assert!(t1.supervisions(true).unwrap().is_empty(), "window 01 holds window 02's answer");
+    assert_eq!(t1.supervisions(false).unwrap()[0].answer.as_deref(), Some("已于12月3日办结，超期原因已整改"));
+    let page = hq.audit_page("/supervision");
+    assert!(page.contains("已答复") && page.contains("超期原因已整改"), "{page}");
+    let page = hq.audit_page(&format!("/case/{case}"));
+    assert!(page.contains("督办") && page.contains("请于期限前办结"), "{page}");
+    // Another centre's terminal answering it (with a stolen key) is refused with the reason.
+    let mut other = terminal(dir.path(), "450821103", "邻镇");
+    hq.enrol(&mut other, &hq.code("450821103"));
+    yichuang_sync::sync(&mut other, &quick(), now(T), &mut |_| {}).unwrap();
+    let forged = forged_batch(
+        &other,
+        vec![("supervision.answered", id.clone(), json_text(&serde_json::json!({"id": id, "case": case, "answer": "伪造的答复"})))],
+        None,
+    );
+    let (code, ack) = hq.post("/api/v1/batches", &forged.to_bytes());
+    assert_eq!(code, 200, "{ack}");
+    assert!(ack["rejected"][0]["reason"].as_str().unwrap().contains("县级没有发给本中心"), "{ack}");
+    assert_eq!(answered_now(&hq).as_deref(), Some("已于12月3日办结，超期原因已整改"), "the forged answer changed nothing");
+}
+
+fn answered_now(hq: &Hq) -> Option<String> {
+    hq.rt.block_on(async { hq.pool.get().await.unwrap().query_one("SELECT answer FROM supervision", &[]).await.unwrap().get::<_, Option<String>>(0) })
+}

@@ -22,6 +22,7 @@ mod lan;
 mod peers;
 mod pins;
 mod quality;
+mod supervision;
 mod sync;
 
 use std::collections::BTreeMap;
@@ -49,6 +50,7 @@ pub use lan::{parse_peer_url, PeerEndpoint, PeerHello};
 pub use pins::{pin_rule, FREE_ATTEMPTS};
 pub use peers::{Acceptance, Conflict, PeerBatch, PeerImport, PeerStream};
 pub use quality::{ComplaintInput, ComplaintView, DutyView, RatingInput, ReturnVisit};
+pub use supervision::{Supervision, SupervisionNotice};
 pub use sync::{Enrolment, EventSync, Rejection, SyncStatus};
 
 /// Migration 1 is the schema; append later migrations, never edit one that has shipped.
@@ -59,6 +61,7 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/006_lan.sql"),
     include_str!("migrations/007_pins.sql"),
     include_str!("migrations/008_revoked.sql"),
+    include_str!("migrations/009_supervision.sql"),
 ];
 
 /// Checks that `pem` holds at least one certificate (`-----BEGIN CERTIFICATE-----`, base64).

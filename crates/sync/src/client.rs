@@ -74,6 +74,8 @@ pub struct SyncReport {
     pub relay_refused: Vec<String>,
     /// Streams of the centre the county revoked, learnt this round.
     pub revoked: Vec<String>,
+    /// Supervision notices (督办) received this round.
+    pub supervisions: usize,
 }
 
 /// HQ's answer to a batch.
@@ -199,6 +201,20 @@ pub struct Relay {
     /// The centre's terminals the county revoked (a stolen PC): trusted by no window again.
     #[serde(default)]
     pub revoked: Vec<RevokedTerminal>,
+    /// Supervision notices (督办) about the centre's cases that no window has answered yet.
+    #[serde(default)]
+    pub supervisions: Vec<RelayedSupervision>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RelayedSupervision {
+    pub id: String,
+    pub case: String,
+    pub text: String,
+    /// YYYY-MM-DD
+    pub deadline: String,
+    pub issued_by: String,
+    pub issued_at: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -614,6 +630,22 @@ fn fetch_centre(store: &mut Store, http: &mut Http, e: &Enrolment, now: DateTime
         for r in &relay.revoked {
             if store.note_revoked(&r.public_key, &r.stream, &r.reason, &r.revoked_at, now)? {
                 report.revoked.push(r.stream.clone());
+            }
+        }
+        for n in &relay.supervisions {
+            let Ok(deadline) = n.deadline.parse() else { continue };
+            let notice = yichuang_store::SupervisionNotice {
+                id: n.id.clone(),
+                case_number: n.case.clone(),
+                text: n.text.clone(),
+                deadline,
+                issued_by: n.issued_by.clone(),
+                issued_at: n.issued_at.clone(),
+            };
+            match store.note_supervision(&notice, now) {
+                Ok(true) => report.supervisions += 1,
+                Ok(false) => {}
+                Err(e) => report.relay_refused.push(e.to_string()),
             }
         }
         for r in relay.streams {

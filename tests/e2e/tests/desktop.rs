@@ -960,3 +960,47 @@ async fn every_command_acts_as_the_signed_in_staff_member_only() {
     assert_eq!(invoke(&d, "add_window", json!({"url": "http://127.0.0.1:9"})).await, "auth.not_head");
     d.stop().await;
 }
+
+/// A supervision notice (督办) the county sent about a case stands on Today until the station
+/// head answers it there; the answer is recorded for the centre (HQ's side: crates/hq/tests).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_county_supervision_stands_on_today_until_the_head_answers_it() {
+    let d = Desk::start().await;
+    let file = d._dir.path().join("a.json");
+    std::fs::write(
+        &file,
+        json!({"item": "CJ-01", "applicant": {"name": "韦秀英", "id_number": "450821196804053025"},
+               "materials": [{"material": "SFZ", "pages": 1}, {"material": "HKB", "pages": 2}, {"material": "SQB", "pages": 2}],
+               "clerk": "demo"})
+        .to_string(),
+    )
+    .unwrap();
+    let number = d.cli(&["case", "intake", file.to_str().unwrap(), "--json"])["case_number"].as_str().unwrap().to_owned();
+    // The notice as HQ's signed relay leaves it in the centre's database.
+    let script = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nc.execute('INSERT INTO supervision VALUES (?, ?, ?, ?, ?, ?, ?)', ('DB20261123-e2e', sys.argv[2], '请于期限前办结并说明进度', '2026-11-30', '审计员（audit）', '2026-11-23T10:00:00+08:00', '2026-11-23T10:00:00+08:00'))\nc.commit()\n";
+    let ok = Command::new("python3").arg("-c").arg(script).arg(&d.db).arg(&number).status().unwrap();
+    assert!(ok.success());
+    // The head signs in: the notice is on Today.
+    d.find("#pin").await;
+    d.click_xpath("//div[contains(@class, 'signin')]//div[contains(@class, 'el-select__wrapper')]").await;
+    d.click_xpath("//li[contains(@class, 'el-select-dropdown__item')][contains(normalize-space(.), '王建国')]").await;
+    d.keys("#pin", "123456").await;
+    d.keys("#pin", &key(Key::Enter)).await;
+    d.wait_text("supervision", "请于期限前办结并说明进度").await;
+    d.wait_text("supervision", &number).await;
+    d.shot("18-supervision-on-today").await;
+    // Too short an answer is refused and kept on screen; a real one closes the notice.
+    d.click_until(".answer-DB20261123-e2e", "#supervision-answer").await;
+    d.keys("#supervision-answer", "好").await;
+    d.click("#supervision-ok").await;
+    d.wait_text("supervision-error", "4至500字").await;
+    d.keys("#supervision-answer", "，已于11月25日办结并告知申请人").await;
+    d.click("#supervision-ok").await;
+    d.gone("#supervision").await;
+    let v = d.cli(&["supervision", "--all", "--json"]);
+    assert_eq!(v[0]["answer"], "好，已于11月25日办结并告知申请人");
+    assert_eq!(v[0]["answered_by"], "王建国");
+    let out = Command::new(target().join("debug/yichuang")).arg("--db").arg(&d.db).arg("verify").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+    d.stop().await;
+}
