@@ -13,9 +13,74 @@ use crate::{AppState, HqError};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+static KEY_FILE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Keeps HQ's signing key in `path` (a file only its owner reads) instead of the database:
+/// set once, at start-up, from the configuration. A key the database held is moved there.
+pub fn keep_key_in(path: std::path::PathBuf) {
+    let _ = KEY_FILE.set(path);
+}
+
+fn parse_seed(text: &str) -> Result<[u8; 32], HqError> {
+    B64.decode(text.trim()).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| HqError::Internal("县级签名密钥已损坏".into()))
+}
+
+/// The key from its file (made there, or moved there from the database, on first use); the
+/// database keeps only the public half, which must match.
+async fn key_from_file(client: &impl GenericClient, path: &std::path::Path) -> Result<SigningKey, HqError> {
+    let row = client.query_opt("SELECT secret, public FROM hq_key WHERE id = 1", &[]).await?;
+    let k = match std::fs::read_to_string(path) {
+        Ok(text) => SigningKey::from_bytes(&parse_seed(&text)?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let seed = match row.as_ref().map(|r| r.get::<_, String>(0)).filter(|s| !s.is_empty()) {
+                Some(held) => parse_seed(&held)?,
+                None => {
+                    let mut seed = [0u8; 32];
+                    getrandom::fill(&mut seed).expect("the system's random source");
+                    seed
+                }
+            };
+            let io = |e: std::io::Error| HqError::Internal(format!("无法写入县级密钥文件{}：{e}", path.display()));
+            let mut o = std::fs::OpenOptions::new();
+            o.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                o.mode(0o600);
+            }
+            use std::io::Write;
+            let mut f = o.open(path).map_err(io)?;
+            f.write_all(B64.encode(seed).as_bytes()).map_err(io)?;
+            f.sync_all().map_err(io)?;
+            SigningKey::from_bytes(&seed)
+        }
+        Err(e) => return Err(HqError::Internal(format!("无法读取县级密钥文件{}：{e}", path.display()))),
+    };
+    let public = B64.encode(k.verifying_key().to_bytes());
+    if let Some(r) = &row {
+        if r.get::<_, String>(1) != public {
+            return Err(HqError::Internal(format!("县级密钥文件{}与数据库记录的县级公钥不符：各中心认的是数据库里的那把，请找回原密钥文件", path.display())));
+        }
+    }
+    // The database keeps the public key only.
+    client
+        .execute(
+            "INSERT INTO hq_key (id, secret, public) VALUES (1, '', $1) ON CONFLICT (id) DO UPDATE SET secret = '' WHERE hq_key.secret <> ''",
+            &[&public],
+        )
+        .await?;
+    Ok(k)
+}
+
 async fn key(client: &impl GenericClient) -> Result<SigningKey, HqError> {
+    if let Some(path) = KEY_FILE.get() {
+        return key_from_file(client, path).await;
+    }
     if let Some(row) = client.query_opt("SELECT secret FROM hq_key WHERE id = 1", &[]).await? {
         let secret: String = row.get(0);
+        if secret.is_empty() {
+            return Err(HqError::Internal("县级签名密钥保存在密钥文件中：请在配置中设置 key_file（或 YICHUANG_HQ_KEY_FILE）".into()));
+        }
         let bytes: [u8; 32] =
             B64.decode(secret).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| HqError::BadRequest("县级签名密钥已损坏".into()))?;
         return Ok(SigningKey::from_bytes(&bytes));

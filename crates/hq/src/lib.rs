@@ -73,6 +73,8 @@ pub enum HqError {
     Timeout,
     #[error("请求格式不对，已拒收：{0}")]
     Malformed(String),
+    #[error("“{0}”不是本县级服务器的地址，请用县级公布的地址访问")]
+    WrongHost(String),
     #[error("数据库错误：{0}")]
     Db(#[from] tokio_postgres::Error),
     #[error("数据库连接失败：{0}")]
@@ -98,6 +100,7 @@ impl HqError {
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Busy | Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             Self::Malformed(_) => StatusCode::BAD_REQUEST,
+            Self::WrongHost(_) => StatusCode::MISDIRECTED_REQUEST,
             Self::Db(_) | Self::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -128,6 +131,7 @@ impl HqError {
             Self::Busy => "hq.busy",
             Self::Timeout => "hq.timeout",
             Self::Malformed(_) => "hq.malformed",
+            Self::WrongHost(_) => "hq.wrong_host",
             Self::Db(_) => "hq.db",
             Self::Pool(_) => "hq.db",
         }
@@ -178,12 +182,41 @@ pub struct AppState {
     pub enrol_guard: std::sync::Arc<enrol::EnrolGuard>,
     /// Requests at work at once: beyond it, "busy" at once rather than a queue.
     pub at_work: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The host names this server answers to (empty: any).
+    pub hosts: std::sync::Arc<Vec<String>>,
 }
 
 impl AppState {
     pub fn new(pool: Pool, secure_cookies: bool) -> Self {
-        Self { pool, secure_cookies, enrol_guard: Default::default(), at_work: std::sync::Arc::new(tokio::sync::Semaphore::new(AT_WORK)) }
+        Self {
+            pool,
+            secure_cookies,
+            enrol_guard: Default::default(),
+            at_work: std::sync::Arc::new(tokio::sync::Semaphore::new(AT_WORK)),
+            hosts: Default::default(),
+        }
     }
+
+    /// Answers only requests for one of `hosts` (names or addresses, without the port).
+    pub fn with_hosts(mut self, hosts: Vec<String>) -> Self {
+        self.hosts = std::sync::Arc::new(hosts.into_iter().map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect());
+        self
+    }
+}
+
+/// Whether the request's `Host` is one this server answers to (a page fetched through a name
+/// an attacker controls, rebinding it to HQ's address, is not).
+pub fn host_allowed(hosts: &[String], host: Option<&str>) -> bool {
+    if hosts.is_empty() {
+        return true;
+    }
+    let Some(host) = host else { return false };
+    let host = host.trim().to_ascii_lowercase();
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or("").to_owned(),
+        None => host.rsplit_once(':').map_or(host.as_str(), |(h, p)| if p.bytes().all(|b| b.is_ascii_digit()) { h } else { host.as_str() }).to_owned(),
+    };
+    hosts.contains(&name)
 }
 
 /// The largest body of each kind of request. A terminal sends batches of about 1 MiB at most.
@@ -205,13 +238,20 @@ fn limited(bytes: usize) -> axum::extract::DefaultBodyLimit {
 /// and a refusal by the framework itself (a body over its limit, JSON that does not parse)
 /// answered in Chinese like every other.
 async fn limits(State(s): State<AppState>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let host = req.headers().get(axum::http::header::HOST).and_then(|v| v.to_str().ok());
+    if !host_allowed(&s.hosts, host) {
+        return HqError::WrongHost(host.unwrap_or("").chars().take(64).collect()).into_response();
+    }
     let Ok(_permit) = s.at_work.clone().try_acquire_owned() else {
         return HqError::Busy.into_response();
     };
+    let (method, path, started) = (req.method().clone(), req.uri().path().chars().take(80).collect::<String>(), std::time::Instant::now());
     let r = match tokio::time::timeout(REQUEST_TIME, next.run(req)).await {
         Ok(r) => r,
         Err(_) => return HqError::Timeout.into_response(),
     };
+    // One line per request for the operator's log (no query string: it may name a person).
+    eprintln!("yichuang-hq {method} {path} {} {} ms", r.status().as_u16(), started.elapsed().as_millis());
     let plain = r.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/plain"));
     if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return HqError::TooLarge("超过该类请求的上限").into_response();
@@ -334,6 +374,13 @@ pub struct Config {
     pub database_url: String,
     #[serde(default)]
     pub listen: String,
+    /// HQ's signing key's file (0600); without it the key stays in the database.
+    #[serde(default)]
+    pub key_file: Option<String>,
+    /// The host names (or addresses) HQ answers to; a request for any other is refused.
+    /// Empty: any.
+    #[serde(default)]
+    pub hosts: Vec<String>,
     /// The staff pages' own listener; without it they share `listen` with the terminals' API.
     #[serde(default)]
     pub staff_listen: Option<String>,
@@ -357,6 +404,12 @@ impl Config {
         }
         if let Some(v) = env("YICHUANG_HQ_LISTEN") {
             c.listen = v;
+        }
+        if let Some(v) = env("YICHUANG_HQ_KEY_FILE") {
+            c.key_file = Some(v);
+        }
+        if let Some(v) = env("YICHUANG_HQ_HOSTS") {
+            c.hosts = v.split(',').map(|h| h.trim().to_owned()).filter(|h| !h.is_empty()).collect();
         }
         if let Some(v) = env("YICHUANG_HQ_STAFF_LISTEN") {
             c.staff_listen = Some(v);
@@ -398,6 +451,19 @@ mod tests {
         assert!(e.to_string().contains("同时"), "{e}");
         std::fs::write(&f, "{oops").unwrap();
         assert!(Config::load(Some(&f), |_| None).unwrap_err().to_string().contains("配置文件"));
+    }
+
+    #[test]
+    fn only_the_hosts_given_are_answered() {
+        let hosts = vec!["hq.county.gov.cn".to_owned(), "10.1.2.3".to_owned(), "::1".to_owned()];
+        assert!(host_allowed(&[], Some("anything")));
+        assert!(host_allowed(&hosts, Some("hq.county.gov.cn:8470")));
+        assert!(host_allowed(&hosts, Some("HQ.County.gov.cn")));
+        assert!(host_allowed(&hosts, Some("10.1.2.3:8470")));
+        assert!(host_allowed(&hosts, Some("[::1]:8470")));
+        assert!(!host_allowed(&hosts, Some("evil.example")));
+        assert!(!host_allowed(&hosts, Some("hq.county.gov.cn.evil.example")));
+        assert!(!host_allowed(&hosts, None));
     }
 
     #[test]

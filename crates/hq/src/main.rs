@@ -172,6 +172,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let config = yichuang_hq::Config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
     let pool = yichuang_hq::pool(&config.database_url)?;
+    if let Some(f) = &config.key_file {
+        yichuang_hq::documents::keep_key_in(f.into());
+    }
     match cli.command {
         Command::Migrate => {
             let n = yichuang_hq::migrate(&pool).await?;
@@ -180,7 +183,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => {
             yichuang_hq::migrate(&pool).await?;
             let tls = config.tls_cert.is_some();
-            let state = yichuang_hq::AppState::new(pool, tls);
+            let state = yichuang_hq::AppState::new(pool, tls).with_hosts(config.hosts.clone());
             let addr: std::net::SocketAddr = config.listen.parse().map_err(|e| anyhow::anyhow!("监听地址“{}”无效：{e}", config.listen))?;
             // The staff pages may have a listener (and so a network) of their own.
             let (terminals, staff) = match &config.staff_listen {

@@ -1994,3 +1994,70 @@ fn a_supervision_sent_at_hq_reaches_the_centre_s_today_board_and_its_answer_retu
 fn answered_now(hq: &Hq) -> Option<String> {
     hq.rt.block_on(async { hq.pool.get().await.unwrap().query_one("SELECT answer FROM supervision", &[]).await.unwrap().get::<_, Option<String>>(0) })
 }
+
+#[test]
+fn a_request_for_a_host_name_hq_does_not_answer_to_is_refused() {
+    use std::io::{Read, Write};
+    let db = database();
+    let rt = rt();
+    let pool = yichuang_hq::pool(&db).unwrap();
+    rt.block_on(yichuang_hq::migrate(&pool)).unwrap();
+    let state = yichuang_hq::AppState::new(pool, false).with_hosts(vec!["127.0.0.1".into(), "hq.county.gov.cn".into()]);
+    let app = yichuang_hq::terminal_api(state.clone()).merge(yichuang_hq::staff_pages(state));
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    rt.spawn(async move { yichuang_hq::serve(listener, app).await.unwrap() });
+    let ask = |host: &str| {
+        let mut c = std::net::TcpStream::connect(addr).unwrap();
+        write!(c, "GET /signin HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        c.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    assert!(ask(&addr.to_string()).starts_with("HTTP/1.1 200"));
+    assert!(ask("hq.county.gov.cn").starts_with("HTTP/1.1 200"));
+    // A name an attacker points at HQ's address (DNS rebinding) gets nothing.
+    let refused = ask("evil.example:8470");
+    assert!(refused.starts_with("HTTP/1.1 421"), "{refused}");
+    assert!(refused.contains("不是本县级服务器的地址"), "{refused}");
+}
+
+#[test]
+fn hq_s_signing_key_moves_out_of_the_database_into_a_file_only_its_owner_reads() {
+    let db = database();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hq-signing.key");
+    let run = |key_file: Option<&Path>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_yichuang-hq"));
+        c.arg("public-key").env("YICHUANG_HQ_DATABASE_URL", &db);
+        if let Some(f) = key_file {
+            c.env("YICHUANG_HQ_KEY_FILE", f);
+        }
+        c.output().unwrap()
+    };
+    // An HQ that began with its key in the database...
+    let before = run(None);
+    assert!(before.status.success(), "{}", String::from_utf8_lossy(&before.stderr));
+    // ...configured with a key file: the same key, now in the file, and gone from the rows.
+    let after = run(Some(&file));
+    assert!(after.status.success(), "{}", String::from_utf8_lossy(&after.stderr));
+    assert_eq!(before.stdout, after.stdout, "the centres keep the key they know");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let rt = rt();
+    let pool = yichuang_hq::pool(&db).unwrap();
+    let secret: String = rt.block_on(async { pool.get().await.unwrap().query_one("SELECT secret FROM hq_key", &[]).await.unwrap().get(0) });
+    assert_eq!(secret, "", "no secret left in the database");
+    assert_eq!(run(Some(&file)).stdout, before.stdout);
+    // Without the file configured HQ says what is missing; with a file of another key, it refuses.
+    let e = run(None);
+    assert!(!e.status.success());
+    assert!(String::from_utf8_lossy(&e.stderr).contains("key_file"), "{}", String::from_utf8_lossy(&e.stderr));
+    let other = dir.path().join("other.key");
+    std::fs::write(&other, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").unwrap();
+    let e = run(Some(&other));
+    assert!(String::from_utf8_lossy(&e.stderr).contains("不符"), "{}", String::from_utf8_lossy(&e.stderr));
+}
