@@ -835,6 +835,9 @@ pub struct SettingsDto {
     pub slip_encoding: String,
     pub hq_public_key: String,
     pub peer_listen: String,
+    /// The county's root certificate (PEM), and its fingerprint to compare by phone.
+    pub hq_ca: String,
+    pub hq_ca_fingerprint: Option<String>,
 }
 
 impl From<&yichuang_store::Centre> for SettingsDto {
@@ -854,6 +857,8 @@ impl From<&yichuang_store::Centre> for SettingsDto {
             slip_encoding: s.slip_encoding.clone(),
             hq_public_key: s.hq_public_key.clone(),
             peer_listen: s.peer_listen.clone(),
+            hq_ca: s.hq_ca.clone(),
+            hq_ca_fingerprint: (!s.hq_ca.is_empty()).then(|| yichuang_store::pem_certificate(&s.hq_ca).ok()).flatten(),
         }
     }
 }
@@ -872,6 +877,9 @@ pub struct SettingsForm {
     pub hq_public_key: String,
     #[serde(default)]
     pub peer_listen: String,
+    /// Absent: the root stays as it is.
+    #[serde(default)]
+    pub hq_ca: Option<String>,
 }
 
 impl SettingsForm {
@@ -896,6 +904,9 @@ impl SettingsForm {
         // Checked by the store, which refuses a bad key or address with its reason.
         s.hq_public_key = self.hq_public_key.trim().to_owned();
         s.peer_listen = self.peer_listen.trim().to_owned();
+        if let Some(ca) = self.hq_ca {
+            s.hq_ca = ca.trim().to_owned();
+        }
         Ok(s)
     }
 }

@@ -315,8 +315,19 @@ pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::R
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await
 }
 
-async fn batches(State(s): State<AppState>, body: axum::body::Bytes) -> Result<Json<yichuang_sync::client::Ack>, HqError> {
-    Ok(Json(ingest::ingest(&s.pool, &body, None).await?))
+/// A batch over the network: its raw bytes are checked against the stream's key (the
+/// envelope headers) before anything parses them; then the batch's own checks.
+async fn batches(State(s): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<yichuang_sync::client::Ack>, HqError> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty());
+    let (Some(uid), Some(mac)) = (header("x-yichuang-stream"), header("x-yichuang-mac")) else {
+        return Err(HqError::Batch(yichuang_sync::SyncError::BadSignature));
+    };
+    let key: Option<String> =
+        s.pool.get().await?.query_opt("SELECT hmac_key FROM terminal WHERE uid = $1", &[&uid]).await?.map(|r| r.get(0));
+    let key = key.ok_or_else(|| HqError::UnknownTerminal(uid.chars().take(64).collect()))?;
+    yichuang_sync::client::verify_hmac(&key, &body, mac)?;
+    let ack = ingest::ingest(&s.pool, &body, None).await?;
+    Ok(Json(ack))
 }
 
 #[derive(serde::Deserialize)]

@@ -65,7 +65,17 @@ impl Hq {
 
     fn post(&self, path: &str, body: &[u8]) -> (u16, serde_json::Value) {
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        let mut r = agent.post(&format!("{}{path}", self.url)).header("content-type", "application/json").send(body).unwrap();
+        let mut req = agent.post(&format!("{}{path}", self.url)).header("content-type", "application/json");
+        // A batch goes in its envelope, signed as the terminal it names signs it (a terminal,
+        // or a thief, holding that stream's key): the checks inside are what the tests try.
+        if let Some(b) = Batch::from_bytes(body).ok().filter(|_| path == "/api/v1/batches") {
+            let key: Option<String> = self.rt.block_on(async {
+                self.pool.get().await.unwrap().query_opt("SELECT hmac_key FROM terminal WHERE uid = $1", &[&b.terminal_uid]).await.unwrap().map(|r| r.get(0))
+            });
+            let mac = key.map(|k| yichuang_sync::client::hmac_b64(&k, body).unwrap()).unwrap_or_else(|| "bm90IGEgbWFj".into());
+            req = req.header("x-yichuang-stream", &b.terminal_uid).header("x-yichuang-mac", &mac);
+        }
+        let mut r = req.send(body).unwrap();
         let status = r.status().as_u16();
         (status, serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap_or_default())
     }
@@ -617,8 +627,14 @@ fn twenty_thousand_events_from_three_terminals_arrive_exactly_once_through_kills
         let e = s.enrolment().unwrap().unwrap();
         let b = Batch::build("450821103", &e.terminal_uid, &s.event_hash(e.base_seq).unwrap(), s.events_between(e.base_seq + 1, e.base_seq + 100).unwrap(), &e.hmac_key, T).unwrap();
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mac = yichuang_sync::client::hmac_b64(&e.hmac_key, &b.to_bytes()).unwrap();
         for _ in 0..2 {
-            let mut r = agent.post(&format!("{url}/api/v1/batches")).send(&b.to_bytes()[..]).unwrap();
+            let mut r = agent
+                .post(&format!("{url}/api/v1/batches"))
+                .header("x-yichuang-stream", &e.terminal_uid)
+                .header("x-yichuang-mac", &mac)
+                .send(&b.to_bytes()[..])
+                .unwrap();
             let ack: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
             assert_eq!(ack["applied"], 0);
             assert_eq!(ack["repeated"], 100);
@@ -1836,6 +1852,13 @@ fn a_300_mib_body_and_malformed_requests_are_refused_in_chinese_and_hq_keeps_wor
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(answer.contains("请求过大"), "{answer}");
+    // A batch without its envelope, or with a MAC that is not the stream's, is refused before
+    // a byte of it is parsed (garbage gets the same 401 as a batch).
+    let (status, body) = hq.post("/api/v1/batches", b"{not even json");
+    assert_eq!(status, 401, "{body}");
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let r = agent.post(&format!("{}/api/v1/batches", hq.url)).header("x-yichuang-stream", "450821102-01-ffffffff").header("x-yichuang-mac", "AAAA").send(&b"{}"[..]).unwrap();
+    assert_eq!(r.status().as_u16(), 401);
     // JSON that does not parse, and a form that is no form: a Chinese 400, nothing written.
     let (status, body) = hq.post("/api/v1/enrol", b"{not json");
     assert_eq!(status, 400, "{body}");
@@ -2060,4 +2083,101 @@ fn hq_s_signing_key_moves_out_of_the_database_into_a_file_only_its_owner_reads()
     std::fs::write(&other, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").unwrap();
     let e = run(Some(&other));
     assert!(String::from_utf8_lossy(&e.stderr).contains("不符"), "{}", String::from_utf8_lossy(&e.stderr));
+}
+
+/// One application: its case number.
+fn intake_one(s: &mut Store, item: &str, mats: &[&str], refusal: Option<&str>, n: u32) -> String {
+    use yichuang_core::{IdNumber, MaterialCode, PersonName, Presented};
+    let req = IntakeRequest {
+        item: item.into(),
+        applicant: ApplicantInput {
+            party: Party::Person { id_number: IdNumber::parse(&id_number(9_000 + n)).unwrap(), name: PersonName::parse("韦秀英").unwrap() },
+            phone: None,
+        },
+        agent: None,
+        presented: mats.iter().map(|m| Presented { material: MaterialCode::parse(m).unwrap(), pages: 1, copies: 1 }).collect(),
+        defects: vec![],
+        conditions: vec![],
+        refusal: refusal.map(str::to_owned),
+        clerk: "demo".into(),
+        received_on: None,
+    };
+    s.intake(req, now(T)).unwrap().case_number.to_string()
+}
+
+#[test]
+fn every_county_page_opens_with_cases_in_every_state() {
+    use yichuang_core::CaseStatus as S;
+    let hq = Hq::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = terminal(dir.path(), "450821102", "示范镇便民服务中心");
+    let full = ["SFZ", "HKB", "SQS", "KNZM"];
+    let accepted = |s: &mut Store, n| intake_one(s, "LS-01", &full, None, n);
+    let mut cases = vec![
+        intake_one(&mut s, "LS-01", &["SFZ"], None, 1),                     // awaiting supplement
+        intake_one(&mut s, "LS-01", &full, Some("申请人户籍不在本镇"), 2), // refused
+        intake_one(&mut s, "YL-01", &["SFZ", "HKB", "DJB"], None, 3),       // completed on the spot
+    ];
+    cases.push(accepted(&mut s, 4)); // accepted
+    let n = accepted(&mut s, 5);
+    s.forward(&n, "县民政局", "须县级审批", "demo", now(T)).unwrap();
+    cases.push(n);
+    let n = accepted(&mut s, 6);
+    s.pause(&n, yichuang_core::PauseKind::Inspection, 5, "实地核查", "demo", now(T)).unwrap();
+    cases.push(n);
+    let n = accepted(&mut s, 7);
+    s.decide(&n, true, "", "demo", now(T)).unwrap();
+    cases.push(n);
+    let n = accepted(&mut s, 8);
+    s.decide(&n, false, "家庭收入超过标准", "demo", now(T)).unwrap();
+    cases.push(n);
+    let n = accepted(&mut s, 9);
+    s.decide(&n, true, "", "demo", now(T)).unwrap();
+    s.ready(&n, "demo", now(T)).unwrap();
+    cases.push(n);
+    let n = accepted(&mut s, 10);
+    s.decide(&n, true, "", "demo", now(T)).unwrap();
+    s.ready(&n, "demo", now(T)).unwrap();
+    s.collect(&n, "韦秀英", "demo", now(T)).unwrap();
+    cases.push(n.clone());
+    let archived = accepted(&mut s, 11);
+    s.decide(&archived, true, "", "demo", now(T)).unwrap();
+    s.ready(&archived, "demo", now(T)).unwrap();
+    s.collect(&archived, "韦秀英", "demo", now(T)).unwrap();
+    s.archive(&archived, "demo", now(T)).unwrap();
+    cases.push(archived);
+    let n = accepted(&mut s, 12);
+    s.withdraw(&n, "申请人撤回", "demo", now(T)).unwrap();
+    cases.push(n);
+    hq.enrol(&mut s, &hq.code("450821102"));
+    let r = yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap();
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    // HQ holds a case in every state the machine has.
+    let states: Vec<String> = hq.rt.block_on(async {
+        hq.pool.get().await.unwrap().query("SELECT DISTINCT status FROM case_record ORDER BY 1", &[]).await.unwrap().iter().map(|r| r.get(0)).collect()
+    });
+    for st in S::ALL {
+        assert!(states.iter().any(|x| x == st.as_str()), "no case {} at HQ: {states:?}", st.as_str());
+    }
+    let audit = hq.auditor();
+    let mut pages: Vec<String> = ["/", "/cases", "/overdue", "/report?centre=450821102&month=2026-11", "/summary?month=2026-11", "/supervision", "/access-log"]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    pages.extend(S::ALL.iter().map(|st| format!("/cases?status={}", st.as_str())));
+    pages.extend(cases.iter().map(|n| format!("/case/{n}")));
+    for p in &pages {
+        let (status, body) = hq.page(Some(&audit), p);
+        assert_eq!(status, 200, "{p}: {body}");
+        assert!(body.contains("</html>"), "{p}: the whole page");
+    }
+    let (_, list) = hq.page(Some(&audit), "/cases");
+    for n in &cases {
+        assert!(list.contains(n.as_str()), "{n} listed");
+    }
+    let admin = hq.admin();
+    for p in ["/", "/terminals", "/enrol-codes", "/users", "/import"] {
+        let (status, body) = hq.page(Some(&admin), p);
+        assert_eq!(status, 200, "{p}: {body}");
+    }
 }

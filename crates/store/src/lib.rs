@@ -64,18 +64,23 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/009_supervision.sql"),
 ];
 
-/// Checks that `pem` holds at least one certificate (`-----BEGIN CERTIFICATE-----`, base64).
-pub fn pem_certificate(pem: &str) -> Result<()> {
+/// Checks that `pem` holds at least one certificate (`-----BEGIN CERTIFICATE-----`, base64),
+/// and gives the first one's SHA-256 fingerprint in groups of four hex digits (as
+/// `yichuang-hq tls-init` prints it, to compare by phone).
+pub fn pem_certificate(pem: &str) -> Result<String> {
     use base64::Engine;
+    use sha2::Digest;
     let body = pem.split("-----BEGIN CERTIFICATE-----").nth(1).and_then(|r| r.split("-----END CERTIFICATE-----").next());
-    let ok = body.is_some_and(|b| {
+    let der = body.and_then(|b| {
         let b: String = b.chars().filter(|c| !c.is_whitespace()).collect();
-        base64::engine::general_purpose::STANDARD.decode(b).is_ok_and(|der| der.len() > 100 && der[0] == 0x30)
+        base64::engine::general_purpose::STANDARD.decode(b).ok().filter(|der| der.len() > 100 && der[0] == 0x30)
     });
-    if ok {
-        Ok(())
-    } else {
-        Err(StoreError::Rule("县级根证书应为PEM格式（以 -----BEGIN CERTIFICATE----- 开头的文本），请用县级提供的 county-ca.pem".into()))
+    match der {
+        Some(der) => {
+            let hex: Vec<String> = sha2::Sha256::digest(&der).iter().map(|b| format!("{b:02X}")).collect();
+            Ok(hex.chunks(2).map(|c| c.concat()).collect::<Vec<_>>().join(" "))
+        }
+        None => Err(StoreError::Rule("县级根证书应为PEM格式（以 -----BEGIN CERTIFICATE----- 开头的文本），请用县级提供的 county-ca.pem".into())),
     }
 }
 

@@ -321,6 +321,16 @@ impl Http {
 
     /// One request, retried on network errors and 5xx with backoff and jitter.
     fn request(&mut self, method: &str, url: &str, body: Option<&[u8]>) -> Result<Answer, SyncError> {
+        self.request_as(method, url, body, None)
+    }
+
+    /// A request whose raw body the stream's key signs (`x-yichuang-stream`,
+    /// `x-yichuang-mac`): HQ checks that before it parses a byte of it.
+    fn request_as(&mut self, method: &str, url: &str, body: Option<&[u8]>, signer: Option<(&str, &str)>) -> Result<Answer, SyncError> {
+        let envelope = match (signer, body) {
+            (Some((uid, key)), Some(b)) => Some((uid.to_owned(), hmac_b64(key, b)?)),
+            _ => None,
+        };
         let mut last = String::new();
         for attempt in 0..self.opts.max_attempts.max(1) {
             if attempt > 0 {
@@ -328,11 +338,13 @@ impl Http {
                 std::thread::sleep(self.opts.backoff.delay(attempt - 1, random()));
             }
             let result = match body {
-                Some(b) => self
-                    .agent
-                    .post(url)
-                    .header("content-type", "application/json")
-                    .send(b),
+                Some(b) => {
+                    let mut req = self.agent.post(url).header("content-type", "application/json");
+                    if let Some((uid, mac)) = &envelope {
+                        req = req.header("x-yichuang-stream", uid.as_str()).header("x-yichuang-mac", mac.as_str());
+                    }
+                    req.send(b)
+                }
                 None if method == "GET" => self.agent.get(url).call(),
                 None => self.agent.post(url).send_empty(),
             };
@@ -544,7 +556,7 @@ fn send(
         events.truncate(keep);
         let prev = store.event_hash(held)?;
         let batch = Batch::build_reporting(&centre, &e.terminal_uid, &prev, events, &e.hmac_key, &now.to_rfc3339(), http.head)?;
-        match http.request("POST", &url(&e.hq_url, "/api/v1/batches"), Some(&batch.to_bytes()))? {
+        match http.request_as("POST", &url(&e.hq_url, "/api/v1/batches"), Some(&batch.to_bytes()), Some((&e.terminal_uid, &e.hmac_key)))? {
             Answer::Ok(t) => {
                 let ack: Ack = parse(&t)?;
                 let rejected: Vec<(i64, String)> = ack.rejected.iter().map(|r| (r.seq, r.reason.clone())).collect();
