@@ -1,5 +1,5 @@
-//! HQ ingest throughput into PostgreSQL, batches of 500 (target: at least 20,000 events/s on
-//! this machine). Needs `YICHUANG_PG_URL` (scripts/pg-test-server.sh). `cargo bench` runs the
+//! HQ ingest throughput into PostgreSQL with every check on, batches of 500, as one
+//! terminal of a one-window centre sends them. Needs `YICHUANG_PG_URL` (scripts/pg-test-server.sh). `cargo bench` runs the
 //! full measurement (100,000 events); `cargo test --benches` a small one that only checks it works.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

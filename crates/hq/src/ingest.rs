@@ -218,7 +218,7 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], accept_key: Option<&str>) -> Resu
     }
     project(&tx, &centre, &batch.terminal_uid, new.iter().filter(|e| !is_rejected(e.seq)).copied()).await?;
     let touched: Vec<String> = new.iter().filter(|e| !is_rejected(e.seq) && e.kind.starts_with("case.")).map(|e| e.subject.clone()).collect();
-    refold_shared(&tx, &touched).await?;
+    refold_shared(&tx, &batch.terminal_uid, &touched).await?;
     // A centre's answer to a supervision notice: the first one stands.
     for (e, p) in new.iter().zip(&parsed) {
         if let (false, Ok(Event::SupervisionAnswered(a))) = (is_rejected(e.seq), p) {
@@ -376,10 +376,34 @@ async fn project<'a>(
 /// Cases that more than one terminal of the centre acted on are folded over every stream by
 /// the centre's rule (`yichuang_events::fold_case`), so HQ shows the state every terminal
 /// shows. One query for the batch's cases.
-async fn refold_shared(tx: &deadpool_postgres::Transaction<'_>, cases: &[String]) -> Result<(), HqError> {
+async fn refold_shared(tx: &deadpool_postgres::Transaction<'_>, uid: &str, cases: &[String]) -> Result<(), HqError> {
     if cases.is_empty() {
         return Ok(());
     }
+    // A centre with one terminal shares no case with another: nothing to fold again.
+    let others: i64 = tx
+        .query_one("SELECT count(*) FROM terminal t JOIN terminal me ON me.uid = $1 WHERE t.centre_code = me.centre_code AND t.uid <> $1", &[&uid])
+        .await?
+        .get(0);
+    if others == 0 {
+        return Ok(());
+    }
+    // Otherwise one look finds the cases another terminal acted on, and only those are
+    // folded over every stream.
+    let shared: Vec<String> = tx
+        .query(
+            "SELECT c.n FROM unnest($1::text[]) AS c(n)
+             WHERE EXISTS (SELECT 1 FROM event e WHERE e.subject = c.n AND e.terminal_uid <> $2 AND e.kind LIKE 'case.%' AND NOT e.rejected)",
+            &[&cases, &uid],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    if shared.is_empty() {
+        return Ok(());
+    }
+    let cases = &shared;
     let rows = tx
         .query(
             "SELECT terminal_uid, seq, id, terminal, at, actor, kind, subject, payload, prev_hash, hash FROM event
