@@ -1741,13 +1741,19 @@ fn enrolment_codes_of_80_bits_burn_after_five_wrong_tries_and_guessing_from_anyw
     // From many addresses: the server stops all enrolment after 30 wrong codes a minute.
     let code2 = hq.code("450821102");
     let mut seen = std::collections::BTreeMap::new();
+    let started = std::time::Instant::now();
     for i in 0..10_000u32 {
         let from = std::net::Ipv4Addr::new(127, 0, (3 + i / 250) as u8, (1 + i % 250) as u8);
         *seen.entry(enrol_from(&hq, from, "450821102", &wrong_code(20_000 + i))).or_insert(0) += 1;
     }
+    // The global window is a minute: on a machine so busy that this loop outlasts one, each
+    // new minute lets its thirty through again, and no more.
+    let minutes = (started.elapsed().as_secs() / 60 + 2) as i32;
+    let looked_at = seen.get(&401).copied().unwrap_or(0);
     assert_eq!(seen.get(&200), None, "{seen:?}");
-    assert!(seen.get(&401).copied().unwrap_or(0) <= yichuang_hq::enrol::GLOBAL_FAILS as i32 + 1, "{seen:?}");
-    assert!(seen.get(&429).copied().unwrap_or(0) >= 9_960, "{seen:?}");
+    assert!(looked_at <= yichuang_hq::enrol::GLOBAL_FAILS as i32 * minutes, "{seen:?} in {minutes} windows");
+    assert_eq!(looked_at + seen.get(&429).copied().unwrap_or(0), 10_000, "{seen:?}");
+    assert!(looked_at < 1_000, "{seen:?}");
     assert_eq!(hq.sql("SELECT count(*) FROM enrol_code WHERE burnt_at IS NOT NULL"), 2, "the second code burnt too");
     let _ = code2;
     // A right code for the wrong centre is answered as any wrong code, naming no centre.
