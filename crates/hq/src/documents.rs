@@ -72,9 +72,13 @@ async fn key_from_file(client: &impl GenericClient, path: &std::path::Path) -> R
     Ok(k)
 }
 
+/// The key read from its file, once per process: signing a relay is a hot path, and the
+/// file and the database row are checked (and the row emptied) only the first time.
+static FILE_KEY: tokio::sync::OnceCell<SigningKey> = tokio::sync::OnceCell::const_new();
+
 async fn key(client: &impl GenericClient) -> Result<SigningKey, HqError> {
     if let Some(path) = KEY_FILE.get() {
-        return key_from_file(client, path).await;
+        return FILE_KEY.get_or_try_init(|| key_from_file(client, path)).await.cloned();
     }
     if let Some(row) = client.query_opt("SELECT secret FROM hq_key WHERE id = 1", &[]).await? {
         let secret: String = row.get(0);

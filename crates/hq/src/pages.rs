@@ -81,6 +81,15 @@ impl IntoResponse for PageError {
 
 pub type PageResult = Result<Html<String>, PageError>;
 
+/// A form refused by a rule: its status and the reason to show above the form again. A fault
+/// of the server is not a reason: it becomes the error page.
+fn refused(e: HqError) -> Result<(axum::http::StatusCode, String), PageError> {
+    if e.is_fault() {
+        return Err(e.into());
+    }
+    Ok((e.status(), format!("<p class=\"red\" id=\"error\">{}</p>", esc(&e.to_string()))))
+}
+
 /// Refuses text a person could not have typed (a NUL, other control characters) before it
 /// reaches the database.
 fn clean(field: &str, v: &str) -> Result<String, HqError> {
@@ -490,10 +499,10 @@ pub async fn add_user(State(s): State<AppState>, staff: Staff, axum::Form(f): ax
             staff.log(&client, "add_user", f.login.trim()).await?;
             Ok(users_page(&s, &staff, &format!("<p id=\"notice\">已开设账户{}</p>", esc(f.login.trim()))).await?.into_response())
         }
-        Err(e) if !e.is_fault() => {
-            Ok((e.status(), users_page(&s, &staff, &format!("<p class=\"red\" id=\"error\">{}</p>", esc(&e.to_string()))).await?).into_response())
+        Err(e) => {
+            let (status, notice) = refused(e)?;
+            Ok((status, users_page(&s, &staff, &notice).await?).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -588,8 +597,10 @@ async fn terminal_act(s: &AppState, staff: &Staff, f: &TerminalForm, revoke: boo
             let what = if revoke { "已吊销" } else { "已确认" };
             Ok(terminals_page(s, staff, &format!("<p id=\"notice\">{what}终端{}</p>", esc(f.uid.trim()))).await?.into_response())
         }
-        Err(e) if !e.is_fault() => Ok((e.status(), terminals_page(s, staff, &format!("<p class=\"red\" id=\"error\">{}</p>", esc(&e.to_string()))).await?).into_response()),
-        Err(e) => Err(e.into()),
+        Err(e) => {
+            let (status, notice) = refused(e)?;
+            Ok((status, terminals_page(s, staff, &notice).await?).into_response())
+        }
     }
 }
 
@@ -677,7 +688,9 @@ pub async fn make_code(State(s): State<AppState>, staff: Staff, axum::Form(f): a
             );
             Ok(codes_page(&s, &staff, &notice).await?.into_response())
         }
-        Err(e) if !e.is_fault() => Ok((e.status(), codes_page(&s, &staff, &format!("<p class=\"red\" id=\"error\">{}</p>", esc(&e.to_string()))).await?).into_response()),
-        Err(e) => Err(e.into()),
+        Err(e) => {
+            let (status, notice) = refused(e)?;
+            Ok((status, codes_page(&s, &staff, &notice).await?).into_response())
+        }
     }
 }

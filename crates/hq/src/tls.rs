@@ -54,10 +54,8 @@ pub fn issue(county: &str, hosts: &[String], today: chrono::NaiveDate, ca_years:
     server.not_after = at(today + chrono::Days::new(u64::from(server_days)));
     let cert = server.signed_by(&key, &ca_cert, &ca_key).map_err(tls_error)?;
 
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(ca_cert.der());
-    let hex: Vec<String> = digest.iter().map(|b| format!("{b:02X}")).collect();
-    let ca_fingerprint = hex.chunks(2).map(|c| c.concat()).collect::<Vec<_>>().join(" ");
+    // The same fingerprint the centre's Settings show for the root it imported.
+    let ca_fingerprint = yichuang_store::pem_certificate(&ca_cert.pem()).map_err(|e| HqError::Internal(e.to_string()))?;
     Ok(Issued { chain_pem: format!("{}{}", cert.pem(), ca_cert.pem()), ca_pem: ca_cert.pem(), ca_key_pem: ca_key.serialize_pem(), key_pem: key.serialize_pem(), ca_fingerprint })
 }
 

@@ -55,11 +55,11 @@ impl Store {
                  SELECT json_extract(payload, '$.id'), json_extract(payload, '$.answer'), actor, at FROM peer_event
                  WHERE kind = 'supervision.answered'
              )
+             , first AS (SELECT id, answer, actor, at, row_number() OVER (PARTITION BY id ORDER BY at) AS n FROM answers)
              SELECT s.id, s.case_number, s.text, s.deadline, s.issued_by, s.issued_at,
-                    (SELECT answer FROM answers a WHERE a.id = s.id ORDER BY at LIMIT 1),
-                    (SELECT coalesce((SELECT name FROM staff WHERE staff.id = a.actor), a.actor) FROM answers a WHERE a.id = s.id ORDER BY at LIMIT 1),
-                    (SELECT at FROM answers a WHERE a.id = s.id ORDER BY at LIMIT 1)
-             FROM supervision s ORDER BY s.deadline, s.id",
+                    f.answer, coalesce((SELECT name FROM staff WHERE staff.id = f.actor), f.actor), f.at
+             FROM supervision s LEFT JOIN first f ON f.id = s.id AND f.n = 1
+             ORDER BY s.deadline, s.id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(Supervision {
@@ -97,16 +97,13 @@ impl Store {
         self.write(actor, now, |w| {
             // Read inside the transaction: two heads answering at once record one answer here.
             let answered: i64 = w.tx.query_row(
-                "SELECT count(*) FROM event WHERE kind = 'supervision.answered' AND json_extract(payload, '$.id') = ?1",
+                "SELECT count(*) FROM (SELECT payload FROM event WHERE kind = 'supervision.answered'
+                                       UNION ALL SELECT payload FROM peer_event WHERE kind = 'supervision.answered')
+                 WHERE json_extract(payload, '$.id') = ?1",
                 [&id],
                 |r| r.get(0),
             )?;
-            let by_peer: i64 = w.tx.query_row(
-                "SELECT count(*) FROM peer_event WHERE kind = 'supervision.answered' AND json_extract(payload, '$.id') = ?1",
-                [&id],
-                |r| r.get(0),
-            )?;
-            if answered + by_peer > 0 {
+            if answered > 0 {
                 return Err(StoreError::Rule("该督办已答复过".into()));
             }
             w.event(&id, Event::SupervisionAnswered(SupervisionAnswered { id: id.clone(), case, answer: answer.to_owned() }))?;

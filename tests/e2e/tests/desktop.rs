@@ -195,6 +195,21 @@ impl Desk {
         self.find(css).await.send_keys(keys).await.unwrap();
     }
 
+    /// A disability-certificate application taken in through the CLI without its photos
+    /// (so it awaits supplement): its case number.
+    fn photoless_intake(&self) -> String {
+        let file = self._dir.path().join("a.json");
+        std::fs::write(
+            &file,
+            json!({"item": "CJ-01", "applicant": {"name": "韦秀英", "id_number": "450821196804053025"},
+                   "materials": [{"material": "SFZ", "pages": 1}, {"material": "HKB", "pages": 2}, {"material": "SQB", "pages": 2}],
+                   "clerk": "demo"})
+            .to_string(),
+        )
+        .unwrap();
+        self.cli(&["case", "intake", file.to_str().unwrap(), "--json"])["case_number"].as_str().unwrap().to_owned()
+    }
+
     /// The `yichuang` CLI on the same database, as JSON.
     fn cli(&self, args: &[&str]) -> Value {
         serde_json::from_str(&self.cli_text(args)).unwrap()
@@ -323,17 +338,7 @@ async fn a_supplement_then_bad_input_kept_on_screen() {
 async fn a_scanned_case_goes_from_supplement_to_collection() {
     let d = Desk::start().await;
     // The application came in earlier without its photos (through the CLI, on the same database).
-    let file = d._dir.path().join("a.json");
-    std::fs::write(
-        &file,
-        json!({"item": "CJ-01", "applicant": {"name": "韦秀英", "id_number": "450821196804053025"},
-               "materials": [{"material": "SFZ", "pages": 1}, {"material": "HKB", "pages": 2}, {"material": "SQB", "pages": 2}],
-               "clerk": "demo"})
-        .to_string(),
-    )
-    .unwrap();
-    let o = d.cli(&["case", "intake", file.to_str().unwrap(), "--json"]);
-    let number = o["case_number"].as_str().unwrap().to_owned();
+    let number = d.photoless_intake();
     d.sign_in().await;
     d.click("#nav-cases").await;
     // A keyboard-wedge scanner: the digits, then Enter.
@@ -966,16 +971,7 @@ async fn every_command_acts_as_the_signed_in_staff_member_only() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_county_supervision_stands_on_today_until_the_head_answers_it() {
     let d = Desk::start().await;
-    let file = d._dir.path().join("a.json");
-    std::fs::write(
-        &file,
-        json!({"item": "CJ-01", "applicant": {"name": "韦秀英", "id_number": "450821196804053025"},
-               "materials": [{"material": "SFZ", "pages": 1}, {"material": "HKB", "pages": 2}, {"material": "SQB", "pages": 2}],
-               "clerk": "demo"})
-        .to_string(),
-    )
-    .unwrap();
-    let number = d.cli(&["case", "intake", file.to_str().unwrap(), "--json"])["case_number"].as_str().unwrap().to_owned();
+    let number = d.photoless_intake();
     // The notice as HQ's signed relay leaves it in the centre's database.
     let script = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nc.execute('INSERT INTO supervision VALUES (?, ?, ?, ?, ?, ?, ?)', ('DB20261123-e2e', sys.argv[2], '请于期限前办结并说明进度', '2026-11-30', '审计员（audit）', '2026-11-23T10:00:00+08:00', '2026-11-23T10:00:00+08:00'))\nc.commit()\n";
     let ok = Command::new("python3").arg("-c").arg(script).arg(&d.db).arg(&number).status().unwrap();
