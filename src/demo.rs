@@ -75,6 +75,7 @@ pub fn run(db: Option<&Path>, start: DateTime<FixedOffset>) -> Result<()> {
             refusal: None,
             clerk: "demo".into(),
             received_on: None,
+            confirm_rename: false,
         },
         at(30),
     )?;
@@ -98,6 +99,7 @@ pub fn run(db: Option<&Path>, start: DateTime<FixedOffset>) -> Result<()> {
             refusal: None,
             clerk: "b1".into(),
             received_on: None,
+            confirm_rename: false,
         },
         at(50),
     )?;
@@ -124,6 +126,7 @@ pub fn run(db: Option<&Path>, start: DateTime<FixedOffset>) -> Result<()> {
             refusal: None,
             clerk: "demo".into(),
             received_on: None,
+            confirm_rename: false,
         },
         at(130),
     )?;
@@ -147,6 +150,7 @@ pub fn run(db: Option<&Path>, start: DateTime<FixedOffset>) -> Result<()> {
             refusal: Some("申请人户籍不在本县，应向户籍所在地乡镇便民服务中心申请".into()),
             clerk: "demo".into(),
             received_on: None,
+            confirm_rename: false,
         },
         at(150),
     )?;

@@ -35,6 +35,10 @@ pub struct IntakeFile {
     /// When the materials arrived earlier than today (post, online).
     #[serde(default)]
     pub received_on: Option<NaiveDate>,
+    /// The applicant's ID number is on file under another name and the clerk confirmed the
+    /// change of name (改名).
+    #[serde(default)]
+    pub confirm_rename: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,7 +91,7 @@ fn phone(p: &Option<String>, who: &str) -> Result<Option<Phone>> {
 
 impl IntakeFile {
     pub fn parse(text: &str) -> Result<Self> {
-        serde_json::from_str(text).map_err(|e| anyhow!("受理文件格式有误：{e}"))
+        serde_json::from_str(text).map_err(|e| anyhow!("受理文件格式有误：{}", yichuang_store::json_reason(&e)))
     }
 
     /// Builds the store's intake request.
@@ -125,6 +129,7 @@ impl IntakeFile {
             refusal: self.refuse,
             clerk: self.clerk.trim().to_owned(),
             received_on: self.received_on,
+            confirm_rename: self.confirm_rename,
         })
     }
 

@@ -1453,7 +1453,7 @@ fn inquiry(db: &Option<PathBuf>, c: InquiryCmd, now: DateTime<FixedOffset>) -> R
     let today = now.date_naive();
     match c {
         InquiryCmd::Add { file, json } => {
-            let input: dto::InquiryFile = serde_json::from_str(&read(&file)?).map_err(|e| anyhow!("首问登记文件格式有误：{e}"))?;
+            let input: dto::InquiryFile = serde_json::from_str(&read(&file)?).map_err(|e| anyhow!("首问登记文件格式有误：{}", yichuang_store::json_reason(&e)))?;
             let (v, _) = store.register_inquiry(input.into_input()?, now)?;
             if json {
                 print_json(&dto::inquiry_json(&v));

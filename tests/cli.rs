@@ -137,7 +137,7 @@ fn bad_intakes_write_nothing() {
     cases.push((v, "没有编码为“XX”的材料"));
     let mut v = good.clone();
     v["materials"][0]["pages"] = json!(0);
-    cases.push((v, "页数应至少为1"));
+    cases.push((v, "页数应为1至9999"));
     let mut v = good.clone();
     v["clerk"] = json!("nobody");
     cases.push((v, "没有工号为“nobody”的工作人员"));
@@ -152,7 +152,7 @@ fn bad_intakes_write_nothing() {
     cases.push((v, "缺陷原因"));
     let mut v = good.clone();
     v["unknown_field"] = json!(1);
-    cases.push((v, "受理文件格式有误"));
+    cases.push((v, "受理文件格式有误：第31行第17列有不认识的字段“unknown_field”"));
     for (i, (input, message)) in cases.iter().enumerate() {
         let f = c.file(&format!("bad{i}.json"), input);
         let out = c.run(&["case", "intake", &f, "--json"]);

@@ -34,6 +34,7 @@ fn ready_cases(c: &Centre, n: usize) -> Vec<String> {
             refusal: None,
             clerk: "demo".into(),
             received_on: None,
+            confirm_rename: false,
         };
         let number = s.intake(req, at(NOW)).unwrap().case_number.to_string();
         s.decide(&number, true, "", "demo", at(NOW)).unwrap();

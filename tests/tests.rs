@@ -5,6 +5,7 @@
 mod util;
 
 mod chain;
+mod bounds;
 mod cli;
 mod crash;
 mod lan;

@@ -305,6 +305,9 @@ pub struct IntakeForm {
     pub agent_id_number: String,
     #[serde(default)]
     pub agent_phone: String,
+    /// The clerk confirmed that the applicant's ID number now goes with this name (改名).
+    #[serde(default)]
+    pub confirm_rename: bool,
 }
 
 fn presented(materials: Vec<MaterialInput>) -> ApiResult<(Vec<Presented>, Vec<Defect>)> {
@@ -355,6 +358,7 @@ impl IntakeForm {
             refusal: self.refuse.filter(|r| !r.trim().is_empty()),
             clerk: clerk.to_owned(),
             received_on: None,
+            confirm_rename: self.confirm_rename,
         })
     }
 }

@@ -38,6 +38,7 @@ export interface IntakeForm {
   item: string; name: string; idNumber: string; phone?: string
   materials: MaterialInput[]; conditions: string[]; refuse?: string
   agentName?: string; agentIdNumber?: string; agentPhone?: string
+  confirmRename?: boolean
 }
 export interface Deficiency { code: string; name: string; problem: string; copies?: number }
 export interface Preview { decision: Decision; due_date: string | null; provisional: boolean; deficiencies: Deficiency[] }

@@ -26,6 +26,9 @@ pub mod limits {
     pub const DEFAULT_WARNING_DAYS: u32 = 2;
     /// 行政许可法 第42条 allows 10 more working days; a centre's head may grant at most this many at once.
     pub const MAX_EXTENSION: u32 = 30;
+    /// 行政许可法 第42条: a decision within 20 working days, which the head may extend by 10.
+    pub const STATUTORY_DECISION: u32 = 20;
+    pub const STATUTORY_EXTENSION: u32 = 10;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,6 +36,8 @@ pub mod limits {
 pub enum ClockError {
     #[error("延期天数{0}无效：应为1至30个工作日")]
     ExtensionDays(u32),
+    #[error("延期{asked}个工作日超出法定可延长的期限：本件最多还可延长{left}个工作日（行政许可法第四十二条：法定期限另加10个工作日）")]
+    ExtensionBeyondLimit { asked: u32, left: u32 },
     #[error("延期须经中心负责人批准，请填写批准人")]
     MissingApprover,
     #[error("请填写原因，申请人须被告知")]
@@ -51,6 +56,7 @@ impl ClockError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::ExtensionDays(_) => "clock.extension_days",
+            Self::ExtensionBeyondLimit { .. } => "clock.extension_beyond_limit",
             Self::MissingApprover => "clock.missing_approver",
             Self::MissingReason => "clock.missing_reason",
             Self::AlreadyPaused(_) => "clock.already_paused",
@@ -246,9 +252,33 @@ impl CaseClock {
         self.pauses.last().is_some_and(|p| p.until.is_none())
     }
 
-    pub fn extend(&mut self, extension: Extension) -> Result<(), ClockError> {
+    /// How many working days of extension the law leaves a case of an item whose statutory
+    /// limit is `statutory` (第42条: the statutory limit, 20 working days where the catalogue
+    /// names none, plus 10), counted from the promised limit the clock started with.
+    pub fn extension_allowance(&self, statutory: Option<Limit>) -> u32 {
+        let base = match statutory {
+            Some(s) if s.unit() == self.limit.unit() => s.days(),
+            _ => self.limit.days().max(limits::STATUTORY_DECISION),
+        };
+        (base + limits::STATUTORY_EXTENSION).saturating_sub(self.limit.days())
+    }
+
+    /// An extension granted earlier, as recorded: rebuilding a clock from its records does not
+    /// judge again what was decided under the rules of the day.
+    pub fn with_granted(mut self, extension: Extension) -> Self {
+        self.extensions.push(extension);
+        self
+    }
+
+    /// Grants an extension within what the law leaves (see [`CaseClock::extension_allowance`]).
+    pub fn extend(&mut self, extension: Extension, statutory: Option<Limit>) -> Result<(), ClockError> {
         if extension.granted_on < self.start {
             return Err(ClockError::BeforeStart { date: extension.granted_on, start: self.start });
+        }
+        let granted: u32 = self.extensions.iter().map(Extension::days).sum();
+        let left = self.extension_allowance(statutory).saturating_sub(granted);
+        if extension.days > left {
+            return Err(ClockError::ExtensionBeyondLimit { asked: extension.days, left });
         }
         self.extensions.push(extension);
         Ok(())
@@ -376,11 +406,39 @@ mod tests {
         assert_eq!(Extension::new(5, " ", "x", ymd("2026-09-22")).unwrap_err().code(), "clock.missing_approver");
         assert_eq!(Extension::new(5, "王站长", "", ymd("2026-09-22")).unwrap_err().code(), "clock.missing_reason");
         let before = Extension::new(5, "王站长", "需实地核查", ymd("2026-09-20")).unwrap();
-        assert_eq!(clock.extend(before).unwrap_err().code(), "clock.before_start");
-        clock.extend(Extension::new(5, "王站长", "需实地核查", ymd("2026-09-28")).unwrap()).unwrap();
+        assert_eq!(clock.extend(before, None).unwrap_err().code(), "clock.before_start");
+        clock.extend(Extension::new(5, "王站长", "需实地核查", ymd("2026-09-28")).unwrap(), None).unwrap();
         // 5 more after 29 Sep: 30 Sep, 8, 9, 10 (a working Saturday) and 12 Oct.
         assert_eq!(clock.total_limit(), Limit::working(10).unwrap());
         assert_eq!(clock.due(&c).unwrap().date(), ymd("2026-10-12"));
+    }
+
+    #[test]
+    fn extensions_stop_at_the_statutory_limit_plus_ten_working_days() {
+        let on = ymd("2026-09-22");
+        let ext = |days| Extension::new(days, "王站长", "需实地核查", on).unwrap();
+        // A 20-day item (第42条's own 20): 10 more, in one grant or several, and no more.
+        let mut clock = CaseClock::start(ymd("2026-09-21"), Limit::working(20).unwrap());
+        assert_eq!(clock.extension_allowance(None), 10);
+        assert_eq!(clock.extend(ext(30), None).unwrap_err(), ClockError::ExtensionBeyondLimit { asked: 30, left: 10 });
+        clock.extend(ext(6), None).unwrap();
+        clock.extend(ext(4), None).unwrap();
+        assert_eq!(clock.extend(ext(1), None).unwrap_err().code(), "clock.extension_beyond_limit");
+        assert_eq!(clock.total_limit(), Limit::working(30).unwrap());
+        // A 5-day promise on a 20-day statutory item: up to 30 in all.
+        let mut short = CaseClock::start(ymd("2026-09-21"), Limit::working(5).unwrap());
+        assert_eq!(short.extension_allowance(Some(Limit::working(20).unwrap())), 25);
+        short.extend(ext(25), Some(Limit::working(20).unwrap())).unwrap();
+        // The catalogue's statutory limit is the law's word where it says otherwise (60 + 10).
+        let long = CaseClock::start(ymd("2026-09-21"), Limit::working(45).unwrap());
+        assert_eq!(long.extension_allowance(Some(Limit::working(60).unwrap())), 25);
+        assert_eq!(long.extension_allowance(None), 10);
+        // Three 30-day extensions in a row, as once accepted: the first is already refused.
+        let mut three = CaseClock::start(ymd("2026-09-21"), Limit::working(10).unwrap());
+        assert!(three.extend(ext(30), None).is_err());
+        // A clock rebuilt from records keeps what was granted.
+        let rebuilt = CaseClock::start(ymd("2026-09-21"), Limit::working(10).unwrap()).with_granted(ext(30)).with_granted(ext(30));
+        assert_eq!(rebuilt.total_limit(), Limit::working(70).unwrap());
     }
 
     #[test]

@@ -33,6 +33,10 @@ pub enum IdNumberError {
     InvalidRegion(String),
     #[error("身份证号码中的出生日期“{0}”不是有效日期")]
     InvalidBirthDate(String),
+    #[error("身份证号码中的出生日期{0}晚于今天，请核对是否输错")]
+    BornInFuture(NaiveDate),
+    #[error("身份证号码中的出生日期{0}距今已超过{max}年，请核对是否输错", max = IdNumber::MAX_AGE)]
+    ImplausibleAge(NaiveDate),
     #[error("身份证号码校验位不符：按前17位应为“{expected}”，实际是“{found}”，请核对是否输错")]
     CheckDigit { expected: char, found: char },
 }
@@ -47,6 +51,8 @@ impl IdNumberError {
             Self::InvalidRegion(_) => "id.region",
             Self::InvalidBirthDate(_) => "id.birth_date",
             Self::CheckDigit { .. } => "id.check_digit",
+            Self::BornInFuture(_) => "id.born_in_future",
+            Self::ImplausibleAge(_) => "id.implausible_age",
         }
     }
 }
@@ -111,6 +117,22 @@ impl IdNumber {
     pub fn birth_date(&self) -> NaiveDate {
         // Checked in `parse`.
         NaiveDate::parse_from_str(&self.0[6..14], "%Y%m%d").unwrap_or_default()
+    }
+
+    /// The oldest age taken as plausible: beyond it the number is a typing slip.
+    pub const MAX_AGE: u32 = 130;
+
+    /// The number as a person living on `today` can hold: born no later than `today` and no
+    /// more than [`IdNumber::MAX_AGE`] years before it.
+    pub fn living_on(self, today: NaiveDate) -> Result<Self, IdNumberError> {
+        let born = self.birth_date();
+        if born > today {
+            return Err(IdNumberError::BornInFuture(born));
+        }
+        if self.age_on(today) > Self::MAX_AGE {
+            return Err(IdNumberError::ImplausibleAge(born));
+        }
+        Ok(self)
     }
 
     /// The 17th digit is odd for men and even for women.
@@ -489,6 +511,19 @@ mod tests {
         check_id("110105194913010020", Err("id.birth_date"));
         check_id("010105194912310023", Err("id.region"));
         check_id("710105194912310023", Err("id.region"));
+    }
+
+    #[test]
+    fn an_id_number_must_belong_to_someone_living_today() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let with = |first17: &str| IdNumber::parse(&format!("{first17}{}", id_check_char(first17).unwrap())).unwrap();
+        assert!(with("45082119850312001").living_on(today).is_ok());
+        assert!(with("45082120261201001").living_on(today).is_ok(), "born today");
+        assert_eq!(with("45082120261202001").living_on(today).unwrap_err().code(), "id.born_in_future");
+        assert_eq!(with("45082120990101001").living_on(today).unwrap_err().code(), "id.born_in_future");
+        assert_eq!(with("45082118500101001").living_on(today).unwrap_err().code(), "id.implausible_age");
+        assert!(with("45082118961201001").living_on(today).is_ok(), "130 years old today");
+        assert_eq!(with("45082118951130001").living_on(today).unwrap_err().to_string(), "身份证号码中的出生日期1895-11-30距今已超过130年，请核对是否输错");
     }
 
     #[test]

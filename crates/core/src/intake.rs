@@ -15,10 +15,14 @@ pub enum IntakeError {
     UnknownMaterial { item: String, material: String },
     #[error("材料“{0}”重复登记，请合并为一行")]
     DuplicateMaterial(String),
-    #[error("材料“{0}”的页数应至少为1")]
+    #[error("材料“{0}”的页数应为1至9999")]
     ZeroPages(String),
-    #[error("材料“{0}”的份数应至少为1")]
+    #[error("材料“{0}”的份数应为1至99")]
     ZeroCopies(String),
+    #[error("材料“{material}”的{text}")]
+    Text { material: String, text: crate::TextError },
+    #[error("不予受理的理由：{0}")]
+    RefusalText(crate::TextError),
     #[error("材料“{0}”未收到，不能登记为有缺陷；未收到的材料会自动列入补正清单")]
     DefectNotPresented(String),
     #[error("请填写材料“{0}”的缺陷原因")]
@@ -36,6 +40,7 @@ impl IntakeError {
             Self::DuplicateMaterial(_) => "intake.duplicate_material",
             Self::ZeroPages(_) => "intake.zero_pages",
             Self::ZeroCopies(_) => "intake.zero_copies",
+            Self::Text { .. } | Self::RefusalText(_) => "intake.text",
             Self::DefectNotPresented(_) => "intake.defect_not_presented",
             Self::EmptyDefectReason(_) => "intake.empty_defect_reason",
             Self::EmptyRefusalReason => "intake.empty_refusal_reason",
@@ -48,8 +53,15 @@ impl IntakeError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Presented {
     pub material: MaterialCode,
+    /// 1 to [`Presented::MAX_PAGES`].
     pub pages: u32,
+    /// 1 to [`Presented::MAX_COPIES`].
     pub copies: u32,
+}
+
+impl Presented {
+    pub const MAX_PAGES: u32 = 9999;
+    pub const MAX_COPIES: u32 = 99;
 }
 
 /// A material presented but not acceptable as it is (expired, unsigned, illegible, ...).
@@ -92,15 +104,16 @@ impl Submission {
             if !seen.insert(p.material.clone()) {
                 return Err(IntakeError::DuplicateMaterial(name_of(&p.material)));
             }
-            if p.pages == 0 {
+            if p.pages == 0 || p.pages > Presented::MAX_PAGES {
                 return Err(IntakeError::ZeroPages(name_of(&p.material)));
             }
-            if p.copies == 0 {
+            if p.copies == 0 || p.copies > Presented::MAX_COPIES {
                 return Err(IntakeError::ZeroCopies(name_of(&p.material)));
             }
         }
         let mut defect_seen = BTreeSet::new();
-        for d in &defects {
+        let mut defects = defects;
+        for d in &mut defects {
             if item.material(&d.material).is_none() {
                 return Err(unknown(&d.material));
             }
@@ -110,6 +123,9 @@ impl Submission {
             if d.reason.trim().is_empty() {
                 return Err(IntakeError::EmptyDefectReason(name_of(&d.material)));
             }
+            d.reason = crate::FreeText::line("缺陷原因", &d.reason, crate::FreeText::LINE)
+                .map_err(|text| IntakeError::Text { material: name_of(&d.material), text })?
+                .into_string();
             if !defect_seen.insert(d.material.clone()) {
                 return Err(IntakeError::DuplicateMaterial(name_of(&d.material)));
             }
@@ -126,7 +142,12 @@ impl Submission {
         }
         let refusal = match refusal {
             Some(r) if r.trim().is_empty() => return Err(IntakeError::EmptyRefusalReason),
-            other => other.map(|r| r.trim().to_owned()),
+            Some(r) => Some(
+                crate::FreeText::note("不予受理的理由", &r, crate::FreeText::REASON)
+                    .map_err(IntakeError::RefusalText)?
+                    .into_string(),
+            ),
+            None => None,
         };
         Ok(Self { presented, defects, conditions_met, refusal })
     }
@@ -349,6 +370,14 @@ mod tests {
         assert_eq!(err(vec![p("ID", 1, 1), p("ID", 1, 1)], vec![], vec![], None), "intake.duplicate_material");
         assert_eq!(err(vec![p("ID", 0, 1)], vec![], vec![], None), "intake.zero_pages");
         assert_eq!(err(vec![p("ID", 1, 0)], vec![], vec![], None), "intake.zero_copies");
+        // A billion pages or a million copies is a slip of the keyboard, not a material.
+        assert_eq!(err(vec![p("ID", 1_000_000_000, 1)], vec![], vec![], None), "intake.zero_pages");
+        assert_eq!(err(vec![p("ID", 1, 1_000_000)], vec![], vec![], None), "intake.zero_copies");
+        assert_eq!(err(vec![p("ID", 1, 100)], vec![], vec![], None), "intake.zero_copies");
+        assert!(Submission::new(&it, vec![p("ID", 9999, 99)], vec![], [], None).is_ok());
+        let long = "过".repeat(101);
+        assert_eq!(err(vec![p("ID", 1, 1)], vec![d("ID", &long)], vec![], None), "intake.text");
+        assert_eq!(err(vec![], vec![], vec![], Some("理由\u{0}")), "intake.text");
         assert_eq!(err(vec![], vec![d("ID", "过期")], vec![], None), "intake.defect_not_presented");
         assert_eq!(err(vec![p("ID", 1, 1)], vec![d("ID", " ")], vec![], None), "intake.empty_defect_reason");
         assert_eq!(err(vec![], vec![], vec!["ID"], None), "intake.not_conditional");

@@ -14,7 +14,7 @@ pub mod ids;
 pub mod intake;
 pub mod numbering;
 pub mod quality;
-mod text;
+pub mod text;
 
 pub use calendar::{Calendar, CalendarError, DueDate, Limit, LimitUnit, YearArrangement};
 pub use case::{CaseAction, CaseState, CaseStatus, TransitionError};
@@ -26,4 +26,5 @@ pub use clock::{CaseClock, ClockError, Extension, Pause, PauseKind, Warning};
 pub use ids::{IdNumber, IdNumberError, PersonName, PersonNameError, Phone, PhoneError, Uscc, UsccError};
 pub use intake::{Decision, Deficiency, Defect, IntakeError, Presented, Problem, Submission};
 pub use numbering::{CaseNumber, CentreCode, DocKind, DocumentNumber, NumberError, TerminalId};
+pub use text::{FreeText, TextError};
 pub use quality::{Absence, ComplaintKind, Duty, InquiryScope, QualityError, Rating};

@@ -25,7 +25,7 @@ use crate::text::fold_width;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum NumberError {
-    #[error("中心代码“{0}”无效：应为9位乡镇（街道）行政区划代码，如450821102")]
+    #[error("中心代码“{0}”无效：应为9位乡镇（街道）行政区划代码（如450821102），或以000结尾的12位统计用区划代码（如450821102000）")]
     CentreCode(String),
     #[error("终端号“{0}”无效：应为01至99")]
     Terminal(String),
@@ -55,15 +55,20 @@ impl NumberError {
     }
 }
 
-/// A township's 9-digit administrative division code (乡镇级区划代码).
+/// A township's 9-digit administrative division code (乡镇级区划代码). The 12-digit
+/// 统计用区划代码 a head copies from the statistics code list (`530621100000`) is the same
+/// township when its last three digits (the village part) are 000, and is kept in the 9-digit form.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CentreCode(String);
 
 impl CentreCode {
     pub fn parse(s: &str) -> Result<Self, NumberError> {
         let s = fold_width(s);
-        if s.len() == 9 && s.bytes().all(|b| b.is_ascii_digit()) && !s.starts_with('0') {
+        let digits = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && !s.starts_with('0');
+        if digits && s.len() == 9 {
             Ok(Self(s))
+        } else if digits && s.len() == 12 && s.ends_with("000") {
+            Ok(Self(s[..9].to_owned()))
         } else {
             Err(NumberError::CentreCode(s))
         }
@@ -372,6 +377,11 @@ mod tests {
         assert!(CentreCode::parse("450821102").is_ok());
         assert_eq!(CentreCode::parse("45082110").unwrap_err().code(), "number.centre_code");
         assert_eq!(CentreCode::parse("050821102").unwrap_err().code(), "number.centre_code");
+        // The statistics code list's 12 digits name the same township, kept in one form.
+        assert_eq!(CentreCode::parse("530621100000").unwrap().as_str(), "530621100");
+        assert_eq!(CentreCode::parse("５３０６２１１００００ ０").unwrap_err().code(), "number.centre_code");
+        assert_eq!(CentreCode::parse("530621100201").unwrap_err().code(), "number.centre_code", "a village, not the township");
+        assert_eq!(CentreCode::parse("5306211000").unwrap_err().code(), "number.centre_code");
         assert_eq!(TerminalId::parse("01").unwrap().to_string(), "01");
         assert_eq!(TerminalId::parse("99").unwrap().get(), 99);
         assert_eq!(TerminalId::parse("0").unwrap_err().code(), "number.terminal");

@@ -225,6 +225,7 @@ fn intakes(s: &mut Store, n: u32, offset: u32, at: &str) {
             refusal: None,
             clerk: "demo".into(),
             received_on: None,
+            confirm_rename: false,
         };
         s.intake(req, now(at)).unwrap();
     }
@@ -1262,6 +1263,7 @@ fn the_county_sees_whom_a_case_is_about_and_the_centre_keeps_the_rest() {
         refusal: None,
         clerk: "demo".into(),
         received_on: None,
+        confirm_rename: false,
     };
     let number = t1.intake(req, now(T)).unwrap().case_number.to_string();
     yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap();
@@ -2107,6 +2109,7 @@ fn intake_one(s: &mut Store, item: &str, mats: &[&str], refusal: Option<&str>, n
         refusal: refusal.map(str::to_owned),
         clerk: "demo".into(),
         received_on: None,
+        confirm_rename: false,
     };
     s.intake(req, now(T)).unwrap().case_number.to_string()
 }

@@ -201,6 +201,7 @@ pub fn november(dir: &std::path::Path, per_day: u32, setup: &mut dyn FnMut(&mut 
                 refusal: refuse.then(|| "不属于本中心受理范围".to_owned()),
                 clerk: "demo".into(),
                 received_on: None,
+                confirm_rename: false,
             };
             let o = s.intake(req, tick()).unwrap();
             let number = o.case_number.to_string();

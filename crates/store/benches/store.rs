@@ -46,6 +46,7 @@ fn request(i: u64) -> IntakeRequest {
         refusal: None,
         clerk: "demo".into(),
         received_on: None,
+        confirm_rename: false,
     }
 }
 

@@ -55,16 +55,25 @@ fn bad(what: &'static str, detail: impl ToString) -> StoreError {
 
 impl CalendarFile {
     pub fn parse(text: &str) -> Result<Self> {
-        serde_json::from_str(text).map_err(|e| bad("节假日安排", e))
+        serde_json::from_str(text).map_err(|e| bad("节假日安排", crate::json_reason(&e)))
     }
 
     pub fn to_arrangement(&self) -> Result<YearArrangement> {
-        let mut days = vec![];
+        let mut days: Vec<(NaiveDate, String)> = vec![];
         for r in &self.holidays {
             if r.to < r.from {
                 return Err(bad("节假日安排", format!("“{}”的结束日期{}早于开始日期{}", r.name, r.to, r.from)));
             }
-            days.extend(r.from.iter_days().take_while(|d| *d <= r.to).map(|d| (d, r.name.clone())));
+            // A holiday is never longer than a month; a longer range is a typing slip of a date.
+            if (r.to - r.from).num_days() > 31 {
+                return Err(bad("节假日安排", format!("“{}”从{}到{}超过一个月，请核对日期", r.name, r.from, r.to)));
+            }
+            for d in r.from.iter_days().take_while(|d| *d <= r.to) {
+                if let Some((_, other)) = days.iter().find(|(o, _)| *o == d) {
+                    return Err(bad("节假日安排", format!("“{}”与“{}”重叠（{d}）：一天只能属于一个假日", r.name, other)));
+                }
+                days.push((d, r.name.clone()));
+            }
         }
         Ok(YearArrangement::new(self.year, self.version, self.source.clone(), days, self.working_weekends.iter().copied())?)
     }
@@ -72,7 +81,7 @@ impl CalendarFile {
 
 impl RegionalFile {
     pub fn parse(text: &str) -> Result<Self> {
-        serde_json::from_str(text).map_err(|e| bad("地方假日", e))
+        serde_json::from_str(text).map_err(|e| bad("地方假日", crate::json_reason(&e)))
     }
     pub fn days(&self) -> Result<Vec<(NaiveDate, String)>> {
         let mut out = vec![];
@@ -206,7 +215,7 @@ impl ItemFile {
 impl CatalogueFile {
     /// Parses and checks a whole catalogue: every item must build, codes must be unique.
     pub fn parse(text: &str) -> Result<(Self, Vec<ServiceItem>)> {
-        let file: Self = serde_json::from_str(text).map_err(|e| bad("服务事项目录", e))?;
+        let file: Self = serde_json::from_str(text).map_err(|e| bad("服务事项目录", crate::json_reason(&e)))?;
         if file.version.trim().is_empty() {
             return Err(bad("服务事项目录", "缺少版本号"));
         }

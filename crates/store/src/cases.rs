@@ -9,7 +9,7 @@ use yichuang_core::intake::decide;
 use yichuang_core::{
     CaseAction, CaseClock, CaseNumber, CaseState, CaseStatus, Decision, Defect, Deficiency, DocKind,
     DueDate, Extension, IdNumber, Limit, LimitUnit, MaterialCode, PauseKind, PersonName, Phone,
-    Presented, ServiceItem, Submission, Uscc, Warning,
+    FreeText, Presented, ServiceItem, Submission, Uscc, Warning,
 };
 
 use yichuang_events as ev;
@@ -47,6 +47,9 @@ pub struct IntakeRequest {
     pub clerk: String,
     /// The day the materials arrived, when earlier than today (by post or online).
     pub received_on: Option<NaiveDate>,
+    /// The clerk confirmed that a returning applicant's ID number now goes with another name
+    /// (改名): without it a differing name is refused, never silently written over.
+    pub confirm_rename: bool,
 }
 
 /// Materials brought to complete an application awaiting supplement.
@@ -232,7 +235,7 @@ impl CaseRow {
         let Some(start) = self.clock_start else { return Ok(None) };
         let mut c = CaseClock::start(start, self.limit);
         for e in &self.clock.extensions {
-            c.extend(Extension::new(e.days, e.approver.clone(), e.reason.clone(), e.granted_on)?)?;
+            c = c.with_granted(Extension::new(e.days, e.approver.clone(), e.reason.clone(), e.granted_on)?);
         }
         for p in &self.clock.pauses {
             c.pause(PauseKind::parse(&p.kind).unwrap_or(PauseKind::Appraisal), p.from, p.expected_days)?;
@@ -292,6 +295,7 @@ impl Store {
     fn plan_intake(&self, req: &IntakeRequest, today: NaiveDate) -> Result<IntakePlan> {
         let entry = self.item(&req.item)?.clone();
         let item = &entry.item;
+        check_parties(req, today)?;
         let submission = Submission::new(item, req.presented.clone(), req.defects.clone(), req.conditions.clone(), req.refusal.clone())?;
         let decision = decide(item, &submission);
         let received_on = req.received_on.unwrap_or(today).min(today);
@@ -330,7 +334,7 @@ impl Store {
         let conditions: Vec<&str> = req.conditions.iter().map(MaterialCode::as_str).collect();
 
         self.write(&clerk.id, now, |w| {
-            let applicant_id = upsert_applicant(w, &req.applicant)?;
+            let applicant_id = upsert_applicant(w, &req.applicant, req.confirm_rename)?;
             let seq = w.next_number(&format!("case:{}:{}", w.terminal, today.format("%Y%m%d")))?;
             if seq > CaseNumber::MAX_SEQ {
                 return Err(StoreError::SequenceExhausted);
@@ -522,10 +526,15 @@ impl Store {
         now: DateTime<FixedOffset>,
     ) -> Result<CaseView> {
         let head = self.require_head(approver, "批准延期")?;
-        let extension = Extension::new(days, head.name.clone(), reason.trim(), now.date_naive())?;
+        let reason = FreeText::note("延期原因", reason, FreeText::REASON)?;
+        let reason = reason.as_str();
+        let extension = Extension::new(days, head.name.clone(), reason, now.date_naive())?;
+        // The item never changes for a case: its statutory limit bounds the extensions.
+        let fixed = self.case_row(number)?;
+        let statutory = self.item_in_version(&fixed.catalogue_version, &fixed.item_code)?.statutory_limit();
         self.transition(number, actor, now, CaseAction::Extend, Some(DocKind::Extension), |row, _| {
             let mut clock = row.clock()?.ok_or(StoreError::MissingField("受理日期"))?;
-            clock.extend(extension.clone())?;
+            clock.extend(extension.clone(), statutory)?;
             row.set_clock(&clock);
             Ok(Detail::Extend { days, reason: reason.trim().to_owned(), approver: head.id.clone(), approver_name: head.name.clone() })
         })
@@ -542,14 +551,12 @@ impl Store {
         actor: &str,
         now: DateTime<FixedOffset>,
     ) -> Result<CaseView> {
-        if reason.trim().is_empty() {
-            return Err(StoreError::MissingField("暂停计时的原因"));
-        }
+        let reason = FreeText::note("暂停计时的原因", reason, FreeText::REASON)?.into_string();
         self.transition(number, actor, now, CaseAction::Pause, None, |row, today| {
             let mut clock = row.clock()?.ok_or(StoreError::MissingField("受理日期"))?;
             clock.pause(kind, today, expected_days)?;
             row.set_clock(&clock);
-            Ok(Detail::Pause { kind: kind.as_str().to_owned(), label: kind.label().to_owned(), expected_days, reason: reason.trim().to_owned() })
+            Ok(Detail::Pause { kind: kind.as_str().to_owned(), label: kind.label().to_owned(), expected_days, reason: reason.clone() })
         })
     }
 
@@ -564,20 +571,16 @@ impl Store {
 
     /// Forwards a case to a department or the county (转办 / 上报).
     pub fn forward(&mut self, number: &str, to: &str, reason: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
-        if to.trim().is_empty() {
-            return Err(StoreError::MissingField("转办或上报的部门"));
-        }
-        let to = to.trim().to_owned();
-        self.transition(number, actor, now, CaseAction::Forward, None, |_, _| Ok(Detail::Forward { to, reason: reason.trim().to_owned() }))
+        let to = FreeText::line("转办或上报的部门", to, FreeText::LINE)?.into_string();
+        let reason = optional_text("转办原因", reason)?;
+        self.transition(number, actor, now, CaseAction::Forward, None, |_, _| Ok(Detail::Forward { to, reason }))
     }
 
     /// Records the decision (准予 / 不予); a negative one needs its reason.
     pub fn decide(&mut self, number: &str, approved: bool, reason: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
-        if !approved && reason.trim().is_empty() {
-            return Err(StoreError::MissingField("不予批准的理由"));
-        }
+        let reason = if approved { optional_text("批准意见", reason)? } else { FreeText::note("不予批准的理由", reason, FreeText::REASON)?.into_string() };
         self.transition(number, actor, now, CaseAction::Decide { approved }, None, |_, _| {
-            Ok(Detail::Decide { approved, reason: reason.trim().to_owned() })
+            Ok(Detail::Decide { approved, reason })
         })
     }
 
@@ -588,18 +591,14 @@ impl Store {
 
     /// The result is collected, signed for by `by` (the applicant or an agent).
     pub fn collect(&mut self, number: &str, by: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
-        if by.trim().is_empty() {
-            return Err(StoreError::MissingField("领取人"));
-        }
-        self.transition(number, actor, now, CaseAction::Collect, None, |_, _| Ok(Detail::Collect { by: by.trim().to_owned() }))
+        let by = FreeText::line("领取人", by, FreeText::LINE)?.into_string();
+        self.transition(number, actor, now, CaseAction::Collect, None, |_, _| Ok(Detail::Collect { by }))
     }
 
     /// The applicant withdraws the application (撤回).
     pub fn withdraw(&mut self, number: &str, reason: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
-        if reason.trim().is_empty() {
-            return Err(StoreError::MissingField("撤回原因"));
-        }
-        self.transition(number, actor, now, CaseAction::Withdraw, None, |_, _| Ok(Detail::Withdraw { reason: reason.trim().to_owned() }))
+        let reason = FreeText::note("撤回原因", reason, FreeText::REASON)?.into_string();
+        self.transition(number, actor, now, CaseAction::Withdraw, None, |_, _| Ok(Detail::Withdraw { reason }))
     }
 
     pub fn archive(&mut self, number: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
@@ -1074,9 +1073,47 @@ fn party_fields(p: &Party) -> (&'static str, &str, &str) {
 
 /// Inserts a new applicant or refreshes a returning one (by ID number or credit code),
 /// returning its row id. Idempotent by the unique keys: never check-then-insert.
-fn upsert_applicant(w: &Writer<'_>, a: &ApplicantInput) -> Result<i64> {
+/// The people on an application as a person living today can be: each ID number born by today
+/// and of a plausible age, an agent who is not the applicant, an organisation's name one line.
+fn check_parties(req: &IntakeRequest, today: NaiveDate) -> Result<()> {
+    match &req.applicant.party {
+        Party::Person { id_number, .. } => {
+            id_number.clone().living_on(today)?;
+        }
+        Party::Organisation { name, .. } => {
+            FreeText::line("单位名称", name, FreeText::LINE)?;
+        }
+    }
+    if let Some((_, agent_id, _)) = &req.agent {
+        agent_id.clone().living_on(today).map_err(StoreError::from)?;
+        if matches!(&req.applicant.party, Party::Person { id_number, .. } if id_number == agent_id) {
+            return Err(StoreError::AgentIsApplicant);
+        }
+    }
+    Ok(())
+}
+
+/// A reason a form may leave empty: empty stays empty, anything typed is free text.
+pub(crate) fn optional_text(field: &'static str, input: &str) -> Result<String> {
+    if input.trim().is_empty() {
+        return Ok(String::new());
+    }
+    Ok(FreeText::note(field, input, FreeText::REASON)?.into_string())
+}
+
+fn upsert_applicant(w: &Writer<'_>, a: &ApplicantInput, confirm_rename: bool) -> Result<i64> {
     let phone = a.phone.as_ref().map(Phone::as_str);
     let now = w.now_text();
+    if let (Party::Person { id_number, name }, false) = (&a.party, confirm_rename) {
+        // Read inside the write: the name on file is what this transaction would replace.
+        let on_file: Option<String> = w
+            .tx
+            .query_row("SELECT name FROM applicant WHERE id_number = ?1", [id_number.as_str()], |r| r.get(0))
+            .optional()?;
+        if let Some(on_file) = on_file.filter(|n| n != name.as_str()) {
+            return Err(StoreError::ApplicantNameDiffers { id_masked: id_number.masked(), on_file, given: name.to_string() });
+        }
+    }
     let id = match &a.party {
         Party::Person { id_number, name } => w.tx.query_row(
             "INSERT INTO applicant (kind, id_number, name, phone, created_at, updated_at) VALUES ('person', ?1, ?2, ?3, ?4, ?4)
@@ -1093,7 +1130,7 @@ fn upsert_applicant(w: &Writer<'_>, a: &ApplicantInput) -> Result<i64> {
                 "INSERT INTO applicant (kind, uscc, name, phone, created_at, updated_at) VALUES ('organisation', ?1, ?2, ?3, ?4, ?4)
                  ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, phone = coalesce(excluded.phone, phone), updated_at = excluded.updated_at
                  RETURNING id",
-                params![uscc.as_str(), name.trim(), phone, now],
+                params![uscc.as_str(), FreeText::line("单位名称", name, FreeText::LINE)?.as_str(), phone, now],
                 |r| r.get(0),
             )?
         }

@@ -243,7 +243,7 @@ fn item_from(conn: &Connection, version: &str, code: &str) -> Result<ServiceItem
         |r| r.get(0),
     )?;
     let file: ItemFile =
-        serde_json::from_str(&body).map_err(|e| StoreError::BadFile { what: "服务事项目录", detail: e.to_string() })?;
+        serde_json::from_str(&body).map_err(|e| StoreError::BadFile { what: "服务事项目录", detail: crate::json_reason(&e) })?;
     file.to_item()
 }
 
@@ -488,6 +488,7 @@ impl Store {
         if reason.trim().is_empty() {
             return Err(StoreError::MissingField("作废原因"));
         }
+        yichuang_core::FreeText::note("作废原因", reason, yichuang_core::FreeText::REASON)?;
         self.write(&head.id, now, |w| {
             w.tx.execute(
                 "UPDATE document SET voided_at = ?2, void_reason = ?3, voided_by = ?4 WHERE number = ?1",

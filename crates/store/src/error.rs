@@ -1,6 +1,6 @@
 use yichuang_core::{
     CalendarError, CatalogueError, ClockError, IdNumberError, IntakeError, NumberError,
-    PersonNameError, PhoneError, TransitionError, UsccError,
+    PersonNameError, PhoneError, TextError, TransitionError, UsccError,
 };
 
 /// Everything the store can refuse. `Display` is the Chinese message for the clerk;
@@ -69,6 +69,14 @@ pub enum StoreError {
     WeakPin,
     #[error("终端{terminal}尚未被本机认可：请中心负责人与该终端核对密钥指纹{fingerprint}后认可（导入文件或添加窗口时加 --accept）")]
     PeerUnknown { terminal: String, fingerprint: String },
+    #[error("代办人不能是申请人本人：本人到场时请不填代办人")]
+    AgentIsApplicant,
+    #[error("身份证号{id_masked}已登记为“{on_file}”，与本次填写的“{given}”不同：请核对证件；确系同一人改名的，请勾选“确认更名”后再提交")]
+    ApplicantNameDiffers { id_masked: String, on_file: String, given: String },
+    #[error("{year}年日历版本{version}已导入，但内容与本文件不同：同一版本不能有两种内容，请向县中心核实后使用新的版本号")]
+    CalendarVersionConflict { year: i32, version: u32 },
+    #[error(transparent)]
+    Text(#[from] TextError),
     #[error(transparent)]
     IdNumber(#[from] IdNumberError),
     #[error(transparent)]
@@ -124,6 +132,10 @@ impl StoreError {
             Self::BadPin { .. } => "auth.bad_pin",
             Self::PinLocked { .. } => "auth.locked",
             Self::WeakPin => "auth.weak_pin",
+            Self::AgentIsApplicant => "intake.agent_is_applicant",
+            Self::ApplicantNameDiffers { .. } => "intake.name_differs",
+            Self::CalendarVersionConflict { .. } => "calendar.version_conflict",
+            Self::Text(e) => e.code(),
             Self::IdNumber(e) => e.code(),
             Self::Uscc(e) => e.code(),
             Self::Phone(e) => e.code(),
@@ -139,3 +151,56 @@ impl StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A JSON file's fault in Chinese, with where it is: serde's own words are English and name
+/// Rust types, which a clerk or a head cannot act on.
+pub fn json_reason(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let text = e.to_string();
+    let quoted = |after: &str| {
+        text.split_once(after).and_then(|(_, rest)| rest.split('`').nth(1)).map(str::to_owned).unwrap_or_default()
+    };
+    let what = match e.classify() {
+        Category::Eof => "文件不完整（可能被截断）".to_owned(),
+        Category::Syntax => "不是有效的JSON格式".to_owned(),
+        Category::Io => "读取失败".to_owned(),
+        Category::Data if text.starts_with("missing field") => format!("缺少字段“{}”", quoted("missing field")),
+        Category::Data if text.starts_with("unknown field") => format!("有不认识的字段“{}”", quoted("unknown field")),
+        Category::Data if text.starts_with("duplicate field") => format!("字段“{}”重复", quoted("duplicate field")),
+        Category::Data if text.starts_with("unknown variant") => format!("取值“{}”不在可选范围内", quoted("unknown variant")),
+        Category::Data if text.starts_with("invalid type") => "某个字段的类型不对（如数字写成了文字）".to_owned(),
+        Category::Data if text.contains("out of range") || text.contains("premature end") || text.contains("invalid") => {
+            "某个日期或数值无效（如2月30日）".to_owned()
+        }
+        Category::Data => "内容不符合要求".to_owned(),
+    };
+    if e.line() > 0 {
+        format!("第{}行第{}列{what}", e.line(), e.column())
+    } else {
+        what
+    }
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::json_reason;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct F {
+        day: chrono::NaiveDate,
+        n: u32,
+    }
+
+    #[test]
+    fn a_json_fault_is_told_in_chinese_with_where_it_is() {
+        let r = |s: &str| json_reason(&serde_json::from_str::<F>(s).unwrap_err());
+        assert_eq!(r(r#"{"day": "2026-01-01""#), "第1行第20列文件不完整（可能被截断）");
+        assert_eq!(r(r#"{"day": "2026-01-01", "n": 1, "x": 2}"#), "第1行第33列有不认识的字段“x”");
+        assert_eq!(r(r#"{"n": 1}"#), "第1行第8列缺少字段“day”");
+        assert_eq!(r(r#"{"day": "2026-02-30", "n": 1}"#), "第1行第20列某个日期或数值无效（如2月30日）");
+        assert_eq!(r(r#"{"day": "2026-01-01", "n": "一"}"#), "第1行第32列某个字段的类型不对（如数字写成了文字）");
+        assert_eq!(r("nonsense"), "第1行第2列不是有效的JSON格式");
+    }
+}

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{params, OptionalExtension};
+use yichuang_core::FreeText;
 use yichuang_core::clock::{inquiry_handover_due, warning_for};
 use yichuang_core::{Phone, Warning};
 
@@ -134,10 +135,12 @@ impl Store {
         if person.is_empty() {
             return Err(StoreError::MissingField("来询人姓名（不愿透露的填“匿名”）"));
         }
+        FreeText::line("来询人姓名", person, 50)?;
         let matter = input.matter.trim();
         if matter.is_empty() {
             return Err(StoreError::MissingField("咨询事项"));
         }
+        FreeText::note("咨询事项", matter, FreeText::NOTE)?;
         let item = match input.item_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             Some(code) => Some(self.item(code)?.clone()),
             None => None,
@@ -265,6 +268,7 @@ impl Store {
         if result.trim().is_empty() {
             return Err(StoreError::MissingField("答复内容"));
         }
+        FreeText::note("答复内容", result, FreeText::NOTE)?;
         self.write(&staff.id, now, |w| {
             w.tx.execute(
                 "UPDATE inquiry SET status = 'closed', result = ?2, closed_at = ?3, updated_at = ?3 WHERE id = ?1",

@@ -42,7 +42,7 @@ pub use cases::{
     MaterialView, Party, SupplementRequest,
 };
 pub use documents::{DocGuide, DocInquiry, DocMaterial, DocumentBody, DocumentRecord, DocumentRef};
-pub use error::{Result, StoreError};
+pub use error::{json_reason, Result, StoreError};
 pub use events::{chain_hash, ChainFault, EventRecord, GENESIS_HASH};
 pub use inquiries::{Channel, Disposition, InquiryInput, InquiryView};
 pub use keys::QrVerdict;
@@ -298,8 +298,13 @@ pub(crate) struct Writer<'a> {
 
 impl Writer<'_> {
     /// Appends the typed event about `subject`: the only way anything enters the log.
+    /// Behind the typed parsers, no string it records holds a control character or runs
+    /// longer than any field allows: a form the parsers missed is refused, not recorded.
     pub fn event(&self, subject: &str, event: Event) -> Result<i64> {
-        events::append(self.tx, &self.terminal, self.now, &self.actor, event.kind(), subject, &event.payload())
+        let payload = event.payload();
+        check_strings(&payload)?;
+        yichuang_core::text::check_recorded(subject)?;
+        events::append(self.tx, &self.terminal, self.now, &self.actor, event.kind(), subject, &payload)
     }
 
     /// The next number of a gapless series, taken inside this transaction.
@@ -319,6 +324,18 @@ impl Writer<'_> {
 
     pub fn today(&self) -> NaiveDate {
         self.now.date_naive()
+    }
+}
+
+fn check_strings(v: &serde_json::Value) -> Result<()> {
+    match v {
+        serde_json::Value::String(s) => Ok(yichuang_core::text::check_recorded(s)?),
+        serde_json::Value::Array(a) => a.iter().try_for_each(check_strings),
+        serde_json::Value::Object(o) => o.iter().try_for_each(|(k, v)| {
+            yichuang_core::text::check_recorded(k)?;
+            check_strings(v)
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -511,6 +528,17 @@ impl Store {
         self.centre()?;
         let file = CalendarFile::parse(text)?;
         let arrangement = file.to_arrangement()?;
+        // The same version again is the same file, or a conflict to be resolved at HQ.
+        let held: Option<String> = self
+            .conn
+            .query_row("SELECT body FROM calendar_year WHERE year = ?1 AND version = ?2", params![file.year, file.version], |r| r.get(0))
+            .optional()?;
+        if let Some(held) = held {
+            let same = CalendarFile::parse(&held).map(|h| h.to_arrangement().ok() == Some(arrangement.clone())).unwrap_or(false);
+            if !same {
+                return Err(StoreError::CalendarVersionConflict { year: file.year, version: file.version });
+            }
+        }
         // Refuse an older version before writing anything.
         self.calendar.clone().load_year(arrangement)?;
         self.write(actor, now, |w| import_calendar_year(w, text))?;
@@ -658,7 +686,7 @@ impl Store {
             .optional()?
             .ok_or_else(|| StoreError::UnknownItem(code.to_owned()))?;
         let file: ItemFile =
-            serde_json::from_str(&body).map_err(|e| StoreError::BadFile { what: "服务事项目录", detail: e.to_string() })?;
+            serde_json::from_str(&body).map_err(|e| StoreError::BadFile { what: "服务事项目录", detail: json_reason(&e) })?;
         file.to_item()
     }
 

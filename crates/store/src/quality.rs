@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{params, OptionalExtension};
+use yichuang_core::FreeText;
 use yichuang_core::quality::{complaint_due, on_duty, rating_invitation_due, rectification_due, Absence, Duty};
 use yichuang_core::{ComplaintKind, Phone, Rating};
 
@@ -104,10 +105,12 @@ impl Store {
         if complainant.is_empty() {
             return Err(StoreError::MissingField("投诉人（不愿透露的填“匿名”）"));
         }
+        FreeText::line("投诉人", complainant, 50)?;
         let matter = input.matter.trim();
         if matter.is_empty() {
             return Err(StoreError::MissingField("投诉事项"));
         }
+        FreeText::note("投诉事项", matter, FreeText::NOTE)?;
         if let Some(who) = &input.about_staff {
             self.staff(who)?;
         }
@@ -174,6 +177,9 @@ impl Store {
         if c.status == "closed" {
             return Err(StoreError::Rule("投诉已办结，不能再添加记录".into()));
         }
+        if !note.trim().is_empty() {
+            FreeText::note("处理记录", note, FreeText::NOTE)?;
+        }
         if note.trim().is_empty() {
             return Err(StoreError::MissingField("调查记录"));
         }
@@ -194,6 +200,10 @@ impl Store {
         let c = self.complaint(id, actor, now.date_naive())?;
         if c.status != "open" {
             return Err(StoreError::Rule("该投诉已答复".into()));
+        }
+        if !result.trim().is_empty() && !via.trim().is_empty() {
+            FreeText::note("答复内容", result, FreeText::NOTE)?;
+            FreeText::line("答复方式", via, 50)?;
         }
         if result.trim().is_empty() || via.trim().is_empty() {
             return Err(StoreError::MissingField("处理结果和反馈方式"));
@@ -468,6 +478,9 @@ impl Store {
         let recorder = self.require_staff(actor)?;
         self.require_staff(staff)?;
         Absence::new(staff, from, to)?;
+        if !reason.trim().is_empty() {
+            FreeText::note("缺岗原因", reason, FreeText::REASON)?;
+        }
         if reason.trim().is_empty() {
             return Err(StoreError::MissingField("请假或外出事由"));
         }

@@ -235,6 +235,7 @@ fn cj01_request(first17: &str, materials: &[&str]) -> IntakeRequest {
         refusal: None,
         clerk: "demo".into(),
         received_on: None,
+        confirm_rename: false,
     }
 }
 

@@ -93,6 +93,7 @@ proptest! {
                 refusal: None,
                 clerk: "demo".into(),
                 received_on: None,
+                confirm_rename: false,
             };
             numbers.push(w[0].intake(req, at(1)).unwrap().case_number.to_string());
         }

@@ -46,6 +46,7 @@ fn main() {
             refusal: None,
             clerk: "demo".into(),
             received_on: None,
+            confirm_rename: false,
         };
         s.intake(req, t).unwrap();
     }
