@@ -5,6 +5,7 @@ fn main() {
         "sign_in",
         "today_board",
         "answer_supervision",
+        "confirm_clock",
         "search_items",
         "item_detail",
         "check_id",

@@ -241,6 +241,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The PC's clock was set back (it had been fast): the head confirms, with the PIN from
+    /// standard input, so that this terminal records again after the refusal "本机时钟可能不准".
+    ClockConfirm {
+        #[arg(long)]
+        actor: String,
+    },
     /// The event log (the sync outbox).
     Events {
         #[arg(long, default_value_t = 0)]
@@ -597,13 +603,19 @@ fn stdin_lines(n: usize) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// The clock, read once: `YICHUANG_NOW` or the system's, with its offset.
+/// The clock, read once, in Beijing time whatever the PC's time zone. `YICHUANG_NOW` sets it
+/// only in a build for tests (a debug build): a shipped binary never takes its time from the
+/// environment.
 fn now() -> Result<DateTime<FixedOffset>> {
-    match std::env::var("YICHUANG_NOW") {
-        Ok(s) if !s.trim().is_empty() => DateTime::parse_from_rfc3339(s.trim())
-            .map_err(|e| anyhow!("YICHUANG_NOW“{s}”不是RFC 3339时间（如2026-11-23T09:30:00+08:00）：{e}")),
-        _ => Ok(chrono::Local::now().fixed_offset()),
+    #[cfg(debug_assertions)]
+    if let Ok(s) = std::env::var("YICHUANG_NOW") {
+        if !s.trim().is_empty() {
+            return DateTime::parse_from_rfc3339(s.trim())
+                .map(yichuang_core::clock::in_beijing)
+                .map_err(|_| anyhow!("YICHUANG_NOW“{s}”不是RFC 3339时间（如2026-11-23T09:30:00+08:00）"));
+        }
     }
+    Ok(yichuang_core::clock::in_beijing(chrono::Utc::now().fixed_offset()))
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -771,6 +783,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 store.update_settings(&actor, serde_json::from_value(settings)?, now)?;
             }
             print_json(&serde_json::to_value(&store.centre()?.settings)?);
+        }
+        Command::ClockConfirm { actor } => {
+            let mut store = open(&cli.db)?;
+            let pin = stdin_lines(1)?.remove(0);
+            store.check_pin(&actor, &pin, now)?;
+            store.confirm_clock(&actor, now)?;
+            println!("已确认本机时钟已校正（{}），此后的记录按现在的时间登记", now.format("%Y-%m-%d %H:%M"));
         }
         Command::Supervision { all, answer, text, actor, json } => {
             let mut store = open(&cli.db)?;

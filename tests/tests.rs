@@ -7,6 +7,7 @@ mod util;
 mod chain;
 mod bounds;
 mod cli;
+mod clock;
 mod crash;
 mod lan;
 mod lifecycle;

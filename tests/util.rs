@@ -11,6 +11,10 @@ use yichuang_store::Store;
 
 pub const NOW: &str = "2026-11-23T09:00:00+08:00";
 
+/// When a test centre is set up: before any day a test acts on, since a terminal refuses to
+/// record an act dated before its last one (the PC's clock set back).
+pub const SET_UP_AT: &str = "2026-11-01T08:00:00+08:00";
+
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_yichuang"))
 }
@@ -44,7 +48,7 @@ impl Centre {
     pub fn new_at(code: &str, terminal: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("centre.db");
-        let out = Self::run_in(&db, NOW, &["init", "--centre-code", code, "--centre-name", "示范镇便民服务中心", "--terminal", terminal, "--demo"]);
+        let out = Self::run_in(&db, SET_UP_AT, &["init", "--centre-code", code, "--centre-name", "示范镇便民服务中心", "--terminal", terminal, "--demo"]);
         assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
         Self { dir, db }
     }
@@ -56,6 +60,24 @@ impl Centre {
     /// Runs `yichuang --db <db> args…` at `now`.
     pub fn run_at(&self, now: &str, args: &[&str]) -> Output {
         Self::run_in(&self.db, now, args)
+    }
+
+    /// Runs at `now` with `input` on standard input (PINs are never arguments).
+    pub fn run_with_stdin(&self, now: &str, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(bin())
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env("YICHUANG_NOW", now)
+            .env_remove("YICHUANG_DB")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
@@ -111,8 +133,8 @@ impl Centre {
 /// A demo store opened directly through the library.
 pub fn library_store(dir: &Path) -> Store {
     let mut s = Store::open(dir.join("centre.db")).unwrap();
-    s.initialise(CentreCode::parse("450821102").unwrap(), "示范镇便民服务中心", TerminalId::parse("01").unwrap(), at(NOW)).unwrap();
-    s.load_demo(at(NOW)).unwrap();
+    s.initialise(CentreCode::parse("450821102").unwrap(), "示范镇便民服务中心", TerminalId::parse("01").unwrap(), at(SET_UP_AT)).unwrap();
+    s.load_demo(at(SET_UP_AT)).unwrap();
     s
 }
 

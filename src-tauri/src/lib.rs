@@ -72,12 +72,14 @@ impl AppState {
     }
 }
 
-/// The clock, read at the edge: `YICHUANG_NOW` (RFC 3339) or the system's.
+/// The clock, read at the edge, in Beijing time whatever the PC's time zone. `YICHUANG_NOW`
+/// (RFC 3339) sets it only in a build for tests: the shipped (release) window ignores it.
 fn now() -> DateTime<FixedOffset> {
-    std::env::var("YICHUANG_NOW")
-        .ok()
-        .and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok())
-        .unwrap_or_else(|| chrono::Local::now().fixed_offset())
+    #[cfg(debug_assertions)]
+    if let Some(t) = std::env::var("YICHUANG_NOW").ok().and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok()) {
+        return yichuang_core::clock::in_beijing(t);
+    }
+    yichuang_core::clock::in_beijing(chrono::Utc::now().fixed_offset())
 }
 
 #[tauri::command(async)]
@@ -156,6 +158,17 @@ fn today_board(state: tauri::State<'_, AppState>) -> ApiResult<dto::BoardDto> {
 fn answer_supervision(state: tauri::State<'_, AppState>, id: String, answer: String) -> ApiResult<()> {
     let head = state.head("答复县级督办")?;
     state.with(|s| Ok(s.answer_supervision(&head.id, &id, &answer, now())?))
+}
+
+/// The PC's clock was set back (it had been fast): the head confirms with a PIN, counted and
+/// locked like a sign-in, and the window records again.
+#[tauri::command(async)]
+fn confirm_clock(state: tauri::State<'_, AppState>, head_id: String, head_pin: String) -> ApiResult<()> {
+    state.clerk()?;
+    state.with(|s| {
+        s.check_pin(head_id.trim(), &head_pin, now()).map_err(|e| ApiError::new(e.code(), format!("负责人：{e}")))?;
+        Ok(s.confirm_clock(head_id.trim(), now())?)
+    })
 }
 
 #[tauri::command(async)]
@@ -683,6 +696,7 @@ pub fn run(store: Store) -> tauri::Result<()> {
             setup_demo,
             today_board,
             answer_supervision,
+            confirm_clock,
             search_items,
             item_detail,
             check_id,

@@ -1,6 +1,7 @@
 // Typed wrappers over the app's commands. The window never sees SQL; every failure is an
 // ApiError with a stable code and a Chinese message to show.
 import { Channel, invoke } from '@tauri-apps/api/core'
+import { ref } from 'vue'
 
 export interface ApiError { code: string; message: string }
 export interface Staff { id: string; name: string; role: 'clerk' | 'head' }
@@ -145,11 +146,16 @@ export function asApiError(e: unknown): ApiError {
   return { code: 'internal', message: String(e) }
 }
 
+/** Set when the store refused an act because the PC's clock went back: the window asks the head. */
+export const clockAlarm = ref<string | null>(null)
+
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(cmd, args)
   } catch (e) {
-    throw asApiError(e)
+    const err = asApiError(e)
+    if (err.code === 'clock.behind') clockAlarm.value = err.message
+    throw err
   }
 }
 
@@ -158,6 +164,7 @@ export const api = {
   signIn: (staffId: string, pin: string) => call<Staff>('sign_in', { staffId, pin }),
   todayBoard: () => call<Board>('today_board'),
   answerSupervision: (id: string, answer: string) => call<null>('answer_supervision', { id, answer }),
+  confirmClock: (headId: string, headPin: string) => call<null>('confirm_clock', { headId, headPin }),
   searchItems: (query: string) => call<Item[]>('search_items', { query }),
   itemDetail: (code: string) => call<Item>('item_detail', { code }),
   checkId: (value: string) => call<IdCheck>('check_id', { value }),

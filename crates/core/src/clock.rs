@@ -10,9 +10,30 @@
 //! - The 5-day rule of 第32条: a supplement notice given later than 5 working days after the
 //!   materials arrived means the application counts as accepted on the day they arrived.
 
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, FixedOffset, NaiveDate};
 
 use crate::calendar::{Calendar, DueDate, Limit};
+
+/// China Standard Time, UTC+8 all year: the offset of every day the rules count.
+pub const BEIJING: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
+    Some(o) => o,
+    None => panic!("UTC+8 is a valid offset"),
+};
+
+/// The offset of Beijing time.
+pub fn beijing() -> FixedOffset {
+    BEIJING
+}
+
+/// The same instant on Beijing's clock, whatever offset the PC or a file gave it.
+pub fn in_beijing(t: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+    t.with_timezone(&beijing())
+}
+
+/// The day an instant falls on in Beijing: the day a receipt is dated and a clock counts.
+pub fn beijing_day(t: DateTime<FixedOffset>) -> NaiveDate {
+    in_beijing(t).date_naive()
+}
 
 /// Statutory and house limits the rules use, in working days.
 pub mod limits {
@@ -395,6 +416,16 @@ pub fn plus_days(d: NaiveDate, n: u64) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_day_is_beijing_s_whatever_offset_the_time_came_with() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
+        // 23:30 in London on 30 Nov is 07:30 on 1 Dec in Beijing.
+        assert_eq!(beijing_day(at("2026-11-30T23:30:00+00:00")), NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        assert_eq!(beijing_day(at("2026-12-01T00:30:00+08:00")), NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        assert_eq!(beijing_day(at("2026-12-01T10:00:00-10:00")), NaiveDate::from_ymd_opt(2026, 12, 2).unwrap());
+        assert_eq!(in_beijing(at("2026-11-30T23:30:00+00:00")).to_rfc3339(), "2026-12-01T07:30:00+08:00");
+    }
     use crate::calendar::tests::{cal_2026, ymd};
 
     #[test]

@@ -424,6 +424,14 @@ pub struct SupervisionAnswered {
     pub answer: String,
 }
 
+/// The station head confirmed that the PC's clock was corrected backwards: this terminal's
+/// events after it may be dated before `previous`, the time of the event before it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockConfirmed {
+    pub previous: String,
+    pub head: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreRestored {
     pub backup: String,
@@ -468,6 +476,7 @@ pub enum Event {
     TerminalKnownKey(TerminalKey),
     PeerTrusted(PeerTrusted),
     SupervisionAnswered(SupervisionAnswered),
+    ClockConfirmed(ClockConfirmed),
     StoreRestored(StoreRestored),
     CaseIntake(Box<CaseIntake>),
     CaseSupplemented(CaseSupplemented),
@@ -520,6 +529,7 @@ pub const KINDS: &[&str] = &[
     "terminal.known_key",
     "peer.trusted",
     "supervision.answered",
+    "clock.confirmed",
     "store.restored",
     "case.intake",
     "case.supplemented",
@@ -573,6 +583,7 @@ impl Event {
             "terminal.known_key" => Self::TerminalKnownKey(de(kind, payload)?),
             "peer.trusted" => Self::PeerTrusted(de(kind, payload)?),
             "supervision.answered" => Self::SupervisionAnswered(de(kind, payload)?),
+            "clock.confirmed" => Self::ClockConfirmed(de(kind, payload)?),
             "store.restored" => Self::StoreRestored(de(kind, payload)?),
             "case.intake" => Self::CaseIntake(Box::new(de(kind, payload)?)),
             "case.supplemented" => Self::CaseSupplemented(de(kind, payload)?),
@@ -621,6 +632,7 @@ impl Event {
             Self::TerminalKnownKey(_) => "terminal.known_key",
             Self::PeerTrusted(_) => "peer.trusted",
             Self::SupervisionAnswered(_) => "supervision.answered",
+            Self::ClockConfirmed(_) => "clock.confirmed",
             Self::StoreRestored(_) => "store.restored",
             Self::CaseIntake(_) => "case.intake",
             Self::CaseSupplemented(_) => "case.supplemented",
@@ -665,6 +677,7 @@ impl Event {
             Self::TerminalKey(p) | Self::TerminalKnownKey(p) => ser(p),
             Self::PeerTrusted(p) => ser(p),
             Self::SupervisionAnswered(p) => ser(p),
+            Self::ClockConfirmed(p) => ser(p),
             Self::StoreRestored(p) => ser(p),
             Self::CaseIntake(p) => ser(p),
             Self::CaseSupplemented(p) => ser(p),

@@ -325,8 +325,8 @@ impl Store {
         let centre = self.centre()?.clone();
         let clerk = self.require_staff(&req.clerk)?;
         // B taking a case in while A is away: the case records both.
-        let covering = self.covering_for(&clerk.id, now.date_naive())?;
-        let today = now.date_naive();
+        let covering = self.covering_for(&clerk.id, yichuang_core::clock::beijing_day(now))?;
+        let today = yichuang_core::clock::beijing_day(now);
         let IntakePlan { entry, submission, decision, taken, outstanding, deemed, received_on, state, clock_start, due } =
             self.plan_intake(&req, today)?;
         let item = &entry.item;
@@ -437,7 +437,7 @@ impl Store {
         let item = self.item_in_version(&fixed.catalogue_version, &fixed.item_code)?;
         let later = Submission::new(&item, req.presented.clone(), req.defects.clone(), req.conditions.clone(), req.refusal.clone())?;
         let calendar = self.calendar.clone();
-        let today = now.date_naive();
+        let today = yichuang_core::clock::beijing_day(now);
         let own = self.own_stream()?.unwrap_or_default();
         self.write(&clerk.id, now, |w| {
             let row = read_case_row(w.tx, number)?;
@@ -528,7 +528,7 @@ impl Store {
         let head = self.require_head(approver, "批准延期")?;
         let reason = FreeText::note("延期原因", reason, FreeText::REASON)?;
         let reason = reason.as_str();
-        let extension = Extension::new(days, head.name.clone(), reason, now.date_naive())?;
+        let extension = Extension::new(days, head.name.clone(), reason, yichuang_core::clock::beijing_day(now))?;
         // The item never changes for a case: its statutory limit bounds the extensions.
         let fixed = self.case_row(number)?;
         let statutory = self.item_in_version(&fixed.catalogue_version, &fixed.item_code)?.statutory_limit();
@@ -619,7 +619,7 @@ impl Store {
         let centre = self.centre()?.clone();
         let staff = self.require_staff(actor)?;
         let calendar = self.calendar.clone();
-        let today = now.date_naive();
+        let today = yichuang_core::clock::beijing_day(now);
         let own = self.own_stream()?.unwrap_or_default();
         let number = self.write(&staff.id, now, |w| {
             // The state this action depends on is read inside the write transaction: two

@@ -71,10 +71,12 @@ pub enum StoreError {
     PeerUnknown { terminal: String, fingerprint: String },
     #[error("代办人不能是申请人本人：本人到场时请不填代办人")]
     AgentIsApplicant,
-    #[error("身份证号{id_masked}已登记为“{on_file}”，与本次填写的“{given}”不同：请核对证件；确系同一人改名的，请勾选“确认更名”后再提交")]
+    #[error("身份证号{id_masked}已登记为“{on_file}”，与本次填写的“{given}”不同：请核对证件；确系同一人改名的，请确认更名后再提交")]
     ApplicantNameDiffers { id_masked: String, on_file: String, given: String },
     #[error("{year}年日历版本{version}已导入，但内容与本文件不同：同一版本不能有两种内容，请向县中心核实后使用新的版本号")]
     CalendarVersionConflict { year: i32, version: u32 },
+    #[error("本机时钟可能不准：现在显示{now}，早于本机上一条记录的时间{last}。请核对电脑的日期和时间后重试；如时间确已校正（此前的时钟偏快），请中心负责人确认")]
+    ClockBehind { last: String, now: String },
     #[error(transparent)]
     Text(#[from] TextError),
     #[error(transparent)]
@@ -135,6 +137,7 @@ impl StoreError {
             Self::AgentIsApplicant => "intake.agent_is_applicant",
             Self::ApplicantNameDiffers { .. } => "intake.name_differs",
             Self::CalendarVersionConflict { .. } => "calendar.version_conflict",
+            Self::ClockBehind { .. } => "clock.behind",
             Self::Text(e) => e.code(),
             Self::IdNumber(e) => e.code(),
             Self::Uscc(e) => e.code(),

@@ -5,7 +5,7 @@
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 
 pub use yichuang_events::{chain_hash, EventRecord, GENESIS_HASH};
 
@@ -18,6 +18,16 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 /// Appends one event inside the caller's transaction and moves the chain head.
+/// How far back the clock may seem to step between two acts without being called wrong: a
+/// time server's nudge, two windows' clocks a little apart. A date never goes back.
+pub const CLOCK_SLACK_SECONDS: i64 = 300;
+
+/// Whether `now` is earlier than `last` by more than the slack, or on an earlier Beijing day.
+pub fn clock_went_back(last: DateTime<FixedOffset>, now: DateTime<FixedOffset>) -> bool {
+    use yichuang_core::clock::beijing_day;
+    (last - now).num_seconds() > CLOCK_SLACK_SECONDS || beijing_day(now) < beijing_day(last)
+}
+
 pub(crate) fn append(
     conn: &Connection,
     terminal: &str,
@@ -27,11 +37,25 @@ pub(crate) fn append(
     subject: &str,
     payload: &serde_json::Value,
 ) -> Result<i64> {
-    let (last_seq, prev): (i64, String) = conn
-        .query_row("SELECT seq, hash FROM chain_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+    let (last_seq, prev, latest): (i64, String, Option<String>) = conn
+        .query_row("SELECT seq, hash, latest_at FROM chain_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?
-        .unwrap_or((0, GENESIS_HASH.to_owned()));
+        .unwrap_or((0, GENESIS_HASH.to_owned(), None));
+    let latest = latest.as_deref().and_then(|l| DateTime::parse_from_rfc3339(l).ok());
     let seq = last_seq + 1;
+    // A PC clock set back would date this act before the one recorded last: receipts out of
+    // order, a collection "before" its intake. Refused, unless the head confirms the correction.
+    // A wrong PIN is recorded whatever the clock says: setting it back must not stop the count.
+    if !matches!(kind, "clock.confirmed" | "staff.sign_in_failed") {
+        if let Some(last) = latest {
+            if clock_went_back(last, now) {
+                return Err(StoreError::ClockBehind {
+                    last: yichuang_core::clock::in_beijing(last).format("%Y-%m-%d %H:%M").to_string(),
+                    now: yichuang_core::clock::in_beijing(now).format("%Y-%m-%d %H:%M").to_string(),
+                });
+            }
+        }
+    }
     let ts = uuid::Timestamp::from_unix(
         uuid::NoContext,
         u64::try_from(now.timestamp()).unwrap_or(0),
@@ -46,10 +70,15 @@ pub(crate) fn append(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![seq, id, terminal, at, actor, kind, subject, payload, prev, hash],
     )?;
+    // The latest time recorded only moves on, but for the head's confirmation of a correction.
+    let latest_at = match latest {
+        Some(l) if l > now && kind != "clock.confirmed" => l.to_rfc3339(),
+        _ => at.clone(),
+    };
     conn.execute(
-        "INSERT INTO chain_head (id, seq, hash) VALUES (1, ?1, ?2)
-         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-        params![seq, hash],
+        "INSERT INTO chain_head (id, seq, hash, latest_at) VALUES (1, ?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, latest_at = excluded.latest_at",
+        params![seq, hash, latest_at],
     )?;
     Ok(seq)
 }

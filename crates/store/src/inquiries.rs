@@ -153,7 +153,7 @@ impl Store {
             Disposition::Answered if result.is_none() => return Err(StoreError::MissingField("答复内容")),
             _ => {}
         }
-        let today = now.date_naive();
+        let today = yichuang_core::clock::beijing_day(now);
         let (reply_due, handover_due, status) = match input.disposition {
             Disposition::Answered | Disposition::Notice => (None, None, "closed"),
             Disposition::Pending => (Some(yichuang_core::quality::inquiry_due(&self.calendar, today, input.scope)), None, "open"),
@@ -261,7 +261,7 @@ impl Store {
     /// Records the reply to an open inquiry and closes it.
     pub fn reply_inquiry(&mut self, id: &str, result: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<InquiryView> {
         let staff = self.require_staff(actor)?;
-        let view = self.inquiry(id, now.date_naive())?;
+        let view = self.inquiry(id, yichuang_core::clock::beijing_day(now))?;
         if view.status == "closed" {
             return Err(StoreError::InquiryClosed(view.id));
         }
@@ -281,7 +281,7 @@ impl Store {
             )?;
             Ok(())
         })?;
-        self.inquiry(id, now.date_naive())
+        self.inquiry(id, yichuang_core::clock::beijing_day(now))
     }
 
     pub fn inquiry(&self, id: &str, today: NaiveDate) -> Result<InquiryView> {

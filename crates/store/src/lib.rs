@@ -62,6 +62,7 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/007_pins.sql"),
     include_str!("migrations/008_revoked.sql"),
     include_str!("migrations/009_supervision.sql"),
+    include_str!("migrations/010_clock.sql"),
 ];
 
 /// Checks that `pem` holds at least one certificate (`-----BEGIN CERTIFICATE-----`, base64),
@@ -449,6 +450,8 @@ impl Store {
         f: impl FnOnce(&Writer<'_>) -> Result<T>,
     ) -> Result<T> {
         let terminal = self.centre.as_ref().map(|c| c.terminal.to_string()).unwrap_or_else(|| "00".into());
+        // Every record is in Beijing time, whatever offset the PC or a caller gave.
+        let now = yichuang_core::clock::in_beijing(now);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let w = Writer { tx: &tx, terminal, now, actor: actor.to_owned() };
         let out = f(&w)?;
@@ -760,6 +763,24 @@ impl Store {
             return Err(StoreError::InactiveStaff(s.name));
         }
         Ok(s)
+    }
+
+    /// The head confirms that the PC's clock was set back because it had been fast: an event
+    /// dated now, before the last one, after which this terminal records again. The head's
+    /// PIN is checked by the caller ([`Store::check_pin`]), counted like a sign-in.
+    pub fn confirm_clock(&mut self, head: &str, now: DateTime<FixedOffset>) -> Result<()> {
+        let head = self.require_head(head, "确认时钟校正")?;
+        let code = self.centre()?.code.to_string();
+        self.write(&head.id, now, |w| {
+            let previous: String = w
+                .tx
+                .query_row("SELECT latest_at FROM chain_head WHERE id = 1", [], |r| r.get::<_, Option<String>>(0))
+                .optional()?
+                .flatten()
+                .unwrap_or_default();
+            w.event(&code, Event::ClockConfirmed(ev::ClockConfirmed { previous, head: head.id.clone() }))?;
+            Ok(())
+        })
     }
 
     pub(crate) fn require_head(&self, id: &str, action: &'static str) -> Result<Staff> {

@@ -123,7 +123,7 @@ impl Store {
             Some(e) if e.trim().is_empty() => return Err(StoreError::MissingField("复杂投诉须写明向投诉人所作的说明")),
             Some(_) => ComplaintKind::complex(settings.complaint_complex_days)?,
         };
-        let today = now.date_naive();
+        let today = yichuang_core::clock::beijing_day(now);
         let due = complaint_due(&self.calendar, today, kind);
         let id = self.write(&staff.id, now, |w| {
             let seq = w.next_number(&format!("complaint:{}:{}", w.terminal, today.format("%Y%m%d")))?;
@@ -173,7 +173,7 @@ impl Store {
     /// An investigation note.
     pub fn add_complaint_note(&mut self, id: &str, note: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<ComplaintView> {
         let staff = self.require_staff(actor)?;
-        let c = self.complaint(id, actor, now.date_naive())?;
+        let c = self.complaint(id, actor, yichuang_core::clock::beijing_day(now))?;
         if c.status == "closed" {
             return Err(StoreError::Rule("投诉已办结，不能再添加记录".into()));
         }
@@ -191,13 +191,13 @@ impl Store {
             w.event(id, Event::ComplaintNoted(ev::Note { note: note.trim().to_owned() }))?;
             Ok(())
         })?;
-        self.complaint(id, actor, now.date_naive())
+        self.complaint(id, actor, yichuang_core::clock::beijing_day(now))
     }
 
     /// The result, and how and when the complainant was told (反馈).
     pub fn answer_complaint(&mut self, id: &str, result: &str, via: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<ComplaintView> {
         let staff = self.require_staff(actor)?;
-        let c = self.complaint(id, actor, now.date_naive())?;
+        let c = self.complaint(id, actor, yichuang_core::clock::beijing_day(now))?;
         if c.status != "open" {
             return Err(StoreError::Rule("该投诉已答复".into()));
         }
@@ -208,7 +208,7 @@ impl Store {
         if result.trim().is_empty() || via.trim().is_empty() {
             return Err(StoreError::MissingField("处理结果和反馈方式"));
         }
-        let today = now.date_naive();
+        let today = yichuang_core::clock::beijing_day(now);
         let on_time = today <= c.due_date;
         self.write(&staff.id, now, |w| {
             w.tx.execute(
@@ -227,7 +227,7 @@ impl Store {
     /// Closes an answered complaint: the station head only.
     pub fn close_complaint(&mut self, id: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<ComplaintView> {
         let head = self.require_head(actor, "办结投诉")?;
-        let c = self.complaint(id, actor, now.date_naive())?;
+        let c = self.complaint(id, actor, yichuang_core::clock::beijing_day(now))?;
         if c.status != "answered" {
             return Err(StoreError::Rule("投诉须先答复并反馈投诉人，才能办结".into()));
         }
@@ -239,7 +239,7 @@ impl Store {
             w.event(id, Event::ComplaintClosed)?;
             Ok(())
         })?;
-        self.complaint(id, actor, now.date_naive())
+        self.complaint(id, actor, yichuang_core::clock::beijing_day(now))
     }
 
     /// One complaint as `viewer` may see it: not at all when it is about them.
@@ -343,7 +343,7 @@ impl Store {
         if input.rating.is_bad() && input.comment.trim().is_empty() {
             return Err(StoreError::MissingField("差评须记录申请人的意见"));
         }
-        let today = now.date_naive();
+        let today = yichuang_core::clock::beijing_day(now);
         let days = self.centre()?.settings.rectification_days;
         let rect = if input.rating.is_bad() {
             Some(rectification_due(&self.calendar, today, days)?)
@@ -379,7 +379,7 @@ impl Store {
 
     /// The call-back to a bad rating, and then the rectification's outcome (the head).
     pub fn rectify(&mut self, case_number: &str, callback: Option<&str>, outcome: Option<&str>, actor: &str, now: DateTime<FixedOffset>) -> Result<ReturnVisit> {
-        let today = now.date_naive();
+        let today = yichuang_core::clock::beijing_day(now);
         let status: Option<String> = self
             .connection()
             .query_row("SELECT status FROM rectification WHERE case_number = ?1", [case_number], |r| r.get(0))

@@ -13,7 +13,7 @@ pub(crate) fn now(s: &str) -> DateTime<FixedOffset> {
 
 pub(crate) fn demo_store(dir: &Path) -> Store {
     let mut s = Store::open(dir.join("centre.db")).unwrap();
-    let t = now("2026-11-23T09:00:00+08:00");
+    let t = now("2026-11-01T08:00:00+08:00");
     s.initialise(CentreCode::parse("450821102").unwrap(), "示范镇便民服务中心", TerminalId::parse("01").unwrap(), t).unwrap();
     s.load_demo(t).unwrap();
     s
@@ -81,7 +81,7 @@ fn migrating_takes_a_backup_first_and_appends() {
         let c = Connection::open(&path).unwrap();
         c.execute_batch("DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; DROP TABLE sync_reject; DROP TABLE sync_ack; DROP TABLE sync_download; DROP TABLE sync_enrolment; \
              ALTER TABLE staff DROP COLUMN failed_attempts; ALTER TABLE staff DROP COLUMN locked_until; DROP TABLE supervision; DROP TABLE revoked_key; DROP TABLE peer_endpoint; DROP TABLE case_conflict; DROP TABLE peer_event; DROP TABLE peer_stream; DROP TABLE complaint_note; DROP TABLE complaint; DROP TABLE rectification; DROP TABLE rating; DROP TABLE absence; DROP TABLE post; \
-             ALTER TABLE inquiry DROP COLUMN scope; ALTER TABLE case_file DROP COLUMN covering_for; PRAGMA user_version = 1;").unwrap();
+             ALTER TABLE inquiry DROP COLUMN scope; ALTER TABLE case_file DROP COLUMN covering_for; ALTER TABLE chain_head DROP COLUMN latest_at; PRAGMA user_version = 1;").unwrap();
     }
     // Today's program migrates it, keeping a copy of version 1 first.
     let mut s = Store::open(&path).unwrap();

@@ -1000,3 +1000,82 @@ async fn a_county_supervision_stands_on_today_until_the_head_answers_it() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
     d.stop().await;
 }
+
+/// The PC's clock is set back a day (a CMOS battery, a slip of the hand): the window refuses
+/// to date an intake before its last record, asks the head in a Chinese dialog, and after the
+/// head's PIN records again, with the confirmation in the log.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_clock_set_back_is_caught_and_the_head_confirms_the_correction() {
+    let d = Desk::start().await;
+    // Yesterday evening's PC thought it was the 24th: a notice was issued then.
+    let cli = target().join("debug/yichuang");
+    let out = Command::new(&cli).arg("--db").arg(&d.db).args(["doc", "notice", "YL-01", "--actor", "demo"]).env("YICHUANG_NOW", "2026-11-24T17:00:00+08:00").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    d.sign_in().await;
+    d.click("#nav-intake").await;
+    d.keys("#item-search", "cjrz").await;
+    d.keys("#item-search", &key(Key::Enter)).await;
+    d.keys("#id-number", "450821196804053025").await;
+    d.keys("#name", "韦秀英").await;
+    for code in ["SFZ", "HKB", "ZP", "SQB"] {
+        d.click(&format!(".got-{code}")).await;
+    }
+    d.press(Key::F9).await;
+    let message = d.wait_text("clock-dialog", "早于本机上一条记录的时间2026-11-24 17:00").await;
+    assert!(message.contains("现在显示2026-11-23 09:00"), "{message}");
+    d.settled().await;
+    d.shot("12-clock-set-back").await;
+    assert_eq!(d.cli(&["case", "list", "--json"]), json!([]), "nothing was taken in");
+    // A wrong PIN is refused in the dialog; the head's right one confirms.
+    d.keys("#clock-pin", "000000").await;
+    d.click("#clock-confirm").await;
+    d.wait_text("clock-error", "负责人：工号或密码不对").await;
+    d.keys("#clock-pin", &key(Key::Backspace).repeat(6)).await;
+    d.keys("#clock-pin", "123456").await;
+    d.click("#clock-confirm").await;
+    d.gone("#clock-dialog .el-dialog__body").await;
+    // The form is still filled in: F9 again takes it.
+    d.press(Key::F9).await;
+    d.wait_text("outcome", "予以受理").await;
+    let confirmed = events_of_kind(&d, "clock.confirmed");
+    assert_eq!(confirmed.len(), 1);
+    assert_eq!(confirmed[0]["payload"]["head"], "head");
+    d.stop().await;
+}
+
+/// A returning ID number typed with another name: the window asks, never renames silently.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_returning_id_with_another_name_is_asked_about_in_the_window() {
+    let d = Desk::start().await;
+    let number = d.photoless_intake();
+    d.sign_in().await;
+    d.click("#nav-intake").await;
+    d.keys("#item-search", "cjrz").await;
+    d.keys("#item-search", &key(Key::Enter)).await;
+    d.keys("#id-number", "450821196804053025").await;
+    // The window knows her and fills in the name on file; the clerk types what the form says.
+    for _ in 0..200 {
+        if d.value("#name").await == "韦秀英" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(d.value("#name").await, "韦秀英");
+    d.keys("#name", &key(Key::Backspace).repeat(3)).await;
+    d.keys("#name", "韦秀兰").await;
+    for code in ["SFZ", "HKB", "ZP", "SQB"] {
+        d.click(&format!(".got-{code}")).await;
+    }
+    d.press(Key::F9).await;
+    d.wait_text("intake-error", "已登记为“韦秀英”，与本次填写的“韦秀兰”不同").await;
+    d.find("#confirm-rename").await;
+    d.shot("13-name-differs").await;
+    assert_eq!(d.cli(&["case", "list", "--json"]).as_array().unwrap().len(), 1, "nothing more was taken in");
+    assert_eq!(d.cli(&["case", "show", &number, "--json"])["applicant"]["name"], "韦秀英");
+    d.click("#confirm-rename").await;
+    d.wait_text("outcome", "予以受理").await;
+    let cases = d.cli(&["case", "list", "--json"]);
+    assert_eq!(cases.as_array().unwrap().len(), 2);
+    assert!(cases.as_array().unwrap().iter().any(|c| c["applicant_name"] == "韦秀兰"));
+    d.stop().await;
+}
