@@ -138,7 +138,7 @@ pub fn run(db: Option<&Path>, start: DateTime<FixedOffset>) -> Result<()> {
     let v = s.extend(&chen, 5, "涉及相邻权争议，需补充调查", "head", "demo", at(160))?;
     println!("   经站长王建国批准延期5个工作日，新的办结日期{}", v.due_date.map(|d| d.to_string()).unwrap_or_default());
 
-    println!("\n11:00 外县户籍的刘某申请高龄津贴：不属于本中心受理范围，不予受理并说明理由");
+    println!("\n11:20 外县户籍的刘某申请高龄津贴：不属于本中心受理范围，不予受理并说明理由");
     let o = s.intake(
         IntakeRequest {
             item: "GL-01".into(),
@@ -152,7 +152,7 @@ pub fn run(db: Option<&Path>, start: DateTime<FixedOffset>) -> Result<()> {
             received_on: None,
             confirm_rename: false,
         },
-        at(150),
+        at(170),
     )?;
     println!("   办件{}：不予受理，出具{}", o.case_number, o.documents[0].number);
 

@@ -626,20 +626,77 @@ fn print_json(v: &serde_json::Value) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
+/// A command-line mistake in Chinese, with what to type for help.
+fn usage_error(e: &clap::Error) -> String {
+    use clap::error::{ContextKind as C, ErrorKind as K};
+    let ctx = |k| e.get(k).map(|v| v.to_string()).unwrap_or_default();
+    let what = match e.kind() {
+        K::InvalidSubcommand => format!("没有“{}”这个命令", ctx(C::InvalidSubcommand)),
+        K::UnknownArgument => format!("不认识的参数“{}”", ctx(C::InvalidArg)),
+        K::MissingRequiredArgument => format!("缺少必填的参数{}", ctx(C::InvalidArg)),
+        K::MissingSubcommand => "缺少要执行的命令".to_owned(),
+        K::InvalidValue | K::ValueValidation => format!("参数{}的值“{}”无效", ctx(C::InvalidArg), ctx(C::InvalidValue)),
+        K::ArgumentConflict => format!("参数{}不能与{}同时使用", ctx(C::InvalidArg), ctx(C::PriorArg)),
+        K::NoEquals => format!("参数{}须写成 参数=值", ctx(C::InvalidArg)),
+        K::TooManyValues | K::TooFewValues | K::WrongNumberOfValues => format!("参数{}的值的个数不对", ctx(C::InvalidArg)),
+        K::InvalidUtf8 => "参数中有无法识别的字符（不是UTF-8）".to_owned(),
+        _ => "命令行有误".to_owned(),
+    };
+    format!("{what}；用法见 yichuang --help（或 yichuang 命令 --help）")
+}
+
+/// No panic reaches the user as a backtrace: output cut off by a closed pipe (`| head`) ends
+/// the program quietly as a pipe's closing would; anything else is said once, in Chinese.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if what.contains("Broken pipe") || what.contains("failed printing to stdout") {
+            std::process::exit(141);
+        }
+        eprintln!("错误：程序内部错误，未完成的操作没有写入任何内容；请把这条信息告诉技术支持：{what}");
+        std::process::exit(101);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_panics();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
+            use clap::error::ErrorKind as K;
+            if !e.use_stderr() || e.kind() == K::DisplayHelpOnMissingArgumentOrSubcommand {
+                let _ = e.print();
+            } else {
+                eprintln!("错误：{}", usage_error(&e));
+            }
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
     match run(cli) {
         Ok(code) => code,
+        // The reader went away (`| head`): end as a closed pipe ends a program, silently.
+        Err(e) if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) => {
+            ExitCode::from(141)
+        }
         Err(e) => {
-            let mut msg = e.to_string();
+            let mut msg = match e.downcast_ref::<std::io::Error>() {
+                Some(io) => yichuang_store::io_reason(io),
+                None => e.to_string(),
+            };
             for cause in e.chain().skip(1) {
-                msg.push_str(&format!("：{cause}"));
+                // A file system's refusal in Chinese; a cause already said is not said again.
+                let text = match cause.downcast_ref::<std::io::Error>() {
+                    Some(io) => yichuang_store::io_reason(io),
+                    None => cause.to_string(),
+                };
+                if !msg.contains(&text) {
+                    msg.push_str(&format!("：{text}"));
+                }
             }
             eprintln!("错误：{msg}");
             ExitCode::FAILURE
@@ -664,10 +721,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let code = CentreCode::parse(&centre_code)?;
             let terminal = TerminalId::parse(&terminal)?;
             let mut store = Store::open(path)?;
-            store.initialise(code, &centre_name, terminal, now)?;
-            if demo {
-                store.load_demo(now)?;
-            }
+            // One transaction: a kill part-way leaves no centre, and `init` can be run again.
+            store.atomically(|s| {
+                s.initialise(code, &centre_name, terminal, now)?;
+                if demo {
+                    s.load_demo(now)?;
+                }
+                Ok(())
+            })?;
             println!("已建立：{}（{}），终端{}", centre_name.trim(), centre_code.trim(), terminal);
         }
         Command::Demo => demo::run(cli.db.as_deref(), now)?,

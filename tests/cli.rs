@@ -190,6 +190,47 @@ fn usage_errors_are_clear() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("校验位不符"), "{}", String::from_utf8_lossy(&out.stderr));
     let out = c.run(&["init", "--centre-code", "450821102", "--centre-name", "x", "--terminal", "01"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("不能重复初始化"));
+    // Clap's mistakes in Chinese, once, exit 2.
+    for (args, said) in [
+        (&["intake"][..], "没有“intake”这个命令"),
+        (&["case", "list", "--frobnicate"][..], "不认识的参数“--frobnicate”"),
+        (&["case", "extend", "x"][..], "缺少必填的参数"),
+        (&["case", "list", "--due-within", "many"][..], "参数--due-within <DUE_WITHIN>的值“many”无效"),
+    ] {
+        let out = c.run(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(err.starts_with("错误：") && err.contains(said) && err.contains("用法见"), "{args:?}: {err}");
+        assert!(!err.contains("error:") && !err.contains("Usage"), "{args:?}: {err}");
+    }
+}
+
+/// Output cut off by a closed pipe (`| head -c 10`) ends the program quietly: no panic, no
+/// backtrace, nothing written.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    let c = Centre::new();
+    // More output than a pipe holds (64 KiB), so that the program is still writing when the
+    // reader goes away.
+    c.ok(&["case", "intake", &c.file("a.json", &cj01(&id("45082119680405302"), CJ01_ALL)), "--repeat", "150"]);
+    let mut child = std::process::Command::new(bin())
+        .arg("--db")
+        .arg(&c.db)
+        .args(["events", "--limit", "100000"])
+        .env("YICHUANG_NOW", NOW)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The reading end is closed here (dropped), as `head -c 10` closes it.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+    assert!(err.is_empty(), "{err}");
+    assert_eq!(out.status.code(), Some(141), "ended as a closed pipe ends a program");
 }
 
 #[test]

@@ -117,19 +117,22 @@ fn setup_centre(state: tauri::State<'_, AppState>, form: dto::SetupForm) -> ApiR
     let parsed = form.parse()?;
     state.with(|s| {
         let t = now();
-        s.initialise(parsed.code, &parsed.name, parsed.terminal, t)?;
-        // The bundled catalogue until HQ sends the county's own.
-        s.import_catalogue("system", yichuang_store::DEMO_CATALOGUE, t)?;
-        s.add_staff("system", &parsed.head.0, &parsed.head.1, Role::Head, Some(&parsed.head.2), t)?;
-        if let Some((id, name, pin)) = &parsed.clerk {
-            s.add_staff("system", id, name, Role::Clerk, Some(pin), t)?;
-        }
-        let mut settings = s.centre()?.settings.clone();
-        settings.printer = parsed.printer;
-        settings.stub_copies = parsed.stub_copies;
-        settings.phone = parsed.phone;
-        settings.address = parsed.address;
-        s.update_settings(&parsed.head.0, settings, t)?;
+        // One transaction: a power cut part-way leaves the first start to be done again.
+        s.atomically(|s| {
+            s.initialise(parsed.code, &parsed.name, parsed.terminal, t)?;
+            // The bundled catalogue until HQ sends the county's own.
+            s.import_catalogue("system", yichuang_store::DEMO_CATALOGUE, t)?;
+            s.add_staff("system", &parsed.head.0, &parsed.head.1, Role::Head, Some(&parsed.head.2), t)?;
+            if let Some((id, name, pin)) = &parsed.clerk {
+                s.add_staff("system", id, name, Role::Clerk, Some(pin), t)?;
+            }
+            let mut settings = s.centre()?.settings.clone();
+            settings.printer = parsed.printer;
+            settings.stub_copies = parsed.stub_copies;
+            settings.phone = parsed.phone;
+            settings.address = parsed.address;
+            s.update_settings(&parsed.head.0, settings, t)
+        })?;
         dto::AppInfo::from_store(s, t.date_naive())
     })
 }
@@ -668,8 +671,10 @@ fn export_report(state: tauri::State<'_, AppState>, month: String, format: Strin
 }
 
 fn demo_centre(store: &mut Store, t: DateTime<FixedOffset>) -> Result<(), yichuang_store::StoreError> {
-    store.initialise(yichuang_core::CentreCode::parse("450821102")?, "示范镇便民服务中心", yichuang_core::TerminalId::parse("01")?, t)?;
-    store.load_demo(t)
+    store.atomically(|s| {
+        s.initialise(yichuang_core::CentreCode::parse("450821102")?, "示范镇便民服务中心", yichuang_core::TerminalId::parse("01")?, t)?;
+        s.load_demo(t)
+    })
 }
 
 /// Opens (or, with `demo`, sets up) the centre's database.

@@ -17,10 +17,11 @@ pub enum StoreError {
     Rule(String),
     #[error(transparent)]
     Quality(#[from] yichuang_core::QualityError),
-    #[error("数据库错误：{0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("文件读写错误：{0}")]
-    Io(#[from] std::io::Error),
+    /// SQLite's fault in the clerk's words, once (not SQLite's English behind it again).
+    #[error("{}", sqlite_reason(.0))]
+    Sqlite(rusqlite::Error),
+    #[error("{}", io_reason(.0))]
+    Io(std::io::Error),
     #[error("此数据库由较新版本的一窗通创建（结构版本{found}），本程序只支持到版本{supported}，请先升级程序")]
     NewerDatabase { found: i64, supported: i64 },
     #[error("数据库尚未初始化，请先设置中心（init）")]
@@ -154,6 +155,62 @@ impl StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Sqlite(e)
+    }
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
+    }
+}
+
+/// What SQLite's refusal means for the clerk, and what to do.
+pub fn sqlite_reason(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode as C;
+    match e.sqlite_error_code() {
+        Some(C::DatabaseBusy | C::DatabaseLocked) => "数据库正被本机另一个一窗通程序使用，请稍后再试".into(),
+        Some(C::DatabaseCorrupt | C::NotADatabase) => "数据库文件已损坏：请勿继续使用，请从备份恢复（restore）".into(),
+        Some(C::DiskFull) => "磁盘已满：未写入任何内容，请清理磁盘后重试".into(),
+        Some(C::ReadOnly) => "数据库文件只读，不能写入：请检查文件权限或磁盘是否写保护".into(),
+        Some(C::CannotOpen) => "无法打开数据库文件：请检查路径和文件夹权限".into(),
+        Some(C::PermissionDenied) => "没有访问数据库文件的权限".into(),
+        Some(C::SystemIoFailure) => "读写磁盘失败（磁盘或U盘可能有故障）：未写入任何内容".into(),
+        Some(C::ConstraintViolation) => "数据不符合数据库的约束，未写入任何内容（可能是数据库文件被改动过，请运行 verify）".into(),
+        Some(C::SchemaChanged) => "数据库结构刚被另一个程序改动，请重试".into(),
+        _ => match e {
+            rusqlite::Error::QueryReturnedNoRows => "数据库中没有所需的记录".into(),
+            rusqlite::Error::InvalidColumnType(..) | rusqlite::Error::FromSqlConversionFailure(..) => {
+                "数据库中的数据类型不对（可能是数据库文件被改动过，请运行 verify）".into()
+            }
+            other => format!("数据库操作失败（{other}）"),
+        },
+    }
+}
+
+/// What a file system refusal means, in Chinese.
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    // An error this program made with its own (Chinese) words says them.
+    if e.get_ref().is_some() && e.raw_os_error().is_none() {
+        return e.to_string();
+    }
+    match e.kind() {
+        K::NotFound => "文件或文件夹不存在".into(),
+        K::PermissionDenied => "没有权限读写该文件或文件夹".into(),
+        K::AlreadyExists => "文件已存在".into(),
+        K::StorageFull => "磁盘已满".into(),
+        K::ReadOnlyFilesystem => "磁盘是只读的（U盘可能开了写保护）".into(),
+        K::IsADirectory => "这是一个文件夹，不是文件".into(),
+        K::InvalidData => "文件内容无法读取（不是有效的UTF-8文本）".into(),
+        K::UnexpectedEof => "文件不完整（可能被截断）".into(),
+        K::BrokenPipe => "输出已被关闭".into(),
+        _ => format!("文件读写错误（{e}）"),
+    }
+}
 
 /// A JSON file's fault in Chinese, with where it is: serde's own words are English and name
 /// Rust types, which a clerk or a head cannot act on.

@@ -42,7 +42,7 @@ pub use cases::{
     MaterialView, Party, SupplementRequest,
 };
 pub use documents::{DocGuide, DocInquiry, DocMaterial, DocumentBody, DocumentRecord, DocumentRef};
-pub use error::{json_reason, Result, StoreError};
+pub use error::{io_reason, json_reason, sqlite_reason, Result, StoreError};
 pub use events::{chain_hash, ChainFault, EventRecord, GENESIS_HASH};
 pub use inquiries::{Channel, Disposition, InquiryInput, InquiryView};
 pub use keys::QrVerdict;
@@ -211,6 +211,8 @@ pub struct Store {
     /// changes when another connection (the background sync, `serve-peer`'s peers, the CLI)
     /// commits, and [`Store::refresh`] then reads them again.
     seen_version: i64,
+    /// Inside [`Store::atomically`]: each action is a savepoint of the one outer transaction.
+    batch: bool,
 }
 
 /// A file that is there but is no database is never taken for a new one: an empty file (a
@@ -227,6 +229,70 @@ fn refuse_odd_file(path: &Path) -> Result<()> {
         return bad("文件是空的（0字节），可能是拷贝或关机时中断：没有把它当作新数据库，请从备份恢复（restore）");
     }
     Ok(())
+}
+
+/// A new database file, built whole beside `path` and linked into place only when its schema
+/// is complete: a kill part-way leaves no file at `path` (never an empty one, which is refused
+/// as damage), and two processes creating it at once do not replace each other's.
+fn create_whole(path: &Path, migrations: &[&str]) -> Result<()> {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let tmp = PathBuf::from(format!("{}.new-{}-{nanos}", path.display(), std::process::id()));
+    remove_with_wal(&tmp);
+    let result = (|| {
+        let mut conn = open_connection(&tmp)?;
+        migrate(&mut conn, &tmp, migrations)?;
+        settle(conn, &tmp)?;
+        match std::fs::hard_link(&tmp, path) {
+            Ok(()) => sync_dir(path),
+            // Another process made it first: theirs is the database.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    })();
+    remove_with_wal(&tmp);
+    result
+}
+
+/// Makes the database at `tmp` one self-contained file (its WAL checkpointed and removed, the
+/// file synced), ready to be linked or renamed into place; the connection is closed.
+fn settle(conn: Connection, tmp: &Path) -> Result<()> {
+    let _: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+    conn.close().map_err(|(_, e)| StoreError::from(e))?;
+    std::fs::File::open(tmp)?.sync_all()?;
+    Ok(())
+}
+
+/// Syncs the folder holding `path`, so that a rename or link into it survives a power cut.
+fn sync_dir(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Copies the database at `db` to `aside`: through SQLite when it can be read (its WAL
+/// included), byte for byte (with its WAL) when it is damaged, so nothing is lost either way.
+fn keep_aside(db: &Path, aside: &Path) -> Result<()> {
+    let copied = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|c| c.backup(rusqlite::MAIN_DB, aside, None));
+    if copied.is_err() {
+        remove_with_wal(aside);
+        std::fs::copy(db, aside)?;
+        let wal = PathBuf::from(format!("{}-wal", db.display()));
+        if wal.exists() {
+            std::fs::copy(&wal, format!("{}-wal", aside.display()))?;
+        }
+    }
+    let _ = files::private_file(aside);
+    std::fs::File::open(aside)?.sync_all()?;
+    Ok(())
+}
+
+/// Removes a file and its WAL companions: a half-built file a kill left behind.
+fn remove_with_wal(p: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+    }
 }
 
 /// SQLite's "not a database" in the clerk's words.
@@ -347,11 +413,14 @@ impl Store {
     }
 
     pub(crate) fn open_with(path: &Path, migrations: &[&str]) -> Result<Self> {
+        if !path.exists() {
+            create_whole(path, migrations)?;
+        }
         refuse_odd_file(path)?;
         let mut conn = open_connection(path)?;
         migrate(&mut conn, path, migrations)?;
         let mut store =
-            Self { conn, path: path.to_owned(), centre: None, calendar: Calendar::weekends_only(), catalogue: None, seen_version: 0 };
+            Self { conn, path: path.to_owned(), centre: None, calendar: Calendar::weekends_only(), catalogue: None, seen_version: 0, batch: false };
         store.reload()?;
         Ok(store)
     }
@@ -452,11 +521,38 @@ impl Store {
         let terminal = self.centre.as_ref().map(|c| c.terminal.to_string()).unwrap_or_else(|| "00".into());
         // Every record is in Beijing time, whatever offset the PC or a caller gave.
         let now = yichuang_core::clock::in_beijing(now);
+        if self.batch {
+            let sp = self.conn.savepoint()?;
+            let w = Writer { tx: &sp, terminal, now, actor: actor.to_owned() };
+            let out = f(&w)?;
+            sp.commit()?;
+            return Ok(out);
+        }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let w = Writer { tx: &tx, terminal, now, actor: actor.to_owned() };
         let out = f(&w)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// Runs several actions as one: all of them commit, or none (setting a centre up, with
+    /// its catalogue, staff and settings). A kill or a refusal part-way leaves the database as
+    /// it was before, and the cached centre, calendar and catalogue are read again.
+    pub fn atomically<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        if self.batch {
+            return f(self);
+        }
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.batch = true;
+        let out = f(self);
+        self.batch = false;
+        let out = out.and_then(|v| self.conn.execute_batch("COMMIT").map(|_| v).map_err(StoreError::from));
+        if out.is_err() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            self.centre = None;
+            self.reload()?;
+        }
+        out
     }
 
     /// Sets the database up for a centre, with the bundled holiday calendars.
@@ -928,6 +1024,7 @@ impl Store {
         if used.contains(&new_terminal) {
             return Err(StoreError::TerminalUsed(new_terminal));
         }
+        // The database it replaces is kept beside it, even when it can no longer be read.
         let kept_as = if db.exists() {
             let mut n = 1;
             let aside = loop {
@@ -937,46 +1034,80 @@ impl Store {
                 }
                 n += 1;
             };
-            open_connection(db)?.backup(rusqlite::MAIN_DB, &aside, None)?;
+            keep_aside(db, &aside)?;
             Some(aside)
         } else {
             None
         };
-        let mut conn = open_connection(db)?;
-        conn.restore(rusqlite::MAIN_DB, backup, None::<fn(rusqlite::backup::Progress)>)?;
-        drop(conn);
-        // Bring an older backup up to this program's schema, as any open does.
-        let mut store = Store::open(db)?;
-        let after = store.verify()?;
-        if after.fault.is_some() {
-            return Err(StoreError::BadBackup(backup.display().to_string()));
+        // The restored database is built whole beside the live one, its restore event and new
+        // terminal number in it, and takes the live one's place in one rename: a kill at any
+        // point leaves either the old database or the restored one with its event.
+        let tmp = PathBuf::from(format!("{}.restoring", db.display()));
+        remove_with_wal(&tmp);
+        let built = (|| {
+            {
+                let mut conn = open_connection(&tmp)?;
+                conn.restore(rusqlite::MAIN_DB, backup, None::<fn(rusqlite::backup::Progress)>)?;
+            }
+            // Bring an older backup up to this program's schema, as any open does.
+            let mut store = Store::open(&tmp)?;
+            let after = store.verify()?;
+            if after.fault.is_some() {
+                return Err(StoreError::BadBackup(backup.display().to_string()));
+            }
+            // The restore itself is on the record, with the new terminal number, in one
+            // transaction. Sync reads it: events after the backup's last one are a new history,
+            // sent to HQ under a new enrolment.
+            let (backup_head, _) = store.head()?;
+            let name = backup.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let kept = kept_as.as_ref().map(|p| p.display().to_string());
+            let before = store.centre()?.terminal.to_string();
+            if let Some(c) = store.centre.as_mut() {
+                c.terminal = terminal;
+            }
+            store.write("system", now, |w| {
+                w.tx.execute("UPDATE centre SET terminal = ?1 WHERE id = 1", [&new_terminal])?;
+                w.event(
+                    "database",
+                    Event::StoreRestored(ev::StoreRestored {
+                        backup: name.clone(),
+                        backup_head,
+                        kept_as: kept.clone(),
+                        terminal_before: Some(before.clone()),
+                        terminal: Some(new_terminal.clone()),
+                    }),
+                )?;
+                Ok(())
+            })?;
+            // The new epoch signs with a key of its own (its documents and export files).
+            store.signing_key(now)?;
+            settle(store.conn, &tmp)
+        })();
+        // An older backup was migrated: the copy taken first is the backup file itself.
+        if let (Some(dir), Some(stem)) = (tmp.parent(), tmp.file_name().map(|n| n.to_string_lossy().into_owned())) {
+            for e in std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }).into_iter().flatten().flatten() {
+                if e.file_name().to_string_lossy().starts_with(&format!("{stem}.v")) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
         }
-        // The restore itself is on the record, with the new terminal number, in one
-        // transaction. Sync reads it: events after the backup's last one are a new history,
-        // sent to HQ under a new enrolment.
-        let (backup_head, _) = store.head()?;
-        let name = backup.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let kept = kept_as.as_ref().map(|p| p.display().to_string());
-        let before = store.centre()?.terminal.to_string();
-        if let Some(c) = store.centre.as_mut() {
-            c.terminal = terminal;
+        if let Err(e) = built {
+            remove_with_wal(&tmp);
+            return Err(e);
         }
-        store.write("system", now, |w| {
-            w.tx.execute("UPDATE centre SET terminal = ?1 WHERE id = 1", [&new_terminal])?;
-            w.event(
-                "database",
-                Event::StoreRestored(ev::StoreRestored {
-                    backup: name.clone(),
-                    backup_head,
-                    kept_as: kept.clone(),
-                    terminal_before: Some(before.clone()),
-                    terminal: Some(new_terminal.clone()),
-                }),
-            )?;
-            Ok(())
-        })?;
-        // The new epoch signs with a key of its own (its documents and export files).
-        store.signing_key(now)?;
+        // No write-ahead log of the old database may be left to pair with the new file.
+        if db.exists() {
+            if let Ok(conn) = Connection::open(db) {
+                let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+                let _ = conn.close();
+            }
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+            }
+        }
+        std::fs::rename(&tmp, db)?;
+        sync_dir(db)?;
+        let store = Store::open(db)?;
         Ok(RestoreReport { kept_as, events: store.head()?.0 })
     }
 

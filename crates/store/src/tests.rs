@@ -584,3 +584,37 @@ fn ten_wrong_pins_lock_sign_in_with_a_doubling_wait_and_the_head_resets_it() {
     assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
     assert_eq!(s.verify().unwrap().fault, None);
 }
+
+#[test]
+fn sqlite_s_refusals_are_told_in_chinese_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = demo_store(dir.path());
+    let e = StoreError::from(s.connection().execute("UPDATE event SET actor = 'x'", []).unwrap_err());
+    assert_eq!(e.to_string(), "数据不符合数据库的约束，未写入任何内容（可能是数据库文件被改动过，请运行 verify）");
+    assert!(std::error::Error::source(&e).is_none(), "SQLite's English is not chained behind it");
+    let e = StoreError::from(std::io::Error::from(std::io::ErrorKind::NotFound));
+    assert_eq!(e.to_string(), "文件或文件夹不存在");
+}
+
+#[test]
+fn several_actions_commit_together_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path().join("c.db")).unwrap();
+    let t = now("2026-11-01T08:00:00+08:00");
+    // The demo catalogue and staff, then a refusal: nothing of it stays, and the centre is unset.
+    let failed = s.atomically(|s| {
+        s.initialise(CentreCode::parse("450821102").unwrap(), "示范镇便民服务中心", TerminalId::parse("01").unwrap(), t)?;
+        s.load_demo(t)?;
+        Err::<(), _>(StoreError::MissingField("测试"))
+    });
+    assert!(failed.is_err());
+    assert!(s.centre().is_err());
+    assert_eq!(s.connection().query_row("SELECT count(*) FROM event", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
+    s.atomically(|s| {
+        s.initialise(CentreCode::parse("450821102").unwrap(), "示范镇便民服务中心", TerminalId::parse("01").unwrap(), t)?;
+        s.load_demo(t)
+    })
+    .unwrap();
+    assert_eq!(s.staff_list().unwrap().len(), 3);
+    assert_eq!(s.verify().unwrap().fault, None);
+}
