@@ -6,6 +6,7 @@ fn main() {
         "today_board",
         "answer_supervision",
         "confirm_clock",
+        "verify_document",
         "search_items",
         "item_detail",
         "check_id",

@@ -542,10 +542,16 @@ enum DocCmd {
         #[command(flatten)]
         actor: Actor,
     },
-    /// Check the QR code of a printed document (genuine, forged, or from an unknown terminal).
+    /// Check the QR code of a printed document (genuine, forged, or from an unknown terminal),
+    /// and show what the genuine document says; with `--document FILE` (a document as
+    /// `doc show --json` writes it), check that the content is the one the code was signed for.
     Verify {
         qr: String,
+        #[arg(long)]
+        document: Option<PathBuf>,
     },
+    /// The text of a document's QR code, as a scanner reads it off the paper.
+    Qr { number: String },
     Void {
         number: String,
         #[arg(long)]
@@ -1494,19 +1500,55 @@ fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()
                 println!("{}", out.display());
             }
         }
-        DocCmd::Verify { qr } => match store.verify_qr(&qr)? {
-            yichuang_store::QrVerdict::Genuine { document, case, key_id, held, voided } => {
+        DocCmd::Qr { number } => println!("{}", store.document_qr(&number, now)?),
+        DocCmd::Verify { qr, document } => {
+            let offered = match document {
+                Some(f) => {
+                    let v: serde_json::Value = serde_json::from_str(&read(&f)?).map_err(|e| anyhow!("文书文件格式有误：{}", yichuang_store::json_reason(&e)))?;
+                    let body = v.get("body").cloned().unwrap_or(v);
+                    Some(serde_json::from_value::<yichuang_store::DocumentBody>(body).map_err(|e| anyhow!("文书文件格式有误：{}", yichuang_store::json_reason(&e)))?)
+                }
+                None => None,
+            };
+            match store.verify_qr_against(&qr, offered.as_ref())? {
+            yichuang_store::QrVerdict::Genuine { document, case, key_id, held, voided, binds_content } => {
                 println!("真实：{document}，由终端{key_id}签发{}", case.map(|c| format!("，办件编号{c}")).unwrap_or_default());
-                match (held, voided) {
+                if let Some(d) = &held {
+                    let b = &d.body;
+                    println!("原件内容（请与纸面逐项核对）：{}", b.title);
+                    if let Some(n) = &b.applicant_name {
+                        println!("  申请人：{n}{}", b.applicant_id_masked.as_ref().map(|i| format!("（{i}）")).unwrap_or_default());
+                    }
+                    if let Some(i) = &b.item_name {
+                        println!("  事项：{i}");
+                    }
+                    if let Some(o) = b.issued_on {
+                        println!("  出具日期：{o}");
+                    }
+                    if let Some(due) = b.due_date {
+                        println!("  承诺办结日期：{due}");
+                    }
+                    for r in &b.reasons {
+                        println!("  理由：{r}");
+                    }
+                }
+                if !binds_content {
+                    println!("（旧版二维码：只核验文书编号，未核验内容）");
+                }
+                match (held.is_some(), voided) {
                     (_, Some(r)) => println!("注意：该文书已作废，原因：{r}"),
                     (false, _) => println!("（本机没有该文书的记录，签名由已知终端公钥核验）"),
                     _ => {}
                 }
             }
+            yichuang_store::QrVerdict::ContentDiffers { document } => {
+                bail!("伪造：二维码是{document}的真实二维码，但文书内容与它签发时不同（姓名、决定或日期被改动过）")
+            }
             yichuang_store::QrVerdict::UnknownKey { key_id } => bail!("无法核验：本机不知道终端{key_id}的公钥，请先从县级同步"),
             yichuang_store::QrVerdict::Forged => bail!("签名不符：该文书的二维码被改动或伪造"),
             yichuang_store::QrVerdict::Malformed => bail!("这不是一窗通文书的二维码"),
-        },
+            }
+        }
         DocCmd::Void { number, reason, actor } => print_doc(&store.void_document(&number, &reason, &actor.actor, now)?, false),
         DocCmd::Reprint { number, actor } => {
             let d = store.reprint_document(&number, &actor.actor, now)?;

@@ -132,6 +132,29 @@ fn a_printed_qr_code_verifies_and_a_forged_one_does_not() {
     assert!(out.contains("已作废，原因：打印错误"), "{out}");
 }
 
+/// The QR code binds the document's content: a genuine code on a receipt whose name or date
+/// was changed fails `doc verify --document`, and the genuine content is shown to compare.
+#[test]
+fn a_forged_document_with_a_genuine_qr_code_fails_verification() {
+    let c = Centre::new();
+    c.json(&["case", "intake", &c.file("a.json", &cj01(&id("45082119680405302"), CJ01_ALL)), "--json"]);
+    let qr = c.ok(&["doc", "qr", "SL-2026-01-0001"]).trim().to_owned();
+    assert!(qr.starts_with("YC2|SL-2026-01-0001|"), "{qr}");
+    let out = c.ok(&["doc", "verify", &qr]);
+    assert!(out.contains("真实：〔2026〕受字第01-0001号") && out.contains("申请人：李秀英") && out.contains("承诺办结日期：2026-12-21"), "{out}");
+    let genuine: serde_json::Value = c.json(&["doc", "show", "SL-2026-01-0001", "--json"]);
+    let f = c.file("genuine.json", &genuine);
+    assert!(c.ok(&["doc", "verify", &qr, "--document", &f]).contains("真实"));
+    for (field, value) in [("applicant_name", json!("李秀兰")), ("due_date", json!("2026-12-01")), ("title", json!("准予许可决定书"))] {
+        let mut forged = genuine.clone();
+        forged["body"][field] = value;
+        let f = c.file(&format!("forged-{field}.json"), &forged);
+        let out = c.run(&["doc", "verify", &qr, "--document", &f]);
+        assert!(!out.status.success(), "{field}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("伪造：二维码是〔2026〕受字第01-0001号的真实二维码，但文书内容与它签发时不同"), "{field}");
+    }
+}
+
 /// The first page of a PDF as 8-bit grey pixels: (width, height, pixels).
 fn gray(pdf: &std::path::Path) -> (usize, usize, Vec<u8>) {
     let out = Command::new("pdftoppm").args(["-r", "30", "-gray", "-f", "1", "-l", "1", "-singlefile"]).arg(pdf).output().unwrap();

@@ -972,6 +972,64 @@ impl BackupDto {
     }
 }
 
+/// What the verify screen shows of a scanned or typed QR code: the verdict in the clerk's
+/// words, and what the genuine document says (to compare with the paper), when it is held here.
+#[derive(Debug, Serialize)]
+pub struct VerifyDto {
+    /// `genuine`, `voided`, `forged`, `unknown_terminal` or `malformed`.
+    pub verdict: &'static str,
+    pub message: String,
+    pub document: Option<VerifiedDoc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VerifiedDoc {
+    pub number: String,
+    pub title: String,
+    pub applicant: Option<String>,
+    pub id_masked: Option<String>,
+    pub item: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    pub reasons: Vec<String>,
+}
+
+impl VerifyDto {
+    pub fn from_verdict(v: yichuang_store::QrVerdict) -> Self {
+        use yichuang_store::QrVerdict as Q;
+        match v {
+            Q::Genuine { document, key_id, held, voided, binds_content, .. } => {
+                let doc = held.map(|d| VerifiedDoc {
+                    number: d.number.clone(),
+                    title: d.body.title.clone(),
+                    applicant: d.body.applicant_name.clone(),
+                    id_masked: d.body.applicant_id_masked.clone(),
+                    item: d.body.item_name.clone(),
+                    issued_on: d.body.issued_on,
+                    due_date: d.body.due_date,
+                    reasons: d.body.reasons.clone(),
+                });
+                let old = if binds_content { "" } else { "（旧版二维码，只核验编号，未核验内容）" };
+                match voided {
+                    Some(r) => Self { verdict: "voided", message: format!("{document}是真实文书，但已作废：{r}"), document: doc },
+                    None if doc.is_some() => {
+                        Self { verdict: "genuine", message: format!("真实：{document}，由终端{key_id}签发，请与纸面逐项核对下列内容{old}"), document: doc }
+                    }
+                    None => Self { verdict: "genuine", message: format!("真实：{document}，由终端{key_id}签发（本机没有该文书的记录，签名由已知终端公钥核验）{old}"), document: None },
+                }
+            }
+            Q::ContentDiffers { document } => {
+                Self { verdict: "forged", message: format!("伪造：这是{document}的真实二维码，但文书内容与它签发时不同"), document: None }
+            }
+            Q::Forged => Self { verdict: "forged", message: "伪造：二维码的签名不符，二维码被改动或伪造".into(), document: None },
+            Q::UnknownKey { key_id } => {
+                Self { verdict: "unknown_terminal", message: format!("无法核验：本机不知道终端{key_id}的公钥，请先与县级同步"), document: None }
+            }
+            Q::Malformed => Self { verdict: "malformed", message: "这不是一窗通文书的二维码".into(), document: None },
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct RestoreDto {
     pub events: i64,

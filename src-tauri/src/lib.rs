@@ -174,6 +174,13 @@ fn confirm_clock(state: tauri::State<'_, AppState>, head_id: String, head_pin: S
     })
 }
 
+/// The verify screen: a scanned or typed QR code of a printed document.
+#[tauri::command(async)]
+fn verify_document(state: tauri::State<'_, AppState>, qr: String) -> ApiResult<dto::VerifyDto> {
+    state.clerk()?;
+    state.with(|s| Ok(dto::VerifyDto::from_verdict(s.verify_qr(&qr)?)))
+}
+
 #[tauri::command(async)]
 fn search_items(state: tauri::State<'_, AppState>, query: String) -> ApiResult<Vec<dto::ItemDto>> {
     state.clerk()?;
@@ -702,6 +709,7 @@ pub fn run(store: Store) -> tauri::Result<()> {
             today_board,
             answer_supervision,
             confirm_clock,
+            verify_document,
             search_items,
             item_detail,
             check_id,

@@ -4,6 +4,13 @@ import { Channel, invoke } from '@tauri-apps/api/core'
 import { ref } from 'vue'
 
 export interface ApiError { code: string; message: string }
+
+export interface Verified {
+  verdict: 'genuine' | 'voided' | 'forged' | 'unknown_terminal' | 'malformed'
+  message: string
+  document: { number: string; title: string; applicant: string | null; id_masked: string | null; item: string | null
+    issued_on: string | null; due_date: string | null; reasons: string[] } | null
+}
 export interface Staff { id: string; name: string; role: 'clerk' | 'head' }
 export interface AppInfo {
   centre_name: string; centre_code: string; terminal: string; today: string
@@ -165,6 +172,7 @@ export const api = {
   todayBoard: () => call<Board>('today_board'),
   answerSupervision: (id: string, answer: string) => call<null>('answer_supervision', { id, answer }),
   confirmClock: (headId: string, headPin: string) => call<null>('confirm_clock', { headId, headPin }),
+  verifyDocument: (qr: string) => call<Verified>('verify_document', { qr }),
   searchItems: (query: string) => call<Item[]>('search_items', { query }),
   itemDetail: (code: string) => call<Item>('item_detail', { code }),
   checkId: (value: string) => call<IdCheck>('check_id', { value }),

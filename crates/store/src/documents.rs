@@ -23,7 +23,7 @@ pub struct DocumentRef {
 }
 
 /// A stored document with its frozen content.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentRecord {
     pub number: String,
     pub kind: DocKind,

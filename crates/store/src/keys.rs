@@ -1,7 +1,11 @@
 //! The terminal's signing key and the signatures in documents' QR codes.
 //!
-//! QR text: `YC1|<document, ASCII form>|<case number or empty>|<key id>|<signature>`, where the
-//! signature is Ed25519 over everything before the last `|`, in base64url without padding.
+//! QR text: `YC2|<document, ASCII form>|<case number or empty>|<key id>|<digest>|<signature>`,
+//! where the digest is the first 16 bytes of SHA-256 over the document's frozen body (its
+//! canonical JSON: the fields in [`crate::DocumentBody`]'s order) and the signature is Ed25519
+//! over everything before the last `|`, both in base64url without padding. A changed name,
+//! decision or date no longer matches the digest. Codes of the first version (`YC1`, without
+//! the digest) printed before still verify, marked as binding the number only.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -18,9 +22,20 @@ use crate::Store;
 /// What checking a QR text found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QrVerdict {
-    /// The signature is good; `held` says whether this database holds the document, and
-    /// `voided` whether it was voided here.
-    Genuine { document: String, case: Option<String>, key_id: String, held: bool, voided: Option<String> },
+    /// The signature is good; `held` is the document as this database holds it (what the
+    /// genuine paper says, to compare), `voided` whether it was voided here; `binds_content`
+    /// is false for a first-version code, which signs the number only.
+    Genuine {
+        document: String,
+        case: Option<String>,
+        key_id: String,
+        held: Option<Box<crate::DocumentRecord>>,
+        voided: Option<String>,
+        binds_content: bool,
+    },
+    /// The signature is good but the content it binds is not what was offered (the document
+    /// file given, or the body this database holds): a genuine code on a changed document.
+    ContentDiffers { document: String },
     /// Well-formed, but signed by a terminal whose key this database does not know.
     UnknownKey { key_id: String },
     /// The signature does not match: altered or forged.
@@ -38,6 +53,13 @@ pub(crate) fn parse_public_key(text: &str, what: &'static str) -> Result<Verifyi
         .and_then(|b| VerifyingKey::from_bytes(&b).ok())
         .filter(|k| !k.is_weak())
         .ok_or(StoreError::BadFile { what, detail: "不是有效的公钥（应为43个字符的base64url）".into() })
+}
+
+/// The digest a QR code binds: the first 16 bytes of SHA-256 over the body's canonical JSON.
+pub fn body_digest(body: &crate::DocumentBody) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    URL_SAFE_NO_PAD.encode(&Sha256::digest(&bytes)[..16])
 }
 
 impl Store {
@@ -118,12 +140,14 @@ impl Store {
         Ok(shared)
     }
 
-    /// The QR text of a stored document, signed with this terminal's key.
+    /// The QR text of a stored document, signed with this terminal's key over its number and
+    /// the digest of its frozen body.
     pub fn document_qr(&mut self, number: &str, now: DateTime<FixedOffset>) -> Result<String> {
         let doc = self.document(number)?;
         let ascii = DocumentNumber::parse(&doc.number)?.ascii();
         let key = self.signing_key(now)?;
-        let message = format!("YC1|{}|{}|{}", ascii, doc.case_number.unwrap_or_default(), self.key_id()?);
+        let digest = body_digest(&doc.body);
+        let message = format!("YC2|{}|{}|{}|{digest}", ascii, doc.case_number.unwrap_or_default(), self.key_id()?);
         let sig = URL_SAFE_NO_PAD.encode(key.sign(message.as_bytes()).to_bytes());
         Ok(format!("{message}|{sig}"))
     }
@@ -151,12 +175,25 @@ impl Store {
         })
     }
 
-    /// Checks a QR text read from a printed document.
+    /// Checks a QR text read from a printed document; with `offered`, the document as it was
+    /// presented (its body), which must be the one the code was signed for.
     pub fn verify_qr(&self, text: &str) -> Result<QrVerdict> {
+        self.verify_qr_against(text, None)
+    }
+
+    pub fn verify_qr_against(&self, text: &str, offered: Option<&crate::DocumentBody>) -> Result<QrVerdict> {
         let text = text.trim();
+        if text.len() > 512 {
+            return Ok(QrVerdict::Malformed);
+        }
         let Some((message, sig)) = text.rsplit_once('|') else { return Ok(QrVerdict::Malformed) };
         let parts: Vec<&str> = message.split('|').collect();
-        if parts.len() != 4 || parts[0] != "YC1" || DocumentNumber::parse(parts[1]).is_err() {
+        let digest = match (parts.first().copied(), parts.len()) {
+            (Some("YC1"), 4) => None,
+            (Some("YC2"), 5) if parts[4].len() == 22 => Some(parts[4]),
+            _ => return Ok(QrVerdict::Malformed),
+        };
+        if DocumentNumber::parse(parts[1]).is_err() {
             return Ok(QrVerdict::Malformed);
         }
         let key_id = parts[3].to_owned();
@@ -179,11 +216,18 @@ impl Store {
         }
         let document = DocumentNumber::parse(parts[1])?.to_string();
         let held = self.document(&document).ok();
+        if let Some(digest) = digest {
+            let differs = |body: &crate::DocumentBody| body_digest(body) != digest;
+            if offered.is_some_and(differs) || held.as_ref().is_some_and(|d| differs(&d.body)) {
+                return Ok(QrVerdict::ContentDiffers { document });
+            }
+        }
         Ok(QrVerdict::Genuine {
             case: (!parts[2].is_empty()).then(|| parts[2].to_owned()),
             key_id,
-            held: held.is_some(),
-            voided: held.and_then(|d| d.void_reason),
+            voided: held.as_ref().and_then(|d| d.void_reason.clone()),
+            held: held.map(Box::new),
+            binds_content: digest.is_some(),
             document,
         })
     }

@@ -112,13 +112,14 @@ fn qr_codes_are_signed_and_checked() {
     let t = now("2026-11-23T10:00:00+08:00");
     let doc = s.issue_notice("YL-01", Some("张三"), "demo", t).unwrap();
     let qr = s.document_qr(&doc.number, t).unwrap();
-    assert!(qr.starts_with("YC1|GZ-2026-01-0001||450821102-01|"), "{qr}");
+    assert!(qr.starts_with("YC2|GZ-2026-01-0001||450821102-01|"), "{qr}");
     assert_eq!(s.document_qr(&doc.number, t).unwrap(), qr, "the key is made once; Ed25519 is deterministic");
     match s.verify_qr(&qr).unwrap() {
-        QrVerdict::Genuine { document, held, voided, .. } => {
+        QrVerdict::Genuine { document, held, voided, binds_content, .. } => {
             assert_eq!(document, "〔2026〕告字第01-0001号");
-            assert!(held);
+            assert_eq!(held.unwrap().body.title, "一次性告知单");
             assert_eq!(voided, None);
+            assert!(binds_content);
         }
         other => panic!("{other:?}"),
     }
@@ -134,7 +135,16 @@ fn qr_codes_are_signed_and_checked() {
     let mut other_centre = Store::open(dir2.path().join("b.db")).unwrap();
     other_centre.initialise(CentreCode::parse("450821103").unwrap(), "另一镇便民服务中心", TerminalId::parse("01").unwrap(), t).unwrap();
     other_centre.add_known_key("450821102-01", &public, "system", t).unwrap();
-    assert!(matches!(other_centre.verify_qr(&qr).unwrap(), QrVerdict::Genuine { held: false, .. }));
+    assert!(matches!(other_centre.verify_qr(&qr).unwrap(), QrVerdict::Genuine { held: None, .. }));
+    // A genuine code on a document whose name was changed: the content differs from the digest.
+    let mut body = s.document(&doc.number).unwrap().body;
+    assert!(matches!(s.verify_qr_against(&qr, Some(&body)).unwrap(), QrVerdict::Genuine { .. }));
+    body.applicant_name = Some("李四".into());
+    assert_eq!(other_centre.verify_qr_against(&qr, Some(&body)).unwrap(), QrVerdict::ContentDiffers { document: doc.number.clone() });
+    // A digest changed in the code breaks the signature.
+    let parts: Vec<&str> = qr.split('|').collect();
+    let swapped = format!("{}|{}|{}|{}|{}|{}", parts[0], parts[1], parts[2], parts[3], "A".repeat(22), parts[5]);
+    assert_eq!(s.verify_qr(&swapped).unwrap(), QrVerdict::Forged);
     // The key's public half is an event (it travels to HQ); the secret never is.
     let events: Vec<String> = s.events_after(0, 1000).unwrap().into_iter().map(|e| e.payload).collect();
     let secret: String = s.connection().query_row("SELECT secret_key FROM terminal_key", [], |r| r.get(0)).unwrap();

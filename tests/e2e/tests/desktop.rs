@@ -803,7 +803,10 @@ async fn a_case_taken_in_at_one_window_is_collected_at_another() {
     w1.press(Key::F9).await;
     w1.wait_text("outcome", "予以受理").await;
     let cases = w1.cli(&["case", "list", "--json"]);
-    let number = cases.as_array().unwrap().iter().find(|c| c["item"] == "GL-01").expect("the new case")["case_number"].as_str().unwrap().to_owned();
+    let number = cases.as_array().unwrap().iter().find(|c| c["item"] == "GL-01").unwrap_or_else(|| panic!("the new case is not in {cases}"))["case_number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     w1.cli_text(&["case", "decide", &number, "--approve", "--actor", "demo"]);
     w1.cli_text(&["case", "ready", &number, "--actor", "demo"]);
 
@@ -1077,5 +1080,34 @@ async fn a_returning_id_with_another_name_is_asked_about_in_the_window() {
     let cases = d.cli(&["case", "list", "--json"]);
     assert_eq!(cases.as_array().unwrap().len(), 2);
     assert!(cases.as_array().unwrap().iter().any(|c| c["applicant_name"] == "韦秀兰"));
+    d.stop().await;
+}
+
+/// The verify screen: a receipt's QR code, typed by a scanner, is genuine and shows what the
+/// genuine receipt says; a code with its content digest or number changed is forged; a voided
+/// document is said to be voided.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_verify_screen_tells_a_genuine_document_from_a_forged_one() {
+    let d = Desk::start().await;
+    let number = d.photoless_intake();
+    let qr = d.cli_text(&["doc", "qr", "BZ-2026-01-0001"]).trim().to_owned();
+    assert!(qr.starts_with("YC2|BZ-2026-01-0001|"), "{qr}");
+    d.sign_in().await;
+    d.nav("#nav-verify").await;
+    d.keys("#verify-qr", &qr).await;
+    d.keys("#verify-qr", &key(Key::Enter)).await;
+    let shown = d.wait_text("verify-result", "真实").await;
+    assert!(shown.contains("韦秀英") && shown.contains("450821********3025"), "{shown}");
+    assert!(shown.contains("补正材料通知书 〔2026〕补字第01-0001号"), "{shown}");
+    assert!(!number.is_empty());
+    d.shot("14-verify-genuine").await;
+    // The same code with another digest (the content it binds changed): forged.
+    let parts: Vec<&str> = qr.split('|').collect();
+    let forged = format!("{}|{}|{}|{}|{}|{}", parts[0], parts[1], parts[2], parts[3], "A".repeat(22), parts[5]);
+    d.keys("#verify-qr", &key(Key::Backspace).repeat(qr.chars().count() + 2)).await;
+    d.keys("#verify-qr", &forged).await;
+    d.keys("#verify-qr", &key(Key::Enter)).await;
+    d.wait_text("verify-result", "伪造").await;
+    d.shot("15-verify-forged").await;
     d.stop().await;
 }
