@@ -267,6 +267,10 @@ enum Command {
         /// backup was taken).
         #[arg(long)]
         terminal: String,
+        /// The backup is another centre's and the head confirms it is to replace this one's
+        /// database (recorded in the restore's event).
+        #[arg(long)]
+        other_centre: bool,
     },
     /// Write an online backup of the database.
     Backup {
@@ -1149,10 +1153,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Restore { from, terminal } => {
+        Command::Restore { from, terminal, other_centre } => {
             let path = cli.db.as_ref().ok_or_else(|| anyhow!("请用 --db 指定数据库文件"))?;
             let terminal = TerminalId::parse(&terminal)?;
-            let r = Store::restore(path, &from, terminal, now)?;
+            let r = Store::restore_with(path, &from, terminal, other_centre, now)?;
             println!("已从{}恢复（{}条事件），本机今后的终端号为{terminal}", from.display(), r.events);
             if let Some(k) = r.kept_as {
                 println!("恢复前的数据库已保留为{}", k.display());

@@ -438,3 +438,36 @@ fn verify_names_a_damaged_page_of_the_file() {
     let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(said.contains("数据库文件已损坏") && said.contains("请从备份恢复"), "{said}");
 }
+
+/// What the events determine is checked against the tables: a clerk promoted to head, a due
+/// date moved to 2099, an applicant renamed or a setting changed with sqlite3 is named by
+/// `verify`, in Chinese.
+#[test]
+fn verify_names_a_column_changed_behind_the_program_s_back() {
+    let c = Centre::new();
+    let o = c.json(&["case", "intake", &c.file("a.json", &cj01(&id("45082119680405302"), CJ01_ALL)), "--json"]);
+    let n = o["case_number"].as_str().unwrap().to_owned();
+    c.ok(&["settings", "--set", "warning_days=3", "--actor", "head"]);
+    assert_eq!(c.ok(&["verify"]).trim(), "ok");
+    let tamper = |sql: &str, undo: &str, said: &str| {
+        c.store().connection().execute_batch(sql).unwrap();
+        let out = c.run(&["verify"]);
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!out.status.success(), "{sql}: {text}");
+        assert!(text.contains(said), "{sql}: expected “{said}” in {text}");
+        c.store().connection().execute_batch(undo).unwrap();
+        assert_eq!(c.ok(&["verify"]).trim(), "ok", "undone: {undo}");
+    };
+    tamper("UPDATE staff SET role = 'head' WHERE id = 'demo'", "UPDATE staff SET role = 'clerk' WHERE id = 'demo'", "工作人员的角色“demo”在数据库中为“head”，但事件记录的是“clerk”");
+    tamper(
+        &format!("UPDATE case_file SET due_date = '2099-12-31' WHERE number = '{n}'"),
+        &format!("UPDATE case_file SET due_date = '2026-12-21' WHERE number = '{n}'"),
+        "办件的承诺办结日期",
+    );
+    tamper("UPDATE applicant SET name = '李秀兰'", "UPDATE applicant SET name = '李秀英'", "申请人的姓名“450821********3025”在数据库中为“李秀兰”，但事件记录的是“李秀英”");
+    tamper(
+        "UPDATE centre SET settings = json_set(settings, '$.warning_days', 9)",
+        "UPDATE centre SET settings = json_set(settings, '$.warning_days', 3)",
+        "中心设置“warning_days”在数据库中为“9”，但事件记录的是“3”",
+    );
+}

@@ -281,3 +281,44 @@ fn after_a_restore_no_case_or_document_number_is_issued_twice() {
     assert_eq!(restored.iter().filter(|n| n.contains("补字第02-")).count(), 4, "{restored:?}");
     assert_eq!(c.ok(&["verify"]).trim(), "ok");
 }
+
+/// Restore works onto a damaged or a missing database; another centre's backup is refused
+/// unless confirmed, and the confirmation is recorded.
+#[test]
+fn restore_brings_back_a_damaged_or_missing_database_and_asks_before_another_centre_s_backup() {
+    let c = Centre::new();
+    let first = c.json(&["case", "intake", &c.file("a.json", &cj01(&id("45082119680405302"), CJ01_ALL)), "--json"]);
+    let n1 = first["case_number"].as_str().unwrap().to_owned();
+    let copy = c.dir.path().join("monday.db");
+    c.ok(&["backup", "--out", copy.to_str().unwrap()]);
+    // The database file is damaged: every page overwritten but the header.
+    c.store().connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    let mut bytes = std::fs::read(&c.db).unwrap();
+    let len = bytes.len();
+    bytes[4096..len].fill(0x55);
+    std::fs::write(&c.db, &bytes).unwrap();
+    assert!(!c.run(&["verify"]).status.success());
+    let out = c.ok(&["restore", "--from", copy.to_str().unwrap(), "--terminal", "02"]);
+    assert!(out.contains("恢复前的数据库已保留为"), "{out}");
+    assert_eq!(c.ok(&["verify"]).trim(), "ok");
+    assert!(c.run(&["case", "show", &n1]).status.success());
+    // The damaged file was kept byte for byte.
+    let kept = std::fs::read(c.dir.path().join("centre.db.before-restore-1")).unwrap();
+    assert!(kept == bytes, "the damaged file is kept as it was ({} bytes, {} kept)", bytes.len(), kept.len());
+    // The database is gone altogether (a disk replaced): restore makes it again.
+    std::fs::remove_file(&c.db).unwrap();
+    let _ = std::fs::remove_file(c.dir.path().join("centre.db-wal"));
+    c.ok(&["restore", "--from", copy.to_str().unwrap(), "--terminal", "03"]);
+    assert!(c.run(&["case", "show", &n1]).status.success());
+    // Another centre's backup: refused untouched, then taken when the head confirms it.
+    let other = Centre::new_at("450821103", "01");
+    let theirs = other.dir.path().join("theirs.db");
+    other.ok(&["backup", "--out", theirs.to_str().unwrap()]);
+    let before = c.count("SELECT count(*) FROM event");
+    let out = c.run(&["restore", "--from", theirs.to_str().unwrap(), "--terminal", "04"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("这是另一个中心（450821103）的备份，本机是中心450821102"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(c.count("SELECT count(*) FROM event"), before, "nothing written");
+    c.ok(&["restore", "--from", theirs.to_str().unwrap(), "--terminal", "04", "--other-centre"]);
+    let payload: String = c.store().connection().query_row("SELECT payload FROM event WHERE kind = 'store.restored'", [], |r| r.get(0)).unwrap();
+    assert!(payload.contains(r#""replaced_centre":"450821102""#), "{payload}");
+}

@@ -17,7 +17,21 @@ use yichuang_store::{CaseFilter, Role, Staff, Store};
 pub struct AppState {
     store: Mutex<Option<Store>>,
     db: PathBuf,
-    session: Mutex<Option<Staff>>,
+    session: Mutex<Option<Session>>,
+}
+
+/// Who is signed in, and when they last did something: after the centre's idle minutes
+/// without a command the clerk gave, the session is gone (the applicant may be at the screen).
+struct Session {
+    staff: Staff,
+    last: std::time::Instant,
+    idle: std::time::Duration,
+}
+
+impl Session {
+    fn expired(&self, now: std::time::Instant) -> bool {
+        now.saturating_duration_since(self.last) > self.idle
+    }
 }
 
 impl AppState {
@@ -37,11 +51,27 @@ impl AppState {
 
     /// The staff member signed in at this window.
     fn clerk(&self) -> ApiResult<Staff> {
-        self.session
-            .lock()
-            .map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))?
-            .clone()
-            .ok_or_else(|| ApiError::new("auth.signed_out", "请先登录"))
+        self.signed_in(true)
+    }
+
+    /// The session, if still alive; `touch` says the clerk acted (a poll of the page does not).
+    fn signed_in(&self, touch: bool) -> ApiResult<Staff> {
+        let mut guard = self.session.lock().map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))?;
+        let now = std::time::Instant::now();
+        match guard.as_mut() {
+            None => Err(ApiError::new("auth.signed_out", "请先登录")),
+            Some(s) if s.expired(now) => {
+                let minutes = s.idle.as_secs() / 60;
+                *guard = None;
+                Err(ApiError::new("auth.idle", format!("已{minutes}分钟无操作，窗口已自动锁定，请重新登录")))
+            }
+            Some(s) => {
+                if touch {
+                    s.last = now;
+                }
+                Ok(s.staff.clone())
+            }
+        }
     }
 
     /// The signed-in station head, for what only the head may do.
@@ -90,10 +120,12 @@ fn app_info(state: tauri::State<'_, AppState>) -> ApiResult<dto::AppInfo> {
 #[tauri::command(async)]
 fn sign_in(state: tauri::State<'_, AppState>, staff_id: String, pin: String) -> ApiResult<dto::StaffDto> {
     // Wrong PINs are counted in the database and lock the account (the store's rule).
-    state.with(|s| Ok(s.sign_in(staff_id.trim(), pin.trim(), now())?))
-    .and_then(|staff| {
+    state.with(|s| Ok((s.sign_in(staff_id.trim(), pin.trim(), now())?, s.centre()?.settings.idle_lock_minutes)))
+    .and_then(|(staff, minutes)| {
         let dto = dto::StaffDto::from(&staff);
-        *state.session.lock().map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))? = Some(staff);
+        let idle = std::time::Duration::from_secs(u64::from(minutes.max(1)) * 60);
+        *state.session.lock().map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))? =
+            Some(Session { staff, last: std::time::Instant::now(), idle });
         Ok(dto)
     })
 }
@@ -466,7 +498,7 @@ fn restore_backup(state: tauri::State<'_, AppState>, name: String, terminal: Str
 /// Where this window stands with HQ (read on its own connection: never waits on the clerk).
 #[tauri::command(async)]
 fn sync_status(state: tauri::State<'_, AppState>) -> ApiResult<dto::SyncStatusDto> {
-    state.clerk()?;
+    state.signed_in(false)?; // the header's poll every 30 s keeps no idle window unlocked
     let store = Store::open(&state.db)?;
     Ok(dto::SyncStatusDto::load(&store)?)
 }
@@ -764,6 +796,19 @@ pub fn run(store: Store) -> tauri::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_idle_session_expires_and_a_poll_does_not_keep_it_alive() {
+        use std::time::{Duration, Instant};
+        let start = Instant::now();
+        let s = super::Session {
+            staff: yichuang_store::Staff { id: "demo".into(), name: "李梅".into(), role: yichuang_store::Role::Clerk, active: true },
+            last: start,
+            idle: Duration::from_secs(300),
+        };
+        assert!(!s.expired(start + Duration::from_secs(300)));
+        assert!(s.expired(start + Duration::from_secs(301)));
+    }
+
     /// The three lists of commands agree: the handler, the app manifest (build.rs) and the
     /// window's capability. A command missing from one is a button that says “not allowed”.
     #[test]
@@ -806,7 +851,7 @@ mod tests {
             let first = body.lines().nth(1).unwrap_or("").trim();
             if !OPEN.contains(&name) {
                 assert!(
-                    first.contains("state.clerk()?") || first.contains("state.head("),
+                    first.contains("state.clerk()?") || first.contains("state.head(") || first.contains("state.signed_in("),
                     "{name} must ask the session first, not: {first}"
                 );
             }

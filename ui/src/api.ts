@@ -14,7 +14,7 @@ export interface Verified {
 export interface Staff { id: string; name: string; role: 'clerk' | 'head' }
 export interface AppInfo {
   centre_name: string; centre_code: string; terminal: string; today: string
-  calendar_version: string; catalogue_version: string | null; staff: Staff[]
+  calendar_version: string; catalogue_version: string | null; staff: Staff[]; idle_lock_minutes: number
 }
 export interface Warning { level: 'normal' | 'yellow' | 'red' | 'paused'; days: number }
 export interface CaseRow {
@@ -81,11 +81,12 @@ export interface Printed { message: string; file: string; queued: boolean; job: 
 export interface Settings {
   centre_code: string; centre_name: string; terminal: string; warning_days: number; stub_copies: boolean
   deemed_approval: boolean; phone: string; address: string; printer: string; slip_printer: string; slip_encoding: string
-  hq_public_key: string; peer_listen: string; hq_ca: string; hq_ca_fingerprint: string | null
+  hq_public_key: string; peer_listen: string; hq_ca: string; hq_ca_fingerprint: string | null; idle_lock_minutes: number
 }
 export interface SettingsForm {
   warningDays: number; stubCopies: boolean; phone: string; address: string
   printer: string; slipPrinter: string; slipEncoding: string; hqPublicKey: string; peerListen: string; hqCa: string
+  idleLockMinutes: number
 }
 export interface PrinterInfo { name: string; is_default: boolean }
 export interface Progress { done: number; total: number }
@@ -155,6 +156,8 @@ export function asApiError(e: unknown): ApiError {
 
 /** Set when the store refused an act because the PC's clock went back: the window asks the head. */
 export const clockAlarm = ref<string | null>(null)
+/** Set when the window locked itself (idle): the sign-in screen says why. */
+export const lockedOut = ref<string | null>(null)
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -162,6 +165,7 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   } catch (e) {
     const err = asApiError(e)
     if (err.code === 'clock.behind') clockAlarm.value = err.message
+    if (err.code === 'auth.idle') lockedOut.value = err.message
     throw err
   }
 }
@@ -291,6 +295,7 @@ export function settingsForm(s: Settings): SettingsForm {
     warningDays: s.warning_days, stubCopies: s.stub_copies, phone: s.phone, address: s.address,
     printer: s.printer, slipPrinter: s.slip_printer, slipEncoding: s.slip_encoding || 'gb18030',
     hqPublicKey: s.hq_public_key, peerListen: s.peer_listen, hqCa: s.hq_ca,
+    idleLockMinutes: s.idle_lock_minutes || 5,
   }
 }
 

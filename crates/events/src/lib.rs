@@ -444,6 +444,10 @@ pub struct StoreRestored {
     pub terminal_before: Option<String>,
     #[serde(default)]
     pub terminal: Option<String>,
+    /// The centre of the database it replaced, when the backup was another centre's and the
+    /// restore was confirmed anyway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_centre: Option<String>,
 }
 
 /// The parts of an event a timeline shows ([`Event::summary`]).

@@ -78,6 +78,8 @@ pub enum StoreError {
     CalendarVersionConflict { year: i32, version: u32 },
     #[error("本机时钟可能不准：现在显示{now}，早于本机上一条记录的时间{last}。请核对电脑的日期和时间后重试；如时间确已校正（此前的时钟偏快），请中心负责人确认")]
     ClockBehind { last: String, now: String },
+    #[error("这是另一个中心（{theirs}）的备份，本机是中心{here}：一般是选错了文件。确需换用该中心的数据的，须由中心负责人确认（命令行加 --other-centre）")]
+    OtherCentreBackup { here: String, theirs: String },
     #[error(transparent)]
     Text(#[from] TextError),
     #[error(transparent)]
@@ -139,6 +141,7 @@ impl StoreError {
             Self::ApplicantNameDiffers { .. } => "intake.name_differs",
             Self::CalendarVersionConflict { .. } => "calendar.version_conflict",
             Self::ClockBehind { .. } => "clock.behind",
+            Self::OtherCentreBackup { .. } => "store.other_centre_backup",
             Self::Text(e) => e.code(),
             Self::IdNumber(e) => e.code(),
             Self::Uscc(e) => e.code(),

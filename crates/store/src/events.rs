@@ -126,6 +126,9 @@ pub enum ChainFault {
     PeerBroken { stream: String, seq: i64 },
     /// SQLite's own check of the file failed: a page overwritten, the file cut short.
     Damaged(String),
+    /// A column the events determine (a staff member's role, a case's due date, an
+    /// applicant's name, the centre's settings) holds something no event recorded.
+    Projection { what: &'static str, key: String, recorded: String, stored: String },
 }
 
 impl std::fmt::Display for ChainFault {
@@ -142,8 +145,82 @@ impl std::fmt::Display for ChainFault {
             Self::StatusMismatch { case, recorded, stored } => {
                 write!(f, "办件{case}的状态为“{stored}”，但事件记录的状态为“{recorded}”（办件被修改）")
             }
+            Self::Projection { what, key, recorded, stored } => {
+                write!(f, "{what}“{key}”在数据库中为“{stored}”，但事件记录的是“{recorded}”（数据被绕过程序改动）")
+            }
         }
     }
+}
+
+/// The columns the own log determines, against what it recorded: a case's due date (cases no
+/// other terminal acted on), a staff member's role, an applicant's name, the centre's settings
+/// (each where no other terminal's events could have set it).
+fn projections(
+    conn: &Connection,
+    has_peers: bool,
+    shared: &std::collections::HashSet<String>,
+    dues: &std::collections::HashMap<String, Option<chrono::NaiveDate>>,
+    roles: &std::collections::HashMap<String, String>,
+    names: &std::collections::HashMap<String, String>,
+    settings: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Result<Option<ChainFault>> {
+    let peer_kinds = |kind: &str| -> Result<bool> {
+        Ok(has_peers && conn.query_row("SELECT EXISTS (SELECT 1 FROM peer_event WHERE kind = ?1)", [kind], |r| r.get(0))?)
+    };
+    let show = |d: &Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "无".into());
+    let mut stmt = conn.prepare("SELECT number, due_date FROM case_file")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (case, stored): (String, Option<chrono::NaiveDate>) = (r.get(0)?, r.get(1)?);
+        if let (false, Some(recorded)) = (shared.contains(&case), dues.get(&case)) {
+            if *recorded != stored {
+                return Ok(Some(ChainFault::Projection { what: "办件的承诺办结日期", key: case, recorded: show(recorded), stored: show(&stored) }));
+            }
+        }
+    }
+    let peer_staff = peer_kinds("staff.added")?;
+    let mut stmt = conn.prepare("SELECT id, role FROM staff")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (id, stored): (String, String) = (r.get(0)?, r.get(1)?);
+        match roles.get(&id) {
+            Some(recorded) if *recorded != stored => {
+                return Ok(Some(ChainFault::Projection { what: "工作人员的角色", key: id, recorded: recorded.clone(), stored }));
+            }
+            // A head no event made: the one promotion that matters most.
+            None if stored == "head" && !peer_staff => {
+                return Ok(Some(ChainFault::Projection { what: "工作人员的角色", key: id, recorded: "（无记录）".into(), stored }));
+            }
+            _ => {}
+        }
+    }
+    if !peer_kinds("case.intake")? {
+        let mut stmt = conn.prepare("SELECT coalesce(id_number, uscc), name FROM applicant")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (key, stored): (String, String) = (r.get(0)?, r.get(1)?);
+            if let Some(recorded) = names.get(&key).filter(|n| **n != stored) {
+                let masked = yichuang_core::IdNumber::parse(&key).map(|i| i.masked()).unwrap_or(key);
+                return Ok(Some(ChainFault::Projection { what: "申请人的姓名", key: masked, recorded: recorded.clone(), stored }));
+            }
+        }
+    }
+    if let (Some(recorded), false) = (settings, peer_kinds("centre.settings")?) {
+        let stored: Option<String> = conn.query_row("SELECT settings FROM centre WHERE id = 1", [], |r| r.get(0)).optional()?;
+        let stored: serde_json::Value = stored.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+        let recorded = serde_json::Value::Object(recorded.clone());
+        if stored != recorded {
+            let differs = recorded
+                .as_object()
+                .into_iter()
+                .flatten()
+                .find(|(k, v)| stored.get(k.as_str()) != Some(v))
+                .map(|(k, v)| (k.clone(), v.to_string(), stored.get(k.as_str()).map(|s| s.to_string()).unwrap_or_default()))
+                .unwrap_or_default();
+            return Ok(Some(ChainFault::Projection { what: "中心设置", key: differs.0, recorded: differs.1, stored: differs.2 }));
+        }
+    }
+    Ok(None)
 }
 
 /// Walks the whole chain and the records that must have events. Returns the number of events
@@ -163,6 +240,11 @@ pub(crate) fn verify(conn: &Connection, own_stream: &str) -> Result<std::result:
     let mut expected = 1;
     let mut prev = GENESIS_HASH.to_owned();
     let mut recorded: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    // What the own log determines of the projections, folded as the rows go by.
+    let mut dues: std::collections::HashMap<String, Option<chrono::NaiveDate>> = std::collections::HashMap::new();
+    let mut roles: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut settings: Option<serde_json::Map<String, serde_json::Value>> = None;
     while let Some(row) = rows.next()? {
         let e = read_row(row)?;
         if e.seq != expected {
@@ -177,8 +259,23 @@ pub(crate) fn verify(conn: &Connection, own_stream: &str) -> Result<std::result:
         // Every row is a typed event; the last state each case's events recorded is kept.
         match e.event() {
             Ok(event) => {
-                if let Some((status, _, _)) = event.case_state() {
+                if let Some((status, paused, due)) = event.case_state() {
                     recorded.insert(e.subject.clone(), status.to_owned());
+                    // A stopped clock (decided, ready, collected) keeps the due date it had.
+                    let runs = yichuang_core::CaseStatus::parse(status).is_some_and(|s| s.clock_runs());
+                    if runs || paused || matches!(event, yichuang_events::Event::CaseIntake(_)) {
+                        dues.insert(e.subject.clone(), due.map(|d| d.date));
+                    }
+                }
+                match &event {
+                    yichuang_events::Event::StaffAdded(s) => {
+                        roles.insert(s.id.clone(), s.role.clone());
+                    }
+                    yichuang_events::Event::CaseIntake(c) => {
+                        names.insert(c.applicant.key.clone(), c.applicant.name.clone());
+                    }
+                    yichuang_events::Event::CentreSettings(m) => settings = Some(m.clone()),
+                    _ => {}
                 }
             }
             Err(err) => return Ok(Err(ChainFault::Unreadable { seq: e.seq, detail: err.to_string() })),
@@ -262,6 +359,9 @@ pub(crate) fn verify(conn: &Connection, own_stream: &str) -> Result<std::result:
         if recorded != stored {
             return Ok(Err(ChainFault::StatusMismatch { case, recorded, stored }));
         }
+    }
+    if let Some(fault) = projections(conn, has_peers, &shared, &dues, &roles, &names, settings.as_ref())? {
+        return Ok(Err(fault));
     }
     Ok(Ok(last))
 }

@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
-use yichuang_core::{Calendar, CentreCode, ServiceItem, TerminalId};
+use yichuang_core::{Calendar, CentreCode, FreeText, ServiceItem, TerminalId};
 use yichuang_events as ev;
 use yichuang_events::Event;
 
@@ -128,6 +128,9 @@ pub struct Settings {
     /// The county's own root certificate (PEM), as the county hands it out with the installer:
     /// HQ's HTTPS certificate is then trusted only if that CA issued it. Empty: public roots.
     pub hq_ca: String,
+    /// The window locks after this many minutes without a key or a click (the applicant may
+    /// be looking at the screen), 1 to 120.
+    pub idle_lock_minutes: u32,
 }
 
 impl Default for Settings {
@@ -146,6 +149,7 @@ impl Default for Settings {
             hq_public_key: String::new(),
             peer_listen: String::new(),
             hq_ca: String::new(),
+            idle_lock_minutes: 5,
         }
     }
 }
@@ -273,8 +277,14 @@ fn sync_dir(path: &Path) -> Result<()> {
 /// Copies the database at `db` to `aside`: through SQLite when it can be read (its WAL
 /// included), byte for byte (with its WAL) when it is damaged, so nothing is lost either way.
 fn keep_aside(db: &Path, aside: &Path) -> Result<()> {
-    let copied = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .and_then(|c| c.backup(rusqlite::MAIN_DB, aside, None));
+    // Through SQLite only when SQLite finds the file sound: a damaged one is kept as it is.
+    let copied = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).and_then(|c| {
+        let ok: String = c.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if ok != "ok" {
+            return Err(rusqlite::Error::InvalidQuery);
+        }
+        c.backup(rusqlite::MAIN_DB, aside, None)
+    });
     if copied.is_err() {
         remove_with_wal(aside);
         std::fs::copy(db, aside)?;
@@ -600,6 +610,27 @@ impl Store {
     /// Changes the centre's settings.
     pub fn update_settings(&mut self, actor: &str, mut settings: Settings, now: DateTime<FixedOffset>) -> Result<()> {
         self.require_head(actor, "修改设置")?;
+        // Each setting within what makes sense, said in the Settings page's words.
+        let range = |name: &str, v: u32, lo: u32, hi: u32| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(StoreError::Rule(format!("{name}应为{lo}至{hi}，现在是{v}")))
+            }
+        };
+        range("预警天数（工作日）", settings.warning_days, 1, 10)?;
+        range("复杂投诉的答复期限（工作日）", settings.complaint_complex_days, 1, 30)?;
+        range("差评整改期限（工作日）", settings.rectification_days, 1, 30)?;
+        range("无操作自动锁屏的分钟数", settings.idle_lock_minutes, 1, 120)?;
+        if !["gb18030", "gbk", "utf8", "raster"].contains(&settings.slip_encoding.as_str()) {
+            return Err(StoreError::Rule(format!("小票打印机编码“{}”无效：应为gb18030、gbk、utf8或raster", settings.slip_encoding)));
+        }
+        if !settings.phone.trim().chars().all(|c| c.is_ascii_digit() || c == '-') {
+            return Err(StoreError::Rule("咨询电话只能包含数字和“-”".into()));
+        }
+        for (name, v) in [("咨询电话", &mut settings.phone), ("中心地址", &mut settings.address), ("打印机", &mut settings.printer), ("小票打印机", &mut settings.slip_printer)] {
+            *v = if v.trim().is_empty() { String::new() } else { FreeText::line(name, v, FreeText::LINE)?.into_string() };
+        }
         settings.hq_public_key = settings.hq_public_key.trim().to_owned();
         if !settings.hq_public_key.is_empty() {
             keys::parse_public_key(&settings.hq_public_key, "县级公钥")?;
@@ -1003,6 +1034,13 @@ impl Store {
     /// copy that was lost may have issued case and document numbers after the backup was
     /// taken, and those numbers must never be issued again.
     pub fn restore(db: &Path, backup: &Path, terminal: TerminalId, now: DateTime<FixedOffset>) -> Result<RestoreReport> {
+        Self::restore_with(db, backup, terminal, false, now)
+    }
+
+    /// [`Store::restore`]; a backup of another centre than the one at `db` is refused unless
+    /// `other_centre` says the head confirmed it, and the confirmation is then recorded in the
+    /// `store.restored` event with the centre it replaced.
+    pub fn restore_with(db: &Path, backup: &Path, terminal: TerminalId, other_centre: bool, now: DateTime<FixedOffset>) -> Result<RestoreReport> {
         let report = check_backup(backup)?;
         if report.fault.is_some() {
             return Err(StoreError::BadBackup(backup.display().to_string()));
@@ -1024,6 +1062,22 @@ impl Store {
         if used.contains(&new_terminal) {
             return Err(StoreError::TerminalUsed(new_terminal));
         }
+        // Whose backup it is, against whose database it replaces (when that can be read).
+        let centre_of = |p: &Path| -> Option<String> {
+            Connection::open_with_flags(p, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .ok()?
+                .query_row("SELECT code FROM centre WHERE id = 1", [], |r| r.get(0))
+                .ok()
+        };
+        let replaced_centre = match (db.exists().then(|| centre_of(db)).flatten(), centre_of(backup)) {
+            (Some(here), Some(theirs)) if here != theirs => {
+                if !other_centre {
+                    return Err(StoreError::OtherCentreBackup { here, theirs });
+                }
+                Some(here)
+            }
+            _ => None,
+        };
         // The database it replaces is kept beside it, even when it can no longer be read.
         let kept_as = if db.exists() {
             let mut n = 1;
@@ -1034,7 +1088,6 @@ impl Store {
                 }
                 n += 1;
             };
-            keep_aside(db, &aside)?;
             Some(aside)
         } else {
             None
@@ -1075,6 +1128,7 @@ impl Store {
                         kept_as: kept.clone(),
                         terminal_before: Some(before.clone()),
                         terminal: Some(new_terminal.clone()),
+                        replaced_centre: replaced_centre.clone(),
                     }),
                 )?;
                 Ok(())
@@ -1094,6 +1148,13 @@ impl Store {
         if let Err(e) = built {
             remove_with_wal(&tmp);
             return Err(e);
+        }
+        // The database it replaces is kept, whole, before anything takes its place.
+        if let Some(aside) = &kept_as {
+            if let Err(e) = keep_aside(db, aside) {
+                remove_with_wal(&tmp);
+                return Err(e);
+            }
         }
         // No write-ahead log of the old database may be left to pair with the new file.
         if db.exists() {
