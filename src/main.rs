@@ -340,6 +340,8 @@ enum StaffCmd {
         #[arg(long)]
         json: bool,
     },
+    /// The head adds a staff member. Standard input: the head's own PIN, then the new
+    /// member's first PIN (a line each; never on the command line).
     Add {
         #[arg(long)]
         id: String,
@@ -347,8 +349,6 @@ enum StaffCmd {
         name: String,
         #[arg(long, value_parser = ["clerk", "head"])]
         role: String,
-        #[arg(long)]
-        pin: Option<String>,
         #[arg(long)]
         actor: String,
     },
@@ -602,6 +602,17 @@ enum InquiryCmd {
 }
 
 /// `n` lines from standard input (PINs: never on the command line).
+/// A privileged command (staff, settings, catalogue, calendar) is the head's: `actor` must be a
+/// head, proven by a PIN on standard input, counted and locked like a sign-in.
+fn head_pin(store: &mut Store, actor: &str, now: DateTime<FixedOffset>) -> Result<()> {
+    let pin = stdin_lines(1).map_err(|_| anyhow!("此操作须由中心负责人办理：请从标准输入给出{actor}的密码（一行）"))?.remove(0);
+    store.check_pin(actor, &pin, now)?;
+    match store.staff(actor)?.role {
+        Role::Head => Ok(()),
+        _ => bail!("{}没有此操作的权限，须由中心负责人办理", store.staff(actor)?.name),
+    }
+}
+
 fn stdin_lines(n: usize) -> Result<Vec<String>> {
     let mut out = Vec::with_capacity(n);
     for line in std::io::stdin().lines().take(n) {
@@ -773,10 +784,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Staff(StaffCmd::Add { id, name, role, pin, actor }) => {
+        Command::Staff(StaffCmd::Add { id, name, role, actor }) => {
             let mut store = open(&cli.db)?;
             let role = Role::parse(&role).ok_or_else(|| anyhow!("角色应为clerk或head"))?;
-            let s = store.add_staff(&actor, &id, &name, role, pin.as_deref(), now)?;
+            head_pin(&mut store, &actor, now)?;
+            let first = stdin_lines(1).map_err(|_| anyhow!("请在负责人的密码之后，另起一行给出新工作人员的密码（6到12位数字）"))?.remove(0);
+            let s = store.add_staff(&actor, &id, &name, role, Some(&first), now)?;
             println!("已添加：{} {}（{}）", s.id, s.name, s.role.label());
         }
         Command::Staff(StaffCmd::ResetPin { id, actor }) => {
@@ -838,6 +851,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut store = open(&cli.db)?;
             if let Some(kv) = set {
                 let actor = actor.ok_or_else(|| anyhow!("修改设置须用 --actor 指定中心负责人"))?;
+                head_pin(&mut store, &actor, now)?;
                 let (k, v) = kv.split_once('=').ok_or_else(|| anyhow!("请用 KEY=VALUE 的形式，如 warning_days=3"))?;
                 let mut settings = serde_json::to_value(&store.centre()?.settings)?;
                 let old = settings.get(k.trim()).cloned().ok_or_else(|| anyhow!("没有名为“{k}”的设置"))?;
@@ -1212,6 +1226,7 @@ fn catalog(db: &Option<PathBuf>, c: CatalogCmd, now: DateTime<FixedOffset>) -> R
             }
         }
         CatalogCmd::Import { file, actor } => {
+            head_pin(&mut store, &actor, now)?;
             let version = store.import_catalogue(&actor, &read(&file)?, now)?;
             println!("已导入目录版本{version}");
         }
@@ -1231,11 +1246,15 @@ fn calendar(db: &Option<PathBuf>, c: CalendarCmd, now: DateTime<FixedOffset>) ->
             println!("{}{}", due.date(), if due.provisional() { " provisional" } else { "" });
         }
         CalendarCmd::Import { file, actor } => {
-            let (year, version) = open(db)?.import_calendar(&actor, &read(&file)?, now)?;
+            let mut store = open(db)?;
+            head_pin(&mut store, &actor, now)?;
+            let (year, version) = store.import_calendar(&actor, &read(&file)?, now)?;
             println!("已导入{year}年节假日安排（第{version}版）");
         }
         CalendarCmd::ImportRegional { file, actor } => {
-            let n = open(db)?.import_regional_days(&actor, &read(&file)?, now)?;
+            let mut store = open(db)?;
+            head_pin(&mut store, &actor, now)?;
+            let n = store.import_regional_days(&actor, &read(&file)?, now)?;
             println!("已导入地方假日{n}天");
         }
         CalendarCmd::Month { month } => {

@@ -287,7 +287,7 @@ fn preview_today_and_settings() {
     // Settings: shown to all, changed by the head only.
     assert_eq!(c.json(&["settings"])["warning_days"], 2);
     let out = c.run(&["settings", "--set", "warning_days=3", "--actor", "demo"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("没有修改设置的权限"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("李梅没有此操作的权限"));
     let s = c.json(&["settings", "--set", "warning_days=3", "--actor", "head"]);
     assert_eq!(s["warning_days"], 3);
     let s = c.json(&["settings", "--set", "slip_printer=Receipt80", "--actor", "head"]);
@@ -470,4 +470,37 @@ fn verify_names_a_column_changed_behind_the_program_s_back() {
         "UPDATE centre SET settings = json_set(settings, '$.warning_days', 3)",
         "中心设置“warning_days”在数据库中为“9”，但事件记录的是“3”",
     );
+}
+
+/// The CLI's privileged commands are the head's, proven by the head's PIN on standard input
+/// (never an argument); "system" adds no one once the centre has a head.
+#[test]
+fn privileged_commands_need_the_head_s_pin_from_standard_input() {
+    let c = Centre::new();
+    let calendar = c.file("cal.json", &serde_json::from_str::<serde_json::Value>(include_str!("../assets/calendar/2026.json")).unwrap());
+    let events = || c.count("SELECT count(*) FROM event WHERE kind <> 'staff.sign_in_failed'");
+    let before = events();
+    for args in [
+        &["settings", "--set", "warning_days=4", "--actor", "head"][..],
+        &["calendar", "import", &calendar, "--actor", "head"][..],
+        &["staff", "add", "--id", "x1", "--name", "覃小燕", "--role", "clerk", "--actor", "head"][..],
+    ] {
+        let out = c.run_with_stdin(NOW, args, "");
+        assert!(!out.status.success(), "{args:?} without a PIN");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("须由中心负责人办理"), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = c.run_with_stdin(NOW, args, "000000\n");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("工号或密码不对"), "{args:?}");
+    }
+    // A clerk's own right PIN does not make a clerk the head.
+    let out = c.run_with_stdin(NOW, &["settings", "--set", "warning_days=4", "--actor", "demo"], "123456\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有此操作的权限"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(events(), before, "nothing was written");
+    assert_eq!(c.count("SELECT count(*) FROM event WHERE kind = 'staff.sign_in_failed'"), 3, "each wrong PIN counted");
+    // With the head's PIN: the new member's first PIN is the second line.
+    let out = c.run_with_stdin(NOW, &["staff", "add", "--id", "x1", "--name", "覃小燕", "--role", "clerk", "--actor", "head"], "123456\n246810\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(c.store().sign_in("x1", "246810", at(NOW)).is_ok());
+    // "system" adds no one to a centre that has a head.
+    let out = c.run_with_stdin(NOW, &["staff", "add", "--id", "x2", "--name", "覃小红", "--role", "head", "--actor", "system"], "123456\n246810\n");
+    assert!(!out.status.success());
 }

@@ -53,8 +53,24 @@ impl Centre {
         Self { dir, db }
     }
 
+    /// Runs with the demo PIN on standard input: the head's proof for a privileged command
+    /// (settings, staff, catalogue, calendar); any other command does not read it.
     fn run_in(db: &Path, now: &str, args: &[&str]) -> Output {
-        Command::new(bin()).arg("--db").arg(db).args(args).env("YICHUANG_NOW", now).env_remove("YICHUANG_DB").output().unwrap()
+        use std::io::Write;
+        let mut child = Command::new(bin())
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env("YICHUANG_NOW", now)
+            .env_remove("YICHUANG_DB")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A command that does not read it may have ended already: a closed pipe is fine.
+        let _ = child.stdin.take().unwrap().write_all(b"123456\n");
+        child.wait_with_output().unwrap()
     }
 
     /// Runs `yichuang --db <db> args…` at `now`.

@@ -156,7 +156,7 @@ fn setup_centre(state: tauri::State<'_, AppState>, form: dto::SetupForm) -> ApiR
             s.import_catalogue("system", yichuang_store::DEMO_CATALOGUE, t)?;
             s.add_staff("system", &parsed.head.0, &parsed.head.1, Role::Head, Some(&parsed.head.2), t)?;
             if let Some((id, name, pin)) = &parsed.clerk {
-                s.add_staff("system", id, name, Role::Clerk, Some(pin), t)?;
+                s.add_staff(&parsed.head.0, id, name, Role::Clerk, Some(pin), t)?;
             }
             let mut settings = s.centre()?.settings.clone();
             settings.printer = parsed.printer;

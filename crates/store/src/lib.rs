@@ -837,6 +837,9 @@ impl Store {
         self.centre()?;
         if actor != "system" {
             self.require_head(actor, "添加工作人员")?;
+        } else if self.staff_list()?.iter().any(|s| s.active && s.role == Role::Head) {
+            // "system" sets a centre up: its first head. After that only a head adds staff.
+            return Err(StoreError::NotPermitted { name: "system".into(), action: "添加工作人员（中心已有负责人，须由负责人添加）" });
         }
         let id = id.trim();
         if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
@@ -924,7 +927,9 @@ impl Store {
         self.import_catalogue("system", DEMO_CATALOGUE, now)?;
         for (id, name, role) in [("head", "王建国", Role::Head), ("demo", "李梅", Role::Clerk), ("b1", "张磊", Role::Clerk)] {
             if self.staff(id).is_err() {
-                self.add_staff("system", id, name, role, Some("123456"), now)?;
+                // The first head is set up by the system, the rest by that head.
+                let by = if role == Role::Head { "system" } else { "head" };
+                self.add_staff(by, id, name, role, Some("123456"), now)?;
             }
         }
         let mut settings = self.centre()?.settings.clone();

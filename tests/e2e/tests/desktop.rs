@@ -55,7 +55,19 @@ impl Desk {
             assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
         }
         for args in prep {
-            let ok = Command::new(&cli).arg("--db").arg(&db).args(*args).env("YICHUANG_NOW", NOW).output().unwrap();
+            // The head's PIN on standard input, for the privileged commands among them.
+            let mut child = Command::new(&cli)
+                .arg("--db")
+                .arg(&db)
+                .args(*args)
+                .env("YICHUANG_NOW", NOW)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let _ = std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"123456\n");
+            let ok = child.wait_with_output().unwrap();
             assert!(ok.status.success(), "{args:?}: {}", String::from_utf8_lossy(&ok.stderr));
         }
         let (port, native) = (free_port(), free_port());
