@@ -605,6 +605,10 @@ enum InquiryCmd {
 /// A privileged command (staff, settings, catalogue, calendar) is the head's: `actor` must be a
 /// head, proven by a PIN on standard input, counted and locked like a sign-in.
 fn head_pin(store: &mut Store, actor: &str, now: DateTime<FixedOffset>) -> Result<()> {
+    // A centre set up without the demo has no head yet: "system" adds its first one.
+    if actor == "system" && !store.staff_list()?.iter().any(|s| s.active && s.role == Role::Head) {
+        return Ok(());
+    }
     let pin = stdin_lines(1).map_err(|_| anyhow!("此操作须由中心负责人办理：请从标准输入给出{actor}的密码（一行）"))?.remove(0);
     store.check_pin(actor, &pin, now)?;
     match store.staff(actor)?.role {
@@ -676,7 +680,7 @@ fn quiet_panics() {
             .map(String::as_str)
             .or_else(|| info.payload().downcast_ref::<&str>().copied())
             .unwrap_or("");
-        if what.contains("Broken pipe") || what.contains("failed printing to stdout") {
+        if what.contains("failed printing to stdout") && what.contains("Broken pipe") {
             std::process::exit(141);
         }
         eprintln!("错误：程序内部错误，未完成的操作没有写入任何内容；请把这条信息告诉技术支持：{what}");
@@ -794,7 +798,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Staff(StaffCmd::ResetPin { id, actor }) => {
             let mut store = open(&cli.db)?;
-            let pin = stdin_lines(1)?.remove(0);
+            // The head's own PIN first, then the new one: a head's word is proven, not typed.
+            head_pin(&mut store, &actor, now)?;
+            let pin = stdin_lines(1).map_err(|_| anyhow!("请在负责人的密码之后，另起一行给出新密码（6到12位数字）"))?.remove(0);
             store.reset_pin(&actor, &id, &pin, now)?;
             println!("已重置{}的密码", store.staff(&id)?.name);
         }
@@ -881,6 +887,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(id) = answer {
                 let actor = actor.ok_or_else(|| anyhow!("答复督办须用 --actor 指定中心负责人"))?;
                 let text = text.ok_or_else(|| anyhow!("请用 --text 写明办理情况"))?;
+                head_pin(&mut store, &actor, now)?;
                 store.answer_supervision(&actor, &id, &text, now)?;
                 println!("已答复督办{}，下次同步送达县级", id.trim());
             } else {
@@ -1454,12 +1461,13 @@ fn print_outcome(o: &yichuang_store::IntakeOutcome) {
 
 fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()> {
     let mut store = open(db)?;
-    let print_doc = |d: &yichuang_store::DocumentRecord, json: bool| {
+    // The body as stored, for --json: what a QR code's digest was computed over.
+    let print_doc = |d: &yichuang_store::DocumentRecord, json: bool, body_json: Option<serde_json::Value>| {
         if json {
             print_json(&json!({
                 "number": d.number, "kind": d.kind.as_str(), "case_number": d.case_number, "inquiry_id": d.inquiry_id,
                 "issued_at": d.issued_at, "issued_by": d.issued_by, "voided_at": d.voided_at, "void_reason": d.void_reason,
-                "reprints": d.reprints, "body": serde_json::to_value(&d.body).unwrap_or_default(),
+                "reprints": d.reprints, "body": body_json.clone().unwrap_or_else(|| serde_json::to_value(&d.body).unwrap_or_default()),
             }));
         } else {
             println!("{} {}{}", d.kind.title(), d.number, d.void_reason.as_ref().map(|r| format!("（已作废：{r}）")).unwrap_or_default());
@@ -1514,10 +1522,10 @@ fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()
             }
             println!("{}（{}字节）", out.display(), o.bytes.len());
         }
-        DocCmd::Show { number, json } => print_doc(&store.document(&number)?, json),
+        DocCmd::Show { number, json } => print_doc(&store.document(&number)?, json, Some(store.document_body_json(&number)?)),
         DocCmd::Notice { item, person, out, actor } => {
             let d = store.issue_notice(&item, person.as_deref(), &actor.actor, now)?;
-            print_doc(&store.document(&d.number)?, false);
+            print_doc(&store.document(&d.number)?, false, None);
             if let Some(out) = out {
                 write_pdf(&mut store, &d.number, yichuang_print::Layout::A4, &out, now)?;
                 println!("{}", out.display());
@@ -1529,7 +1537,10 @@ fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()
                 Some(f) => {
                     let v: serde_json::Value = serde_json::from_str(&read(&f)?).map_err(|e| anyhow!("文书文件格式有误：{}", yichuang_store::json_reason(&e)))?;
                     let body = v.get("body").cloned().unwrap_or(v);
-                    Some(serde_json::from_value::<yichuang_store::DocumentBody>(body).map_err(|e| anyhow!("文书文件格式有误：{}", yichuang_store::json_reason(&e)))?)
+                    if !body.is_object() {
+                        bail!("文书文件格式有误：没有文书内容（body）");
+                    }
+                    Some(body)
                 }
                 None => None,
             };
@@ -1572,11 +1583,14 @@ fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()
             yichuang_store::QrVerdict::Malformed => bail!("这不是一窗通文书的二维码"),
             }
         }
-        DocCmd::Void { number, reason, actor } => print_doc(&store.void_document(&number, &reason, &actor.actor, now)?, false),
+        DocCmd::Void { number, reason, actor } => {
+            head_pin(&mut store, &actor.actor, now)?;
+            print_doc(&store.void_document(&number, &reason, &actor.actor, now)?, false, None)
+        }
         DocCmd::Reprint { number, actor } => {
             let d = store.reprint_document(&number, &actor.actor, now)?;
             println!("补打第{}次", d.reprints);
-            print_doc(&d, false);
+            print_doc(&d, false, None);
         }
     }
     Ok(())

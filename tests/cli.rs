@@ -353,18 +353,21 @@ fn a_pin_is_reset_by_the_head_and_changed_by_its_owner_from_standard_input() {
         child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
         child.wait_with_output().unwrap()
     };
-    let out = with_stdin(&["staff", "reset-pin", "demo", "--actor", "b1"], "654321\n");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("须由中心负责人办理"), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = with_stdin(&["staff", "reset-pin", "demo", "--actor", "head"], "1234\n");
+    // A clerk cannot reset; the head proves the head's own PIN first, then gives the new one.
+    let out = with_stdin(&["staff", "reset-pin", "demo", "--actor", "b1"], "123456\n654321\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有此操作的权限"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = with_stdin(&["staff", "reset-pin", "head", "--actor", "head"], "999999\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("须由中心负责人办理") || String::from_utf8_lossy(&out.stderr).contains("工号或密码不对"), "a head's PIN is not reset without it");
+    let out = with_stdin(&["staff", "reset-pin", "demo", "--actor", "head"], "123456\n1234\n");
     assert!(String::from_utf8_lossy(&out.stderr).contains("密码应为6到12位数字"));
-    let out = with_stdin(&["staff", "reset-pin", "demo", "--actor", "head"], "654321\n");
+    let out = with_stdin(&["staff", "reset-pin", "demo", "--actor", "head"], "123456\n654321\n");
     assert!(String::from_utf8_lossy(&out.stdout).contains("已重置李梅的密码"), "{}", String::from_utf8_lossy(&out.stderr));
     let out = with_stdin(&["staff", "change-pin", "demo"], "123456\n777777\n");
     assert!(String::from_utf8_lossy(&out.stderr).contains("工号或密码不对"), "the demo PIN was replaced");
     let out = with_stdin(&["staff", "change-pin", "demo"], "654321\n777777\n");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(c.count("SELECT count(*) FROM event WHERE kind = 'staff.pin_set'"), 2);
-    assert_eq!(c.count("SELECT count(*) FROM event WHERE kind = 'staff.sign_in_failed'"), 1);
+    assert_eq!(c.count("SELECT count(*) FROM event WHERE kind = 'staff.sign_in_failed'"), 2, "the wrong head PIN and the wrong old PIN");
 }
 
 #[cfg(unix)]
@@ -448,6 +451,15 @@ fn verify_names_a_column_changed_behind_the_program_s_back() {
     let o = c.json(&["case", "intake", &c.file("a.json", &cj01(&id("45082119680405302"), CJ01_ALL)), "--json"]);
     let n = o["case_number"].as_str().unwrap().to_owned();
     c.ok(&["settings", "--set", "warning_days=3", "--actor", "head"]);
+    // An on-the-spot item completed by its supplement, and an organisation with a tab in its
+    // name: legitimate, so verify says ok (a false alarm the review found).
+    let yl = c.file("yl.json", &json!({"item": "YL-01", "applicant": {"name": "王小明", "id_number": id("45082119900301001")},
+        "materials": [{"material": "SFZ", "pages": 1}, {"material": "HKB", "pages": 2}], "clerk": "demo"}));
+    let first = c.json(&["case", "intake", &yl, "--json"]);
+    assert_eq!(first["decision"], "supplement");
+    let rest = c.file("yl2.json", &json!({"materials": [{"material": "DJB", "pages": 1}], "clerk": "demo"}));
+    let done = c.json(&["case", "supplement", first["case_number"].as_str().unwrap(), &rest, "--json"]);
+    assert_eq!(done["status"], "completed");
     assert_eq!(c.ok(&["verify"]).trim(), "ok");
     let tamper = |sql: &str, undo: &str, said: &str| {
         c.store().connection().execute_batch(sql).unwrap();
@@ -464,7 +476,8 @@ fn verify_names_a_column_changed_behind_the_program_s_back() {
         &format!("UPDATE case_file SET due_date = '2026-12-21' WHERE number = '{n}'"),
         "办件的承诺办结日期",
     );
-    tamper("UPDATE applicant SET name = '李秀兰'", "UPDATE applicant SET name = '李秀英'", "申请人的姓名“450821********3025”在数据库中为“李秀兰”，但事件记录的是“李秀英”");
+    let mine = id("45082119680405302");
+    tamper(&format!("UPDATE applicant SET name = '李秀兰' WHERE id_number = '{mine}'"), &format!("UPDATE applicant SET name = '李秀英' WHERE id_number = '{mine}'"), "申请人的姓名“450821********3025”在数据库中为“李秀兰”，但事件记录的是“李秀英”");
     tamper(
         "UPDATE centre SET settings = json_set(settings, '$.warning_days', 9)",
         "UPDATE centre SET settings = json_set(settings, '$.warning_days', 3)",

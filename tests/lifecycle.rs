@@ -151,7 +151,7 @@ fn documents_are_voided_by_the_head_and_reprinted_with_the_same_number() {
     assert_eq!(after["reprints"], 1);
     assert_eq!(after["body"], before["body"], "a reprint says exactly the same");
     let out = c.run(&["doc", "void", &number, "--reason", "打印错误", "--actor", "demo"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("没有作废文书的权限"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("李梅没有此操作的权限"));
     c.ok(&["doc", "void", &number, "--reason", "申请人姓名录入错误", "--actor", "head"]);
     let v = c.json(&["doc", "show", &number, "--json"]);
     assert_eq!(v["void_reason"], "申请人姓名录入错误");

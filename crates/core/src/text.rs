@@ -63,6 +63,8 @@ impl FreeText {
     pub const REASON: usize = 500;
     /// An inquiry's or complaint's content, a note: at most this many characters.
     pub const NOTE: usize = 2000;
+    /// The longest string any record may hold (behind every field's own bound).
+    pub const RECORDED: usize = 16_000;
 
     /// One line of at most `max` characters (named `field` in the message).
     pub fn line(field: &'static str, input: &str, max: usize) -> Result<Self, TextError> {
@@ -115,8 +117,9 @@ impl std::fmt::Display for FreeText {
 /// offending string's position and reason.
 pub fn check_recorded(s: &str) -> Result<(), TextError> {
     let len = s.chars().count();
-    if len > FreeText::NOTE * 2 {
-        return Err(TextError::TooLong { field: "记录的内容", len, max: FreeText::NOTE * 2 });
+    // A certificate chain in the settings is the longest string a record holds.
+    if len > FreeText::RECORDED {
+        return Err(TextError::TooLong { field: "记录的内容", len, max: FreeText::RECORDED });
     }
     if let Some((position, c)) = first_bad(s, |_, c| !forbidden(c, true)) {
         return Err(TextError::Control { field: "记录的内容", position, code: c as u32 });
@@ -147,6 +150,6 @@ mod tests {
     fn a_recorded_string_is_checked_for_length_and_controls() {
         assert!(check_recorded("正常\n内容").is_ok());
         assert_eq!(check_recorded("a\u{0}b").unwrap_err().code(), "text.control");
-        assert_eq!(check_recorded(&"x".repeat(FreeText::NOTE * 2 + 1)).unwrap_err().code(), "text.too_long");
+        assert_eq!(check_recorded(&"x".repeat(FreeText::RECORDED + 1)).unwrap_err().code(), "text.too_long");
     }
 }

@@ -321,7 +321,11 @@ impl Store {
 
     /// Takes in an application: decides, numbers, records and issues its documents, all in
     /// one transaction. Bad input is refused before anything is written.
-    pub fn intake(&mut self, req: IntakeRequest, now: DateTime<FixedOffset>) -> Result<IntakeOutcome> {
+    pub fn intake(&mut self, mut req: IntakeRequest, now: DateTime<FixedOffset>) -> Result<IntakeOutcome> {
+        // An organisation's name as it is kept: the event records what the table holds.
+        if let Party::Organisation { name, .. } = &mut req.applicant.party {
+            *name = FreeText::line("单位名称", name, FreeText::LINE)?.into_string();
+        }
         let centre = self.centre()?.clone();
         let clerk = self.require_staff(&req.clerk)?;
         // B taking a case in while A is away: the case records both.
@@ -1071,8 +1075,6 @@ fn party_fields(p: &Party) -> (&'static str, &str, &str) {
     }
 }
 
-/// Inserts a new applicant or refreshes a returning one (by ID number or credit code),
-/// returning its row id. Idempotent by the unique keys: never check-then-insert.
 /// The people on an application as a person living today can be: each ID number born by today
 /// and of a plausible age, an agent who is not the applicant, an organisation's name one line.
 fn check_parties(req: &IntakeRequest, today: NaiveDate) -> Result<()> {
@@ -1101,6 +1103,8 @@ pub(crate) fn optional_text(field: &'static str, input: &str) -> Result<String> 
     Ok(FreeText::note(field, input, FreeText::REASON)?.into_string())
 }
 
+/// Inserts a new applicant or refreshes a returning one (by ID number or credit code),
+/// returning its row id. Idempotent by the unique keys: never check-then-insert.
 fn upsert_applicant(w: &Writer<'_>, a: &ApplicantInput, confirm_rename: bool) -> Result<i64> {
     let phone = a.phone.as_ref().map(Phone::as_str);
     let now = w.now_text();
@@ -1130,7 +1134,7 @@ fn upsert_applicant(w: &Writer<'_>, a: &ApplicantInput, confirm_rename: bool) ->
                 "INSERT INTO applicant (kind, uscc, name, phone, created_at, updated_at) VALUES ('organisation', ?1, ?2, ?3, ?4, ?4)
                  ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, phone = coalesce(excluded.phone, phone), updated_at = excluded.updated_at
                  RETURNING id",
-                params![uscc.as_str(), FreeText::line("单位名称", name, FreeText::LINE)?.as_str(), phone, now],
+                params![uscc.as_str(), name.trim(), phone, now],
                 |r| r.get(0),
             )?
         }

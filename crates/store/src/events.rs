@@ -46,7 +46,8 @@ pub(crate) fn append(
     // A PC clock set back would date this act before the one recorded last: receipts out of
     // order, a collection "before" its intake. Refused, unless the head confirms the correction.
     // A wrong PIN is recorded whatever the clock says: setting it back must not stop the count.
-    if !matches!(kind, "clock.confirmed" | "staff.sign_in_failed") {
+    // Neither does rehashing a PIN at sign-in (or a change of PIN), which issues no number.
+    if !matches!(kind, "clock.confirmed" | "staff.sign_in_failed" | "staff.pin_set") {
         if let Some(last) = latest {
             if clock_went_back(last, now) {
                 return Err(StoreError::ClockBehind {
@@ -263,7 +264,8 @@ pub(crate) fn verify(conn: &Connection, own_stream: &str) -> Result<std::result:
                     recorded.insert(e.subject.clone(), status.to_owned());
                     // A stopped clock (decided, ready, collected) keeps the due date it had.
                     let runs = yichuang_core::CaseStatus::parse(status).is_some_and(|s| s.clock_runs());
-                    if runs || paused || matches!(event, yichuang_events::Event::CaseIntake(_)) {
+                    // Intake and supplement set the due date whatever the status they leave.
+                    if runs || paused || matches!(event, yichuang_events::Event::CaseIntake(_) | yichuang_events::Event::CaseSupplemented(_)) {
                         dues.insert(e.subject.clone(), due.map(|d| d.date));
                     }
                 }

@@ -1,8 +1,9 @@
 //! The terminal's signing key and the signatures in documents' QR codes.
 //!
 //! QR text: `YC2|<document, ASCII form>|<case number or empty>|<key id>|<digest>|<signature>`,
-//! where the digest is the first 16 bytes of SHA-256 over the document's frozen body (its
-//! canonical JSON: the fields in [`crate::DocumentBody`]'s order) and the signature is Ed25519
+//! where the digest is the first 16 bytes of SHA-256 over the document's frozen body as stored
+//! (its canonical JSON: keys sorted, no spaces — so a program with more fields in its
+//! [`crate::DocumentBody`] computes the same digest) and the signature is Ed25519
 //! over everything before the last `|`, both in base64url without padding. A changed name,
 //! decision or date no longer matches the digest. Codes of the first version (`YC1`, without
 //! the digest) printed before still verify, marked as binding the number only.
@@ -55,14 +56,26 @@ pub(crate) fn parse_public_key(text: &str, what: &'static str) -> Result<Verifyi
         .ok_or(StoreError::BadFile { what, detail: "不是有效的公钥（应为43个字符的base64url）".into() })
 }
 
-/// The digest a QR code binds: the first 16 bytes of SHA-256 over the body's canonical JSON.
-pub fn body_digest(body: &crate::DocumentBody) -> String {
+/// The digest a QR code binds: the first 16 bytes of SHA-256 over the body's canonical JSON
+/// (serde_json's maps keep their keys sorted).
+pub fn body_digest(body: &serde_json::Value) -> String {
     use sha2::{Digest, Sha256};
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     URL_SAFE_NO_PAD.encode(&Sha256::digest(&bytes)[..16])
 }
 
 impl Store {
+    /// A document's frozen body exactly as stored (not as this program's struct would write it).
+    pub fn document_body_json(&self, number: &str) -> Result<serde_json::Value> {
+        let parsed = DocumentNumber::parse(number)?;
+        let text: String = self
+            .connection()
+            .query_row("SELECT body FROM document WHERE number = ?1", [parsed.to_string()], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownDocument(parsed.to_string()))?;
+        serde_json::from_str(&text).map_err(|e| StoreError::BadFile { what: "文书", detail: crate::json_reason(&e) })
+    }
+
     /// This terminal's key id: `<centre code>-<terminal>`.
     pub fn key_id(&self) -> Result<String> {
         let c = self.centre()?;
@@ -146,7 +159,7 @@ impl Store {
         let doc = self.document(number)?;
         let ascii = DocumentNumber::parse(&doc.number)?.ascii();
         let key = self.signing_key(now)?;
-        let digest = body_digest(&doc.body);
+        let digest = body_digest(&self.document_body_json(&doc.number)?);
         let message = format!("YC2|{}|{}|{}|{digest}", ascii, doc.case_number.unwrap_or_default(), self.key_id()?);
         let sig = URL_SAFE_NO_PAD.encode(key.sign(message.as_bytes()).to_bytes());
         Ok(format!("{message}|{sig}"))
@@ -181,7 +194,7 @@ impl Store {
         self.verify_qr_against(text, None)
     }
 
-    pub fn verify_qr_against(&self, text: &str, offered: Option<&crate::DocumentBody>) -> Result<QrVerdict> {
+    pub fn verify_qr_against(&self, text: &str, offered: Option<&serde_json::Value>) -> Result<QrVerdict> {
         let text = text.trim();
         if text.len() > 512 {
             return Ok(QrVerdict::Malformed);
@@ -217,8 +230,12 @@ impl Store {
         let document = DocumentNumber::parse(parts[1])?.to_string();
         let held = self.document(&document).ok();
         if let Some(digest) = digest {
-            let differs = |body: &crate::DocumentBody| body_digest(body) != digest;
-            if offered.is_some_and(differs) || held.as_ref().is_some_and(|d| differs(&d.body)) {
+            let differs = |body: &serde_json::Value| body_digest(body) != digest;
+            let held_body = match &held {
+                Some(_) => Some(self.document_body_json(&document)?),
+                None => None,
+            };
+            if offered.is_some_and(differs) || held_body.as_ref().is_some_and(differs) {
                 return Ok(QrVerdict::ContentDiffers { document });
             }
         }

@@ -268,6 +268,10 @@ fn settle(conn: Connection, tmp: &Path) -> Result<()> {
 
 /// Syncs the folder holding `path`, so that a rename or link into it survives a power cut.
 fn sync_dir(path: &Path) -> Result<()> {
+    // A folder cannot be opened as a file on Windows; there NTFS journals the rename itself.
+    if cfg!(windows) {
+        return Ok(());
+    }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::File::open(dir)?.sync_all()?;
     }
@@ -635,7 +639,7 @@ impl Store {
         if !settings.hq_public_key.is_empty() {
             keys::parse_public_key(&settings.hq_public_key, "县级公钥")?;
         }
-        settings.hq_ca = settings.hq_ca.trim().to_owned();
+        settings.hq_ca = settings.hq_ca.trim().replace("\r\n", "\n");
         if !settings.hq_ca.is_empty() {
             pem_certificate(&settings.hq_ca)?;
         }
@@ -1164,8 +1168,14 @@ impl Store {
         // No write-ahead log of the old database may be left to pair with the new file.
         if db.exists() {
             if let Ok(conn) = Connection::open(db) {
-                let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+                // Busy: another program (a window, a sync) is reading or writing it right now;
+                // its last commits would be cut off with the log. Nothing is replaced then.
+                let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0)).unwrap_or(0);
                 let _ = conn.close();
+                if busy != 0 {
+                    remove_with_wal(&tmp);
+                    return Err(StoreError::Rule("数据库正被另一个程序使用（另一个一窗通窗口或同步）：请先关闭它，再恢复".into()));
+                }
             }
             for suffix in ["-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
