@@ -337,22 +337,8 @@ fn a_public_key_that_begins_with_a_dash_is_taken_as_a_key() {
 
 #[test]
 fn a_pin_is_reset_by_the_head_and_changed_by_its_owner_from_standard_input() {
-    use std::io::Write;
     let c = Centre::new();
-    let with_stdin = |args: &[&str], input: &str| {
-        let mut child = std::process::Command::new(bin())
-            .arg("--db")
-            .arg(&c.db)
-            .args(args)
-            .env("YICHUANG_NOW", NOW)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
-    };
+    let with_stdin = |args: &[&str], input: &str| c.run_with_stdin(NOW, args, input);
     // A clerk cannot reset; the head proves the head's own PIN first, then gives the new one.
     let out = with_stdin(&["staff", "reset-pin", "demo", "--actor", "b1"], "123456\n654321\n");
     assert!(String::from_utf8_lossy(&out.stderr).contains("没有此操作的权限"), "{}", String::from_utf8_lossy(&out.stderr));

@@ -56,6 +56,11 @@ impl Centre {
     /// Runs with the demo PIN on standard input: the head's proof for a privileged command
     /// (settings, staff, catalogue, calendar); any other command does not read it.
     fn run_in(db: &Path, now: &str, args: &[&str]) -> Output {
+        Self::run_in_with(db, now, args, "123456\n")
+    }
+
+    /// Runs `yichuang --db <db> args…` at `now` with `input` on standard input.
+    fn run_in_with(db: &Path, now: &str, args: &[&str], input: &str) -> Output {
         use std::io::Write;
         let mut child = Command::new(bin())
             .arg("--db")
@@ -69,7 +74,7 @@ impl Centre {
             .spawn()
             .unwrap();
         // A command that does not read it may have ended already: a closed pipe is fine.
-        let _ = child.stdin.take().unwrap().write_all(b"123456\n");
+        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
         child.wait_with_output().unwrap()
     }
 
@@ -80,20 +85,7 @@ impl Centre {
 
     /// Runs at `now` with `input` on standard input (PINs are never arguments).
     pub fn run_with_stdin(&self, now: &str, args: &[&str], input: &str) -> Output {
-        use std::io::Write;
-        let mut child = Command::new(bin())
-            .arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .env("YICHUANG_NOW", now)
-            .env_remove("YICHUANG_DB")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
+        Self::run_in_with(&self.db, now, args, input)
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
