@@ -277,6 +277,27 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// This PC's key, which seals the database and masks its PINs (kept outside the file).
+    MachineKey {
+        #[command(subcommand)]
+        cmd: KeyCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCmd {
+    /// Which key seals the database, and where this PC keeps its keys.
+    Show,
+    /// Write the database's key to a file (the head's PIN on standard input): kept apart from
+    /// the backups, it lets another PC open them.
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "head")]
+        actor: String,
+    },
+    /// Add another PC's exported key to this PC's key folder.
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -1187,6 +1208,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let store = open(&cli.db)?;
             store.backup_to(&out, None)?;
             println!("已备份到{}", out.display());
+            println!("提示：备份只能在持有本机密钥的电脑上打开；请用 yichuang machine-key export 导出密钥，与备份分开保管");
+        }
+        Command::MachineKey { cmd: KeyCmd::Import { file } } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| anyhow!("无法读取密钥文件{}：{}", file.display(), yichuang_store::io_reason(&e)))?;
+            let ring = yichuang_store::Keyring::locate()?;
+            let id = ring.import(&text)?;
+            println!("已导入密钥{id}到{}", ring.dir().display());
+        }
+        Command::MachineKey { cmd: KeyCmd::Show } => {
+            let store = open(&cli.db)?;
+            println!("数据库由密钥{}保护；本机密钥文件夹：{}", store.key_id_sealing(), store.keyring().dir().display());
+        }
+        Command::MachineKey { cmd: KeyCmd::Export { out, actor } } => {
+            let mut store = open(&cli.db)?;
+            head_pin(&mut store, &actor, now)?;
+            if out.exists() {
+                bail!("{}已存在：请换一个文件名（不覆盖已有文件）", out.display());
+            }
+            let text = store.export_key(&actor, now)?;
+            yichuang_store::files::write_private(&out, text.as_bytes())
+                .map_err(|e| anyhow!("无法写入{}：{}", out.display(), yichuang_store::io_reason(&e)))?;
+            println!("已导出密钥{}到{}：请与备份分开保管（例如负责人的U盘），不要放在备份旁边", store.key_id_sealing(), out.display());
         }
     }
     let _ = today;

@@ -118,3 +118,26 @@ fn an_appended_event_of_no_known_shape_is_caught() {
         assert!(msg.starts_with(&format!("事件{}无法解读", seq + 1)), "{kind}: {msg}");
     }
 }
+
+#[test]
+fn a_well_formed_event_re_chained_with_sqlite3_is_caught_by_the_seal() {
+    // Everything the chain checks is right: a known kind, its payload's shape, the hash and
+    // the link, the head moved. Only this PC's key (not in the file) could seal the new head.
+    let c = centre_with_cases();
+    let store = c.store();
+    let (seq, prev) = store.head().unwrap();
+    let payload = r#"{"previous":"2026-11-23T09:00:00+08:00","head":"head"}"#;
+    let (id, at) = ("01890000-0000-7000-8000-000000000001", "2026-11-23T12:00:00+08:00");
+    let hash = yichuang_store::chain_hash(&prev, seq + 1, id, "01", at, "head", "clock.confirmed", "450821102", payload);
+    drop(store);
+    let msg = tamper(
+        &c,
+        &format!(
+            "INSERT INTO event (seq, id, terminal, at, actor, kind, subject, payload, prev_hash, hash)
+             VALUES ({0}, '{id}', '01', '{at}', 'head', 'clock.confirmed', '450821102', '{payload}', '{prev}', '{hash}');
+             UPDATE chain_head SET seq = {0}, hash = '{hash}' WHERE id = 1;",
+            seq + 1
+        ),
+    );
+    assert_eq!(msg, format!("事件链头（第{}条）没有本机密钥的校验印记（事件被插入或修改后重新链接）", seq + 1));
+}

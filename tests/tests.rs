@@ -10,6 +10,7 @@ mod cli;
 mod clock;
 mod crash;
 mod lan;
+mod keys;
 mod lifecycle;
 mod numbering;
 mod peers;

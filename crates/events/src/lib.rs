@@ -432,6 +432,13 @@ pub struct ClockConfirmed {
     pub head: String,
 }
 
+/// The station head wrote this PC's key to a file (to open the centre's backups on another PC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyExported {
+    pub key_id: String,
+    pub head: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreRestored {
     pub backup: String,
@@ -481,6 +488,7 @@ pub enum Event {
     PeerTrusted(PeerTrusted),
     SupervisionAnswered(SupervisionAnswered),
     ClockConfirmed(ClockConfirmed),
+    KeyExported(KeyExported),
     StoreRestored(StoreRestored),
     CaseIntake(Box<CaseIntake>),
     CaseSupplemented(CaseSupplemented),
@@ -534,6 +542,7 @@ pub const KINDS: &[&str] = &[
     "peer.trusted",
     "supervision.answered",
     "clock.confirmed",
+    "key.exported",
     "store.restored",
     "case.intake",
     "case.supplemented",
@@ -588,6 +597,7 @@ impl Event {
             "peer.trusted" => Self::PeerTrusted(de(kind, payload)?),
             "supervision.answered" => Self::SupervisionAnswered(de(kind, payload)?),
             "clock.confirmed" => Self::ClockConfirmed(de(kind, payload)?),
+            "key.exported" => Self::KeyExported(de(kind, payload)?),
             "store.restored" => Self::StoreRestored(de(kind, payload)?),
             "case.intake" => Self::CaseIntake(Box::new(de(kind, payload)?)),
             "case.supplemented" => Self::CaseSupplemented(de(kind, payload)?),
@@ -637,6 +647,7 @@ impl Event {
             Self::PeerTrusted(_) => "peer.trusted",
             Self::SupervisionAnswered(_) => "supervision.answered",
             Self::ClockConfirmed(_) => "clock.confirmed",
+            Self::KeyExported(_) => "key.exported",
             Self::StoreRestored(_) => "store.restored",
             Self::CaseIntake(_) => "case.intake",
             Self::CaseSupplemented(_) => "case.supplemented",
@@ -682,6 +693,7 @@ impl Event {
             Self::PeerTrusted(p) => ser(p),
             Self::SupervisionAnswered(p) => ser(p),
             Self::ClockConfirmed(p) => ser(p),
+            Self::KeyExported(p) => ser(p),
             Self::StoreRestored(p) => ser(p),
             Self::CaseIntake(p) => ser(p),
             Self::CaseSupplemented(p) => ser(p),

@@ -24,6 +24,8 @@ pub enum StoreError {
     Io(std::io::Error),
     #[error("此数据库由较新版本的一窗通创建（结构版本{found}），本程序只支持到版本{supported}，请先升级程序")]
     NewerDatabase { found: i64, supported: i64 },
+    #[error("这份数据库由另一台电脑的密钥（编号{id}）保护，本机没有这把密钥：请在原电脑上导出密钥（yichuang machine-key export），在本机导入（yichuang machine-key import）后再打开。本机密钥文件夹：{dir}")]
+    ForeignKey { id: String, dir: String },
     #[error("数据库尚未初始化，请先设置中心（init）")]
     NotInitialised,
     #[error("数据库已初始化为“{0}”，不能重复初始化")]
@@ -109,6 +111,7 @@ impl StoreError {
         match self {
             Self::Sqlite(_) => "store.sqlite",
             Self::Io(_) => "store.io",
+            Self::ForeignKey { .. } => "store.foreign_key",
             Self::Sync(_) => "store.sync",
             Self::NotFound(_) => "store.not_found",
             Self::Rule(_) => "store.rule",

@@ -29,14 +29,12 @@ pub fn clock_went_back(last: DateTime<FixedOffset>, now: DateTime<FixedOffset>) 
 }
 
 pub(crate) fn append(
-    conn: &Connection,
-    terminal: &str,
-    now: DateTime<FixedOffset>,
-    actor: &str,
+    w: &crate::Writer<'_>,
     kind: &str,
     subject: &str,
     payload: &serde_json::Value,
 ) -> Result<i64> {
+    let (conn, key, terminal, now, actor) = (w.tx, w.key, w.terminal.as_str(), w.now, w.actor.as_str());
     let (last_seq, prev, latest): (i64, String, Option<String>) = conn
         .query_row("SELECT seq, hash, latest_at FROM chain_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?
@@ -80,6 +78,12 @@ pub(crate) fn append(
         "INSERT INTO chain_head (id, seq, hash, latest_at) VALUES (1, ?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, latest_at = excluded.latest_at",
         params![seq, hash, latest_at],
+    )?;
+    // The seal moves with the head, under this PC's key (which the file does not hold).
+    conn.execute(
+        "INSERT INTO chain_seal (id, key_id, seq, mac) VALUES (1, ?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET key_id = excluded.key_id, seq = excluded.seq, mac = excluded.mac",
+        params![key.id(), seq, key.seal(seq, &hash)],
     )?;
     Ok(seq)
 }
@@ -127,6 +131,11 @@ pub enum ChainFault {
     PeerBroken { stream: String, seq: i64 },
     /// SQLite's own check of the file failed: a page overwritten, the file cut short.
     Damaged(String),
+    /// The chain head's seal is missing or is not this key's seal of it: the chain was rebuilt
+    /// outside the program (an event inserted or edited and the hashes computed again).
+    Unsealed { seq: i64 },
+    /// A staff member's stored PIN is not masked with this PC's key: written with another tool.
+    UnmaskedPin { staff: String },
     /// A column the events determine (a staff member's role, a case's due date, an
     /// applicant's name, the centre's settings) holds something no event recorded.
     Projection { what: &'static str, key: String, recorded: String, stored: String },
@@ -142,6 +151,8 @@ impl std::fmt::Display for ChainFault {
             Self::Unrecorded { table, key } => write!(f, "{table}中的记录“{key}”没有对应的事件（记录被绕过程序写入）"),
             Self::Unreadable { seq, detail } => write!(f, "事件{seq}无法解读：{detail}"),
             Self::PeerBroken { stream, seq } => write!(f, "其他终端{stream}的第{seq}条记录与其记录链不符（被修改、删除或调换）"),
+            Self::Unsealed { seq } => write!(f, "事件链头（第{seq}条）没有本机密钥的校验印记（事件被插入或修改后重新链接）"),
+            Self::UnmaskedPin { staff } => write!(f, "工作人员“{staff}”的密码记录不是本程序写入的（可能被植入已知密码）：请负责人重置其密码"),
             Self::Damaged(detail) => write!(f, "数据库文件已损坏（SQLite完整性检查：{detail}）：请勿继续使用，请从备份恢复"),
             Self::StatusMismatch { case, recorded, stored } => {
                 write!(f, "办件{case}的状态为“{stored}”，但事件记录的状态为“{recorded}”（办件被修改）")

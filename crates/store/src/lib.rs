@@ -19,6 +19,7 @@ pub mod files;
 mod inquiries;
 mod keys;
 mod lan;
+mod machine_key;
 mod peers;
 mod pins;
 mod quality;
@@ -47,6 +48,7 @@ pub use events::{chain_hash, ChainFault, EventRecord, GENESIS_HASH};
 pub use inquiries::{Channel, Disposition, InquiryInput, InquiryView};
 pub use keys::QrVerdict;
 pub use lan::{parse_peer_url, PeerEndpoint, PeerHello};
+pub use machine_key::{Keyring, MachineKey};
 pub use pins::{pin_rule, FREE_ATTEMPTS};
 pub use peers::{Acceptance, Conflict, PeerBatch, PeerImport, PeerStream};
 pub use quality::{ComplaintInput, ComplaintView, DutyView, RatingInput, ReturnVisit};
@@ -63,7 +65,11 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/008_revoked.sql"),
     include_str!("migrations/009_supervision.sql"),
     include_str!("migrations/010_clock.sql"),
+    include_str!("migrations/011_seal.sql"),
 ];
+
+/// The migration after whose SQL the chain is sealed and the PINs masked with this PC's key.
+const SEAL_MIGRATION: usize = 11;
 
 /// Checks that `pem` holds at least one certificate (`-----BEGIN CERTIFICATE-----`, base64),
 /// and gives the first one's SHA-256 fingerprint in groups of four hex digits (as
@@ -208,6 +214,9 @@ pub struct VerifyReport {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The key that seals this database's chain and masks its PINs (never in the file).
+    key: MachineKey,
+    ring: Keyring,
     centre: Option<Centre>,
     calendar: Calendar,
     catalogue: Option<(String, BTreeMap<String, CatalogueEntry>)>,
@@ -238,13 +247,13 @@ fn refuse_odd_file(path: &Path) -> Result<()> {
 /// A new database file, built whole beside `path` and linked into place only when its schema
 /// is complete: a kill part-way leaves no file at `path` (never an empty one, which is refused
 /// as damage), and two processes creating it at once do not replace each other's.
-fn create_whole(path: &Path, migrations: &[&str]) -> Result<()> {
+fn create_whole(path: &Path, migrations: &[&str], key: &MachineKey) -> Result<()> {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     let tmp = PathBuf::from(format!("{}.new-{}-{nanos}", path.display(), std::process::id()));
     remove_with_wal(&tmp);
     let result = (|| {
         let mut conn = open_connection(&tmp)?;
-        migrate(&mut conn, &tmp, migrations)?;
+        migrate(&mut conn, &tmp, migrations, key)?;
         settle(conn, &tmp)?;
         match std::fs::hard_link(&tmp, path) {
             Ok(()) => sync_dir(path),
@@ -351,7 +360,7 @@ fn backup_path(path: &Path, version: i64) -> PathBuf {
     }
 }
 
-pub(crate) fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str]) -> Result<()> {
+pub(crate) fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str], key: &MachineKey) -> Result<()> {
     let found = user_version(conn)?;
     let supported = migrations.len() as i64;
     if found > supported {
@@ -363,8 +372,30 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str]) -
     for (i, sql) in migrations.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
         tx.execute_batch(sql)?;
+        if i + 1 == SEAL_MIGRATION {
+            seal_existing(&tx, key)?;
+        }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Seals a database first keyed now (new, or older than the seal): the chain head as it stands
+/// and every stored PIN hash masked, in the migration's transaction.
+fn seal_existing(tx: &Connection, key: &MachineKey) -> Result<()> {
+    let (seq, hash): (i64, String) = tx
+        .query_row("SELECT seq, hash FROM chain_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, events::GENESIS_HASH.to_owned()));
+    tx.execute("INSERT INTO chain_seal (id, key_id, seq, mac) VALUES (1, ?1, ?2, ?3)", params![key.id(), seq, key.seal(seq, &hash)])?;
+    let mut stmt = tx.prepare("SELECT id, pin_hash FROM staff WHERE pin_hash IS NOT NULL")?;
+    let rows: Vec<(String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    drop(stmt);
+    for (id, stored) in rows {
+        if let Some(masked) = pins::mask_stored(&id, &stored, key) {
+            tx.execute("UPDATE staff SET pin_hash = ?2 WHERE id = ?1", params![id, masked])?;
+        }
     }
     Ok(())
 }
@@ -372,6 +403,7 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str]) -
 /// The writer of one user action: the transaction, who acts, and when.
 pub(crate) struct Writer<'a> {
     pub tx: &'a Connection,
+    pub key: &'a MachineKey,
     pub terminal: String,
     pub now: DateTime<FixedOffset>,
     pub actor: String,
@@ -385,7 +417,7 @@ impl Writer<'_> {
         let payload = event.payload();
         check_strings(&payload)?;
         yichuang_core::text::check_recorded(subject)?;
-        events::append(self.tx, &self.terminal, self.now, &self.actor, event.kind(), subject, &payload)
+        events::append(self, event.kind(), subject, &payload)
     }
 
     /// The next number of a gapless series, taken inside this transaction.
@@ -422,19 +454,57 @@ fn check_strings(v: &serde_json::Value) -> Result<()> {
 
 impl Store {
     /// Opens (creating if absent) the database at `path` and brings its schema up to date.
+    /// The database's key is looked up in this PC's key folder ([`Keyring::locate`]).
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        Self::open_with(path.as_ref(), MIGRATIONS)
+        Self::open_in(path.as_ref(), &Keyring::locate()?)
     }
 
-    pub(crate) fn open_with(path: &Path, migrations: &[&str]) -> Result<Self> {
+    /// [`Store::open`] with the keys of `ring` (another PC's key folder, in tests).
+    pub fn open_in(path: &Path, ring: &Keyring) -> Result<Self> {
+        Self::open_with(path, MIGRATIONS, ring)
+    }
+
+    pub(crate) fn open_with(path: &Path, migrations: &[&str], ring: &Keyring) -> Result<Self> {
+        let own = ring.own()?;
         if !path.exists() {
-            create_whole(path, migrations)?;
+            create_whole(path, migrations, &own)?;
         }
         refuse_odd_file(path)?;
+        // The key that sealed this database: this PC's, or one imported from the PC it came
+        // from. Looked up before anything is written to the file (not even its journal mode),
+        // unless a read-only look cannot open it (a log a killed program left needs recovery).
+        let sealed_by = |c: &Connection| -> rusqlite::Result<Option<String>> {
+            let has: bool = c.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'chain_seal')", [], |r| r.get(0))?;
+            if has {
+                c.query_row("SELECT key_id FROM chain_seal WHERE id = 1", [], |r| r.get(0)).optional()
+            } else {
+                Ok(None)
+            }
+        };
+        let key_for = |id: Option<String>| -> Result<MachineKey> {
+            match id {
+                None => Ok(own.clone()),
+                Some(id) => ring.find(&id)?.ok_or(StoreError::ForeignKey { id, dir: ring.dir().display().to_string() }),
+            }
+        };
+        let peeked = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).and_then(|c| sealed_by(&c));
+        if let Ok(id) = &peeked {
+            key_for(id.clone())?;
+        }
         let mut conn = open_connection(path)?;
-        migrate(&mut conn, path, migrations)?;
-        let mut store =
-            Self { conn, path: path.to_owned(), centre: None, calendar: Calendar::weekends_only(), catalogue: None, seen_version: 0, batch: false };
+        let key = key_for(sealed_by(&conn).map_err(not_a_database)?)?;
+        migrate(&mut conn, path, migrations, &own)?;
+        let mut store = Self {
+            conn,
+            path: path.to_owned(),
+            key,
+            ring: ring.clone(),
+            centre: None,
+            calendar: Calendar::weekends_only(),
+            catalogue: None,
+            seen_version: 0,
+            batch: false,
+        };
         store.reload()?;
         Ok(store)
     }
@@ -537,13 +607,13 @@ impl Store {
         let now = yichuang_core::clock::in_beijing(now);
         if self.batch {
             let sp = self.conn.savepoint()?;
-            let w = Writer { tx: &sp, terminal, now, actor: actor.to_owned() };
+            let w = Writer { tx: &sp, key: &self.key, terminal, now, actor: actor.to_owned() };
             let out = f(&w)?;
             sp.commit()?;
             return Ok(out);
         }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let w = Writer { tx: &tx, terminal, now, actor: actor.to_owned() };
+        let w = Writer { tx: &tx, key: &self.key, terminal, now, actor: actor.to_owned() };
         let out = f(&w)?;
         tx.commit()?;
         Ok(out)
@@ -856,7 +926,7 @@ impl Store {
         let pin_hash = match pin {
             Some(p) => {
                 pins::pin_rule(p)?;
-                Some(pins::hash_pin(p)?)
+                Some(pins::hash_pin(p, &self.key)?)
             }
             None => None,
         };
@@ -954,9 +1024,55 @@ impl Store {
         let total: i64 = self.conn.query_row("SELECT count(*) FROM event", [], |r| r.get(0))?;
         let own = self.own_stream().ok().flatten().unwrap_or_default();
         Ok(match events::verify(&self.conn, &own)? {
-            Ok(n) => VerifyReport { events: n, fault: None },
+            Ok(n) => match self.seal_fault()? {
+                None => VerifyReport { events: n, fault: None },
+                Some(fault) => VerifyReport { events: total, fault: Some(fault) },
+            },
             Err(fault) => VerifyReport { events: total, fault: Some(fault) },
         })
+    }
+
+    /// What the keyed checks find: the chain head's seal, and PIN hashes this program did not
+    /// write (each is masked with the key).
+    fn seal_fault(&self) -> Result<Option<ChainFault>> {
+        let (seq, hash): (i64, String) = self
+            .conn
+            .query_row("SELECT seq, hash FROM chain_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .unwrap_or((0, events::GENESIS_HASH.to_owned()));
+        let seal: Option<(String, i64, String)> = self
+            .conn
+            .query_row("SELECT key_id, seq, mac FROM chain_seal WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        match seal {
+            Some((id, s, mac)) if id == self.key.id() && s == seq && mac == self.key.seal(seq, &hash) => {}
+            _ => return Ok(Some(ChainFault::Unsealed { seq })),
+        }
+        let mut stmt = self.conn.prepare("SELECT name, pin_hash FROM staff WHERE pin_hash IS NOT NULL ORDER BY id")?;
+        let rows: Vec<(String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        Ok(rows.into_iter().find(|(_, h)| !pins::is_masked(h)).map(|(staff, _)| ChainFault::UnmaskedPin { staff }))
+    }
+
+    /// The id of the key that seals this database.
+    pub fn key_id_sealing(&self) -> &str {
+        self.key.id()
+    }
+
+    /// This PC's key folder.
+    pub fn keyring(&self) -> &Keyring {
+        &self.ring
+    }
+
+    /// The key that seals this database, as a key file's text for the head to keep apart from
+    /// the backups (a backup opens on another PC only with it). The export is on the record.
+    pub fn export_key(&mut self, head: &str, now: DateTime<FixedOffset>) -> Result<String> {
+        let head = self.require_head(head, "导出本机密钥")?;
+        let key_id = self.key.id().to_owned();
+        self.write(&head.id, now, |w| {
+            w.event(&key_id, Event::KeyExported(ev::KeyExported { key_id: key_id.clone(), head: head.id.clone() }))?;
+            Ok(())
+        })?;
+        Ok(self.key.to_text())
     }
 
     /// `PRAGMA integrity_check`: `ok` or SQLite's list of problems.

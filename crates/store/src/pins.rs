@@ -2,7 +2,7 @@
 //! database with a lockout that doubles (each wrong PIN an event), at sign-in and at a head's
 //! approval alike. A PIN is changed by its owner or reset by the head.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{params, OptionalExtension};
@@ -11,7 +11,7 @@ use yichuang_events as ev;
 use yichuang_events::Event;
 
 use crate::error::{Result, StoreError};
-use crate::{Staff, Store};
+use crate::{MachineKey, Staff, Store};
 
 /// Wrong PINs in a row before the account locks.
 pub const FREE_ATTEMPTS: u32 = 5;
@@ -34,21 +34,79 @@ pub fn pin_rule(pin: &str) -> Result<()> {
     Ok(())
 }
 
-/// A new Argon2id hash (PHC string) of `pin` with a fresh random salt.
-pub(crate) fn hash_pin(pin: &str) -> Result<String> {
+/// Stored PINs are masked with this PC's key (see [`crate::machine_key`]): `k1` before an
+/// Argon2id PHC string whose hash is XORed with an HMAC of its salt; `k0$` before an old
+/// SHA-256 hex digest XORed likewise (replaced at its owner's next sign-in).
+const MASKED: &str = "k1";
+const MASKED_OLD: &str = "k0$";
+
+fn xor(a: &[u8], b: &[u8; 32]) -> Vec<u8> {
+    a.iter().zip(b.iter().cycle()).map(|(x, y)| x ^ y).collect()
+}
+
+fn salt_mask(key: &MachineKey, salt: &str) -> [u8; 32] {
+    key.mac("yichuang-pin", salt.as_bytes())
+}
+
+/// Masks the hash in a PHC string with the key.
+fn mask_phc(h: &PasswordHash<'_>, key: &MachineKey) -> Option<String> {
+    let salt = h.salt?;
+    let out = h.hash?;
+    let masked = xor(out.as_bytes(), &salt_mask(key, salt.as_str()));
+    let mut h = h.clone();
+    h.hash = Some(argon2::password_hash::Output::new(&masked).ok()?);
+    Some(format!("{MASKED}{h}"))
+}
+
+/// A stored hash from before the key, masked (`None` when it already is, or is no hash).
+pub(crate) fn mask_stored(id: &str, stored: &str, key: &MachineKey) -> Option<String> {
+    if is_masked(stored) {
+        return None;
+    }
+    if let Ok(h) = PasswordHash::new(stored) {
+        return mask_phc(&h, key);
+    }
+    let bytes = (0..stored.len() / 2).map(|i| u8::from_str_radix(stored.get(2 * i..2 * i + 2)?, 16).ok()).collect::<Option<Vec<u8>>>()?;
+    (bytes.len() == 32).then(|| format!("{MASKED_OLD}{}", crate::events::hex(&xor(&bytes, &key.mac("yichuang-pin-old", id.as_bytes())))))
+}
+
+/// Whether `stored` is masked with a key (anything else was not written by this program).
+pub(crate) fn is_masked(stored: &str) -> bool {
+    stored.starts_with(MASKED_OLD) || stored.strip_prefix(MASKED).is_some_and(|s| s.starts_with('$'))
+}
+
+/// A new Argon2id hash of `pin` with a fresh random salt, masked with the key.
+pub(crate) fn hash_pin(pin: &str, key: &MachineKey) -> Result<String> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::Rule(format!("密码加密失败：{e}")))?;
-    Ok(argon2().hash_password(pin.trim().as_bytes(), &salt).map_err(|e| StoreError::Rule(format!("密码加密失败：{e}")))?.to_string())
+    let h = argon2().hash_password(pin.trim().as_bytes(), &salt).map_err(|e| StoreError::Rule(format!("密码加密失败：{e}")))?;
+    mask_phc(&h, key).ok_or_else(|| StoreError::Rule("密码加密失败".into()))
 }
 
 /// Whether `pin` matches `stored`, and whether `stored` is an old SHA-256 hash to replace.
-fn matches(stored: &str, id: &str, pin: &str) -> (bool, bool) {
-    if let Ok(h) = PasswordHash::new(stored) {
-        return (argon2().verify_password(pin.trim().as_bytes(), &h).is_ok(), false);
+/// A hash not masked with the key never matches: it was planted with another tool.
+fn matches(stored: &str, id: &str, pin: &str, key: &MachineKey) -> (bool, bool) {
+    use subtle::ConstantTimeEq;
+    if let Some(old) = stored.strip_prefix(MASKED_OLD) {
+        let digest = Sha256::digest(format!("yichuang-pin\u{1f}{id}\u{1f}{}", pin.trim()).as_bytes());
+        let masked = crate::events::hex(&xor(&digest, &key.mac("yichuang-pin-old", id.as_bytes())));
+        return (bool::from(masked.as_bytes().ct_eq(old.as_bytes())), true);
     }
-    let old = crate::events::hex(&Sha256::digest(format!("yichuang-pin\u{1f}{id}\u{1f}{}", pin.trim()).as_bytes()));
-    (old == stored, true)
+    let Some(h) = stored.strip_prefix(MASKED).and_then(|s| PasswordHash::new(s).ok()) else {
+        return (false, false);
+    };
+    let (Some(salt), Some(want)) = (h.salt, h.hash) else {
+        return (false, false);
+    };
+    let Ok(got) = argon2().hash_password(pin.trim().as_bytes(), salt) else {
+        return (false, false);
+    };
+    let Some(out) = got.hash else {
+        return (false, false);
+    };
+    let masked = xor(out.as_bytes(), &salt_mask(key, salt.as_str()));
+    (bool::from(masked.as_slice().ct_eq(want.as_bytes())), false)
 }
 
 fn wait_text(secs: i64) -> String {
@@ -90,10 +148,10 @@ impl Store {
                 return Err(StoreError::PinLocked { name, wait: wait_text(left) });
             }
         }
-        let (ok, legacy) = stored.as_deref().map_or((false, false), |s| matches(s, id, pin));
+        let (ok, legacy) = stored.as_deref().map_or((false, false), |s| matches(s, id, pin, &self.key));
         if ok {
             if failed > 0 || legacy {
-                let rehash = if legacy { Some(hash_pin(pin)?) } else { None };
+                let rehash = if legacy { Some(hash_pin(pin, &self.key)?) } else { None };
                 self.write(id, now, |w| {
                     w.tx.execute("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?1", [id])?;
                     if let Some(h) = &rehash {
@@ -128,7 +186,7 @@ impl Store {
     pub fn change_pin(&mut self, id: &str, old: &str, new: &str, now: DateTime<FixedOffset>) -> Result<()> {
         pin_rule(new)?;
         self.check_pin(id, old, now)?;
-        let hash = hash_pin(new)?;
+        let hash = hash_pin(new, &self.key)?;
         let id = id.trim();
         self.write(id, now, |w| {
             w.tx.execute("UPDATE staff SET pin_hash = ?2, failed_attempts = 0, locked_until = NULL WHERE id = ?1", params![id, hash])?;
@@ -142,7 +200,7 @@ impl Store {
         let head = self.require_head(head, "重置密码")?;
         pin_rule(new)?;
         let staff = self.staff(id.trim())?;
-        let hash = hash_pin(new)?;
+        let hash = hash_pin(new, &self.key)?;
         self.write(&head.id, now, |w| {
             w.tx.execute("UPDATE staff SET pin_hash = ?2, failed_attempts = 0, locked_until = NULL WHERE id = ?1", params![staff.id, hash])?;
             w.event(&staff.id, Event::PinSet(ev::PinSet { reason: "reset".into(), by: head.id.clone() }))?;
@@ -161,12 +219,30 @@ mod tests {
             assert!(pin_rule(bad).is_err(), "{bad}");
         }
         pin_rule("123456").unwrap();
-        let (a, b) = (hash_pin("123456").unwrap(), hash_pin("123456").unwrap());
-        assert!(a.starts_with("$argon2id$") && a != b, "{a} {b}");
-        assert_eq!(matches(&a, "demo", "123456"), (true, false));
-        assert_eq!(matches(&a, "demo", "123457"), (false, false));
+        let key = MachineKey::generate().unwrap();
+        let (a, b) = (hash_pin("123456", &key).unwrap(), hash_pin("123456", &key).unwrap());
+        assert!(a.starts_with("k1$argon2id$") && a != b, "{a} {b}");
+        assert_eq!(matches(&a, "demo", "123456", &key), (true, false));
+        assert_eq!(matches(&a, "demo", "123457", &key), (false, false));
+        // Another PC's key (or none) cannot check a guess against the stored value.
+        assert_eq!(matches(&a, "demo", "123456", &MachineKey::generate().unwrap()), (false, false));
+        // The stored hash is not the plain Argon2id output of the right PIN with its salt.
+        let plain = PasswordHash::new(a.strip_prefix("k1").unwrap()).unwrap();
+        let unmasked = argon2().hash_password(b"123456", plain.salt.unwrap()).unwrap();
+        assert_ne!(unmasked.hash, plain.hash);
+        // A plain hash planted with another tool never matches, and is not taken as masked.
+        let planted = unmasked.to_string();
+        assert!(!is_masked(&planted));
+        assert_eq!(matches(&planted, "demo", "123456", &key), (false, false));
+        // Hashes from before the key are masked without their PINs, and still match.
+        let masked = mask_stored("demo", &planted, &key).unwrap();
+        assert_eq!(matches(&masked, "demo", "123456", &key), (true, false));
         let old = crate::events::hex(&Sha256::digest("yichuang-pin\u{1f}demo\u{1f}1234".as_bytes()));
-        assert_eq!(matches(&old, "demo", "1234"), (true, true));
+        let old_masked = mask_stored("demo", &old, &key).unwrap();
+        assert!(is_masked(&old_masked) && !old_masked.contains(&old));
+        assert_eq!(matches(&old_masked, "demo", "1234", &key), (true, true));
+        assert_eq!(matches(&old_masked, "demo", "1235", &key), (false, true));
+        assert_eq!(mask_stored("demo", &masked, &key), None);
         assert_eq!(wait_text(30), "30秒");
         assert_eq!(wait_text(3600), "60分钟");
     }

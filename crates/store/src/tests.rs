@@ -79,7 +79,7 @@ fn migrating_takes_a_backup_first_and_appends() {
     drop(demo_store(dir.path()));
     {
         let c = Connection::open(&path).unwrap();
-        c.execute_batch("DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; DROP TABLE sync_reject; DROP TABLE sync_ack; DROP TABLE sync_download; DROP TABLE sync_enrolment; \
+        c.execute_batch("DROP TABLE chain_seal; DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; DROP TABLE sync_reject; DROP TABLE sync_ack; DROP TABLE sync_download; DROP TABLE sync_enrolment; \
              ALTER TABLE staff DROP COLUMN failed_attempts; ALTER TABLE staff DROP COLUMN locked_until; DROP TABLE supervision; DROP TABLE revoked_key; DROP TABLE peer_endpoint; DROP TABLE case_conflict; DROP TABLE peer_event; DROP TABLE peer_stream; DROP TABLE complaint_note; DROP TABLE complaint; DROP TABLE rectification; DROP TABLE rating; DROP TABLE absence; DROP TABLE post; \
              ALTER TABLE inquiry DROP COLUMN scope; ALTER TABLE case_file DROP COLUMN covering_for; ALTER TABLE chain_head DROP COLUMN latest_at; PRAGMA user_version = 1;").unwrap();
     }
@@ -98,7 +98,7 @@ fn migrating_takes_a_backup_first_and_appends() {
     // A later migration appends again; the list as shipped then refuses the newer file.
     let mut later: Vec<&str> = MIGRATIONS.to_vec();
     later.push("CREATE TABLE later_table (x INTEGER); CREATE TRIGGER later_no_delete BEFORE DELETE ON later_table BEGIN SELECT RAISE(ABORT, 'nothing is deleted'); END;");
-    let s = Store::open_with(&path, &later).unwrap();
+    let s = Store::open_with(&path, &later, &Keyring::locate().unwrap()).unwrap();
     assert_eq!(user_version(s.connection()).unwrap(), later.len() as i64);
     assert!(dir.path().join(format!("centre.db.v{}.bak", MIGRATIONS.len())).exists());
     drop(s);
@@ -591,7 +591,7 @@ fn ten_wrong_pins_lock_sign_in_with_a_doubling_wait_and_the_head_resets_it() {
     s.change_pin("demo", "654321", "777777", at(clock)).unwrap();
     s.sign_in("demo", "777777", at(clock)).unwrap();
     let stored: String = s.connection().query_row("SELECT pin_hash FROM staff WHERE id = 'demo'", [], |r| r.get(0)).unwrap();
-    assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+    assert!(stored.starts_with("k1$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
     assert_eq!(s.verify().unwrap().fault, None);
 }
 
@@ -627,4 +627,66 @@ fn several_actions_commit_together_or_not_at_all() {
     .unwrap();
     assert_eq!(s.staff_list().unwrap().len(), 3);
     assert_eq!(s.verify().unwrap().fault, None);
+}
+
+#[test]
+fn a_re_chained_insert_and_a_planted_pin_are_caught_by_the_key_the_file_does_not_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = demo_store(dir.path());
+    assert_eq!(s.verify().unwrap().fault, None);
+    // With sqlite3: an event appended by hand, hashed and linked as the program would, the head moved.
+    let c = s.connection();
+    let last: EventRecord = c.query_row(&format!("SELECT {} FROM event ORDER BY seq DESC LIMIT 1", events::EVENT_COLUMNS), [], events::read_row).unwrap();
+    let seq = last.seq + 1;
+    let id = "01900000-0000-7000-8000-000000000001";
+    let hash = chain_hash(&last.hash, seq, id, &last.terminal, &last.at, &last.actor, &last.kind, &last.subject, &last.payload);
+    c.execute(
+        &format!("INSERT INTO event ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", events::EVENT_COLUMNS),
+        params![seq, id, last.terminal, last.at, last.actor, last.kind, last.subject, last.payload, last.hash, hash],
+    )
+    .unwrap();
+    c.execute("UPDATE chain_head SET seq = ?1, hash = ?2", params![seq, hash]).unwrap();
+    let fault = s.verify().unwrap().fault.unwrap();
+    assert_eq!(fault, ChainFault::Unsealed { seq });
+    assert!(fault.to_string().contains("没有本机密钥的校验印记"), "{fault}");
+    drop(s);
+
+    // A PIN hash planted with sqlite3 (Argon2id of a PIN the attacker knows) signs no one in.
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-02T09:00:00+08:00");
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let planted = argon2::Argon2::default().hash_password(b"000000", &SaltString::encode_b64(b"0123456789abcdef").unwrap()).unwrap().to_string();
+    s.connection().execute("UPDATE staff SET pin_hash = ?1 WHERE id = 'head'", [&planted]).unwrap();
+    assert_eq!(s.sign_in("head", "000000", t).unwrap_err().code(), "auth.bad_pin");
+    let fault = s.verify().unwrap().fault.unwrap();
+    assert!(matches!(fault, ChainFault::UnmaskedPin { .. }), "{fault}");
+    assert!(fault.to_string().contains("请负责人重置"), "{fault}");
+}
+
+#[test]
+fn a_database_sealed_on_another_pc_opens_only_where_its_key_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let other_pc = Keyring::at(dir.path().join("other-pc-keys"));
+    let path = dir.path().join("centre.db");
+    {
+        let mut s = Store::open_in(&path, &other_pc).unwrap();
+        let t = now("2026-11-01T08:00:00+08:00");
+        s.initialise(CentreCode::parse("450821102").unwrap(), "示范镇便民服务中心", TerminalId::parse("01").unwrap(), t).unwrap();
+        s.load_demo(t).unwrap();
+        assert_eq!(s.key_id_sealing(), other_pc.own().unwrap().id());
+    }
+    // Copied to this PC (its own key folder): refused, with the way out, and nothing written.
+    let before = std::fs::read(&path).unwrap();
+    let here = Keyring::at(dir.path().join("this-pc-keys"));
+    let e = Store::open_in(&path, &here).err().unwrap();
+    assert_eq!(e.code(), "store.foreign_key");
+    assert!(e.to_string().contains("yichuang machine-key import"), "{e}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    // The PINs in the copied file cannot be checked here either: no key, no match.
+    // With the other PC's key imported, it opens, verifies and signs in.
+    here.import(&other_pc.own().unwrap().to_text()).unwrap();
+    let mut s = Store::open_in(&path, &here).unwrap();
+    assert_eq!(s.verify().unwrap().fault, None);
+    s.sign_in("head", "123456", now("2026-11-02T09:00:00+08:00")).unwrap();
 }

@@ -1,0 +1,96 @@
+//! The key that seals a database and masks its PINs lives outside the file, in this PC's key
+//! folder: a copied database opens nowhere else, and the head's exported key lets it.
+
+use std::process::{Command, Output};
+
+use crate::util::*;
+
+/// `yichuang` as run on another PC: its own key folder.
+fn on_pc(keys: &std::path::Path, db: &std::path::Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(bin())
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("YICHUANG_NOW", NOW)
+        .env("YICHUANG_KEY_DIR", keys)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_copied_database_opens_only_on_a_pc_holding_its_key() {
+    let c = Centre::new();
+    let f = c.file("a.json", &cj01(&id("45082119680405302"), CJ01_ALL));
+    c.ok(&["case", "intake", &f, "--json"]);
+    let other = tempfile::tempdir().unwrap();
+    let copy = other.path().join("copy.db");
+    let backup = other.path().join("b.db");
+    c.ok(&["backup", "--out", backup.to_str().unwrap()]);
+    std::fs::copy(&backup, &copy).unwrap();
+    let keys = other.path().join("keys");
+    let before = std::fs::read(&copy).unwrap();
+    for args in [&["case", "list"][..], &["verify"], &["today"]] {
+        let out = on_pc(&keys, &copy, args, "");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(err.contains("由另一台电脑的密钥") && err.contains("machine-key import"), "{args:?}: {err}");
+    }
+    assert!(std::fs::read(&copy).unwrap() == before, "nothing written to the copied file");
+
+    // Only the head exports the key, with the PIN, to a new file, private, on the record.
+    let out_file = c.dir.path().join("key.txt");
+    let out = c.run_with_stdin(NOW, &["machine-key", "export", "--out", out_file.to_str().unwrap(), "--actor", "demo"], "123456\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有此操作的权限"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = c.run_with_stdin(NOW, &["machine-key", "export", "--out", out_file.to_str().unwrap()], "000000\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!out_file.exists());
+    c.ok(&["machine-key", "export", "--out", out_file.to_str().unwrap()]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&out_file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert_eq!(c.count("SELECT count(*) FROM event WHERE kind = 'key.exported' AND actor = 'head'"), 1);
+    let again = c.run(&["machine-key", "export", "--out", out_file.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1), "an existing file is never overwritten");
+
+    // Imported on the other PC, the copy opens, verifies and signs the head in.
+    let out = on_pc(&keys, &copy, &["machine-key", "import", out_file.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = on_pc(&keys, &copy, &["verify"], "");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok", "{}", String::from_utf8_lossy(&out.stderr));
+    let shown = String::from_utf8(on_pc(&keys, &copy, &["machine-key", "show"], "").stdout).unwrap();
+    assert!(shown.contains(&keys.display().to_string()), "{shown}");
+    // Something that is no key file is refused in Chinese.
+    let junk = other.path().join("junk.txt");
+    std::fs::write(&junk, "hello").unwrap();
+    let out = on_pc(&keys, &copy, &["machine-key", "import", junk.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("不是一窗通的密钥文件"));
+}
+
+#[test]
+fn the_database_file_holds_no_pin_hash_a_guess_can_be_checked_against() {
+    // What an attacker with a copy of the file (and not the key folder) can try: Argon2id of
+    // a guess with the stored salt. Even the right PIN does not give the stored value.
+    let c = Centre::new();
+    let stored: String = c.store().connection().query_row("SELECT pin_hash FROM staff WHERE id = 'head'", [], |r| r.get(0)).unwrap();
+    let phc = stored.strip_prefix("k1").expect("masked");
+    let parsed = argon2::password_hash::PasswordHash::new(phc).unwrap();
+    use argon2::password_hash::PasswordHasher;
+    let params = argon2::Params::new(19 * 1024, 2, 1, None).unwrap();
+    let a = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    let t = std::time::Instant::now();
+    let right = a.hash_password(b"123456", parsed.salt.unwrap()).unwrap();
+    let per_guess = t.elapsed();
+    assert_ne!(right.hash, parsed.hash, "the right PIN's plain hash is not what the file holds");
+    // For the record: without the mask, a million 6-digit PINs at this rate on one core.
+    eprintln!("Argon2id per guess {per_guess:?}: unmasked, 10^6 PINs would take {:.1} h on one core", per_guess.as_secs_f64() * 1e6 / 3600.0);
+}
