@@ -27,6 +27,7 @@ fn main() {
         "setup_centre",
         "setup_demo",
         "find_applicants",
+        "pick_applicant",
         "print_document",
         "reprint_document",
         "void_document",

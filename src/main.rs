@@ -755,6 +755,9 @@ fn open(db: &Option<PathBuf>) -> Result<Store> {
     if !path.exists() {
         bail!("数据库文件{}不存在，请先用 init 建立", path.display());
     }
+    // The whole file is checked before any command: one found damaged is marked and opened
+    // for reading only, so nothing is written onto it.
+    Store::check_file(path)?;
     Ok(Store::open(path)?)
 }
 

@@ -8,6 +8,7 @@ mod chain;
 mod bounds;
 mod cli;
 mod clock;
+mod corrupt;
 mod crash;
 mod lan;
 mod keys;

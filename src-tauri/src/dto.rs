@@ -73,6 +73,8 @@ pub struct AppInfo {
     pub staff: Vec<StaffDto>,
     /// The window locks after this many minutes without a key or a click.
     pub idle_lock_minutes: u32,
+    /// Why the database is open for reading only (found damaged), with the way to restore.
+    pub damaged: Option<String>,
 }
 
 impl AppInfo {
@@ -87,6 +89,7 @@ impl AppInfo {
             catalogue_version: s.catalogue_version().map(str::to_owned),
             staff: s.staff_list()?.iter().filter(|x| x.active).map(StaffDto::from).collect(),
             idle_lock_minutes: c.settings.idle_lock_minutes,
+            damaged: s.damaged().map(|d| yichuang_store::StoreError::Damaged(d).to_string()),
         })
     }
 }
@@ -791,17 +794,47 @@ impl SetupForm {
 /// A returning applicant offered while the clerk types.
 #[derive(Debug, Serialize)]
 pub struct ApplicantHit {
-    pub key: String,
+    /// What the page sends back when the clerk picks this one ([`PickedApplicant`]).
+    pub pick: i64,
     pub masked: String,
     pub name: String,
+    /// The phone number's first three and last four digits only.
     pub phone: Option<String>,
     pub organisation: bool,
 }
 
+/// A phone number as an offer shows it: `138****5678`.
+pub fn mask_phone(p: &str) -> String {
+    let chars: Vec<char> = p.chars().collect();
+    if chars.len() <= 7 {
+        return "*".repeat(chars.len());
+    }
+    let (head, tail) = (&chars[..3], &chars[chars.len() - 4..]);
+    format!("{}{}{}", head.iter().collect::<String>(), "*".repeat(chars.len() - 7), tail.iter().collect::<String>())
+}
+
 impl From<&yichuang_store::ApplicantMatch> for ApplicantHit {
     fn from(m: &yichuang_store::ApplicantMatch) -> Self {
-        let masked = IdNumber::parse(&m.key).map(|i| i.masked()).unwrap_or_else(|_| m.key.clone());
-        Self { key: m.key.clone(), masked, name: m.name.clone(), phone: m.phone.clone(), organisation: m.organisation }
+        let masked = IdNumber::parse(&m.key).map(|i| i.masked()).unwrap_or_else(|_| {
+            // A credit code: its first two and last four characters.
+            let c: Vec<char> = m.key.chars().collect();
+            if c.len() > 6 { format!("{}{}{}", c[..2].iter().collect::<String>(), "*".repeat(c.len() - 6), c[c.len() - 4..].iter().collect::<String>()) } else { "*".repeat(c.len()) }
+        });
+        Self { pick: m.id, masked, name: m.name.clone(), phone: m.phone.as_deref().map(mask_phone), organisation: m.organisation }
+    }
+}
+
+/// The one returning applicant the clerk picked: in full, to fill the form.
+#[derive(Debug, Serialize)]
+pub struct PickedApplicant {
+    pub key: String,
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+impl From<yichuang_store::ApplicantMatch> for PickedApplicant {
+    fn from(m: yichuang_store::ApplicantMatch) -> Self {
+        Self { key: m.key, name: m.name, phone: m.phone }
     }
 }
 

@@ -341,6 +341,13 @@ fn find_applicants(state: tauri::State<'_, AppState>, query: String) -> ApiResul
     state.with(|s| Ok(s.find_applicants(&query, 6)?.iter().map(dto::ApplicantHit::from).collect()))
 }
 
+/// The returning applicant the clerk picked from the offer, in full for the form.
+#[tauri::command(async)]
+fn pick_applicant(state: tauri::State<'_, AppState>, pick: i64) -> ApiResult<dto::PickedApplicant> {
+    state.clerk()?;
+    state.with(|s| Ok(s.applicant_by_id(pick)?.into()))
+}
+
 /// Prints a stored document on this window's printer (A4, or the slip printer).
 #[tauri::command(async)]
 fn print_document(state: tauri::State<'_, AppState>, number: String, slip: bool) -> ApiResult<dto::Printed> {
@@ -718,6 +725,11 @@ fn demo_centre(store: &mut Store, t: DateTime<FixedOffset>) -> Result<(), yichua
 
 /// Opens (or, with `demo`, sets up) the centre's database.
 pub fn open_store(path: PathBuf, demo: bool) -> Result<Store, yichuang_store::StoreError> {
+    // The whole file is checked once at start, before anything can be written: found damaged,
+    // it is marked and opened for reading only (the banner says how to restore).
+    if path.exists() {
+        Store::check_file(&path)?;
+    }
     let mut store = Store::open(&path)?;
     if demo && store.centre().is_err() {
         demo_centre(&mut store, now())?;
@@ -758,6 +770,7 @@ pub fn run(store: Store) -> tauri::Result<()> {
             list_inquiries,
             reply_inquiry,
             find_applicants,
+            pick_applicant,
             print_document,
             reprint_document,
             void_document,

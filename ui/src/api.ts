@@ -15,6 +15,8 @@ export interface Staff { id: string; name: string; role: 'clerk' | 'head' }
 export interface AppInfo {
   centre_name: string; centre_code: string; terminal: string; today: string
   calendar_version: string; catalogue_version: string | null; staff: Staff[]; idle_lock_minutes: number
+  /** Why the database is open for reading only (found damaged), with the way to restore. */
+  damaged: string | null
 }
 export interface Warning { level: 'normal' | 'yellow' | 'red' | 'paused'; days: number }
 export interface CaseRow {
@@ -76,7 +78,8 @@ export interface SetupForm {
   clerkId: string; clerkName: string; clerkPin: string
   printer: string; stubCopies: boolean; phone: string; address: string
 }
-export interface ApplicantHit { key: string; masked: string; name: string; phone: string | null; organisation: boolean }
+export interface ApplicantHit { pick: number; masked: string; name: string; phone: string | null; organisation: boolean }
+export interface PickedApplicant { key: string; name: string; phone: string | null }
 export interface Printed { message: string; file: string; queued: boolean; job: string | null }
 export interface Settings {
   centre_code: string; centre_name: string; terminal: string; warning_days: number; stub_copies: boolean
@@ -199,6 +202,7 @@ export const api = {
   setupCentre: (form: SetupForm) => call<AppInfo>('setup_centre', { form }),
   setupDemo: () => call<AppInfo>('setup_demo'),
   findApplicants: (query: string) => call<ApplicantHit[]>('find_applicants', { query }),
+  pickApplicant: (pick: number) => call<PickedApplicant>('pick_applicant', { pick }),
   printDocument: (number: string, slip = false) => call<Printed>('print_document', { number, slip }),
   reprintDocument: (number: string) => call<Printed>('reprint_document', { number }),
   voidDocument: (number: string, reason: string, approver: string, approverPin: string) =>

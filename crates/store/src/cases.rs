@@ -898,23 +898,25 @@ impl Store {
             return Ok(vec![]);
         }
         let sql = if ascii {
-            "SELECT kind, coalesce(id_number, uscc), name, phone FROM applicant
+            "SELECT kind, coalesce(id_number, uscc), name, phone, id FROM applicant
              WHERE id_number LIKE '%' || ?1 OR uscc LIKE '%' || ?1 OR phone LIKE '%' || ?1
              ORDER BY updated_at DESC, id DESC LIMIT ?2"
         } else {
-            "SELECT kind, coalesce(id_number, uscc), name, phone FROM applicant WHERE name = ?1
+            "SELECT kind, coalesce(id_number, uscc), name, phone, id FROM applicant WHERE name = ?1
              ORDER BY updated_at DESC, id DESC LIMIT ?2"
         };
         let mut stmt = self.connection().prepare_cached(sql)?;
-        let rows = stmt.query_map(params![key, limit as i64], |r| {
-            Ok(ApplicantMatch {
-                organisation: r.get::<_, String>(0)? == "organisation",
-                key: r.get(1)?,
-                name: r.get(2)?,
-                phone: r.get(3)?,
-            })
-        })?;
+        let rows = stmt.query_map(params![key, limit as i64], applicant_match)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The returning applicant the clerk picked from [`Store::find_applicants`]' offer, by its
+    /// id: the full ID number leaves the store for the one applicant at the counter only.
+    pub fn applicant_by_id(&self, id: i64) -> Result<ApplicantMatch> {
+        self.connection()
+            .query_row("SELECT kind, coalesce(id_number, uscc), name, phone, id FROM applicant WHERE id = ?1", [id], applicant_match)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound("该申请人".into()))
     }
 
     /// A returning applicant, recognised by ID number or credit code.
@@ -1029,9 +1031,15 @@ fn read_case_row(conn: &rusqlite::Connection, number: &str) -> Result<CaseRow> {
             .ok_or_else(|| StoreError::UnknownCase(parsed.to_string()))
 }
 
+fn applicant_match(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApplicantMatch> {
+    Ok(ApplicantMatch { organisation: r.get::<_, String>(0)? == "organisation", key: r.get(1)?, name: r.get(2)?, phone: r.get(3)?, id: r.get(4)? })
+}
+
 /// A returning applicant found by [`Store::find_applicants`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplicantMatch {
+    /// The applicant's row, by which the clerk's pick is taken ([`Store::applicant_by_id`]).
+    pub id: i64,
     pub organisation: bool,
     /// The full ID number or credit code.
     pub key: String,

@@ -60,6 +60,10 @@ pub enum StoreError {
     InquiryClosed(String),
     #[error("备份文件“{0}”损坏或不是一窗通的数据库")]
     BadBackup(String),
+    /// The database was found damaged (by `verify`, the window's check at start, or SQLite in
+    /// the middle of a change): it is open for reading only until it is restored.
+    #[error("数据库文件已损坏（{0}）：现只能查看，不能办理或写入任何内容。请由中心负责人从最近的备份恢复（设置→备份与恢复，或 yichuang restore --from 备份文件 --terminal 新终端号）")]
+    Damaged(String),
     #[error("终端号{0}已开出过办件和文书编号（备份或恢复前的数据库中有），恢复后须换用本中心未用过的终端号，以免编号重复")]
     TerminalUsed(String),
     #[error("{0}")]
@@ -134,6 +138,7 @@ impl StoreError {
             Self::SequenceExhausted => "store.sequence_exhausted",
             Self::InquiryClosed(_) => "store.inquiry_closed",
             Self::BadBackup(_) => "store.bad_backup",
+            Self::Damaged(_) => "store.damaged",
             Self::TerminalUsed(_) => "store.terminal_used",
             Self::PeerRefused(_) => "store.peer_refused",
             Self::PeerUnknown { .. } => "store.peer_unknown",

@@ -153,7 +153,7 @@ impl std::fmt::Display for ChainFault {
             Self::PeerBroken { stream, seq } => write!(f, "其他终端{stream}的第{seq}条记录与其记录链不符（被修改、删除或调换）"),
             Self::Unsealed { seq } => write!(f, "事件链头（第{seq}条）没有本机密钥的校验印记（事件被插入或修改后重新链接）"),
             Self::UnmaskedPin { staff } => write!(f, "工作人员“{staff}”的密码记录不是本程序写入的（可能被植入已知密码）：请负责人重置其密码"),
-            Self::Damaged(detail) => write!(f, "数据库文件已损坏（SQLite完整性检查：{detail}）：请勿继续使用，请从备份恢复"),
+            Self::Damaged(detail) => write!(f, "数据库文件已损坏（{}）：请勿继续使用，请从备份恢复", crate::damage_summary(detail)),
             Self::StatusMismatch { case, recorded, stored } => {
                 write!(f, "办件{case}的状态为“{stored}”，但事件记录的状态为“{recorded}”（办件被修改）")
             }

@@ -311,6 +311,38 @@ fn keep_aside(db: &Path, aside: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The file beside a database that says it was found damaged (and why): every program then
+/// opens it for reading only, until a restore or a clean `verify` removes it.
+fn damage_marker(db: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.damaged", db.display()))
+}
+
+/// The marker's first line is the clerk's summary (which pages SQLite named); SQLite's own
+/// words follow for whoever restores it.
+fn write_damage_marker(db: &Path, detail: &str) {
+    let _ = files::write_private(&damage_marker(db), format!("{}\n{}\n", damage_summary(detail), detail.chars().take(2000).collect::<String>()).as_bytes());
+}
+
+/// "SQLite的完整性检查未通过（第5、7页）" from SQLite's findings, in Chinese whatever it said.
+pub(crate) fn damage_summary(detail: &str) -> String {
+    let mut pages: Vec<u64> = Vec::new();
+    let lower = detail.to_lowercase();
+    for (i, _) in lower.match_indices("page ") {
+        let n: String = lower[i + 5..].chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(n) = n.parse::<u64>() {
+            if !pages.contains(&n) {
+                pages.push(n);
+            }
+        }
+    }
+    pages.truncate(5);
+    if pages.is_empty() {
+        "SQLite的完整性检查未通过，部分数据无法读取".into()
+    } else {
+        format!("SQLite的完整性检查未通过，第{}页无法正确读取", pages.iter().map(u64::to_string).collect::<Vec<_>>().join("、"))
+    }
+}
+
 /// Removes a file and its WAL companions: a half-built file a kill left behind.
 fn remove_with_wal(p: &Path) {
     for suffix in ["", "-wal", "-shm", "-journal"] {
@@ -487,9 +519,43 @@ impl Store {
                 Some(id) => ring.find(&id)?.ok_or(StoreError::ForeignKey { id, dir: ring.dir().display().to_string() }),
             }
         };
-        let peeked = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).and_then(|c| sealed_by(&c));
-        if let Ok(id) = &peeked {
-            key_for(id.clone())?;
+        let peek = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY);
+        if let Ok(c) = &peek {
+            // Another program's database (tables, but none of ours): never made into a centre.
+            let foreign: rusqlite::Result<bool> = c.query_row(
+                "SELECT (SELECT user_version FROM pragma_user_version) = 0 AND EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table')",
+                [],
+                |r| r.get(0),
+            );
+            if let Ok(true) = foreign {
+                return Err(StoreError::BadFile { what: "数据库", detail: "这是其他程序的数据库，不是一窗通的数据库文件（可能选错了文件），未作任何改动".into() });
+            }
+            if let Ok(id) = sealed_by(c) {
+                key_for(id)?;
+            }
+        }
+        drop(peek);
+        // A database found damaged opens for reading only, until it is restored.
+        if damage_marker(path).exists() {
+            let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(not_a_database)?;
+            conn.busy_timeout(std::time::Duration::from_secs(10))?;
+            let key = key_for(sealed_by(&conn).ok().flatten())?;
+            let mut store = Self {
+                conn,
+                path: path.to_owned(),
+                key,
+                ring: ring.clone(),
+                centre: None,
+                calendar: Calendar::weekends_only(),
+                catalogue: None,
+                seen_version: 0,
+                batch: false,
+            };
+            // What can still be read is shown; when not even the centre can be, the damage is told.
+            if store.reload().is_err() {
+                return Err(StoreError::Damaged(store.damaged().unwrap_or_default()));
+            }
+            return Ok(store);
         }
         let mut conn = open_connection(path)?;
         let key = key_for(sealed_by(&conn).map_err(not_a_database)?)?;
@@ -602,6 +668,26 @@ impl Store {
         now: DateTime<FixedOffset>,
         f: impl FnOnce(&Writer<'_>) -> Result<T>,
     ) -> Result<T> {
+        if let Some(detail) = self.damaged() {
+            return Err(StoreError::Damaged(detail));
+        }
+        let out = self.write_unchecked(actor, now, f);
+        // SQLite found the file damaged in the middle of the change (rolled back): from now on
+        // the database is open for reading only.
+        if let Err(StoreError::Sqlite(e)) = &out {
+            if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseCorrupt)) {
+                self.mark_damaged(&sqlite_reason(e));
+            }
+        }
+        out
+    }
+
+    fn write_unchecked<T>(
+        &mut self,
+        actor: &str,
+        now: DateTime<FixedOffset>,
+        f: impl FnOnce(&Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
         let terminal = self.centre.as_ref().map(|c| c.terminal.to_string()).unwrap_or_else(|| "00".into());
         // Every record is in Beijing time, whatever offset the PC or a caller gave.
         let now = yichuang_core::clock::in_beijing(now);
@@ -625,6 +711,9 @@ impl Store {
     pub fn atomically<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         if self.batch {
             return f(self);
+        }
+        if let Some(detail) = self.damaged() {
+            return Err(StoreError::Damaged(detail));
         }
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         self.batch = true;
@@ -1021,15 +1110,64 @@ impl Store {
 
     /// Checks the event chain and that every record has its event.
     pub fn verify(&self) -> Result<VerifyReport> {
-        let total: i64 = self.conn.query_row("SELECT count(*) FROM event", [], |r| r.get(0))?;
+        let total: i64 = self.conn.query_row("SELECT count(*) FROM event", [], |r| r.get(0)).unwrap_or(0);
         let own = self.own_stream().ok().flatten().unwrap_or_default();
-        Ok(match events::verify(&self.conn, &own)? {
+        let report = match events::verify(&self.conn, &own)? {
             Ok(n) => match self.seal_fault()? {
                 None => VerifyReport { events: n, fault: None },
                 Some(fault) => VerifyReport { events: total, fault: Some(fault) },
             },
             Err(fault) => VerifyReport { events: total, fault: Some(fault) },
-        })
+        };
+        // A damaged file is marked, so that every program opens it for reading only; a file
+        // that checks out whole (restored, or found sound again) is no longer marked.
+        match &report.fault {
+            Some(ChainFault::Damaged(detail)) => self.mark_damaged(detail),
+            None => {
+                let _ = std::fs::remove_file(damage_marker(&self.path));
+            }
+            Some(_) => {}
+        }
+        Ok(report)
+    }
+
+    /// SQLite's quick check of the whole file (the window runs it at start, in the
+    /// background): the file is marked damaged when it fails. Says what it found.
+    pub fn check_file(path: &Path) -> Result<Option<String>> {
+        // Not an SQLite file at all (empty, text): `open` refuses it as such.
+        let mut head = [0u8; 16];
+        if std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_err() || &head != b"SQLite format 3\0" {
+            return Ok(None);
+        }
+        let Ok(conn) = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY) else {
+            return Ok(None);
+        };
+        let lines: std::result::Result<Vec<String>, rusqlite::Error> =
+            conn.prepare("PRAGMA quick_check(5)").and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect());
+        // Only SQLite's own verdict marks the file: a lock or a log it cannot read now does not.
+        let found = match lines {
+            Ok(l) if l == ["ok"] => None,
+            Ok(l) => Some(l.join("；")),
+            Err(e) if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)) => {
+                Some(sqlite_reason(&e))
+            }
+            Err(_) => None,
+        };
+        if let Some(detail) = &found {
+            write_damage_marker(path, detail);
+        }
+        Ok(found)
+    }
+
+    /// Why the database is open for reading only, if it was found damaged.
+    pub fn damaged(&self) -> Option<String> {
+        std::fs::read_to_string(damage_marker(&self.path))
+            .ok()
+            .map(|t| t.lines().next().map(str::trim).filter(|l| !l.is_empty()).unwrap_or("已发现损坏").to_owned())
+    }
+
+    fn mark_damaged(&self, detail: &str) {
+        write_damage_marker(&self.path, detail);
     }
 
     /// What the keyed checks find: the chain head's seal, and PIN hashes this program did not
@@ -1299,6 +1437,7 @@ impl Store {
         }
         std::fs::rename(&tmp, db)?;
         sync_dir(db)?;
+        let _ = std::fs::remove_file(damage_marker(db));
         let store = Store::open(db)?;
         Ok(RestoreReport { kept_as, events: store.head()?.0 })
     }

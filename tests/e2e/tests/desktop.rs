@@ -41,6 +41,11 @@ impl Desk {
 
     /// The window of terminal `terminal` (its own PC) of the demo centre.
     async fn launch_as(terminal: &str, demo: bool, prep: &[&[&str]]) -> Self {
+        Self::launch_tampered(terminal, demo, prep, |_| {}).await
+    }
+
+    /// The window, on a database that `tamper` did something to after it was set up.
+    async fn launch_tampered(terminal: &str, demo: bool, prep: &[&[&str]], tamper: impl FnOnce(&std::path::Path)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("centre.db");
         let cli = target().join("debug/yichuang");
@@ -70,6 +75,7 @@ impl Desk {
             let ok = child.wait_with_output().unwrap();
             assert!(ok.status.success(), "{args:?}: {}", String::from_utf8_lossy(&ok.stderr));
         }
+        tamper(&db);
         let (port, native) = (free_port(), free_port());
         let driver = Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
@@ -467,6 +473,18 @@ async fn a_returning_applicant_gets_a_printed_receipt_within_15_keystrokes() {
     d.client.active_element().await.unwrap().send_keys("3025").await.unwrap();
     strokes += 4;
     d.wait_text("returning", "韦秀英").await;
+    // The offer reaches the page masked: no full ID number or phone of anyone the tail matches.
+    let offered = d
+        .client
+        .execute_async(
+            "const [done] = arguments; window.__TAURI_INTERNALS__.invoke('find_applicants', {query: '3025'}).then((v) => done(JSON.stringify(v)), (e) => done(String(e)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let offered = offered.as_str().unwrap_or_default().to_owned();
+    assert!(offered.contains("3025") && offered.contains('*'), "{offered}");
+    assert!(!offered.contains("450821196804053025") && !offered.contains("13907751234"), "{offered}");
     d.press(Key::Enter).await;
     strokes += 1;
     assert_eq!(d.value("#name").await, "韦秀英");
@@ -937,6 +955,27 @@ async fn invoke(d: &Desk, cmd: &str, args: Value) -> String {
     d.client.execute_async(script, vec![json!(cmd), args]).await.unwrap().as_str().unwrap_or("").to_owned()
 }
 
+/// A database damaged on disk (a page of the document table overwritten): the window checks
+/// the file at start, says so in a banner with the way to restore, still shows what it can, and
+/// refuses every change in Chinese with nothing written.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_damaged_database_opens_read_only_with_a_banner_and_refuses_changes() {
+    let d = Desk::launch_tampered("01", true, &[], |db| {
+        let script = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\npage = c.execute(\"SELECT rootpage FROM sqlite_master WHERE name = 'document'\").fetchone()[0]\nsize = c.execute('PRAGMA page_size').fetchone()[0]\nc.close()\nf = open(sys.argv[1], 'r+b')\nf.seek((page - 1) * size)\nf.write(b'\\xa5' * size)\nf.close()\n";
+        assert!(Command::new("python3").arg("-c").arg(script).arg(db).status().unwrap().success());
+    })
+    .await;
+    d.wait_text("damaged", "现只能查看").await;
+    let before = std::fs::read(&d.db).unwrap();
+    d.sign_in().await;
+    d.wait_text("damaged", "restore --from").await;
+    d.shot("damaged-banner").await;
+    let intake = json!({"form": {"item": "CJ-01", "name": "李秀英", "idNumber": "450821196804053025", "materials": [], "conditions": []}});
+    assert_eq!(invoke(&d, "submit_intake", intake).await, "store.damaged");
+    assert!(std::fs::read(&d.db).unwrap() == before, "nothing written onto the damaged file");
+    d.stop().await;
+}
+
 /// The actor is the signed-in session: a page that is not signed in gets nothing from any
 /// command, and a clerk's page cannot act as someone else or do the head's work.
 #[tokio::test(flavor = "multi_thread")]
@@ -950,6 +989,7 @@ async fn every_command_acts_as_the_signed_in_staff_member_only() {
         ("case_detail", json!({"number": "450821102012026112300001"})),
         ("find_cases", json!({"query": "李"})),
         ("find_applicants", json!({"query": "3025"})),
+        ("pick_applicant", json!({"pick": 1})),
         ("submit_intake", intake.clone()),
         ("decide_case", json!({"number": "450821102012026112300001", "approved": true, "reason": ""})),
         ("collect_case", json!({"number": "450821102012026112300001", "by": "李秀英"})),
