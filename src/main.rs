@@ -383,6 +383,17 @@ enum StaffCmd {
     /// A staff member changes their own PIN: the old one and the new one, a line each, from
     /// standard input.
     ChangePin { id: String },
+    /// The head changes a staff member's role, or takes them off duty (`--active false`) or
+    /// back on; the head's PIN on standard input.
+    Set {
+        id: String,
+        #[arg(long, value_parser = ["clerk", "head"])]
+        role: Option<String>,
+        #[arg(long)]
+        active: Option<bool>,
+        #[arg(long)]
+        actor: String,
+    },
 }
 
 #[derive(Args)]
@@ -827,6 +838,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let pin = stdin_lines(1).map_err(|_| anyhow!("请在负责人的密码之后，另起一行给出新密码（6到12位数字）"))?.remove(0);
             store.reset_pin(&actor, &id, &pin, now)?;
             println!("已重置{}的密码", store.staff(&id)?.name);
+        }
+        Command::Staff(StaffCmd::Set { id, role, active, actor }) => {
+            let mut store = open(&cli.db)?;
+            head_pin(&mut store, &actor, now)?;
+            let current = store.staff(&id)?;
+            let role = match role.as_deref() {
+                Some(r) => Role::parse(r).ok_or_else(|| anyhow!("角色应为clerk或head"))?,
+                None => current.role,
+            };
+            let s = store.change_staff(&actor, &id, role, active.unwrap_or(current.active), now)?;
+            println!("已调整：{} {}（{}，{}）", s.id, s.name, s.role.label(), if s.active { "在岗" } else { "已停用" });
         }
         Command::Staff(StaffCmd::ChangePin { id }) => {
             let mut store = open(&cli.db)?;

@@ -10,6 +10,7 @@ mod cli;
 mod clock;
 mod corrupt;
 mod crash;
+mod fuzz;
 mod lan;
 mod keys;
 mod lifecycle;

@@ -62,6 +62,36 @@ impl From<&Staff> for StaffDto {
     }
 }
 
+/// A staff member as the head's staff list shows them, off duty too.
+#[derive(Debug, Serialize)]
+pub struct StaffRow {
+    pub id: String,
+    pub name: String,
+    pub role: &'static str,
+    pub active: bool,
+}
+
+impl From<&Staff> for StaffRow {
+    fn from(s: &Staff) -> Self {
+        Self { id: s.id.clone(), name: s.name.clone(), role: s.role.as_str(), active: s.active }
+    }
+}
+
+/// The head's form for a new staff member.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewStaff {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub pin: String,
+}
+
+/// A role as the page names it.
+pub fn role(text: &str) -> ApiResult<yichuang_store::Role> {
+    yichuang_store::Role::parse(text).ok_or_else(|| ApiError::new("input.role", "角色应为办事员或负责人"))
+}
+
 #[derive(Debug, Serialize)]
 pub struct AppInfo {
     pub centre_name: String,

@@ -341,6 +341,43 @@ fn find_applicants(state: tauri::State<'_, AppState>, query: String) -> ApiResul
     state.with(|s| Ok(s.find_applicants(&query, 6)?.iter().map(dto::ApplicantHit::from).collect()))
 }
 
+/// Every staff member of this window, off duty too (the head's staff list).
+#[tauri::command(async)]
+fn list_staff(state: tauri::State<'_, AppState>) -> ApiResult<Vec<dto::StaffRow>> {
+    state.head("管理工作人员")?;
+    state.with(|s| Ok(s.staff_list()?.iter().map(dto::StaffRow::from).collect()))
+}
+
+/// The head adds a staff member with a first PIN.
+#[tauri::command(async)]
+fn add_staff(state: tauri::State<'_, AppState>, form: dto::NewStaff) -> ApiResult<dto::StaffRow> {
+    let head = state.head("添加工作人员")?;
+    let role = dto::role(&form.role)?;
+    state.with(|s| Ok(dto::StaffRow::from(&s.add_staff(&head.id, &form.id, &form.name, role, Some(&form.pin), now())?)))
+}
+
+/// The head changes a staff member's role, or takes them off duty or back on.
+#[tauri::command(async)]
+fn change_staff(state: tauri::State<'_, AppState>, id: String, role: String, active: bool) -> ApiResult<dto::StaffRow> {
+    let head = state.head("调整工作人员")?;
+    let role = dto::role(&role)?;
+    state.with(|s| Ok(dto::StaffRow::from(&s.change_staff(&head.id, &id, role, active, now())?)))
+}
+
+/// The head sets a new PIN for a staff member (forgotten, or locked out).
+#[tauri::command(async)]
+fn reset_pin(state: tauri::State<'_, AppState>, id: String, pin: String) -> ApiResult<()> {
+    let head = state.head("重置密码")?;
+    state.with(|s| Ok(s.reset_pin(&head.id, &id, &pin, now())?))
+}
+
+/// The signed-in staff member changes their own PIN, proving the old one.
+#[tauri::command(async)]
+fn change_my_pin(state: tauri::State<'_, AppState>, old: String, new: String) -> ApiResult<()> {
+    let me = state.clerk()?;
+    state.with(|s| Ok(s.change_pin(&me.id, &old, &new, now())?))
+}
+
 /// The returning applicant the clerk picked from the offer, in full for the form.
 #[tauri::command(async)]
 fn pick_applicant(state: tauri::State<'_, AppState>, pick: i64) -> ApiResult<dto::PickedApplicant> {
@@ -771,6 +808,11 @@ pub fn run(store: Store) -> tauri::Result<()> {
             reply_inquiry,
             find_applicants,
             pick_applicant,
+            list_staff,
+            add_staff,
+            change_staff,
+            reset_pin,
+            change_my_pin,
             print_document,
             reprint_document,
             void_document,

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 /// `yichuang-desktop [--demo] [DB]`: the database is DB, or `YICHUANG_DB`, or `yichuang.db` in
-/// the user's data folder. `--demo` sets up the demo centre when the database is new.
+/// the platform's application data folder (`store::files::app_data_dir`, never the working
+/// directory). `--demo` sets up the demo centre when the database is new.
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let demo = args.iter().any(|a| a == "--demo");
@@ -13,15 +14,15 @@ fn main() {
         .find(|a| !a.starts_with("--"))
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("YICHUANG_DB").map(PathBuf::from))
-        .unwrap_or_else(|| {
-            let base = std::env::var_os("XDG_DATA_HOME")
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-                .unwrap_or_else(|| PathBuf::from("."));
-            let dir = base.join("yichuang");
+        .or_else(|| {
+            let dir = yichuang_store::files::app_data_dir()?;
             let _ = yichuang_store::files::private_dir(&dir);
-            dir.join("yichuang.db")
+            Some(dir.join("yichuang.db"))
         });
+    let Some(path) = path else {
+        eprintln!("错误：找不到本机用户的数据文件夹（HOME或APPDATA未设置）：请用 YICHUANG_DB 指定数据库文件");
+        std::process::exit(1);
+    };
     let store = match yichuang_desktop_lib::open_store(path.clone(), demo) {
         Ok(s) => s,
         Err(e) => {

@@ -12,6 +12,8 @@ export interface Verified {
     issued_on: string | null; due_date: string | null; reasons: string[] } | null
 }
 export interface Staff { id: string; name: string; role: 'clerk' | 'head' }
+export interface StaffRow extends Staff { active: boolean }
+export interface NewStaff { id: string; name: string; role: 'clerk' | 'head'; pin: string }
 export interface AppInfo {
   centre_name: string; centre_code: string; terminal: string; today: string
   calendar_version: string; catalogue_version: string | null; staff: Staff[]; idle_lock_minutes: number
@@ -198,6 +200,11 @@ export const api = {
   listInquiries: (openOnly: boolean) => call<Inquiry[]>('list_inquiries', { openOnly }),
   replyInquiry: (id: string, result: string) => call<Inquiry>('reply_inquiry', { id, result }),
   signOut: () => call<void>('sign_out'),
+  listStaff: () => call<StaffRow[]>('list_staff'),
+  addStaff: (form: NewStaff) => call<StaffRow>('add_staff', { form }),
+  changeStaff: (id: string, role: 'clerk' | 'head', active: boolean) => call<StaffRow>('change_staff', { id, role, active }),
+  resetPin: (id: string, pin: string) => call<void>('reset_pin', { id, pin }),
+  changeMyPin: (old: string, next: string) => call<void>('change_my_pin', { old, new: next }),
   setupStatus: () => call<SetupStatus>('setup_status'),
   setupCentre: (form: SetupForm) => call<AppInfo>('setup_centre', { form }),
   setupDemo: () => call<AppInfo>('setup_demo'),

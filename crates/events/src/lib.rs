@@ -365,6 +365,14 @@ pub struct StaffAdded {
     pub role: String,
 }
 
+/// The station head changed a staff member's role or took them off (or back on) duty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffChanged {
+    pub id: String,
+    pub role: String,
+    pub active: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CentreInitialised {
     pub code: String,
@@ -489,6 +497,7 @@ pub enum Event {
     SupervisionAnswered(SupervisionAnswered),
     ClockConfirmed(ClockConfirmed),
     KeyExported(KeyExported),
+    StaffChanged(StaffChanged),
     StoreRestored(StoreRestored),
     CaseIntake(Box<CaseIntake>),
     CaseSupplemented(CaseSupplemented),
@@ -543,6 +552,7 @@ pub const KINDS: &[&str] = &[
     "supervision.answered",
     "clock.confirmed",
     "key.exported",
+    "staff.changed",
     "store.restored",
     "case.intake",
     "case.supplemented",
@@ -598,6 +608,7 @@ impl Event {
             "supervision.answered" => Self::SupervisionAnswered(de(kind, payload)?),
             "clock.confirmed" => Self::ClockConfirmed(de(kind, payload)?),
             "key.exported" => Self::KeyExported(de(kind, payload)?),
+            "staff.changed" => Self::StaffChanged(de(kind, payload)?),
             "store.restored" => Self::StoreRestored(de(kind, payload)?),
             "case.intake" => Self::CaseIntake(Box::new(de(kind, payload)?)),
             "case.supplemented" => Self::CaseSupplemented(de(kind, payload)?),
@@ -648,6 +659,7 @@ impl Event {
             Self::SupervisionAnswered(_) => "supervision.answered",
             Self::ClockConfirmed(_) => "clock.confirmed",
             Self::KeyExported(_) => "key.exported",
+            Self::StaffChanged(_) => "staff.changed",
             Self::StoreRestored(_) => "store.restored",
             Self::CaseIntake(_) => "case.intake",
             Self::CaseSupplemented(_) => "case.supplemented",
@@ -694,6 +706,7 @@ impl Event {
             Self::SupervisionAnswered(p) => ser(p),
             Self::ClockConfirmed(p) => ser(p),
             Self::KeyExported(p) => ser(p),
+            Self::StaffChanged(p) => ser(p),
             Self::StoreRestored(p) => ser(p),
             Self::CaseIntake(p) => ser(p),
             Self::CaseSupplemented(p) => ser(p),

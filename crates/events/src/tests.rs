@@ -23,6 +23,7 @@ const SAMPLES: &[(&str, &str)] = &[
     ("supervision.answered", r#"{"id":"dB-1","case":"450821102012026110000010","answer":"已于12月3日办结"}"#),
     ("clock.confirmed", r#"{"previous":"2026-11-24T09:00:00+08:00","head":"head"}"#),
     ("key.exported", r#"{"key_id":"3f2a9c0d11e4b7a8","head":"head"}"#),
+    ("staff.changed", r#"{"id":"demo","role":"clerk","active":false}"#),
     ("store.restored", r#"{"backup":"b.db","backup_head":12,"kept_as":null,"terminal_before":"01","terminal":"02"}"#),
     (
         "case.intake",

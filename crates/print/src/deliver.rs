@@ -58,14 +58,12 @@ pub fn deliver(record: &DocumentRecord, qr: &str, target: &Target) -> Result<Del
             })?),
         };
         let out = escpos(record, qr, mode)?;
-        let file = target.dir.join(format!("{stem}.bin"));
-        write_new(&file, &out.bytes)?;
+        let file = write_fresh(&case_dir(&target.dir, record), &stem, "bin", &out.bytes)?;
         let sent = printer::print_raw(&file, queue)?;
         return Ok(Delivered { file, sent, unencodable: out.unencodable });
     }
     let bytes = render(record, target.layout, target.stub_copies, qr)?;
-    let file = target.dir.join(format!("{stem}.pdf"));
-    write_new(&file, &bytes)?;
+    let file = write_fresh(&case_dir(&target.dir, record), &stem, "pdf", &bytes)?;
     let sent = match printer::print_pdf(&file, target.printer.as_deref()) {
         Ok(s) => s,
         // No printer chosen, no default printer, and no viewer to open the file: the file is
@@ -83,10 +81,56 @@ fn file_stem(number: &str) -> String {
         .unwrap_or_else(|_| number.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect())
 }
 
-/// Writes through a temporary file and a rename, so that a printer never reads half a file.
-fn write_new(path: &Path, bytes: &[u8]) -> Result<(), PrintError> {
-    let tmp = path.with_extension("part");
+/// A case's documents are kept together, in a folder named by the case number; a document
+/// of no case (a one-time notice) beside them.
+fn case_dir(dir: &Path, record: &DocumentRecord) -> std::path::PathBuf {
+    match record.case_number.as_deref() {
+        Some(c) if !c.is_empty() && c.bytes().all(|b| b.is_ascii_alphanumeric()) => dir.join(c),
+        _ => dir.to_owned(),
+    }
+}
+
+/// Writes `bytes` whole under a private name, then links it into place under the first free
+/// name of `stem.ext`, `stem-2.ext`, …: a printer never reads half a file, and a reprint never
+/// replaces the file of an earlier print.
+fn write_fresh(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Result<std::path::PathBuf, PrintError> {
+    yichuang_store::files::private_dir(dir)?;
+    let tmp = dir.join(format!(".{stem}.{}.part", std::process::id()));
     yichuang_store::files::write_private(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)?;
-    Ok(())
+    let mut n = 1;
+    let linked = loop {
+        let path = if n == 1 { dir.join(format!("{stem}.{ext}")) } else { dir.join(format!("{stem}-{n}.{ext}")) };
+        match std::fs::hard_link(&tmp, &path) {
+            Ok(()) => break Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 10_000 => n += 1,
+            Err(e) => break Err(e),
+        }
+    };
+    let _ = std::fs::remove_file(&tmp);
+    Ok(linked?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reprint_never_replaces_the_file_of_an_earlier_print() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = dir.path().join("450821102012026112300001");
+        let first = write_fresh(&case, "SL-2026-01-0001", "pdf", b"first").unwrap();
+        let second = write_fresh(&case, "SL-2026-01-0001", "pdf", b"second").unwrap();
+        assert_eq!(first, case.join("SL-2026-01-0001.pdf"));
+        assert_eq!(second, case.join("SL-2026-01-0001-2.pdf"));
+        assert_eq!(std::fs::read(&first).unwrap(), b"first");
+        assert_eq!(std::fs::read(&second).unwrap(), b"second");
+        let left: Vec<_> = std::fs::read_dir(&case).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left.len(), 2, "no part file left: {left:?}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&case).unwrap().permissions().mode() & 0o777, 0o700);
+            assert_eq!(std::fs::metadata(&second).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
 }

@@ -190,7 +190,7 @@ fn projections(
             }
         }
     }
-    let peer_staff = peer_kinds("staff.added")?;
+    let peer_staff = peer_kinds("staff.added")? || peer_kinds("staff.changed")?;
     let mut stmt = conn.prepare("SELECT id, role FROM staff")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
@@ -282,6 +282,9 @@ pub(crate) fn verify(conn: &Connection, own_stream: &str) -> Result<std::result:
                 }
                 match &event {
                     yichuang_events::Event::StaffAdded(s) => {
+                        roles.insert(s.id.clone(), s.role.clone());
+                    }
+                    yichuang_events::Event::StaffChanged(s) => {
                         roles.insert(s.id.clone(), s.role.clone());
                     }
                     yichuang_events::Event::CaseIntake(c) => {

@@ -5,6 +5,26 @@
 
 use std::path::Path;
 
+/// The platform's application data folder for this user, where 一窗通 keeps its database, its
+/// backups, printed documents and the PC's keys: `%APPDATA%\yichuang` on Windows,
+/// `~/Library/Application Support/yichuang` on macOS, `$XDG_DATA_HOME/yichuang` (else
+/// `~/.local/share/yichuang`) elsewhere. Never the working directory: `None` when the user has
+/// no such folder (no HOME), and the caller says so.
+pub fn app_data_dir() -> Option<std::path::PathBuf> {
+    use std::path::PathBuf;
+    let base = if cfg!(windows) {
+        std::env::var_os("APPDATA").filter(|d| !d.is_empty()).map(PathBuf::from)
+    } else if cfg!(target_os = "macos") {
+        std::env::var_os("HOME").filter(|d| !d.is_empty()).map(|h| PathBuf::from(h).join("Library/Application Support"))
+    } else {
+        std::env::var_os("XDG_DATA_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").filter(|d| !d.is_empty()).map(|h| PathBuf::from(h).join(".local/share")))
+    };
+    base.filter(|b| b.is_absolute()).map(|b| b.join("yichuang"))
+}
+
 /// Makes `path` readable and writable by its owner only.
 pub fn private_file(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]

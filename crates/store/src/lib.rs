@@ -1201,6 +1201,35 @@ impl Store {
         &self.ring
     }
 
+    /// The head changes a staff member's role or takes them off (or back on) duty. A head does
+    /// not change their own standing (another head does), and the centre keeps at least one
+    /// active head.
+    pub fn change_staff(&mut self, head: &str, id: &str, role: Role, active: bool, now: DateTime<FixedOffset>) -> Result<Staff> {
+        let head = self.require_head(head, "调整工作人员")?;
+        let staff = self.staff(id.trim())?;
+        if staff.role == role && staff.active == active {
+            return Err(StoreError::Rule(format!("{}的角色和状态没有改动", staff.name)));
+        }
+        if staff.id == head.id {
+            return Err(StoreError::Rule("不能停用自己或降低自己的权限：请由另一名负责人办理".into()));
+        }
+        let heads_after = self
+            .staff_list()?
+            .iter()
+            .filter(|s| s.active && s.role == Role::Head && s.id != staff.id)
+            .count()
+            + usize::from(active && role == Role::Head);
+        if heads_after == 0 {
+            return Err(StoreError::Rule("中心至少要有一名在岗的负责人".into()));
+        }
+        self.write(&head.id, now, |w| {
+            w.tx.execute("UPDATE staff SET role = ?2, active = ?3 WHERE id = ?1", params![staff.id, role.as_str(), active])?;
+            w.event(&staff.id, Event::StaffChanged(ev::StaffChanged { id: staff.id.clone(), role: role.as_str().to_owned(), active }))?;
+            Ok(())
+        })?;
+        self.staff(&staff.id)
+    }
+
     /// The key that seals this database, as a key file's text for the head to keep apart from
     /// the backups (a backup opens on another PC only with it). The export is on the record.
     pub fn export_key(&mut self, head: &str, now: DateTime<FixedOffset>) -> Result<String> {

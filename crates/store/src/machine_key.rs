@@ -110,18 +110,8 @@ impl Keyring {
         if let Some(d) = std::env::var_os("YICHUANG_KEY_DIR").filter(|d| !d.is_empty()) {
             return Ok(Self::at(PathBuf::from(d)));
         }
-        let base = if cfg!(windows) {
-            std::env::var_os("APPDATA").map(PathBuf::from)
-        } else if cfg!(target_os = "macos") {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Library/Application Support"))
-        } else {
-            std::env::var_os("XDG_DATA_HOME")
-                .filter(|d| !d.is_empty())
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        };
-        let base = base.ok_or_else(|| StoreError::Rule("找不到本机用户的数据文件夹（HOME未设置），无法保存本机密钥".into()))?;
-        Ok(Self::at(base.join("yichuang").join("keys")))
+        let base = files::app_data_dir().ok_or_else(|| StoreError::Rule("找不到本机用户的数据文件夹（HOME或APPDATA未设置），无法保存本机密钥".into()))?;
+        Ok(Self::at(base.join("keys")))
     }
 
     pub fn dir(&self) -> &Path {

@@ -329,6 +329,9 @@ fn apply(w: &Writer<'_>, stream: &str, rec: &EventRecord, event: &Event, touched
                 params![s.id, s.name, s.role, rec.at],
             )?;
         }
+        Event::StaffChanged(s) => {
+            w.tx.execute("UPDATE staff SET role = ?2, active = ?3 WHERE id = ?1", params![s.id, s.role, s.active])?;
+        }
         Event::CaseIntake(p) => {
             if let Some(why) = project_foreign_intake(w, rec, p)? {
                 conflict(why)?;

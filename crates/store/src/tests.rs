@@ -690,3 +690,30 @@ fn a_database_sealed_on_another_pc_opens_only_where_its_key_is() {
     assert_eq!(s.verify().unwrap().fault, None);
     s.sign_in("head", "123456", now("2026-11-02T09:00:00+08:00")).unwrap();
 }
+
+#[test]
+fn the_head_changes_roles_and_takes_staff_off_duty_each_an_event_and_keeps_a_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-02T09:00:00+08:00");
+    // Only a head; not about oneself; never the last head; a real change.
+    assert_eq!(s.change_staff("demo", "b1", Role::Clerk, false, t).unwrap_err().code(), "store.not_permitted");
+    assert!(s.change_staff("head", "head", Role::Clerk, true, t).unwrap_err().to_string().contains("另一名负责人"));
+    assert!(s.change_staff("head", "b1", Role::Clerk, true, t).unwrap_err().to_string().contains("没有改动"));
+    // b1 becomes a head, then takes the first head off duty: the centre still has one.
+    s.change_staff("head", "b1", Role::Head, true, t).unwrap();
+    s.change_staff("b1", "head", Role::Head, false, t).unwrap();
+    assert_eq!(s.sign_in("head", "123456", t).unwrap_err().code(), "store.inactive_staff");
+    // The last active head cannot be demoted by another (inactive) one, nor can b1 demote itself.
+    assert!(s.change_staff("b1", "b1", Role::Clerk, true, t).is_err());
+    s.change_staff("b1", "demo", Role::Clerk, false, t).unwrap();
+    assert_eq!(s.sign_in("demo", "123456", t).unwrap_err().code(), "store.inactive_staff");
+    s.change_staff("b1", "demo", Role::Clerk, true, t).unwrap();
+    s.sign_in("demo", "123456", t).unwrap();
+    let changes: i64 = s.connection().query_row("SELECT count(*) FROM event WHERE kind = 'staff.changed'", [], |r| r.get(0)).unwrap();
+    assert_eq!(changes, 4);
+    // The roles the events recorded are what verify folds: a promotion behind its back is caught.
+    assert_eq!(s.verify().unwrap().fault, None);
+    s.connection().execute("UPDATE staff SET role = 'head' WHERE id = 'demo'", []).unwrap();
+    assert!(matches!(s.verify().unwrap().fault, Some(ChainFault::Projection { what: "工作人员的角色", .. })));
+}

@@ -299,6 +299,16 @@ impl Desk {
         self.shot("2-today").await;
     }
 
+    /// Signs in as the staff member named `name` (picked in the list) with `pin`.
+    async fn sign_in_as(&self, name: &str, pin: &str) {
+        self.find("#pin").await;
+        self.click_xpath("//div[contains(@class, 'signin')]//div[contains(@class, 'el-select__wrapper')]").await;
+        self.click_xpath(&format!("//li[contains(@class, 'el-select-dropdown__item')][contains(normalize-space(.), '{name}')]")).await;
+        self.keys("#pin", pin).await;
+        self.keys("#pin", &char::from(Key::Enter).to_string()).await;
+        self.find("#today").await;
+    }
+
     async fn stop(self) {
         let _ = self.client.clone().close().await;
     }
@@ -955,6 +965,53 @@ async fn invoke(d: &Desk, cmd: &str, args: Value) -> String {
     d.client.execute_async(script, vec![json!(cmd), args]).await.unwrap().as_str().unwrap_or("").to_owned()
 }
 
+/// The head adds a clerk in Settings; the clerk signs in with the first PIN and changes it; the
+/// head takes the clerk off duty, and the clerk is no longer offered at sign-in. Each an event.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_head_manages_staff_in_settings_and_a_clerk_changes_their_own_pin() {
+    let d = Desk::start().await;
+    d.sign_in_as("王建国", "123456").await;
+    d.click("#nav-settings").await;
+    d.keys("#staff-new-id", "w1").await;
+    d.keys("#staff-new-name", "韦小宝").await;
+    d.keys("#staff-new-pin", "246810").await;
+    d.click("#staff-add").await;
+    d.wait_text("set-notice", "已添加韦小宝").await;
+    d.wait_text("staff-card", "韦小宝").await;
+    d.shot("staff-settings").await;
+    d.click("#sign-out").await;
+    // The new clerk signs in with the first PIN and changes it, proving the old one.
+    d.sign_in_as("韦小宝", "246810").await;
+    assert_eq!(invoke(&d, "change_my_pin", json!({"old": "000000", "new": "135790"})).await, "auth.bad_pin");
+    d.click("#nav-settings").await;
+    d.click("#change-pin").await;
+    d.keys("#pin-old", "246810").await;
+    d.keys("#pin-new", "135790").await;
+    d.keys("#pin-again", "135790").await;
+    d.click("#pin-ok").await;
+    d.wait_text("set-notice", "密码已修改").await;
+    d.click("#sign-out").await;
+    d.sign_in_as("韦小宝", "135790").await;
+    d.click("#sign-out").await;
+    // The head takes the clerk off duty: gone from the sign-in list, refused if tried.
+    d.sign_in_as("王建国", "123456").await;
+    d.click("#nav-settings").await;
+    d.click("#staff-active-w1").await;
+    d.wait_text("set-notice", "已停用").await;
+    d.click("#sign-out").await;
+    d.find("#pin").await;
+    assert_eq!(invoke(&d, "sign_in", json!({"staffId": "w1", "pin": "135790"})).await, "store.inactive_staff");
+    let listed = d.cli(&["staff", "list", "--json"]);
+    let w1 = listed.as_array().unwrap().iter().find(|s| s["id"] == "w1").unwrap().clone();
+    assert_eq!((w1["name"].as_str(), w1["active"].as_bool()), (Some("韦小宝"), Some(false)));
+    assert_eq!(events_of_kind(&d, "staff.added").iter().filter(|e| e["subject"] == "w1").count(), 1);
+    let set: Vec<_> = events_of_kind(&d, "staff.pin_set").into_iter().filter(|e| e["subject"] == "w1").collect();
+    assert_eq!(set.iter().map(|e| e["payload"]["reason"].as_str().unwrap().to_owned()).collect::<Vec<_>>(), ["changed"]);
+    let changed = events_of_kind(&d, "staff.changed");
+    assert_eq!((changed.len(), changed[0]["actor"].as_str(), changed[0]["payload"]["active"].as_bool()), (1, Some("head"), Some(false)));
+    d.stop().await;
+}
+
 /// A database damaged on disk (a page of the document table overwritten): the window checks
 /// the file at start, says so in a banner with the way to restore, still shows what it can, and
 /// refuses every change in Chinese with nothing written.
@@ -990,6 +1047,11 @@ async fn every_command_acts_as_the_signed_in_staff_member_only() {
         ("find_cases", json!({"query": "李"})),
         ("find_applicants", json!({"query": "3025"})),
         ("pick_applicant", json!({"pick": 1})),
+        ("list_staff", json!({})),
+        ("add_staff", json!({"form": {"id": "x1", "name": "某某", "role": "head", "pin": "111111"}})),
+        ("change_staff", json!({"id": "b1", "role": "head", "active": true})),
+        ("reset_pin", json!({"id": "head", "pin": "111111"})),
+        ("change_my_pin", json!({"old": "123456", "new": "111111"})),
         ("submit_intake", intake.clone()),
         ("decide_case", json!({"number": "450821102012026112300001", "approved": true, "reason": ""})),
         ("collect_case", json!({"number": "450821102012026112300001", "by": "李秀英"})),
@@ -1018,6 +1080,10 @@ async fn every_command_acts_as_the_signed_in_staff_member_only() {
     let form = json!({"form": {"warningDays": 3, "stubCopies": true, "phone": "", "address": "", "printer": "", "slipPrinter": "", "slipEncoding": "gb18030"}});
     assert_eq!(invoke(&d, "save_settings", form).await, "auth.not_head");
     assert_eq!(invoke(&d, "add_window", json!({"url": "http://127.0.0.1:9"})).await, "auth.not_head");
+    // A clerk's page cannot make itself head, add staff or reset the head's PIN.
+    assert_eq!(invoke(&d, "change_staff", json!({"id": "b1", "role": "head", "active": true})).await, "auth.not_head");
+    assert_eq!(invoke(&d, "add_staff", json!({"form": {"id": "x1", "name": "某某", "role": "head", "pin": "111111"}})).await, "auth.not_head");
+    assert_eq!(invoke(&d, "reset_pin", json!({"id": "head", "pin": "111111"})).await, "auth.not_head");
     d.stop().await;
 }
 
