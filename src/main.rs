@@ -638,7 +638,7 @@ enum InquiryCmd {
 /// head, proven by a PIN on standard input, counted and locked like a sign-in.
 fn head_pin(store: &mut Store, actor: &str, now: DateTime<FixedOffset>) -> Result<()> {
     // A centre set up without the demo has no head yet: "system" adds its first one.
-    if actor == "system" && !store.staff_list()?.iter().any(|s| s.active && s.role == Role::Head) {
+    if actor == "system" && !store.head_ever_added()? {
         return Ok(());
     }
     let pin = stdin_lines(1).map_err(|_| anyhow!("此操作须由中心负责人办理：请从标准输入给出{actor}的密码（一行）"))?.remove(0);

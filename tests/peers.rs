@@ -227,3 +227,18 @@ fn a_complaint_registered_at_one_window_is_on_the_head_s_list_at_another_with_it
     drop(s2);
     assert_eq!(t2.ok(&["verify"]).trim(), "ok");
 }
+
+/// A head's change of a staff member at one window reaches the others, and their `verify` and
+/// backups take it as recorded (by the other window's log), not as tampering.
+#[test]
+fn a_staff_change_at_one_window_is_folded_at_another_and_verifies() {
+    let (a, b) = (Centre::terminal("01"), Centre::terminal("02"));
+    a.ok(&["staff", "set", "b1", "--role", "head", "--actor", "head"]);
+    carry(&a, &b, "staff.json", NOW);
+    let listed = b.json(&["staff", "list", "--json"]);
+    let b1 = listed.as_array().unwrap().iter().find(|s| s["id"] == "b1").unwrap().clone();
+    assert_eq!(b1["role"], "head", "{listed}");
+    assert_eq!(b.ok(&["verify"]).trim(), "ok");
+    let backup = b.dir.path().join("b.db");
+    b.ok(&["backup", "--out", backup.to_str().unwrap()]);
+}

@@ -18,6 +18,8 @@ pub struct AppState {
     store: Mutex<Option<Store>>,
     db: PathBuf,
     session: Mutex<Option<Session>>,
+    /// The returning applicants the last search offered this window: only those may be picked.
+    offered: Mutex<Vec<i64>>,
 }
 
 /// Who is signed in, and when they last did something: after the centre's idle minutes
@@ -37,7 +39,7 @@ impl Session {
 impl AppState {
     pub fn new(store: Store) -> Self {
         let db = store.path().to_owned();
-        Self { store: Mutex::new(Some(store)), db, session: Mutex::new(None) }
+        Self { store: Mutex::new(Some(store)), db, session: Mutex::new(None), offered: Mutex::new(Vec::new()) }
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Store) -> ApiResult<T>) -> ApiResult<T> {
@@ -338,7 +340,9 @@ fn reply_inquiry(state: tauri::State<'_, AppState>, id: String, result: String) 
 #[tauri::command(async)]
 fn find_applicants(state: tauri::State<'_, AppState>, query: String) -> ApiResult<Vec<dto::ApplicantHit>> {
     state.clerk()?;
-    state.with(|s| Ok(s.find_applicants(&query, 6)?.iter().map(dto::ApplicantHit::from).collect()))
+    let hits: Vec<dto::ApplicantHit> = state.with(|s| Ok(s.find_applicants(&query, 6)?.iter().map(dto::ApplicantHit::from).collect()))?;
+    *state.offered.lock().map_err(|_| ApiError::internal("窗口状态已损坏，请重新启动程序"))? = hits.iter().map(|h| h.pick).collect();
+    Ok(hits)
 }
 
 /// Every staff member of this window, off duty too (the head's staff list).
@@ -382,6 +386,10 @@ fn change_my_pin(state: tauri::State<'_, AppState>, old: String, new: String) ->
 #[tauri::command(async)]
 fn pick_applicant(state: tauri::State<'_, AppState>, pick: i64) -> ApiResult<dto::PickedApplicant> {
     state.clerk()?;
+    // Only one of those just offered: a page cannot walk the applicant table by row number.
+    if !state.offered.lock().map_err(|_| ApiError::internal("窗口状态已损坏，请重新启动程序"))?.contains(&pick) {
+        return Err(ApiError::new("input.not_offered", "只能选取刚才查到的申请人，请重新查找"));
+    }
     state.with(|s| Ok(s.applicant_by_id(pick)?.into()))
 }
 

@@ -95,8 +95,23 @@ fn case_dir(dir: &Path, record: &DocumentRecord) -> std::path::PathBuf {
 /// replaces the file of an earlier print.
 fn write_fresh(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Result<std::path::PathBuf, PrintError> {
     yichuang_store::files::private_dir(dir)?;
-    let tmp = dir.join(format!(".{stem}.{}.part", std::process::id()));
-    yichuang_store::files::write_private(&tmp, bytes)?;
+    // A name no other print (another thread, a later process with the same id) can share.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let tmp = dir.join(format!(".{stem}.{}-{nanos}-{}.part", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+    {
+        use std::io::Write;
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            o.mode(0o600);
+        }
+        let mut f = o.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
     let mut n = 1;
     let linked = loop {
         let path = if n == 1 { dir.join(format!("{stem}.{ext}")) } else { dir.join(format!("{stem}-{n}.{ext}")) };

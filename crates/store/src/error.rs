@@ -64,6 +64,13 @@ pub enum StoreError {
     /// the middle of a change): it is open for reading only until it is restored.
     #[error("数据库文件已损坏（{0}）：现只能查看，不能办理或写入任何内容。请由中心负责人从最近的备份恢复（设置→备份与恢复，或 yichuang restore --from 备份文件 --terminal 新终端号）")]
     Damaged(String),
+    /// The chain head is not the one this PC's key sealed: nothing is added onto it.
+    #[error("事件链头（第{seq}条）没有本机密钥的校验印记（数据库被绕过程序改动过）：未写入任何内容。请由中心负责人运行“校验”并从备份恢复")]
+    Unsealed { seq: i64 },
+    /// The database's seal was taken away (its schema set back to before the seal) after this
+    /// PC had sealed it: it is not sealed afresh.
+    #[error("这份数据库的密钥校验印记被去掉了（本机曾在第{at}条事件处为它加印，现在它到第{seq}条）：数据库被绕过程序改动过，未作任何改动。请从备份恢复")]
+    SealStripped { seq: i64, at: i64 },
     #[error("终端号{0}已开出过办件和文书编号（备份或恢复前的数据库中有），恢复后须换用本中心未用过的终端号，以免编号重复")]
     TerminalUsed(String),
     #[error("{0}")]
@@ -139,6 +146,8 @@ impl StoreError {
             Self::InquiryClosed(_) => "store.inquiry_closed",
             Self::BadBackup(_) => "store.bad_backup",
             Self::Damaged(_) => "store.damaged",
+            Self::Unsealed { .. } => "store.unsealed",
+            Self::SealStripped { .. } => "store.seal_stripped",
             Self::TerminalUsed(_) => "store.terminal_used",
             Self::PeerRefused(_) => "store.peer_refused",
             Self::PeerUnknown { .. } => "store.peer_unknown",

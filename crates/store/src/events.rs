@@ -39,6 +39,15 @@ pub(crate) fn append(
         .query_row("SELECT seq, hash, latest_at FROM chain_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?
         .unwrap_or((0, GENESIS_HASH.to_owned(), None));
+    // Nothing is added onto a head this PC's key did not seal: a chain re-linked with sqlite3
+    // would otherwise be sealed by the next act and pass every later check.
+    let seal: Option<(String, i64, String)> = conn
+        .query_row("SELECT key_id, seq, mac FROM chain_seal WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    match seal {
+        Some((id, s, mac)) if id == key.id() && s == last_seq && mac == key.seal(last_seq, &prev) => {}
+        _ => return Err(StoreError::Unsealed { seq: last_seq }),
+    }
     let latest = latest.as_deref().and_then(|l| DateTime::parse_from_rfc3339(l).ok());
     let seq = last_seq + 1;
     // A PC clock set back would date this act before the one recorded last: receipts out of
@@ -79,6 +88,10 @@ pub(crate) fn append(
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, latest_at = excluded.latest_at",
         params![seq, hash, latest_at],
     )?;
+    // A new chain is known to this PC's key folder from its first event on.
+    if seq == 1 {
+        w.ring.record_sealed(&hash, 0)?;
+    }
     // The seal moves with the head, under this PC's key (which the file does not hold).
     conn.execute(
         "INSERT INTO chain_seal (id, key_id, seq, mac) VALUES (1, ?1, ?2, ?3)
@@ -172,7 +185,7 @@ fn projections(
     has_peers: bool,
     shared: &std::collections::HashSet<String>,
     dues: &std::collections::HashMap<String, Option<chrono::NaiveDate>>,
-    roles: &std::collections::HashMap<String, String>,
+    roles: &std::collections::HashMap<String, (String, bool)>,
     names: &std::collections::HashMap<String, String>,
     settings: Option<&serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Option<ChainFault>> {
@@ -190,17 +203,31 @@ fn projections(
             }
         }
     }
-    let peer_staff = peer_kinds("staff.added")? || peer_kinds("staff.changed")?;
-    let mut stmt = conn.prepare("SELECT id, role FROM staff")?;
+    // Staff another window added or changed: their rows fold both logs (checked there).
+    let peer_staff: std::collections::HashSet<String> = if has_peers {
+        let mut stmt = conn.prepare("SELECT DISTINCT subject FROM peer_event WHERE kind IN ('staff.added', 'staff.changed')")?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        ids
+    } else {
+        Default::default()
+    };
+    let mut stmt = conn.prepare("SELECT id, role, active FROM staff")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let (id, stored): (String, String) = (r.get(0)?, r.get(1)?);
+        let (id, stored, active): (String, String, bool) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        if peer_staff.contains(&id) {
+            continue;
+        }
         match roles.get(&id) {
-            Some(recorded) if *recorded != stored => {
+            Some((recorded, _)) if *recorded != stored => {
                 return Ok(Some(ChainFault::Projection { what: "工作人员的角色", key: id, recorded: recorded.clone(), stored }));
             }
+            Some((_, was)) if *was != active => {
+                let say = |a: bool| if a { "在岗" } else { "已停用" }.to_owned();
+                return Ok(Some(ChainFault::Projection { what: "工作人员的在岗状态", key: id, recorded: say(*was), stored: say(active) }));
+            }
             // A head no event made: the one promotion that matters most.
-            None if stored == "head" && !peer_staff => {
+            None if stored == "head" => {
                 return Ok(Some(ChainFault::Projection { what: "工作人员的角色", key: id, recorded: "（无记录）".into(), stored }));
             }
             _ => {}
@@ -245,7 +272,11 @@ pub(crate) fn verify(conn: &Connection, own_stream: &str) -> Result<std::result:
     match check {
         Ok(lines) if lines == ["ok"] => {}
         Ok(lines) => return Ok(Err(ChainFault::Damaged(lines.join("；")))),
-        Err(e) => return Ok(Err(ChainFault::Damaged(e.to_string()))),
+        Err(e) if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)) => {
+            return Ok(Err(ChainFault::Damaged(e.to_string())))
+        }
+        // Busy, or the disk not answering now: not a verdict on the file.
+        Err(e) => return Err(e.into()),
     }
     let mut stmt = conn.prepare(&format!("SELECT {EVENT_COLUMNS} FROM event ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
@@ -254,7 +285,7 @@ pub(crate) fn verify(conn: &Connection, own_stream: &str) -> Result<std::result:
     let mut recorded: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     // What the own log determines of the projections, folded as the rows go by.
     let mut dues: std::collections::HashMap<String, Option<chrono::NaiveDate>> = std::collections::HashMap::new();
-    let mut roles: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut roles: std::collections::HashMap<String, (String, bool)> = std::collections::HashMap::new();
     let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let mut settings: Option<serde_json::Map<String, serde_json::Value>> = None;
     while let Some(row) = rows.next()? {
@@ -282,10 +313,10 @@ pub(crate) fn verify(conn: &Connection, own_stream: &str) -> Result<std::result:
                 }
                 match &event {
                     yichuang_events::Event::StaffAdded(s) => {
-                        roles.insert(s.id.clone(), s.role.clone());
+                        roles.insert(s.id.clone(), (s.role.clone(), true));
                     }
                     yichuang_events::Event::StaffChanged(s) => {
-                        roles.insert(s.id.clone(), s.role.clone());
+                        roles.insert(s.id.clone(), (s.role.clone(), s.active));
                     }
                     yichuang_events::Event::CaseIntake(c) => {
                         names.insert(c.applicant.key.clone(), c.applicant.name.clone());

@@ -66,10 +66,13 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/009_supervision.sql"),
     include_str!("migrations/010_clock.sql"),
     include_str!("migrations/011_seal.sql"),
+    include_str!("migrations/012_pin_binding.sql"),
 ];
 
 /// The migration after whose SQL the chain is sealed and the PINs masked with this PC's key.
 const SEAL_MIGRATION: usize = 11;
+/// The migration after whose SQL the first-form PIN masks are bound to their owners.
+const REBIND_MIGRATION: usize = 12;
 
 /// Checks that `pem` holds at least one certificate (`-----BEGIN CERTIFICATE-----`, base64),
 /// and gives the first one's SHA-256 fingerprint in groups of four hex digits (as
@@ -247,13 +250,13 @@ fn refuse_odd_file(path: &Path) -> Result<()> {
 /// A new database file, built whole beside `path` and linked into place only when its schema
 /// is complete: a kill part-way leaves no file at `path` (never an empty one, which is refused
 /// as damage), and two processes creating it at once do not replace each other's.
-fn create_whole(path: &Path, migrations: &[&str], key: &MachineKey) -> Result<()> {
+fn create_whole(path: &Path, migrations: &[&str], key: &MachineKey, ring: &Keyring) -> Result<()> {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     let tmp = PathBuf::from(format!("{}.new-{}-{nanos}", path.display(), std::process::id()));
     remove_with_wal(&tmp);
     let result = (|| {
         let mut conn = open_connection(&tmp)?;
-        migrate(&mut conn, &tmp, migrations, key)?;
+        migrate(&mut conn, &tmp, migrations, key, ring)?;
         settle(conn, &tmp)?;
         match std::fs::hard_link(&tmp, path) {
             Ok(()) => sync_dir(path),
@@ -319,6 +322,31 @@ fn damage_marker(db: &Path) -> PathBuf {
 
 /// The marker's first line is the clerk's summary (which pages SQLite named); SQLite's own
 /// words follow for whoever restores it.
+/// Wrong PINs tried on a damaged database (which takes no writes): `id count` lines beside it.
+fn damage_attempts_file(db: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.damaged-pins", db.display()))
+}
+
+pub(crate) fn damaged_attempts(db: &Path) -> std::collections::HashMap<String, u32> {
+    std::fs::read_to_string(damage_attempts_file(db))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(' ').and_then(|(id, n)| Some((id.to_owned(), n.trim().parse().ok()?))))
+        .collect()
+}
+
+pub(crate) fn count_damaged_attempt(db: &Path, id: &str, n: u32) {
+    let mut counts = damaged_attempts(db);
+    counts.insert(id.to_owned(), n);
+    let text: String = counts.iter().map(|(id, n)| format!("{id} {n}\n")).collect();
+    let _ = files::write_private(&damage_attempts_file(db), text.as_bytes());
+}
+
+fn clear_damage(db: &Path) {
+    let _ = std::fs::remove_file(damage_marker(db));
+    let _ = std::fs::remove_file(damage_attempts_file(db));
+}
+
 fn write_damage_marker(db: &Path, detail: &str) {
     let _ = files::write_private(&damage_marker(db), format!("{}\n{}\n", damage_summary(detail), detail.chars().take(2000).collect::<String>()).as_bytes());
 }
@@ -392,7 +420,7 @@ fn backup_path(path: &Path, version: i64) -> PathBuf {
     }
 }
 
-pub(crate) fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str], key: &MachineKey) -> Result<()> {
+pub(crate) fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str], key: &MachineKey, ring: &Keyring) -> Result<()> {
     let found = user_version(conn)?;
     let supported = migrations.len() as i64;
     if found > supported {
@@ -405,7 +433,10 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str], k
         let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
         tx.execute_batch(sql)?;
         if i + 1 == SEAL_MIGRATION {
-            seal_existing(&tx, key)?;
+            seal_existing(&tx, key, ring)?;
+        }
+        if i + 1 == REBIND_MIGRATION {
+            rebind_pins(&tx, key)?;
         }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
@@ -415,18 +446,44 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str], k
 
 /// Seals a database first keyed now (new, or older than the seal): the chain head as it stands
 /// and every stored PIN hash masked, in the migration's transaction.
-fn seal_existing(tx: &Connection, key: &MachineKey) -> Result<()> {
+fn seal_existing(tx: &Connection, key: &MachineKey, ring: &Keyring) -> Result<()> {
     let (seq, hash): (i64, String) = tx
         .query_row("SELECT seq, hash FROM chain_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .unwrap_or((0, events::GENESIS_HASH.to_owned()));
+    // A chain this PC sealed before is not sealed again over a head at or past that point: its
+    // seal was stripped (the schema version set back), to have a rewritten chain sealed afresh.
+    // A backup older than the seal (its head before that point) is sealed as any old database.
+    let origin = pins::chain_origin(tx)?;
+    if let Some(at) = ring.sealed_at(&origin) {
+        if seq >= at {
+            return Err(StoreError::SealStripped { seq, at });
+        }
+    } else {
+        ring.record_sealed(&origin, seq)?;
+    }
     tx.execute("INSERT INTO chain_seal (id, key_id, seq, mac) VALUES (1, ?1, ?2, ?3)", params![key.id(), seq, key.seal(seq, &hash)])?;
     let mut stmt = tx.prepare("SELECT id, pin_hash FROM staff WHERE pin_hash IS NOT NULL")?;
     let rows: Vec<(String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
     drop(stmt);
+    let origin = pins::chain_origin(tx)?;
     for (id, stored) in rows {
-        if let Some(masked) = pins::mask_stored(&id, &stored, key) {
+        if let Some(masked) = pins::mask_stored(&id, &stored, key, &pins::owner(&id, &origin)) {
             tx.execute("UPDATE staff SET pin_hash = ?2 WHERE id = ?1", params![id, masked])?;
+        }
+    }
+    Ok(())
+}
+
+/// Binds the first-form PIN masks (`k1`) to whose PIN they are (`k2`).
+fn rebind_pins(tx: &Connection, key: &MachineKey) -> Result<()> {
+    let origin = pins::chain_origin(tx)?;
+    let mut stmt = tx.prepare("SELECT id, pin_hash FROM staff WHERE pin_hash LIKE 'k1$%'")?;
+    let rows: Vec<(String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    drop(stmt);
+    for (id, stored) in rows {
+        if let Some(bound) = pins::rebind(&stored, key, &pins::owner(&id, &origin)) {
+            tx.execute("UPDATE staff SET pin_hash = ?2 WHERE id = ?1", params![id, bound])?;
         }
     }
     Ok(())
@@ -436,6 +493,7 @@ fn seal_existing(tx: &Connection, key: &MachineKey) -> Result<()> {
 pub(crate) struct Writer<'a> {
     pub tx: &'a Connection,
     pub key: &'a MachineKey,
+    pub ring: &'a Keyring,
     pub terminal: String,
     pub now: DateTime<FixedOffset>,
     pub actor: String,
@@ -499,7 +557,7 @@ impl Store {
     pub(crate) fn open_with(path: &Path, migrations: &[&str], ring: &Keyring) -> Result<Self> {
         let own = ring.own()?;
         if !path.exists() {
-            create_whole(path, migrations, &own)?;
+            create_whole(path, migrations, &own, ring)?;
         }
         refuse_odd_file(path)?;
         // The key that sealed this database: this PC's, or one imported from the PC it came
@@ -523,7 +581,9 @@ impl Store {
         if let Ok(c) = &peek {
             // Another program's database (tables, but none of ours): never made into a centre.
             let foreign: rusqlite::Result<bool> = c.query_row(
-                "SELECT (SELECT user_version FROM pragma_user_version) = 0 AND EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table')",
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table')
+                        AND ((SELECT user_version FROM pragma_user_version) = 0
+                             OR NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event'))",
                 [],
                 |r| r.get(0),
             );
@@ -559,7 +619,7 @@ impl Store {
         }
         let mut conn = open_connection(path)?;
         let key = key_for(sealed_by(&conn).map_err(not_a_database)?)?;
-        migrate(&mut conn, path, migrations, &own)?;
+        migrate(&mut conn, path, migrations, &key, ring)?;
         let mut store = Self {
             conn,
             path: path.to_owned(),
@@ -693,13 +753,13 @@ impl Store {
         let now = yichuang_core::clock::in_beijing(now);
         if self.batch {
             let sp = self.conn.savepoint()?;
-            let w = Writer { tx: &sp, key: &self.key, terminal, now, actor: actor.to_owned() };
+            let w = Writer { tx: &sp, key: &self.key, ring: &self.ring, terminal, now, actor: actor.to_owned() };
             let out = f(&w)?;
             sp.commit()?;
             return Ok(out);
         }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let w = Writer { tx: &tx, key: &self.key, terminal, now, actor: actor.to_owned() };
+        let w = Writer { tx: &tx, key: &self.key, ring: &self.ring, terminal, now, actor: actor.to_owned() };
         let out = f(&w)?;
         tx.commit()?;
         Ok(out)
@@ -1000,7 +1060,7 @@ impl Store {
         self.centre()?;
         if actor != "system" {
             self.require_head(actor, "添加工作人员")?;
-        } else if self.staff_list()?.iter().any(|s| s.active && s.role == Role::Head) {
+        } else if self.head_ever_added()? {
             // "system" sets a centre up: its first head. After that only a head adds staff.
             return Err(StoreError::NotPermitted { name: "system".into(), action: "添加工作人员（中心已有负责人，须由负责人添加）" });
         }
@@ -1015,7 +1075,7 @@ impl Store {
         let pin_hash = match pin {
             Some(p) => {
                 pins::pin_rule(p)?;
-                Some(pins::hash_pin(p, &self.key)?)
+                Some(pins::hash_pin(p, &self.key, &self.pin_owner(id)?)?)
             }
             None => None,
         };
@@ -1123,9 +1183,7 @@ impl Store {
         // that checks out whole (restored, or found sound again) is no longer marked.
         match &report.fault {
             Some(ChainFault::Damaged(detail)) => self.mark_damaged(detail),
-            None => {
-                let _ = std::fs::remove_file(damage_marker(&self.path));
-            }
+            None => clear_damage(&self.path),
             Some(_) => {}
         }
         Ok(report)
@@ -1199,6 +1257,19 @@ impl Store {
     /// This PC's key folder.
     pub fn keyring(&self) -> &Keyring {
         &self.ring
+    }
+
+    /// Whether any head was ever added to this centre, by the record (this window's events or
+    /// another's), whatever the staff table now says: only before that may "system" add one.
+    pub fn head_ever_added(&self) -> Result<bool> {
+        let has_peers: bool = self.conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'peer_event')", [], |r| r.get(0))?;
+        let sql = if has_peers {
+            "SELECT EXISTS (SELECT 1 FROM event WHERE kind IN ('staff.added', 'staff.changed') AND json_extract(payload, '$.role') = 'head')
+                 OR EXISTS (SELECT 1 FROM peer_event WHERE kind IN ('staff.added', 'staff.changed') AND json_extract(payload, '$.role') = 'head')"
+        } else {
+            "SELECT EXISTS (SELECT 1 FROM event WHERE kind IN ('staff.added', 'staff.changed') AND json_extract(payload, '$.role') = 'head')"
+        };
+        Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
     }
 
     /// The head changes a staff member's role or takes them off (or back on) duty. A head does
@@ -1466,7 +1537,7 @@ impl Store {
         }
         std::fs::rename(&tmp, db)?;
         sync_dir(db)?;
-        let _ = std::fs::remove_file(damage_marker(db));
+        clear_damage(db);
         let store = Store::open(db)?;
         Ok(RestoreReport { kept_as, events: store.head()?.0 })
     }

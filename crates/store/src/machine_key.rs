@@ -27,6 +27,7 @@ use crate::files;
 
 const HEADER: &str = "yichuang-machine-key-v1";
 const OWN: &str = "machine.key";
+const SEALED: &str = "sealed-chains";
 
 /// A 32-byte secret and its public id (the first 8 bytes of its SHA-256, in hex).
 #[derive(Clone)]
@@ -155,6 +156,36 @@ impl Keyring {
             return Ok(None);
         }
         Ok(read_key(&self.dir.join(format!("{id}.key")))?.filter(|k| k.id == id))
+    }
+
+    /// The chains this PC's keys have sealed, by the hash of their first event, with the head
+    /// each was first sealed at: a database whose seal was stripped (its schema version set back
+    /// to before the seal) is not sealed afresh over a head at or past that point.
+    pub fn sealed_at(&self, origin: &str) -> Option<i64> {
+        std::fs::read_to_string(self.dir.join(SEALED))
+            .ok()?
+            .lines()
+            .find_map(|l| l.split_once(' ').filter(|(o, _)| *o == origin).and_then(|(_, s)| s.trim().parse().ok()))
+    }
+
+    /// Records that the chain starting with `origin` was first sealed at head `seq`.
+    pub fn record_sealed(&self, origin: &str, seq: i64) -> Result<()> {
+        if origin.is_empty() || self.sealed_at(origin).is_some() {
+            return Ok(());
+        }
+        use std::io::Write;
+        files::private_dir(&self.dir)?;
+        let mut o = std::fs::OpenOptions::new();
+        o.create(true).append(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            o.mode(0o600);
+        }
+        let mut f = o.open(self.dir.join(SEALED))?;
+        f.write_all(format!("{origin} {seq}\n").as_bytes())?;
+        f.sync_all()?;
+        Ok(())
     }
 
     /// Adds another PC's key (from `yichuang machine-key export`); returns its id.

@@ -34,40 +34,60 @@ pub fn pin_rule(pin: &str) -> Result<()> {
     Ok(())
 }
 
-/// Stored PINs are masked with this PC's key (see [`crate::machine_key`]): `k1` before an
-/// Argon2id PHC string whose hash is XORed with an HMAC of its salt; `k0$` before an old
-/// SHA-256 hex digest XORed likewise (replaced at its owner's next sign-in).
-const MASKED: &str = "k1";
+/// Stored PINs are masked with this PC's key (see [`crate::machine_key`]): `k2` before an
+/// Argon2id PHC string whose hash is XORed with an HMAC, under the key, of whose PIN it is
+/// (the staff id and the database's first event) and of its salt, so that a hash copied onto
+/// another staff member or into another database on this PC matches nothing; `k0$` before an
+/// old SHA-256 hex digest XORed likewise (replaced at its owner's next sign-in). `k1` was the
+/// first form (the salt alone), rebound by migration 12.
+const MASKED: &str = "k2";
+const UNBOUND: &str = "k1";
 const MASKED_OLD: &str = "k0$";
 
 fn xor(a: &[u8], b: &[u8; 32]) -> Vec<u8> {
     a.iter().zip(b.iter().cycle()).map(|(x, y)| x ^ y).collect()
 }
 
-fn salt_mask(key: &MachineKey, salt: &str) -> [u8; 32] {
-    key.mac("yichuang-pin", salt.as_bytes())
+/// Whose PIN a stored hash is: `id` of the database whose first event's hash is `chain`.
+pub(crate) fn owner(id: &str, chain: &str) -> String {
+    format!("{id}\u{1f}{chain}")
 }
 
-/// Masks the hash in a PHC string with the key.
-fn mask_phc(h: &PasswordHash<'_>, key: &MachineKey) -> Option<String> {
-    let salt = h.salt?;
-    let out = h.hash?;
-    let masked = xor(out.as_bytes(), &salt_mask(key, salt.as_str()));
+fn salt_mask(key: &MachineKey, who: &str, salt: &str) -> [u8; 32] {
+    key.mac("yichuang-pin-2", format!("{who}\u{1f}{salt}").as_bytes())
+}
+
+fn with_hash(h: &PasswordHash<'_>, bytes: &[u8]) -> Option<String> {
     let mut h = h.clone();
-    h.hash = Some(argon2::password_hash::Output::new(&masked).ok()?);
+    h.hash = Some(argon2::password_hash::Output::new(bytes).ok()?);
     Some(format!("{MASKED}{h}"))
 }
 
+/// Masks the hash in a PHC string with the key, for `who`.
+fn mask_phc(h: &PasswordHash<'_>, key: &MachineKey, who: &str) -> Option<String> {
+    let salt = h.salt?;
+    let out = h.hash?;
+    with_hash(h, &xor(out.as_bytes(), &salt_mask(key, who, salt.as_str())))
+}
+
 /// A stored hash from before the key, masked (`None` when it already is, or is no hash).
-pub(crate) fn mask_stored(id: &str, stored: &str, key: &MachineKey) -> Option<String> {
-    if is_masked(stored) {
+pub(crate) fn mask_stored(id: &str, stored: &str, key: &MachineKey, who: &str) -> Option<String> {
+    if is_masked(stored) || stored.starts_with(UNBOUND) {
         return None;
     }
     if let Ok(h) = PasswordHash::new(stored) {
-        return mask_phc(&h, key);
+        return mask_phc(&h, key, who);
     }
     let bytes = (0..stored.len() / 2).map(|i| u8::from_str_radix(stored.get(2 * i..2 * i + 2)?, 16).ok()).collect::<Option<Vec<u8>>>()?;
     (bytes.len() == 32).then(|| format!("{MASKED_OLD}{}", crate::events::hex(&xor(&bytes, &key.mac("yichuang-pin-old", id.as_bytes())))))
+}
+
+/// A `k1` hash (masked with the salt alone) bound to `who` as `k2`.
+pub(crate) fn rebind(stored: &str, key: &MachineKey, who: &str) -> Option<String> {
+    let h = PasswordHash::new(stored.strip_prefix(UNBOUND)?).ok()?;
+    let (salt, out) = (h.salt?, h.hash?);
+    let raw = xor(out.as_bytes(), &key.mac("yichuang-pin", salt.as_str().as_bytes()));
+    with_hash(&h, &xor(&raw, &salt_mask(key, who, salt.as_str())))
 }
 
 /// Whether `stored` is masked with a key (anything else was not written by this program).
@@ -75,18 +95,19 @@ pub(crate) fn is_masked(stored: &str) -> bool {
     stored.starts_with(MASKED_OLD) || stored.strip_prefix(MASKED).is_some_and(|s| s.starts_with('$'))
 }
 
-/// A new Argon2id hash of `pin` with a fresh random salt, masked with the key.
-pub(crate) fn hash_pin(pin: &str, key: &MachineKey) -> Result<String> {
+/// A new Argon2id hash of `pin` with a fresh random salt, masked with the key for `who`.
+pub(crate) fn hash_pin(pin: &str, key: &MachineKey, who: &str) -> Result<String> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::Rule(format!("密码加密失败：{e}")))?;
     let h = argon2().hash_password(pin.trim().as_bytes(), &salt).map_err(|e| StoreError::Rule(format!("密码加密失败：{e}")))?;
-    mask_phc(&h, key).ok_or_else(|| StoreError::Rule("密码加密失败".into()))
+    mask_phc(&h, key, who).ok_or_else(|| StoreError::Rule("密码加密失败".into()))
 }
 
-/// Whether `pin` matches `stored`, and whether `stored` is an old SHA-256 hash to replace.
-/// A hash not masked with the key never matches: it was planted with another tool.
-fn matches(stored: &str, id: &str, pin: &str, key: &MachineKey) -> (bool, bool) {
+/// Whether `pin` matches `stored` (the PIN of `who`), and whether `stored` is an old SHA-256
+/// hash to replace. A hash not masked with the key for `who` never matches: it was planted
+/// with another tool, or copied from another staff member or database.
+fn matches(stored: &str, id: &str, pin: &str, key: &MachineKey, who: &str) -> (bool, bool) {
     use subtle::ConstantTimeEq;
     if let Some(old) = stored.strip_prefix(MASKED_OLD) {
         let digest = Sha256::digest(format!("yichuang-pin\u{1f}{id}\u{1f}{}", pin.trim()).as_bytes());
@@ -105,7 +126,7 @@ fn matches(stored: &str, id: &str, pin: &str, key: &MachineKey) -> (bool, bool) 
     let Some(out) = got.hash else {
         return (false, false);
     };
-    let masked = xor(out.as_bytes(), &salt_mask(key, salt.as_str()));
+    let masked = xor(out.as_bytes(), &salt_mask(key, who, salt.as_str()));
     (bool::from(masked.as_slice().ct_eq(want.as_bytes())), false)
 }
 
@@ -117,7 +138,17 @@ fn wait_text(secs: i64) -> String {
     }
 }
 
+/// The hash of a database's first event (its own stream), which binds its PINs to it.
+pub(crate) fn chain_origin(conn: &rusqlite::Connection) -> Result<String> {
+    Ok(conn.query_row("SELECT hash FROM event WHERE seq = 1", [], |r| r.get(0)).optional()?.unwrap_or_default())
+}
+
 impl Store {
+    /// Whose PIN the stored hash of staff member `id` is, in this database.
+    pub(crate) fn pin_owner(&self, id: &str) -> Result<String> {
+        Ok(owner(id.trim(), &chain_origin(self.connection())?))
+    }
+
     /// Signs a staff member in: refused while locked, and each wrong PIN counted.
     pub fn sign_in(&mut self, id: &str, pin: &str, now: DateTime<FixedOffset>) -> Result<Staff> {
         self.check_pin(id, pin, now)?;
@@ -148,10 +179,25 @@ impl Store {
                 return Err(StoreError::PinLocked { name, wait: wait_text(left) });
             }
         }
-        let (ok, legacy) = stored.as_deref().map_or((false, false), |s| matches(s, id, pin, &self.key));
+        let who = self.pin_owner(id)?;
+        let (ok, legacy) = stored.as_deref().map_or((false, false), |s| matches(s, id, pin, &self.key, &who));
+        // A damaged file takes no writes: wrong PINs are counted beside it, and from the fifth
+        // the account stays locked until the centre is restored.
+        if self.damaged().is_some() {
+            let counts = crate::damaged_attempts(self.path());
+            let n = counts.get(id).copied().unwrap_or(0);
+            if n >= FREE_ATTEMPTS {
+                return Err(StoreError::PinLocked { name, wait: "数据库恢复之后".into() });
+            }
+            if ok {
+                return Ok(());
+            }
+            crate::count_damaged_attempt(self.path(), id, n + 1);
+            return Err(StoreError::BadPin { hint: format!("（再错{}次将锁定至数据库恢复）", FREE_ATTEMPTS.saturating_sub(n + 1)) });
+        }
         if ok {
             if failed > 0 || legacy {
-                let rehash = if legacy { Some(hash_pin(pin, &self.key)?) } else { None };
+                let rehash = if legacy { Some(hash_pin(pin, &self.key, &self.pin_owner(id)?)?) } else { None };
                 self.write(id, now, |w| {
                     w.tx.execute("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?1", [id])?;
                     if let Some(h) = &rehash {
@@ -186,7 +232,7 @@ impl Store {
     pub fn change_pin(&mut self, id: &str, old: &str, new: &str, now: DateTime<FixedOffset>) -> Result<()> {
         pin_rule(new)?;
         self.check_pin(id, old, now)?;
-        let hash = hash_pin(new, &self.key)?;
+        let hash = hash_pin(new, &self.key, &self.pin_owner(id.trim())?)?;
         let id = id.trim();
         self.write(id, now, |w| {
             w.tx.execute("UPDATE staff SET pin_hash = ?2, failed_attempts = 0, locked_until = NULL WHERE id = ?1", params![id, hash])?;
@@ -200,7 +246,7 @@ impl Store {
         let head = self.require_head(head, "重置密码")?;
         pin_rule(new)?;
         let staff = self.staff(id.trim())?;
-        let hash = hash_pin(new, &self.key)?;
+        let hash = hash_pin(new, &self.key, &self.pin_owner(&staff.id)?)?;
         self.write(&head.id, now, |w| {
             w.tx.execute("UPDATE staff SET pin_hash = ?2, failed_attempts = 0, locked_until = NULL WHERE id = ?1", params![staff.id, hash])?;
             w.event(&staff.id, Event::PinSet(ev::PinSet { reason: "reset".into(), by: head.id.clone() }))?;
@@ -220,29 +266,44 @@ mod tests {
         }
         pin_rule("123456").unwrap();
         let key = MachineKey::generate().unwrap();
-        let (a, b) = (hash_pin("123456", &key).unwrap(), hash_pin("123456", &key).unwrap());
-        assert!(a.starts_with("k1$argon2id$") && a != b, "{a} {b}");
-        assert_eq!(matches(&a, "demo", "123456", &key), (true, false));
-        assert_eq!(matches(&a, "demo", "123457", &key), (false, false));
+        let who = owner("demo", "chain-a");
+        let (a, b) = (hash_pin("123456", &key, &who).unwrap(), hash_pin("123456", &key, &who).unwrap());
+        assert!(a.starts_with("k2$argon2id$") && a != b, "{a} {b}");
+        assert_eq!(matches(&a, "demo", "123456", &key, &who), (true, false));
+        assert_eq!(matches(&a, "demo", "123457", &key, &who), (false, false));
         // Another PC's key (or none) cannot check a guess against the stored value.
-        assert_eq!(matches(&a, "demo", "123456", &MachineKey::generate().unwrap()), (false, false));
+        assert_eq!(matches(&a, "demo", "123456", &MachineKey::generate().unwrap(), &who), (false, false));
+        // Copied onto another staff member, or into another database on this PC: no match.
+        assert_eq!(matches(&a, "head", "123456", &key, &owner("head", "chain-a")), (false, false));
+        assert_eq!(matches(&a, "demo", "123456", &key, &owner("demo", "chain-b")), (false, false));
         // The stored hash is not the plain Argon2id output of the right PIN with its salt.
-        let plain = PasswordHash::new(a.strip_prefix("k1").unwrap()).unwrap();
+        let plain = PasswordHash::new(a.strip_prefix("k2").unwrap()).unwrap();
         let unmasked = argon2().hash_password(b"123456", plain.salt.unwrap()).unwrap();
         assert_ne!(unmasked.hash, plain.hash);
         // A plain hash planted with another tool never matches, and is not taken as masked.
         let planted = unmasked.to_string();
         assert!(!is_masked(&planted));
-        assert_eq!(matches(&planted, "demo", "123456", &key), (false, false));
+        assert_eq!(matches(&planted, "demo", "123456", &key, &who), (false, false));
         // Hashes from before the key are masked without their PINs, and still match.
-        let masked = mask_stored("demo", &planted, &key).unwrap();
-        assert_eq!(matches(&masked, "demo", "123456", &key), (true, false));
+        let masked = mask_stored("demo", &planted, &key, &who).unwrap();
+        assert_eq!(matches(&masked, "demo", "123456", &key, &who), (true, false));
         let old = crate::events::hex(&Sha256::digest("yichuang-pin\u{1f}demo\u{1f}1234".as_bytes()));
-        let old_masked = mask_stored("demo", &old, &key).unwrap();
+        let old_masked = mask_stored("demo", &old, &key, &who).unwrap();
         assert!(is_masked(&old_masked) && !old_masked.contains(&old));
-        assert_eq!(matches(&old_masked, "demo", "1234", &key), (true, true));
-        assert_eq!(matches(&old_masked, "demo", "1235", &key), (false, true));
-        assert_eq!(mask_stored("demo", &masked, &key), None);
+        assert_eq!(matches(&old_masked, "demo", "1234", &key, &who), (true, true));
+        assert_eq!(matches(&old_masked, "demo", "1235", &key, &who), (false, true));
+        assert_eq!(mask_stored("demo", &masked, &key, &who), None);
+        // The first masked form (salt alone) is rebound to its owner and still matches.
+        let h = PasswordHash::new(&planted).unwrap();
+        let k1 = format!("k1{}", {
+            let mut h2 = h.clone();
+            let m = xor(h.hash.unwrap().as_bytes(), &key.mac("yichuang-pin", h.salt.unwrap().as_str().as_bytes()));
+            h2.hash = Some(argon2::password_hash::Output::new(&m).unwrap());
+            h2
+        });
+        assert!(!is_masked(&k1));
+        let k2 = rebind(&k1, &key, &who).unwrap();
+        assert_eq!(matches(&k2, "demo", "123456", &key, &who), (true, false));
         assert_eq!(wait_text(30), "30秒");
         assert_eq!(wait_text(3600), "60分钟");
     }

@@ -75,8 +75,10 @@ fn a_database_from_a_newer_version_is_refused() {
 fn migrating_takes_a_backup_first_and_appends() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("centre.db");
-    // A centre as a program that knew only migration 1 left it: no key or sync tables.
+    // A centre as a program that knew only migration 1 left it: no key or sync tables. (Made
+    // here with one PC's keys and opened with another's: this PC never sealed it.)
     drop(demo_store(dir.path()));
+    let ring = Keyring::at(dir.path().join("old-program-pc-keys"));
     {
         let c = Connection::open(&path).unwrap();
         c.execute_batch("DROP TABLE chain_seal; DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; DROP TABLE sync_reject; DROP TABLE sync_ack; DROP TABLE sync_download; DROP TABLE sync_enrolment; \
@@ -84,7 +86,7 @@ fn migrating_takes_a_backup_first_and_appends() {
              ALTER TABLE inquiry DROP COLUMN scope; ALTER TABLE case_file DROP COLUMN covering_for; ALTER TABLE chain_head DROP COLUMN latest_at; PRAGMA user_version = 1;").unwrap();
     }
     // Today's program migrates it, keeping a copy of version 1 first.
-    let mut s = Store::open(&path).unwrap();
+    let mut s = Store::open_in(&path, &ring).unwrap();
     assert_eq!(user_version(s.connection()).unwrap(), MIGRATIONS.len() as i64);
     let backup = dir.path().join("centre.db.v1.bak");
     let report = check_backup(&backup).unwrap();
@@ -98,11 +100,11 @@ fn migrating_takes_a_backup_first_and_appends() {
     // A later migration appends again; the list as shipped then refuses the newer file.
     let mut later: Vec<&str> = MIGRATIONS.to_vec();
     later.push("CREATE TABLE later_table (x INTEGER); CREATE TRIGGER later_no_delete BEFORE DELETE ON later_table BEGIN SELECT RAISE(ABORT, 'nothing is deleted'); END;");
-    let s = Store::open_with(&path, &later, &Keyring::locate().unwrap()).unwrap();
+    let s = Store::open_with(&path, &later, &ring).unwrap();
     assert_eq!(user_version(s.connection()).unwrap(), later.len() as i64);
     assert!(dir.path().join(format!("centre.db.v{}.bak", MIGRATIONS.len())).exists());
     drop(s);
-    assert_eq!(Store::open(&path).err().unwrap().code(), "store.newer_database");
+    assert_eq!(Store::open_in(&path, &ring).err().unwrap().code(), "store.newer_database");
 }
 
 #[test]
@@ -591,7 +593,7 @@ fn ten_wrong_pins_lock_sign_in_with_a_doubling_wait_and_the_head_resets_it() {
     s.change_pin("demo", "654321", "777777", at(clock)).unwrap();
     s.sign_in("demo", "777777", at(clock)).unwrap();
     let stored: String = s.connection().query_row("SELECT pin_hash FROM staff WHERE id = 'demo'", [], |r| r.get(0)).unwrap();
-    assert!(stored.starts_with("k1$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+    assert!(stored.starts_with("k2$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
     assert_eq!(s.verify().unwrap().fault, None);
 }
 
@@ -716,4 +718,59 @@ fn the_head_changes_roles_and_takes_staff_off_duty_each_an_event_and_keeps_a_hea
     assert_eq!(s.verify().unwrap().fault, None);
     s.connection().execute("UPDATE staff SET role = 'head' WHERE id = 'demo'", []).unwrap();
     assert!(matches!(s.verify().unwrap().fault, Some(ChainFault::Projection { what: "工作人员的角色", .. })));
+}
+
+#[test]
+fn a_stripped_seal_is_not_sealed_afresh_and_a_hash_copied_onto_the_head_signs_no_one_in() {
+    // With sqlite3: the seal dropped and the schema set back to before it, the head's row given
+    // a plain Argon2id hash of a PIN the attacker knows. The next open refuses, writing nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("centre.db");
+    drop(demo_store(dir.path()));
+    {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        let planted = argon2::Argon2::default().hash_password(b"000000", &SaltString::encode_b64(b"0123456789abcdef").unwrap()).unwrap().to_string();
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch("DROP TRIGGER chain_seal_no_delete; DROP TABLE chain_seal; PRAGMA user_version = 10;").unwrap();
+        c.execute("UPDATE staff SET pin_hash = ?1 WHERE id = 'head'", [&planted]).unwrap();
+    }
+    let e = Store::open(&path).err().unwrap();
+    assert_eq!(e.code(), "store.seal_stripped");
+    assert!(e.to_string().contains("印记被去掉了"), "{e}");
+    let version: i64 = Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 10, "nothing was migrated onto it");
+
+    // The clerk's own masked hash copied onto the head: the clerk's PIN does not open the head.
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-02T09:00:00+08:00");
+    s.connection().execute("UPDATE staff SET pin_hash = (SELECT pin_hash FROM staff WHERE id = 'demo') WHERE id = 'head'", []).unwrap();
+    assert_eq!(s.sign_in("head", "123456", t).unwrap_err().code(), "auth.bad_pin");
+    s.sign_in("demo", "123456", t).unwrap();
+
+    // A write onto a head re-chained behind the store's back is refused, not sealed over.
+    let c = s.connection();
+    let last: EventRecord = c.query_row(&format!("SELECT {} FROM event ORDER BY seq DESC LIMIT 1", events::EVENT_COLUMNS), [], events::read_row).unwrap();
+    let seq = last.seq + 1;
+    let id = "01900000-0000-7000-8000-000000000002";
+    let hash = chain_hash(&last.hash, seq, id, &last.terminal, &last.at, &last.actor, &last.kind, &last.subject, &last.payload);
+    c.execute(
+        &format!("INSERT INTO event ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", events::EVENT_COLUMNS),
+        params![seq, id, last.terminal, last.at, last.actor, last.kind, last.subject, last.payload, last.hash, hash],
+    )
+    .unwrap();
+    c.execute("UPDATE chain_head SET seq = ?1, hash = ?2", params![seq, hash]).unwrap();
+    assert_eq!(s.sign_in("demo", "000000", t).unwrap_err().code(), "store.unsealed", "a wrong PIN is not recorded onto it");
+    assert_eq!(s.verify().unwrap().fault, Some(ChainFault::Unsealed { seq }));
+}
+
+#[test]
+fn taking_the_heads_off_duty_behind_the_stores_back_is_caught_and_does_not_let_system_add_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-02T09:00:00+08:00");
+    s.connection().execute("UPDATE staff SET active = 0 WHERE role = 'head'", []).unwrap();
+    assert!(matches!(s.verify().unwrap().fault, Some(ChainFault::Projection { what: "工作人员的在岗状态", .. })));
+    let e = s.add_staff("system", "h9", "某某", Role::Head, Some("111111"), t).unwrap_err();
+    assert_eq!(e.code(), "store.not_permitted");
 }

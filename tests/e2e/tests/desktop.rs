@@ -495,6 +495,8 @@ async fn a_returning_applicant_gets_a_printed_receipt_within_15_keystrokes() {
     let offered = offered.as_str().unwrap_or_default().to_owned();
     assert!(offered.contains("3025") && offered.contains('*'), "{offered}");
     assert!(!offered.contains("450821196804053025") && !offered.contains("13907751234"), "{offered}");
+    // A page cannot walk the applicant table by row number: only what was just offered is picked.
+    assert_eq!(invoke(&d, "pick_applicant", json!({"pick": 999})).await, "input.not_offered");
     d.press(Key::Enter).await;
     strokes += 1;
     assert_eq!(d.value("#name").await, "韦秀英");
@@ -1067,11 +1069,46 @@ async fn every_command_acts_as_the_signed_in_staff_member_only() {
         ("monthly_report", json!({"month": "2026-11"})),
         ("list_complaints", json!({"openOnly": false})),
         ("duty_today", json!({})),
+        // Every other command the window has, each with arguments of the right shape.
+        ("answer_supervision", json!({"id": "DB1", "answer": "已办结"})),
+        ("verify_document", json!({"qr": "YC2|x"})),
+        ("item_detail", json!({"code": "CJ-01"})),
+        ("check_id", json!({"value": "450821196804053025"})),
+        ("preview_intake", intake.clone()),
+        ("supplement_case", json!({"number": "450821102012026112300001", "materials": [{"code": "ZP", "pages": 1, "copies": 3}]})),
+        ("extend_case", json!({"number": "450821102012026112300001", "days": 5, "reason": "需现场核实", "approver": "head", "approverPin": "123456"})),
+        ("ready_case", json!({"number": "450821102012026112300001"})),
+        ("register_inquiry", json!({"form": {"channel": "window", "person": "蒙阿婆", "matter": "咨询", "disposition": "answered"}})),
+        ("print_document", json!({"number": "SL-2026-01-0001", "slip": false})),
+        ("reprint_document", json!({"number": "SL-2026-01-0001"})),
+        ("void_document", json!({"number": "SL-2026-01-0001", "reason": "打错", "approver": "head", "approverPin": "123456"})),
+        ("forward_case", json!({"number": "450821102012026112300001", "to": "县民政局", "reason": "需县级审批"})),
+        ("withdraw_case", json!({"number": "450821102012026112300001", "reason": "申请人撤回"})),
+        ("pause_case", json!({"number": "450821102012026112300001", "kind": "expert", "days": 5, "reason": "专家评审"})),
+        ("resume_case", json!({"number": "450821102012026112300001"})),
+        ("save_settings", json!({"form": {"warningDays": 3, "stubCopies": true, "phone": "", "address": "", "printer": "", "slipPrinter": "", "slipEncoding": "gb18030"}})),
+        ("print_test_page", json!({"printer": "", "slip": false})),
+        ("restore_backup", json!({"name": "x.db", "terminal": "09"})),
+        ("enrol_terminal", json!({"hq": "https://127.0.0.1:9", "code": "7K3M-9QX2-T4HB-C8RN"})),
+        ("add_window", json!({"url": "http://127.0.0.1:9"})),
+        ("register_complaint", json!({"form": {"channel": "window", "complainant": "蒙阿婆", "matter": "等候太久"}})),
+        ("complaint_step", json!({"id": "TS1", "step": "note", "text": "已核实", "via": ""})),
+        ("return_visits", json!({})),
+        ("rate_case", json!({"number": "450821102012026112300001", "rating": "very_satisfied", "comment": "", "channel": "phone"})),
+        ("rectify", json!({"number": "450821102012026112300001", "callback": "已回访", "outcome": "已整改"})),
+        ("set_post", json!({"code": "W1", "name": "社保窗口", "a": "demo", "b": "b1"})),
+        ("record_absence", json!({"staff": "demo", "from": "2026-11-23", "to": "2026-11-24", "reason": "年休假"})),
+        ("export_report", json!({"month": "2026-11", "format": "pdf"})),
     ];
     for (cmd, args) in &calls {
         assert_eq!(invoke(&d, cmd, args.clone()).await, "auth.signed_out", "{cmd} answered a page that is not signed in");
     }
+    // First start is over: setting the centre up again is refused, signed in or not.
+    let setup = json!({"form": {"centreCode": "450821102", "centreName": "某镇", "terminal": "05", "headId": "h2", "headName": "某某", "headPin": "111111", "stubCopies": true, "phone": "", "address": ""}});
+    assert_eq!(invoke(&d, "setup_centre", setup).await, "store.already_initialised");
+    assert_eq!(invoke(&d, "setup_demo", json!({})).await, "store.already_initialised");
     assert_eq!(d.cli(&["case", "list", "--json"]), json!([]), "nothing was taken in");
+    assert!(events_of_kind(&d, "staff.added").len() == 3 && events_of_kind(&d, "staff.changed").is_empty() && events_of_kind(&d, "staff.pin_set").is_empty());
     // Signed in as the clerk 张磊 (b1): a form that names the head is taken in as 张磊.
     d.sign_in().await;
     assert_eq!(invoke(&d, "submit_intake", intake).await, "ok");
