@@ -2,6 +2,8 @@
 # Installs whatever is missing and runs every test of the project.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+# The tests' own key folder (the key that seals the databases they make), not this user's.
+export YICHUANG_KEY_DIR="${YICHUANG_KEY_DIR:-$(mktemp -d)}"
 base_need
 # poppler-utils and qpdf check the printed PDFs (pdftotext, pdffonts, qpdf --check).
 apt_need poppler-utils qpdf openssl curl libreoffice-calc-nogui

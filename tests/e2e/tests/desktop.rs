@@ -987,10 +987,13 @@ async fn the_head_manages_staff_in_settings_and_a_clerk_changes_their_own_pin() 
     assert_eq!(invoke(&d, "change_my_pin", json!({"old": "000000", "new": "135790"})).await, "auth.bad_pin");
     d.click("#nav-settings").await;
     d.click("#change-pin").await;
+    // The dialog has opened when the cursor is in its first box.
+    d.find("input#pin-old:focus").await;
     d.keys("#pin-old", "246810").await;
     d.keys("#pin-new", "135790").await;
     d.keys("#pin-again", "135790").await;
-    d.click("#pin-ok").await;
+    // Enter in the last box submits (a click on the button could land while the dialog opens).
+    d.keys("#pin-again", &char::from(Key::Enter).to_string()).await;
     d.wait_text("set-notice", "密码已修改").await;
     d.click("#sign-out").await;
     d.sign_in_as("韦小宝", "135790").await;
@@ -1099,6 +1102,9 @@ async fn every_command_acts_as_the_signed_in_staff_member_only() {
         ("set_post", json!({"code": "W1", "name": "社保窗口", "a": "demo", "b": "b1"})),
         ("record_absence", json!({"staff": "demo", "from": "2026-11-23", "to": "2026-11-24", "reason": "年休假"})),
         ("export_report", json!({"month": "2026-11", "format": "pdf"})),
+        // The two that report progress take a channel (its id as the page's API would send it).
+        ("backup_now", json!({"progress": "__CHANNEL__:1"})),
+        ("sync_now", json!({"progress": "__CHANNEL__:2"})),
     ];
     for (cmd, args) in &calls {
         assert_eq!(invoke(&d, cmd, args.clone()).await, "auth.signed_out", "{cmd} answered a page that is not signed in");
