@@ -87,6 +87,7 @@ impl Store {
     /// Records that the county revoked a window's key (told in a relay HQ signed). Whether
     /// it was new.
     pub fn note_revoked(&mut self, public_key: &str, stream: &str, reason: &str, revoked_at: &str, now: DateTime<FixedOffset>) -> Result<bool> {
+        self.refuse_if_damaged()?;
         let n = self.connection().execute(
             "INSERT INTO revoked_key (public_key, stream, reason, revoked_at, learnt_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (public_key) DO NOTHING",
             rusqlite::params![public_key, stream, reason, revoked_at, now.to_rfc3339()],
@@ -169,6 +170,7 @@ impl Store {
     /// Notes how the last round with `url` went (for Settings; not an event: nothing of the
     /// centre's record changes).
     pub fn note_peer_round(&self, url: &str, error: Option<&str>, now: DateTime<FixedOffset>) -> Result<()> {
+        self.refuse_if_damaged()?;
         let at = now.to_rfc3339();
         match error {
             None => self.connection().execute("UPDATE peer_endpoint SET last_ok_at = ?2 WHERE url = ?1", params![url, at])?,

@@ -1224,6 +1224,15 @@ impl Store {
             .map(|t| t.lines().next().map(str::trim).filter(|l| !l.is_empty()).unwrap_or("已发现损坏").to_owned())
     }
 
+    /// For the few bookkeeping writes outside [`Store::write`] (HQ's answers, the LAN's notes):
+    /// refused on a damaged file with the reason, as every change is.
+    pub(crate) fn refuse_if_damaged(&self) -> Result<()> {
+        match self.damaged() {
+            Some(detail) => Err(StoreError::Damaged(detail)),
+            None => Ok(()),
+        }
+    }
+
     fn mark_damaged(&self, detail: &str) {
         write_damage_marker(&self.path, detail);
     }

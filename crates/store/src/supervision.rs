@@ -33,6 +33,7 @@ impl Store {
     /// Keeps a notice HQ sent (signed, in the relay). Whether it was new. A notice of another
     /// centre's case is refused: HQ never sends one, and none is taken.
     pub fn note_supervision(&mut self, n: &SupervisionNotice, now: DateTime<FixedOffset>) -> Result<bool> {
+        self.refuse_if_damaged()?;
         let centre = self.centre()?.code.to_string();
         if !n.case_number.starts_with(&centre) || n.id.trim().is_empty() || n.text.trim().is_empty() {
             return Err(StoreError::Rule(format!("县级督办“{}”不属于本中心或内容不全，未接收", n.id)));

@@ -89,6 +89,7 @@ impl Store {
 
     /// Keeps a new enrolment. Its base must be an event this database holds, with that hash.
     pub fn record_enrolment(&mut self, e: &Enrolment) -> Result<()> {
+        self.refuse_if_damaged()?;
         if self.event_hash(e.base_seq)? != e.base_hash {
             return Err(StoreError::Sync(format!("登记的起点（第{}条记录）与本机记录不符", e.base_seq)));
         }
@@ -137,6 +138,7 @@ impl Store {
 
     /// Records HQ's answer to a batch in one transaction: the seq it holds, and what it refused.
     pub fn record_ack(&mut self, uid: &str, held_seq: i64, rejected: &[(i64, String)], now: DateTime<FixedOffset>) -> Result<()> {
+        self.refuse_if_damaged()?;
         let tx = self.conn.transaction()?;
         let at = now.to_rfc3339();
         tx.execute("INSERT INTO sync_ack (terminal_uid, held_seq, at) VALUES (?1, ?2, ?3)", params![uid, held_seq, at])?;
@@ -255,6 +257,7 @@ impl Store {
 
     /// Notes a catalogue or calendar document HQ sent down, applied or not.
     pub fn record_download(&mut self, kind: &str, version: &str, applied: bool, note: Option<&str>, now: DateTime<FixedOffset>) -> Result<()> {
+        self.refuse_if_damaged()?;
         self.connection().execute(
             "INSERT INTO sync_download (kind, version, applied, note, at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![kind, version, applied, note, now.to_rfc3339()],

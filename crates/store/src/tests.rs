@@ -774,3 +774,15 @@ fn taking_the_heads_off_duty_behind_the_stores_back_is_caught_and_does_not_let_s
     let e = s.add_staff("system", "h9", "某某", Role::Head, Some("111111"), t).unwrap_err();
     assert_eq!(e.code(), "store.not_permitted");
 }
+
+#[test]
+fn on_a_file_marked_damaged_the_bookkeeping_writes_are_refused_with_the_reason_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-02T09:00:00+08:00");
+    write_damage_marker(s.path(), "Tree 5 page 5 cell 0: invalid page number");
+    assert_eq!(s.record_download("calendar", "2027.1", false, None, t).unwrap_err().code(), "store.damaged");
+    assert_eq!(s.note_peer_round("http://127.0.0.1:9", None, t).unwrap_err().code(), "store.damaged");
+    // The clerk's summary names the page SQLite named.
+    assert!(s.damaged().unwrap().contains("第5页"), "{:?}", s.damaged());
+}
