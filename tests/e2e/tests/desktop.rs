@@ -1017,6 +1017,25 @@ async fn the_head_manages_staff_in_settings_and_a_clerk_changes_their_own_pin() 
     d.stop().await;
 }
 
+/// The window locks itself after the centre's idle minutes without a key or a click (the
+/// applicant may be looking at the screen): it returns to sign-in saying why, and the session
+/// is gone behind the page too, so a command from it is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_idle_window_locks_itself_and_its_session_is_gone() {
+    let d = Desk::launch(true, &[&["settings", "--set", "idle_lock_minutes=1", "--actor", "head"]]).await;
+    d.sign_in().await;
+    assert_eq!(invoke(&d, "today_board", json!({})).await, "ok");
+    // Nothing typed or clicked from here: wait on the lock itself (a minute, and some on a busy machine).
+    let locked = d.client.wait().at_most(Duration::from_secs(240)).for_element(Locator::Css("#locked")).await;
+    assert!(locked.is_ok(), "the window did not lock itself");
+    d.wait_text("locked", "1分钟无操作，窗口已自动锁定").await;
+    d.find("#pin").await;
+    d.shot("idle-locked").await;
+    let after = invoke(&d, "today_board", json!({})).await;
+    assert!(after == "auth.idle" || after == "auth.signed_out", "{after}");
+    d.stop().await;
+}
+
 /// A database damaged on disk (a page of the document table overwritten): the window checks
 /// the file at start, says so in a banner with the way to restore, still shows what it can, and
 /// refuses every change in Chinese with nothing written.
