@@ -276,6 +276,19 @@ impl Desk {
         self.find(css).await.prop("value").await.unwrap().unwrap_or_default()
     }
 
+    /// Waits until the input at `css` holds `want` (filled by an answer still on its way).
+    async fn wait_value(&self, css: &str, want: &str) {
+        let started = std::time::Instant::now();
+        loop {
+            let got = self.value(css).await;
+            if got == want {
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "{css} holds “{got}”, not “{want}”");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// With `YICHUANG_SCREENSHOTS=dir`, saves what the window shows now as `dir/NAME.png`.
     async fn shot(&self, name: &str) {
         if let Some(dir) = std::env::var_os("YICHUANG_SCREENSHOTS") {
@@ -499,9 +512,11 @@ async fn a_returning_applicant_gets_a_printed_receipt_within_15_keystrokes() {
     assert_eq!(invoke(&d, "pick_applicant", json!({"pick": 999})).await, "input.not_offered");
     d.press(Key::Enter).await;
     strokes += 1;
-    assert_eq!(d.value("#name").await, "韦秀英");
-    assert_eq!(d.value("#phone").await, "13907751234");
+    // The pick comes back from the store in full, then fills the form.
+    d.wait_value("#name", "韦秀英").await;
+    d.wait_value("#phone", "13907751234").await;
     // 1: Enter on “all required materials received”, where the cursor now is.
+    d.find("#all-received:focus").await;
     d.press(Key::Enter).await;
     strokes += 1;
     d.wait_text("preview-result", "予以受理").await;
