@@ -90,7 +90,7 @@ pub(crate) fn append(
     )?;
     // A new chain is known to this PC's key folder from its first event on.
     if seq == 1 {
-        w.ring.record_sealed(&hash, 0)?;
+        w.ring.record_sealed(&hash, 0, GENESIS_HASH)?;
     }
     // The seal moves with the head, under this PC's key (which the file does not hold).
     conn.execute(

@@ -454,13 +454,14 @@ fn seal_existing(tx: &Connection, key: &MachineKey, ring: &Keyring) -> Result<()
     // A chain this PC sealed before is not sealed again over a head at or past that point: its
     // seal was stripped (the schema version set back), to have a rewritten chain sealed afresh.
     // A backup older than the seal (its head before that point) is sealed as any old database.
+    // The very state first sealed (the backup a migration took just before it) may be sealed
+    // again: it is the chain as sealed.
     let origin = pins::chain_origin(tx)?;
-    if let Some(at) = ring.sealed_at(&origin) {
-        if seq >= at {
-            return Err(StoreError::SealStripped { seq, at });
-        }
-    } else {
-        ring.record_sealed(&origin, seq)?;
+    match ring.sealed_at(&origin) {
+        Some((at, Some(head))) if seq == at && head == hash => {}
+        Some((at, _)) if seq >= at => return Err(StoreError::SealStripped { seq, at }),
+        Some(_) => {}
+        None => ring.record_sealed(&origin, seq, &hash)?,
     }
     tx.execute("INSERT INTO chain_seal (id, key_id, seq, mac) VALUES (1, ?1, ?2, ?3)", params![key.id(), seq, key.seal(seq, &hash)])?;
     let mut stmt = tx.prepare("SELECT id, pin_hash FROM staff WHERE pin_hash IS NOT NULL")?;

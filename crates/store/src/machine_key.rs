@@ -161,15 +161,19 @@ impl Keyring {
     /// The chains this PC's keys have sealed, by the hash of their first event, with the head
     /// each was first sealed at: a database whose seal was stripped (its schema version set back
     /// to before the seal) is not sealed afresh over a head at or past that point.
-    pub fn sealed_at(&self, origin: &str) -> Option<i64> {
-        std::fs::read_to_string(self.dir.join(SEALED))
-            .ok()?
-            .lines()
-            .find_map(|l| l.split_once(' ').filter(|(o, _)| *o == origin).and_then(|(_, s)| s.trim().parse().ok()))
+    /// Also the head's hash there, when recorded: the very state that was sealed may be sealed
+    /// again (the backup the migration took just before it).
+    pub fn sealed_at(&self, origin: &str) -> Option<(i64, Option<String>)> {
+        std::fs::read_to_string(self.dir.join(SEALED)).ok()?.lines().find_map(|l| {
+            let mut f = l.split_whitespace();
+            (f.next()? == origin).then_some(())?;
+            let seq = f.next()?.parse().ok()?;
+            Some((seq, f.next().map(str::to_owned)))
+        })
     }
 
-    /// Records that the chain starting with `origin` was first sealed at head `seq`.
-    pub fn record_sealed(&self, origin: &str, seq: i64) -> Result<()> {
+    /// Records that the chain starting with `origin` was first sealed at head `seq` (hash `head`).
+    pub fn record_sealed(&self, origin: &str, seq: i64, head: &str) -> Result<()> {
         if origin.is_empty() || self.sealed_at(origin).is_some() {
             return Ok(());
         }
@@ -183,7 +187,7 @@ impl Keyring {
             o.mode(0o600);
         }
         let mut f = o.open(self.dir.join(SEALED))?;
-        f.write_all(format!("{origin} {seq}\n").as_bytes())?;
+        f.write_all(format!("{origin} {seq} {head}\n").as_bytes())?;
         f.sync_all()?;
         Ok(())
     }

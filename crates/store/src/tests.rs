@@ -786,3 +786,28 @@ fn on_a_file_marked_damaged_the_bookkeeping_writes_are_refused_with_the_reason_t
     // The clerk's summary names the page SQLite named.
     assert!(s.damaged().unwrap().contains("第5页"), "{:?}", s.damaged());
 }
+
+#[test]
+fn the_backup_taken_just_before_the_seal_is_restored_and_sealed_again() {
+    // A centre from before migration 11, upgraded on this PC: the migration's own backup of
+    // version 10 holds the very chain that was sealed, and opens (a stripped seal past it would not).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("centre.db");
+    drop(demo_store(dir.path()));
+    Connection::open(&path).unwrap().execute_batch("DROP TRIGGER chain_seal_no_delete; DROP TABLE chain_seal; PRAGMA user_version = 10;").unwrap();
+    let ring = Keyring::at(dir.path().join("upgraded-pc-keys"));
+    let mut s = Store::open_in(&path, &ring).unwrap();
+    assert_eq!(s.verify().unwrap().fault, None);
+    let before = dir.path().join("centre.db.v10.bak");
+    assert!(before.exists());
+    let copy = dir.path().join("restored.db");
+    std::fs::copy(&before, &copy).unwrap();
+    let restored = Store::open_in(&copy, &ring).unwrap();
+    assert_eq!(restored.verify().unwrap().fault, None);
+    drop(restored);
+    // After one more event the upgraded file, stripped again, is refused.
+    s.record_absence("demo", d("2026-11-24"), d("2026-11-24"), "年休假", "head", now("2026-11-02T09:00:00+08:00")).unwrap();
+    drop(s);
+    Connection::open(&path).unwrap().execute_batch("DROP TRIGGER chain_seal_no_delete; DROP TABLE chain_seal; PRAGMA user_version = 10;").unwrap();
+    assert_eq!(Store::open_in(&path, &ring).err().unwrap().code(), "store.seal_stripped");
+}
