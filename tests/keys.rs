@@ -1,26 +1,13 @@
 //! The key that seals a database and masks its PINs lives outside the file, in this PC's key
 //! folder: a copied database opens nowhere else, and the head's exported key lets it.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use crate::util::*;
 
 /// `yichuang` as run on another PC: its own key folder.
 fn on_pc(keys: &std::path::Path, db: &std::path::Path, args: &[&str], input: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(bin())
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("YICHUANG_NOW", NOW)
-        .env("YICHUANG_KEY_DIR", keys)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-    child.wait_with_output().unwrap()
+    run_on_db(db, NOW, args, input, &[("YICHUANG_KEY_DIR", keys.as_os_str())])
 }
 
 #[test]

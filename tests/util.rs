@@ -61,21 +61,7 @@ impl Centre {
 
     /// Runs `yichuang --db <db> args…` at `now` with `input` on standard input.
     fn run_in_with(db: &Path, now: &str, args: &[&str], input: &str) -> Output {
-        use std::io::Write;
-        let mut child = Command::new(bin())
-            .arg("--db")
-            .arg(db)
-            .args(args)
-            .env("YICHUANG_NOW", now)
-            .env_remove("YICHUANG_DB")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        // A command that does not read it may have ended already: a closed pipe is fine.
-        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-        child.wait_with_output().unwrap()
+        run_on_db(db, now, args, input, &[])
     }
 
     /// Runs `yichuang --db <db> args…` at `now`.
@@ -157,3 +143,24 @@ pub fn cj01(id_number: &str, materials: &[&str]) -> Value {
 }
 
 pub const CJ01_ALL: &[&str] = &["SFZ", "HKB", "ZP", "SQB"];
+
+/// Runs `yichuang --db <db> args…` at `now` with `input` on standard input and `envs` set (a
+/// key folder of another PC, say).
+pub fn run_on_db(db: &Path, now: &str, args: &[&str], input: &str, envs: &[(&str, &std::ffi::OsStr)]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(bin())
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("YICHUANG_NOW", now)
+        .env_remove("YICHUANG_DB")
+        .envs(envs.iter().copied())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A command that does not read it may have ended already: a closed pipe is fine.
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    child.wait_with_output().unwrap()
+}

@@ -601,17 +601,7 @@ impl Store {
             let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(not_a_database)?;
             conn.busy_timeout(std::time::Duration::from_secs(10))?;
             let key = key_for(sealed_by(&conn).ok().flatten())?;
-            let mut store = Self {
-                conn,
-                path: path.to_owned(),
-                key,
-                ring: ring.clone(),
-                centre: None,
-                calendar: Calendar::weekends_only(),
-                catalogue: None,
-                seen_version: 0,
-                batch: false,
-            };
+            let mut store = Self::assemble(conn, path, key, ring);
             // What can still be read is shown; when not even the centre can be, the damage is told.
             if store.reload().is_err() {
                 return Err(StoreError::Damaged(store.damaged().unwrap_or_default()));
@@ -621,7 +611,14 @@ impl Store {
         let mut conn = open_connection(path)?;
         let key = key_for(sealed_by(&conn).map_err(not_a_database)?)?;
         migrate(&mut conn, path, migrations, &key, ring)?;
-        let mut store = Self {
+        let mut store = Self::assemble(conn, path, key, ring);
+        store.reload()?;
+        Ok(store)
+    }
+
+    /// A store on `conn` before anything is read from it.
+    fn assemble(conn: Connection, path: &Path, key: MachineKey, ring: &Keyring) -> Self {
+        Self {
             conn,
             path: path.to_owned(),
             key,
@@ -631,9 +628,7 @@ impl Store {
             catalogue: None,
             seen_version: 0,
             batch: false,
-        };
-        store.reload()?;
-        Ok(store)
+        }
     }
 
     /// Reads the centre, the calendar and the catalogue again when another connection has

@@ -631,16 +631,11 @@ fn several_actions_commit_together_or_not_at_all() {
     assert_eq!(s.verify().unwrap().fault, None);
 }
 
-#[test]
-fn a_re_chained_insert_and_a_planted_pin_are_caught_by_the_key_the_file_does_not_hold() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = demo_store(dir.path());
-    assert_eq!(s.verify().unwrap().fault, None);
-    // With sqlite3: an event appended by hand, hashed and linked as the program would, the head moved.
-    let c = s.connection();
+/// With sqlite3: a copy of the last event appended, hashed and linked as the program would,
+/// and the head moved. Its sequence number.
+fn rechain_a_copy_of_the_last_event(c: &Connection, id: &str) -> i64 {
     let last: EventRecord = c.query_row(&format!("SELECT {} FROM event ORDER BY seq DESC LIMIT 1", events::EVENT_COLUMNS), [], events::read_row).unwrap();
     let seq = last.seq + 1;
-    let id = "01900000-0000-7000-8000-000000000001";
     let hash = chain_hash(&last.hash, seq, id, &last.terminal, &last.at, &last.actor, &last.kind, &last.subject, &last.payload);
     c.execute(
         &format!("INSERT INTO event ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", events::EVENT_COLUMNS),
@@ -648,6 +643,17 @@ fn a_re_chained_insert_and_a_planted_pin_are_caught_by_the_key_the_file_does_not
     )
     .unwrap();
     c.execute("UPDATE chain_head SET seq = ?1, hash = ?2", params![seq, hash]).unwrap();
+    seq
+}
+
+#[test]
+fn a_re_chained_insert_and_a_planted_pin_are_caught_by_the_key_the_file_does_not_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = demo_store(dir.path());
+    assert_eq!(s.verify().unwrap().fault, None);
+    // With sqlite3: an event appended by hand, hashed and linked as the program would, the head moved.
+    let c = s.connection();
+    let seq = rechain_a_copy_of_the_last_event(c, "01900000-0000-7000-8000-000000000001");
     let fault = s.verify().unwrap().fault.unwrap();
     assert_eq!(fault, ChainFault::Unsealed { seq });
     assert!(fault.to_string().contains("没有本机密钥的校验印记"), "{fault}");
@@ -750,16 +756,7 @@ fn a_stripped_seal_is_not_sealed_afresh_and_a_hash_copied_onto_the_head_signs_no
 
     // A write onto a head re-chained behind the store's back is refused, not sealed over.
     let c = s.connection();
-    let last: EventRecord = c.query_row(&format!("SELECT {} FROM event ORDER BY seq DESC LIMIT 1", events::EVENT_COLUMNS), [], events::read_row).unwrap();
-    let seq = last.seq + 1;
-    let id = "01900000-0000-7000-8000-000000000002";
-    let hash = chain_hash(&last.hash, seq, id, &last.terminal, &last.at, &last.actor, &last.kind, &last.subject, &last.payload);
-    c.execute(
-        &format!("INSERT INTO event ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", events::EVENT_COLUMNS),
-        params![seq, id, last.terminal, last.at, last.actor, last.kind, last.subject, last.payload, last.hash, hash],
-    )
-    .unwrap();
-    c.execute("UPDATE chain_head SET seq = ?1, hash = ?2", params![seq, hash]).unwrap();
+    let seq = rechain_a_copy_of_the_last_event(c, "01900000-0000-7000-8000-000000000002");
     assert_eq!(s.sign_in("demo", "000000", t).unwrap_err().code(), "store.unsealed", "a wrong PIN is not recorded onto it");
     assert_eq!(s.verify().unwrap().fault, Some(ChainFault::Unsealed { seq }));
 }
