@@ -19,6 +19,7 @@ fn main() {
         "decide_case",
         "ready_case",
         "collect_case",
+        "terminate_case",
         "register_inquiry",
         "list_inquiries",
         "reply_inquiry",

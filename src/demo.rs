@@ -76,6 +76,7 @@ pub fn run(db: Option<&Path>, start: DateTime<FixedOffset>) -> Result<()> {
             clerk: "demo".into(),
             received_on: None,
             confirm_rename: false,
+            commitment: false,
         },
         at(30),
     )?;
@@ -100,6 +101,7 @@ pub fn run(db: Option<&Path>, start: DateTime<FixedOffset>) -> Result<()> {
             clerk: "b1".into(),
             received_on: None,
             confirm_rename: false,
+            commitment: false,
         },
         at(50),
     )?;
@@ -127,6 +129,7 @@ pub fn run(db: Option<&Path>, start: DateTime<FixedOffset>) -> Result<()> {
             clerk: "demo".into(),
             received_on: None,
             confirm_rename: false,
+            commitment: false,
         },
         at(130),
     )?;
@@ -151,6 +154,7 @@ pub fn run(db: Option<&Path>, start: DateTime<FixedOffset>) -> Result<()> {
             clerk: "demo".into(),
             received_on: None,
             confirm_rename: false,
+            commitment: false,
         },
         at(170),
     )?;

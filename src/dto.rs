@@ -39,6 +39,9 @@ pub struct IntakeFile {
     /// change of name (改名).
     #[serde(default)]
     pub confirm_rename: bool,
+    /// The applicant signed the 容缺 commitment (承诺书): tolerable materials may follow.
+    #[serde(default)]
+    pub commitment: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,6 +133,7 @@ impl IntakeFile {
             clerk: self.clerk.trim().to_owned(),
             received_on: self.received_on,
             confirm_rename: self.confirm_rename,
+            commitment: self.commitment,
         })
     }
 
@@ -234,6 +238,12 @@ pub fn intake_json(o: &IntakeOutcome) -> Value {
         },
         "outstanding": o.outstanding.iter().map(|d| json!({"material": d.material.as_str(), "name": d.name, "problem": d.problem.describe()})).collect::<Vec<_>>(),
         "refusal": match &o.decision { Decision::Refused(r) => Some(r.clone()), _ => None },
+        "owed": o.owed(),
+        "owed_by": o.owed_by.map(|d| d.to_string()),
+        "owed_detail": match &o.decision {
+            Decision::Tolerated(l) => l.iter().map(|d| json!({"material": d.material.as_str(), "name": d.name, "problem": d.problem.describe()})).collect::<Vec<_>>(),
+            _ => vec![],
+        },
         "documents": o.documents.iter().map(DocOut::from).collect::<Vec<_>>(),
     })
 }
@@ -282,6 +292,11 @@ pub fn case_json(v: &CaseView) -> Value {
         "forwarded_to": v.forwarded_to,
         "outcome_reason": v.outcome_reason,
         "collected_by": v.collected_by,
+        "collector_role": v.collector_role,
+        "collector_id_masked": v.collector_id_masked,
+        "owed": v.owed.iter().map(|d| d.material.as_str()).collect::<Vec<_>>(),
+        "owed_detail": v.owed.iter().map(|d| json!({"material": d.material, "name": d.name, "problem": d.problem})).collect::<Vec<_>>(),
+        "owed_by": v.owed_by.map(|d| d.to_string()),
         "completed_on": v.completed_on.map(|d| d.to_string()),
         "created_at": v.created_at,
         "materials": v.materials.iter().map(|m| json!({"round": m.round, "material": m.code, "name": m.name, "pages": m.pages, "copies": m.copies, "defect": m.defect})).collect::<Vec<_>>(),
@@ -305,6 +320,7 @@ pub fn summary_json(s: &CaseSummary) -> Value {
         "due_provisional": s.due_provisional,
         "warning": warning_json(s.warning),
         "created_at": s.created_at,
+        "owed_by": s.owed_by.map(|d| d.to_string()),
     })
 }
 
@@ -328,6 +344,7 @@ pub fn item_json(e: &CatalogueEntry) -> Value {
         "consult_phone": g.consult_phone,
         "complaint_phone": g.complaint_phone,
         "sensitive": i.is_sensitive(),
+        "tolerance_days": i.tolerance_days(),
         "version": e.version,
         "materials": i.materials().iter().map(|m| json!({
             "code": m.code().as_str(),
@@ -337,6 +354,7 @@ pub fn item_json(e: &CatalogueEntry) -> Value {
             "required": m.is_required(),
             "required_when": match m.requirement() { yichuang_core::Requirement::RequiredWhen(c) => Some(c.clone()), _ => None },
             "notes": m.notes(),
+            "tolerable": m.is_tolerable(),
         })).collect::<Vec<_>>(),
     })
 }
@@ -380,6 +398,11 @@ pub fn preview_json(p: &yichuang_store::IntakePreview) -> Value {
             _ => vec![],
         },
         "outstanding": p.outstanding.iter().map(|d| json!({"material": d.material.as_str(), "name": d.name, "problem": d.problem.describe()})).collect::<Vec<_>>(),
+        "owed": match &p.decision {
+            Decision::Tolerated(l) => l.iter().map(|d| d.material.as_str().to_owned()).collect::<Vec<_>>(),
+            _ => vec![],
+        },
+        "owed_by": p.owed_by.map(|d| d.to_string()),
         "catalogue_version": p.item_version,
     })
 }
@@ -392,6 +415,7 @@ pub fn board_json(b: &yichuang_store::TodayBoard, c: &yichuang_report::ItemFigur
         "paused": b.paused.iter().map(summary_json).collect::<Vec<_>>(),
         "awaiting_supplement": b.awaiting_supplement.iter().map(summary_json).collect::<Vec<_>>(),
         "ready_for_collection": b.ready_for_collection.iter().map(summary_json).collect::<Vec<_>>(),
+        "owing": b.owing.iter().map(summary_json).collect::<Vec<_>>(),
         "open_inquiries": b.open_inquiries.iter().map(inquiry_json).collect::<Vec<_>>(),
         "counts": {"received": c.received, "immediate": c.immediate, "accepted": c.accepted,
                    "supplement_notices": c.supplement_notices, "refused": c.refused, "completed": c.completed,

@@ -442,6 +442,9 @@ enum CaseCmd {
         overdue: bool,
         #[arg(long)]
         due_within: Option<u32>,
+        /// 容缺 cases still owing materials, by the day they are owed by.
+        #[arg(long)]
+        owing: bool,
         #[arg(long)]
         status: Option<String>,
         /// Case number, ID number, phone or name.
@@ -509,6 +512,23 @@ enum CaseCmd {
         /// Who collected and signed.
         #[arg(long)]
         by: String,
+        /// The collector's ID number, checked against the applicant's and the agent's.
+        #[arg(long)]
+        id_number: Option<String>,
+        /// The collector is neither: they hold the applicant's power of attorney (委托书).
+        #[arg(long)]
+        attorney: bool,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// 终止办理: end a 容缺 case whose owed materials are overdue (the head approves).
+    Terminate {
+        number: String,
+        #[arg(long)]
+        reason: String,
+        /// The head who approves (staff id).
+        #[arg(long)]
+        approver: String,
         #[command(flatten)]
         actor: Actor,
     },
@@ -1365,6 +1385,9 @@ fn case(db: &Option<PathBuf>, c: CaseCmd, now: DateTime<FixedOffset>) -> Result<
             for d in &v.deficiencies {
                 println!("  需补正：{}（{}）", d.name, d.problem.describe());
             }
+            for d in &v.owed {
+                println!("  容缺待补交：{}（{}），期限{}", d.name, d.problem, v.owed_by.map(|d| d.to_string()).unwrap_or_default());
+            }
             for d in &v.documents {
                 println!("  文书：{} {}{}", d.kind.title(), d.number, if d.voided { "（已作废）" } else { "" });
             }
@@ -1406,12 +1429,12 @@ fn case(db: &Option<PathBuf>, c: CaseCmd, now: DateTime<FixedOffset>) -> Result<
             }
         }
         CaseCmd::Show { number, json } => show(&store, &number, json)?,
-        CaseCmd::List { json, overdue, due_within, status, query, limit } => {
+        CaseCmd::List { json, overdue, due_within, owing, status, query, limit } => {
             let status = match status {
                 Some(s) => Some(CaseStatus::parse(&s).ok_or_else(|| anyhow!("状态“{s}”无效"))?),
                 None => None,
             };
-            let list = store.list_cases(&CaseFilter { status, overdue, due_within, query, limit }, today)?;
+            let list = store.list_cases(&CaseFilter { status, overdue, due_within, owing, query, limit }, today)?;
             if json {
                 print_json(&json!(list.iter().map(dto::summary_json).collect::<Vec<_>>()));
             } else {
@@ -1458,8 +1481,22 @@ fn case(db: &Option<PathBuf>, c: CaseCmd, now: DateTime<FixedOffset>) -> Result<
             store.ready(&number, &actor.actor, now)?;
             show(&store, &number, false)?;
         }
-        CaseCmd::Collect { number, by, actor } => {
-            store.collect(&number, &by, &actor.actor, now)?;
+        CaseCmd::Collect { number, by, id_number, attorney, actor } => {
+            match id_number {
+                Some(id) => {
+                    let id = yichuang_core::IdNumber::parse(&id).map_err(|e| anyhow!("领取人{e}"))?;
+                    let name = yichuang_core::PersonName::parse(&by).map_err(|e| anyhow!("领取人{e}"))?;
+                    store.collect_checked(&number, &name, &id, attorney, &actor.actor, now)?;
+                }
+                None if attorney => bail!("持委托书代领的，请用 --id-number 填写领取人的身份证号"),
+                None => {
+                    store.collect(&number, &by, &actor.actor, now)?;
+                }
+            }
+            show(&store, &number, false)?;
+        }
+        CaseCmd::Terminate { number, reason, approver, actor } => {
+            store.terminate(&number, &reason, &approver, &actor.actor, now)?;
             show(&store, &number, false)?;
         }
         CaseCmd::Withdraw { number, reason, actor } => {
@@ -1511,6 +1548,7 @@ fn print_outcome(o: &yichuang_store::IntakeOutcome) {
         "accepted" if o.deemed_accepted => "依法视为受理（补正告知超过五日）",
         "accepted" => "已受理",
         "supplement" => "材料不全，需补正",
+        "tolerated" => "容缺受理（须按期补交所欠材料）",
         _ => "不予受理",
     };
     println!("办件编号：{}  {}", o.case_number, label);
@@ -1520,6 +1558,14 @@ fn print_outcome(o: &yichuang_store::IntakeOutcome) {
     if let yichuang_core::Decision::Supplement(list) = &o.decision {
         for d in list {
             println!("  需补正：{}（{}）", d.name, d.problem.describe());
+        }
+    }
+    if let yichuang_core::Decision::Tolerated(list) = &o.decision {
+        for d in list {
+            println!("  容缺待补交：{}（{}）", d.name, d.problem.describe());
+        }
+        if let Some(by) = o.owed_by {
+            println!("  补交期限：{by}");
         }
     }
     for d in &o.documents {

@@ -14,6 +14,7 @@ mod fuzz;
 mod lan;
 mod keys;
 mod lifecycle;
+mod tolerance;
 mod numbering;
 mod peers;
 mod print;

@@ -148,6 +148,8 @@ pub struct CaseRow {
     pub due_date: Option<String>,
     pub provisional: bool,
     pub warning: Option<WarningDto>,
+    /// 容缺: the day owed materials are due, while anything is owed.
+    pub owed_by: Option<String>,
 }
 
 impl From<&CaseSummary> for CaseRow {
@@ -161,6 +163,7 @@ impl From<&CaseSummary> for CaseRow {
             due_date: c.due_date.map(|d| d.to_string()),
             provisional: c.due_provisional,
             warning: warning(c.warning),
+            owed_by: c.owed_by.map(|d| d.to_string()),
         }
     }
 }
@@ -173,6 +176,8 @@ pub struct BoardDto {
     pub paused: Vec<CaseRow>,
     pub awaiting_supplement: Vec<CaseRow>,
     pub ready_for_collection: Vec<CaseRow>,
+    /// 容缺 cases still owing materials.
+    pub owing: Vec<CaseRow>,
     pub open_inquiries: usize,
     pub received: u32,
     pub completed: u32,
@@ -218,6 +223,7 @@ impl BoardDto {
             paused: rows(&b.paused),
             awaiting_supplement: rows(&b.awaiting_supplement),
             ready_for_collection: rows(&b.ready_for_collection),
+            owing: rows(&b.owing),
             open_inquiries: b.open_inquiries.len(),
             received: c.received,
             completed: c.completed,
@@ -237,6 +243,8 @@ pub struct MaterialDto {
     pub required: bool,
     pub required_when: Option<String>,
     pub notes: String,
+    /// A 容缺材料: may follow on the applicant's commitment.
+    pub tolerable: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -248,6 +256,9 @@ pub struct ItemDto {
     pub kind_label: &'static str,
     pub limit: String,
     pub department: String,
+    /// Whether 容缺受理 applies to the item at all, and the owed materials' period.
+    pub tolerable: bool,
+    pub tolerance_days: u32,
     pub materials: Vec<MaterialDto>,
 }
 
@@ -262,6 +273,8 @@ impl From<&CatalogueEntry> for ItemDto {
             kind_label: i.kind().label(),
             limit: if i.promised_limit().days() == 0 { "即办".into() } else { i.promised_limit().to_string() },
             department: i.guide().department.clone(),
+            tolerable: i.has_tolerable(),
+            tolerance_days: i.tolerance_days(),
             materials: i
                 .materials()
                 .iter()
@@ -276,6 +289,7 @@ impl From<&CatalogueEntry> for ItemDto {
                         _ => None,
                     },
                     notes: m.notes().to_owned(),
+                    tolerable: m.is_tolerable(),
                 })
                 .collect(),
         }
@@ -344,6 +358,9 @@ pub struct IntakeForm {
     /// The clerk confirmed that the applicant's ID number now goes with this name (改名).
     #[serde(default)]
     pub confirm_rename: bool,
+    /// The applicant signed the 容缺 commitment (承诺书): tolerable materials may follow.
+    #[serde(default)]
+    pub commitment: bool,
 }
 
 fn presented(materials: Vec<MaterialInput>) -> ApiResult<(Vec<Presented>, Vec<Defect>)> {
@@ -395,6 +412,7 @@ impl IntakeForm {
             clerk: clerk.to_owned(),
             received_on: None,
             confirm_rename: self.confirm_rename,
+            commitment: self.commitment,
         })
     }
 }
@@ -415,7 +433,7 @@ fn is_zero(n: &u32) -> bool {
 
 fn deficiencies(d: &Decision) -> Vec<DeficiencyDto> {
     match d {
-        Decision::Supplement(l) => l
+        Decision::Supplement(l) | Decision::Tolerated(l) => l
             .iter()
             .map(|x| DeficiencyDto { code: x.material.to_string(), name: x.name.clone(), problem: x.problem.describe(), copies: 0 })
             .collect(),
@@ -428,7 +446,9 @@ pub struct PreviewDto {
     pub decision: &'static str,
     pub due_date: Option<String>,
     pub provisional: bool,
+    /// What is missing (supplement) or owed (tolerated).
     pub deficiencies: Vec<DeficiencyDto>,
+    pub owed_by: Option<String>,
 }
 
 impl From<&yichuang_store::IntakePreview> for PreviewDto {
@@ -438,6 +458,7 @@ impl From<&yichuang_store::IntakePreview> for PreviewDto {
             due_date: p.due.as_ref().map(|d| d.date().to_string()),
             provisional: p.due.as_ref().is_some_and(|d| d.provisional()),
             deficiencies: deficiencies(&p.decision),
+            owed_by: p.owed_by.map(|d| d.to_string()),
         }
     }
 }
@@ -463,6 +484,7 @@ pub struct OutcomeDto {
     pub due_date: Option<String>,
     pub provisional: bool,
     pub deficiencies: Vec<DeficiencyDto>,
+    pub owed_by: Option<String>,
     pub documents: Vec<DocDto>,
 }
 
@@ -474,6 +496,7 @@ impl From<&yichuang_store::IntakeOutcome> for OutcomeDto {
             due_date: o.due.as_ref().map(|d| d.date().to_string()),
             provisional: o.due.as_ref().is_some_and(|d| d.provisional()),
             deficiencies: deficiencies(&o.decision),
+            owed_by: o.owed_by.map(|d| d.to_string()),
             documents: o.documents.iter().map(DocDto::from).collect(),
         }
     }
@@ -509,6 +532,13 @@ pub struct CaseDetail {
     pub warning: Option<WarningDto>,
     pub handler_name: String,
     pub deficiencies: Vec<DeficiencyDto>,
+    /// 容缺: what the case owes now, and by when.
+    pub owed: Vec<DeficiencyDto>,
+    pub owed_by: Option<String>,
+    /// Whether the owed materials' day has passed (the head may terminate the case).
+    pub owed_overdue: bool,
+    /// Who collected, as checked (申请人本人, 代办人, 持委托书代领) with the masked ID.
+    pub collected: Option<String>,
     pub documents: Vec<DocDto>,
     pub timeline: Vec<TimelineEntry>,
     pub actions: Vec<ActionDto>,
@@ -527,6 +557,7 @@ fn event_label(kind: &str) -> &'static str {
         "case.collected" => "领取",
         "case.withdrawn" => "撤回",
         "case.archived" => "归档",
+        "case.terminated" => "终止办理",
         "document.reprinted" => "补打文书",
         "document.voided" => "作废文书",
         _ => "其他",
@@ -554,6 +585,7 @@ impl CaseDetail {
                             "immediate" => "：当场办结",
                             "accepted" => "：受理",
                             "supplement" => "：需补正",
+                            "tolerated" => "：容缺受理",
                             _ => "：不予受理",
                         });
                     }
@@ -599,6 +631,7 @@ impl CaseDetail {
         timeline.sort_by(|a, b| a.0.cmp(&b.0));
         let timeline: Vec<TimelineEntry> = timeline.into_iter().map(|(_, t)| t).collect();
         let actions = CaseState::restore(v.status, v.paused)
+            .owing(!v.owed.is_empty())
             .allowed_actions()
             .into_iter()
             .filter_map(|a| {
@@ -612,6 +645,8 @@ impl CaseDetail {
                     yichuang_core::CaseAction::Pause => "pause",
                     yichuang_core::CaseAction::Resume => "resume",
                     yichuang_core::CaseAction::Withdraw => "withdraw",
+                    // Only once the owed materials' day has passed.
+                    yichuang_core::CaseAction::Terminate if v.owed_by.is_some_and(|d| yichuang_core::tolerance::may_terminate(d, today)) => "terminate",
                     _ => return None,
                 };
                 Some(ActionDto { key, label: a.label() })
@@ -637,6 +672,30 @@ impl CaseDetail {
                     copies: item.material(&d.material).map(|m| m.copies()).unwrap_or(1),
                 })
                 .collect(),
+            owed: v
+                .owed
+                .iter()
+                .map(|d| DeficiencyDto {
+                    code: d.material.clone(),
+                    name: d.name.clone(),
+                    problem: d.problem.clone(),
+                    copies: yichuang_core::MaterialCode::parse(&d.material).ok().and_then(|c| item.material(&c).map(|m| m.copies())).unwrap_or(1),
+                })
+                .collect(),
+            owed_by: v.owed_by.filter(|_| !v.owed.is_empty()).map(|d| d.to_string()),
+            owed_overdue: !v.owed.is_empty() && v.owed_by.is_some_and(|d| yichuang_core::tolerance::may_terminate(d, today)),
+            collected: v.collected_by.as_ref().map(|by| {
+                let role = match v.collector_role.as_deref() {
+                    Some("applicant") => "申请人本人",
+                    Some("agent") => "代办人",
+                    Some("attorney") => "持委托书代领",
+                    _ => "",
+                };
+                match (&v.collector_id_masked, role) {
+                    (Some(id), r) if !r.is_empty() => format!("{by}（{r}，{id}）"),
+                    _ => by.clone(),
+                }
+            }),
             documents: v.documents.iter().map(DocDto::from).collect(),
             timeline,
             actions,

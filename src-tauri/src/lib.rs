@@ -310,10 +310,28 @@ fn ready_case(state: tauri::State<'_, AppState>, number: String) -> ApiResult<dt
 }
 
 #[tauri::command(async)]
-fn collect_case(state: tauri::State<'_, AppState>, number: String, by: String) -> ApiResult<dto::CaseDetail> {
+fn collect_case(state: tauri::State<'_, AppState>, number: String, by: String, id_number: String, attorney: bool) -> ApiResult<dto::CaseDetail> {
+    let me = state.clerk()?;
+    let by = yichuang_core::PersonName::parse(&by).map_err(|e| ApiError::new(e.code(), format!("领取人{e}")))?;
+    let id = yichuang_core::IdNumber::parse(&id_number).map_err(|e| ApiError::new(e.code(), format!("领取人{e}")))?;
+    state.with(|s| {
+        s.collect_checked(&number, &by, &id, attorney, &me.id, now())?;
+        dto::CaseDetail::load(s, &number, now().date_naive())
+    })
+}
+
+#[tauri::command(async)]
+fn terminate_case(
+    state: tauri::State<'_, AppState>,
+    number: String,
+    reason: String,
+    approver: String,
+    approver_pin: String,
+) -> ApiResult<dto::CaseDetail> {
     let me = state.clerk()?;
     state.with(|s| {
-        s.collect(&number, &by, &me.id, now())?;
+        s.check_pin(&approver, &approver_pin, now()).map_err(|e| ApiError::new(e.code(), format!("批准人：{e}")))?;
+        s.terminate(&number, &reason, &approver, &me.id, now())?;
         dto::CaseDetail::load(s, &number, now().date_naive())
     })
 }
@@ -811,6 +829,7 @@ pub fn run(store: Store) -> tauri::Result<()> {
             decide_case,
             ready_case,
             collect_case,
+            terminate_case,
             register_inquiry,
             list_inquiries,
             reply_inquiry,

@@ -23,7 +23,7 @@ export interface AppInfo {
 export interface Warning { level: 'normal' | 'yellow' | 'red' | 'paused'; days: number }
 export interface CaseRow {
   number: string; item_name: string; applicant_name: string; status: string; status_label: string
-  due_date: string | null; provisional: boolean; warning: Warning | null
+  due_date: string | null; provisional: boolean; warning: Warning | null; owed_by: string | null
 }
 /** A supervision notice (督办) the county sent down, not answered yet. */
 export interface Supervision {
@@ -32,17 +32,17 @@ export interface Supervision {
 
 export interface Board {
   today: string; overdue: CaseRow[]; due_soon: CaseRow[]; paused: CaseRow[]
-  awaiting_supplement: CaseRow[]; ready_for_collection: CaseRow[]; open_inquiries: number
+  awaiting_supplement: CaseRow[]; ready_for_collection: CaseRow[]; owing: CaseRow[]; open_inquiries: number
   received: number; completed: number; supplement_notices: number; refused: number
   supervisions: Supervision[]
 }
 export interface Material {
   code: string; name: string; form: string; copies: number; required: boolean
-  required_when: string | null; notes: string
+  required_when: string | null; notes: string; tolerable: boolean
 }
 export interface Item {
   code: string; name: string; initials: string; kind: string; kind_label: string
-  limit: string; department: string; materials: Material[]
+  limit: string; department: string; tolerable: boolean; tolerance_days: number; materials: Material[]
 }
 export interface IdCheck { ok: boolean; message: string | null; masked: string | null; returning_name: string | null; returning_phone: string | null }
 export interface MaterialInput { code: string; pages: number; copies: number; defect?: string }
@@ -51,16 +51,19 @@ export interface IntakeForm {
   materials: MaterialInput[]; conditions: string[]; refuse?: string
   agentName?: string; agentIdNumber?: string; agentPhone?: string
   confirmRename?: boolean
+  /** The applicant signed the 容缺 commitment (承诺书). */
+  commitment?: boolean
 }
 export interface Deficiency { code: string; name: string; problem: string; copies?: number }
-export interface Preview { decision: Decision; due_date: string | null; provisional: boolean; deficiencies: Deficiency[] }
+export interface Preview { decision: Decision; due_date: string | null; provisional: boolean; deficiencies: Deficiency[]; owed_by: string | null }
 export interface Outcome extends Preview { case_number: string; documents: { kind: string; title: string; number: string; voided: boolean }[] }
-export type Decision = 'immediate' | 'accepted' | 'supplement' | 'refused'
+export type Decision = 'immediate' | 'accepted' | 'supplement' | 'refused' | 'tolerated'
 
 export interface CaseDetail {
   number: string; item_name: string; applicant_name: string; id_masked: string
   status: string; status_label: string; due_date: string | null; provisional: boolean; warning: Warning | null
-  handler_name: string; deficiencies: Deficiency[]; documents: { kind: string; title: string; number: string; voided: boolean }[]
+  handler_name: string; deficiencies: Deficiency[]; owed: Deficiency[]; owed_by: string | null; owed_overdue: boolean
+  collected: string | null; documents: { kind: string; title: string; number: string; voided: boolean }[]
   timeline: { at: string; actor: string; what: string; sync: string }[]; actions: { key: string; label: string }[]
 }
 
@@ -151,6 +154,7 @@ export const decisionLabel: Record<Decision, string> = {
   accepted: '材料齐全，予以受理',
   supplement: '材料不全，一次性告知补正',
   refused: '不予受理',
+  tolerated: '主要材料齐全，容缺受理',
 }
 
 /** Turns whatever a command threw into an ApiError. */
@@ -195,7 +199,10 @@ export const api = {
     call<CaseDetail>('extend_case', { number, days, reason, approver, approverPin }),
   decideCase: (number: string, approved: boolean, reason: string) => call<CaseDetail>('decide_case', { number, approved, reason }),
   readyCase: (number: string) => call<CaseDetail>('ready_case', { number }),
-  collectCase: (number: string, by: string) => call<CaseDetail>('collect_case', { number, by }),
+  collectCase: (number: string, by: string, idNumber: string, attorney: boolean) =>
+    call<CaseDetail>('collect_case', { number, by, idNumber, attorney }),
+  terminateCase: (number: string, reason: string, approver: string, approverPin: string) =>
+    call<CaseDetail>('terminate_case', { number, reason, approver, approverPin }),
   registerInquiry: (form: InquiryForm) => call<Inquiry>('register_inquiry', { form }),
   listInquiries: (openOnly: boolean) => call<Inquiry[]>('list_inquiries', { openOnly }),
   replyInquiry: (id: string, result: string) => call<Inquiry>('reply_inquiry', { id, result }),

@@ -10,7 +10,9 @@
 //! Accepted ─┬─ extend (stays), pause/resume (第45条), forward ─► Forwarded
 //!           ├─ decide ─► Approved | NotApproved ─► ReadyForCollection ─► Collected
 //!           └─ withdraw ─► Withdrawn
-//! Completed | Collected | Refused | Withdrawn ─► Archived
+//! Accepted/Forwarded owing (容缺) ─┬─ owed materials brought ─► the same status, owing nothing
+//!                                 └─ past the day, terminated ─► Terminated (终止办理)
+//! Completed | Collected | Refused | Withdrawn | Terminated ─► Archived
 //! ```
 //! Every transition the store performs is checked here first; an impossible one is a
 //! [`TransitionError`], never a silent no-op.
@@ -30,10 +32,12 @@ pub enum CaseStatus {
     Refused,
     Withdrawn,
     Archived,
+    /// 终止办理: a 容缺 case whose owed materials did not come in time.
+    Terminated,
 }
 
 impl CaseStatus {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::AwaitingSupplement,
         Self::Accepted,
         Self::Forwarded,
@@ -45,6 +49,7 @@ impl CaseStatus {
         Self::Refused,
         Self::Withdrawn,
         Self::Archived,
+        Self::Terminated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +65,7 @@ impl CaseStatus {
             Self::Refused => "refused",
             Self::Withdrawn => "withdrawn",
             Self::Archived => "archived",
+            Self::Terminated => "terminated",
         }
     }
 
@@ -76,6 +82,7 @@ impl CaseStatus {
             Self::Refused => "不予受理",
             Self::Withdrawn => "已撤回",
             Self::Archived => "已归档",
+            Self::Terminated => "终止办理",
         }
     }
 
@@ -107,6 +114,8 @@ impl CaseStatus {
 pub enum SupplementOutcome {
     StillIncomplete,
     Accepted,
+    /// Some of what a 容缺 case owes came, not all of it: it still owes the rest.
+    StillOwing,
     /// Complete, and the item is handled on the spot.
     Completed,
 }
@@ -124,14 +133,17 @@ pub enum CaseAction {
     Collect,
     Withdraw,
     Archive,
+    /// 终止办理 of a 容缺 case whose owed materials are overdue.
+    Terminate,
 }
 
 impl CaseAction {
     /// Every action, with every outcome a supplement or a decision can have.
-    pub const EVERY: [CaseAction; 14] = [
+    pub const EVERY: [CaseAction; 16] = [
         Self::Supplement(SupplementOutcome::StillIncomplete),
         Self::Supplement(SupplementOutcome::Accepted),
         Self::Supplement(SupplementOutcome::Completed),
+        Self::Supplement(SupplementOutcome::StillOwing),
         Self::Refuse,
         Self::Extend,
         Self::Forward,
@@ -143,6 +155,7 @@ impl CaseAction {
         Self::Collect,
         Self::Withdraw,
         Self::Archive,
+        Self::Terminate,
     ];
 
     pub fn label(self) -> &'static str {
@@ -158,6 +171,7 @@ impl CaseAction {
             Self::Collect => "领取",
             Self::Withdraw => "撤回",
             Self::Archive => "归档",
+            Self::Terminate => "终止办理",
         }
     }
 }
@@ -169,6 +183,8 @@ pub enum TransitionError {
     NotAllowed { status: CaseStatus, action: CaseAction },
     #[error("办件计时暂停中（法定不计入时限的程序），不能{}，请先恢复计时", .0.label())]
     Paused(CaseAction),
+    #[error("办件尚欠容缺材料，不能作出准予决定：请先补齐所欠材料，或逾期后终止办理")]
+    Owed,
 }
 
 impl TransitionError {
@@ -176,6 +192,7 @@ impl TransitionError {
         match self {
             Self::NotAllowed { .. } => "case.transition",
             Self::Paused(_) => "case.paused",
+            Self::Owed => "case.owed",
         }
     }
 }
@@ -189,8 +206,8 @@ impl CaseStatus {
         let mut i = 0;
         while let Some(&s) = seen.get(i) {
             i += 1;
-            for paused in [false, true] {
-                let state = CaseState::restore(s, paused);
+            for (paused, owes) in [(false, false), (true, false), (false, true), (true, true)] {
+                let state = CaseState::restore(s, paused).owing(owes);
                 for a in CaseAction::EVERY {
                     if let Ok(n) = state.apply(a) {
                         if !seen.contains(&n.status) {
@@ -204,11 +221,12 @@ impl CaseStatus {
     }
 }
 
-/// A case's status and whether its clock is paused.
+/// A case's status, whether its clock is paused, and whether it owes 容缺 materials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CaseState {
     status: CaseStatus,
     paused: bool,
+    owes: bool,
 }
 
 impl CaseState {
@@ -219,13 +237,23 @@ impl CaseState {
             Decision::Accepted => CaseStatus::Accepted,
             Decision::Supplement(_) => CaseStatus::AwaitingSupplement,
             Decision::Refused(_) => CaseStatus::Refused,
+            Decision::Tolerated(_) => CaseStatus::Accepted,
         };
-        Self { status, paused: false }
+        Self { status, paused: false, owes: matches!(decision, Decision::Tolerated(_)) }
     }
 
     /// Rebuilds a state read back from storage.
     pub fn restore(status: CaseStatus, paused: bool) -> Self {
-        Self { status, paused: paused && status.clock_runs() }
+        Self { status, paused: paused && status.clock_runs(), owes: false }
+    }
+
+    /// The same state owing 容缺 materials, or not; only a running case can owe.
+    pub fn owing(self, owes: bool) -> Self {
+        Self { owes: owes && self.status.clock_runs(), ..self }
+    }
+
+    pub fn owes(self) -> bool {
+        self.owes
     }
 
     pub fn status(self) -> CaseStatus {
@@ -249,6 +277,7 @@ impl CaseState {
             CaseAction::Collect,
             CaseAction::Withdraw,
             CaseAction::Refuse,
+            CaseAction::Terminate,
             CaseAction::Archive,
         ]
         .into_iter()
@@ -264,16 +293,25 @@ impl CaseState {
         if self.paused && !matches!(action, A::Resume | A::Withdraw | A::Extend) {
             return Err(TransitionError::Paused(action));
         }
-        let next = |status| Ok(Self { status, paused: false });
+        let next = |status| Ok(Self { status, paused: false, owes: false });
         match (self.status, action) {
+            (S::AwaitingSupplement, A::Supplement(SupplementOutcome::StillOwing)) => not_allowed,
             (S::AwaitingSupplement, A::Supplement(o)) => next(match o {
-                SupplementOutcome::StillIncomplete => S::AwaitingSupplement,
+                SupplementOutcome::StillIncomplete | SupplementOutcome::StillOwing => S::AwaitingSupplement,
                 SupplementOutcome::Accepted => S::Accepted,
                 SupplementOutcome::Completed => S::Completed,
             }),
+            // 容缺: owed materials come in through the supplement path; the clock, which has
+            // run since intake, goes on.
+            (S::Accepted | S::Forwarded, A::Supplement(SupplementOutcome::StillOwing)) if self.owes => Ok(self),
+            (S::Accepted | S::Forwarded, A::Supplement(SupplementOutcome::Accepted)) if self.owes => {
+                Ok(Self { owes: false, ..self })
+            }
+            (S::Accepted | S::Forwarded, A::Decide { approved: true }) if self.owes => Err(TransitionError::Owed),
+            (S::Accepted | S::Forwarded, A::Terminate) if self.owes => next(S::Terminated),
             (S::AwaitingSupplement, A::Refuse) => next(S::Refused),
             (S::Accepted | S::Forwarded, A::Extend) => Ok(self),
-            (S::Accepted, A::Forward) => next(S::Forwarded),
+            (S::Accepted, A::Forward) => Ok(Self { status: S::Forwarded, paused: false, owes: self.owes }),
             (S::Accepted | S::Forwarded, A::Pause) => Ok(Self { paused: true, ..self }),
             (S::Accepted | S::Forwarded, A::Resume) if self.paused => Ok(Self { paused: false, ..self }),
             (S::Accepted | S::Forwarded, A::Decide { approved }) => {
@@ -282,7 +320,7 @@ impl CaseState {
             (S::Approved | S::NotApproved, A::Ready) => next(S::ReadyForCollection),
             (S::ReadyForCollection, A::Collect) => next(S::Collected),
             (S::AwaitingSupplement | S::Accepted | S::Forwarded, A::Withdraw) => next(S::Withdrawn),
-            (S::Completed | S::Collected | S::Refused | S::Withdrawn, A::Archive) => next(S::Archived),
+            (S::Completed | S::Collected | S::Refused | S::Withdrawn | S::Terminated, A::Archive) => next(S::Archived),
             _ => not_allowed,
         }
     }
@@ -354,7 +392,7 @@ mod tests {
         for s in S::ALL {
             for a in actions {
                 let r = CaseState::restore(s, false).apply(a);
-                if matches!(s, S::Completed | S::Collected | S::Refused | S::Withdrawn) {
+                if matches!(s, S::Completed | S::Collected | S::Refused | S::Withdrawn | S::Terminated) {
                     assert_eq!(r.is_ok(), a == A::Archive, "{s:?} {a:?}");
                 }
                 if s == S::Archived {

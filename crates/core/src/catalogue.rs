@@ -27,6 +27,8 @@ pub enum CatalogueError {
     PromisedExceedsStatutory { item: String, promised: Limit, statutory: Limit },
     #[error("事项类型“{0}”无效：应为immediate（即办件）、promised（承诺件）或forwarded（上报件）")]
     ItemKind(String),
+    #[error("事项“{item}”的容缺补交期限{days}个工作日无效：应为1至30个工作日")]
+    ToleranceDays { item: String, days: u32 },
 }
 
 impl CatalogueError {
@@ -40,6 +42,7 @@ impl CatalogueError {
             Self::ZeroLimit { .. } => "catalogue.zero_limit",
             Self::PromisedExceedsStatutory { .. } => "catalogue.exceeds_statutory",
             Self::ItemKind(_) => "catalogue.item_kind",
+            Self::ToleranceDays { .. } => "catalogue.tolerance_days",
         }
     }
 }
@@ -169,6 +172,7 @@ pub struct Material {
     copies: u32,
     requirement: Requirement,
     notes: String,
+    tolerable: bool,
 }
 
 impl Material {
@@ -180,7 +184,16 @@ impl Material {
         requirement: Requirement,
         notes: impl Into<String>,
     ) -> Self {
-        Self { code, name: name.into(), form, copies, requirement, notes: notes.into() }
+        Self { code, name: name.into(), form, copies, requirement, notes: notes.into(), tolerable: false }
+    }
+    /// The same material marked as tolerable (容缺材料): the catalogue allows it to follow
+    /// the application, on the applicant's written commitment.
+    pub fn with_tolerable(mut self, tolerable: bool) -> Self {
+        self.tolerable = tolerable;
+        self
+    }
+    pub fn is_tolerable(&self) -> bool {
+        self.tolerable
     }
     pub fn code(&self) -> &MaterialCode {
         &self.code
@@ -229,9 +242,15 @@ pub struct ServiceItem {
     guide: Guide,
     materials: Vec<Material>,
     sensitive: bool,
+    tolerance_days: u32,
 }
 
 impl ServiceItem {
+    /// The period for owed materials (容缺补交期限) when the catalogue names none.
+    pub const DEFAULT_TOLERANCE_DAYS: u32 = 5;
+    /// The longest period the catalogue may give.
+    pub const MAX_TOLERANCE_DAYS: u32 = 30;
+
     /// Builds an item, refusing a guide that lacks what the public must be told.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -288,7 +307,25 @@ impl ServiceItem {
                 return Err(CatalogueError::PromisedExceedsStatutory { item: name, promised, statutory });
             }
         }
-        Ok(Self { code, name, kind, promised, statutory, guide, materials, sensitive })
+        Ok(Self { code, name, kind, promised, statutory, guide, materials, sensitive, tolerance_days: Self::DEFAULT_TOLERANCE_DAYS })
+    }
+
+    /// The same item with its own period for owed materials, in working days (1 to
+    /// [`ServiceItem::MAX_TOLERANCE_DAYS`]).
+    pub fn with_tolerance_days(mut self, days: u32) -> Result<Self, CatalogueError> {
+        if days == 0 || days > Self::MAX_TOLERANCE_DAYS {
+            return Err(CatalogueError::ToleranceDays { item: self.name, days });
+        }
+        self.tolerance_days = days;
+        Ok(self)
+    }
+    /// Working days within which owed materials are to be brought (容缺补交期限).
+    pub fn tolerance_days(&self) -> u32 {
+        self.tolerance_days
+    }
+    /// Whether any material of the item may be owed (容缺受理 applies to it at all).
+    pub fn has_tolerable(&self) -> bool {
+        self.kind != ItemKind::Immediate && self.materials.iter().any(Material::is_tolerable)
     }
 
     pub fn code(&self) -> &ItemCode {

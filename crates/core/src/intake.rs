@@ -79,6 +79,8 @@ pub struct Submission {
     defects: Vec<Defect>,
     conditions_met: BTreeSet<MaterialCode>,
     refusal: Option<String>,
+    /// The applicant signs the written commitment (承诺书) to bring what is owed.
+    commitment: bool,
 }
 
 impl Submission {
@@ -149,7 +151,17 @@ impl Submission {
             ),
             None => None,
         };
-        Ok(Self { presented, defects, conditions_met, refusal })
+        Ok(Self { presented, defects, conditions_met, refusal, commitment: false })
+    }
+
+    /// The same submission with the applicant's written commitment (承诺书) to bring any
+    /// tolerable material owed: what makes 容缺受理 possible.
+    pub fn with_commitment(mut self, commitment: bool) -> Self {
+        self.commitment = commitment;
+        self
+    }
+    pub fn commitment(&self) -> bool {
+        self.commitment
     }
 
     pub fn presented(&self) -> &[Presented] {
@@ -184,6 +196,7 @@ impl Submission {
             defects: defects.into_values().collect(),
             conditions_met: self.conditions_met.union(&later.conditions_met).cloned().collect(),
             refusal: later.refusal.clone(),
+            commitment: self.commitment || later.commitment,
         }
     }
 }
@@ -227,6 +240,9 @@ pub enum Decision {
     Supplement(Vec<Deficiency>),
     /// Not within the centre's remit or the applicant is not eligible: refused with a reason.
     Refused(String),
+    /// 容缺受理: the main materials are complete, only tolerable ones are missing or faulty, and
+    /// the applicant signed the commitment: accepted, the clock runs, the list is owed.
+    Tolerated(Vec<Deficiency>),
 }
 
 impl Decision {
@@ -236,6 +252,7 @@ impl Decision {
             Self::Accepted => "accepted",
             Self::Supplement(_) => "supplement",
             Self::Refused(_) => "refused",
+            Self::Tolerated(_) => "tolerated",
         }
     }
 }
@@ -269,6 +286,13 @@ pub fn decide(item: &ServiceItem, submission: &Submission) -> Decision {
         }
     }
     if !deficiencies.is_empty() {
+        // 容缺受理 only for an item with a period of its own (an immediate item is handled
+        // now or not at all), only on the commitment, and only when every problem is with a
+        // material the catalogue marks as tolerable.
+        let tolerable = |d: &Deficiency| item.material(&d.material).is_some_and(|m| m.is_tolerable());
+        if submission.commitment && item.kind() != ItemKind::Immediate && deficiencies.iter().all(tolerable) {
+            return Decision::Tolerated(deficiencies);
+        }
         return Decision::Supplement(deficiencies);
     }
     match item.kind() {

@@ -15,6 +15,7 @@ pub mod intake;
 pub mod numbering;
 pub mod quality;
 pub mod text;
+pub mod tolerance;
 
 pub use calendar::{Calendar, CalendarError, DueDate, Limit, LimitUnit, YearArrangement};
 pub use case::{CaseAction, CaseState, CaseStatus, TransitionError};

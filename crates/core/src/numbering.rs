@@ -205,10 +205,16 @@ pub enum DocKind {
     Collection,
     /// 首问登记及移交单
     InquirySlip,
+    /// 容缺受理通知书
+    Tolerance,
+    /// 容缺受理承诺书 (signed by the applicant; a stub stays with the centre)
+    Commitment,
+    /// 终止办理通知书
+    Termination,
 }
 
 impl DocKind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 11] = [
         Self::Notice,
         Self::Receipt,
         Self::Supplement,
@@ -217,6 +223,9 @@ impl DocKind {
         Self::Completion,
         Self::Collection,
         Self::InquirySlip,
+        Self::Tolerance,
+        Self::Commitment,
+        Self::Termination,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -229,6 +238,9 @@ impl DocKind {
             Self::Completion => "completion",
             Self::Collection => "collection",
             Self::InquirySlip => "inquiry_slip",
+            Self::Tolerance => "tolerance",
+            Self::Commitment => "commitment",
+            Self::Termination => "termination",
         }
     }
     /// The character in the number: 〔2026〕受字第01-0001号.
@@ -242,6 +254,9 @@ impl DocKind {
             Self::Completion => "结",
             Self::Collection => "领",
             Self::InquirySlip => "问",
+            Self::Tolerance => "容",
+            Self::Commitment => "诺",
+            Self::Termination => "终",
         }
     }
     /// The ASCII prefix: SL-2026-01-0001.
@@ -255,6 +270,9 @@ impl DocKind {
             Self::Completion => "BJ",
             Self::Collection => "LQ",
             Self::InquirySlip => "SW",
+            Self::Tolerance => "RQ",
+            Self::Commitment => "CN",
+            Self::Termination => "ZZ",
         }
     }
     pub fn title(self) -> &'static str {
@@ -267,6 +285,9 @@ impl DocKind {
             Self::Completion => "办结通知单",
             Self::Collection => "领取通知单",
             Self::InquirySlip => "首问登记及移交单",
+            Self::Tolerance => "容缺受理通知书",
+            Self::Commitment => "容缺受理承诺书",
+            Self::Termination => "终止办理通知书",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

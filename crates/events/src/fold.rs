@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate};
 use yichuang_core::case::SupplementOutcome;
 use yichuang_core::{CaseAction, CaseState, CaseStatus};
 
-use crate::{Due, Event, EventError, EventRecord};
+use crate::{Deficiency, Due, Event, EventError, EventRecord};
 
 /// An extension as the fold rebuilds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +58,9 @@ pub struct FoldedCase {
     pub collected_by: Option<String>,
     pub completed_on: Option<NaiveDate>,
     pub forwarded_to: Option<String>,
+    /// 容缺: what the case owes now (empty when nothing), and the day it is owed by.
+    pub owed: Vec<Deficiency>,
+    pub owed_by: Option<NaiveDate>,
     pub updated_at: String,
     /// Acts the state machine refused at their place in the order: (stream, seq, kind, why).
     pub losers: Vec<(String, i64, String, String)>,
@@ -66,6 +69,7 @@ pub struct FoldedCase {
 fn action_of(e: &Event) -> Option<CaseAction> {
     Some(match e {
         Event::CaseSupplemented(p) => match p.status.as_str() {
+            _ if p.decision == "tolerated" => CaseAction::Supplement(SupplementOutcome::StillOwing),
             "refused" => CaseAction::Refuse,
             "awaiting_supplement" => CaseAction::Supplement(SupplementOutcome::StillIncomplete),
             "completed" => CaseAction::Supplement(SupplementOutcome::Completed),
@@ -81,6 +85,7 @@ fn action_of(e: &Event) -> Option<CaseAction> {
         Event::CaseWithdrawn(_) => CaseAction::Withdraw,
         Event::CaseArchived(_) => CaseAction::Archive,
         Event::CaseRefused(_) => CaseAction::Refuse,
+        Event::CaseTerminated(_) => CaseAction::Terminate,
         _ => return None,
     })
 }
@@ -103,9 +108,12 @@ pub fn fold_case(events: &[Sourced]) -> Result<Option<FoldedCase>, EventError> {
                 continue;
             }
             let status = CaseStatus::parse(&p.status).unwrap_or(CaseStatus::Accepted);
-            state = Some(CaseState::restore(status, false));
+            let tolerated = p.decision == "tolerated";
+            state = Some(CaseState::restore(status, false).owing(tolerated));
             out = Some(FoldedCase {
                 status: p.status.clone(),
+                owed: if tolerated { p.deficiencies.clone() } else { vec![] },
+                owed_by: p.owed_by.filter(|_| tolerated),
                 clock_start: p.clock_start,
                 due: p.due.clone(),
                 completed_on: (status == CaseStatus::Completed).then_some(day),
@@ -141,6 +149,12 @@ pub fn fold_case(events: &[Sourced]) -> Result<Option<FoldedCase>, EventError> {
         f.paused = paused;
         f.updated_at = s.record.at.clone();
         match &e {
+            Event::CaseSupplemented(p) if current.owes() => {
+                // Owed materials brought in: the clock runs on from intake; what is still
+                // owed is what the event lists.
+                f.owed = if next.owes() { p.deficiencies.clone() } else { vec![] };
+                f.due = p.due.clone().or_else(|| f.due.clone());
+            }
             Event::CaseSupplemented(p) => {
                 if p.clock_start.is_some() {
                     f.clock_start = p.clock_start;
@@ -183,6 +197,7 @@ pub fn fold_case(events: &[Sourced]) -> Result<Option<FoldedCase>, EventError> {
                 }
             }
             Event::CaseWithdrawn(p) if !p.reason.is_empty() => f.outcome_reason = Some(p.reason.clone()),
+            Event::CaseTerminated(p) => f.outcome_reason = Some(p.reason.clone()),
             Event::CaseCollected(p) => f.collected_by = Some(p.by.clone()),
             _ => {}
         }

@@ -107,7 +107,7 @@ pub struct CaseIntake {
     pub applicant: Applicant,
     #[serde(default)]
     pub agent: Option<Agent>,
-    /// `immediate`, `accepted`, `supplement` or `refused`.
+    /// `immediate`, `accepted`, `supplement`, `refused` or `tolerated`.
     pub decision: String,
     pub status: String,
     #[serde(default)]
@@ -129,6 +129,10 @@ pub struct CaseIntake {
     pub handler: String,
     #[serde(default)]
     pub covering_for: Option<String>,
+    /// 容缺受理 (`decision` is `tolerated`; `deficiencies` lists what is owed): the day by which
+    /// the owed materials are to be brought in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owed_by: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,6 +195,27 @@ pub struct CaseDecided {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseCollected {
     pub by: String,
+    /// The collector's ID number as checked at the counter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<String>,
+    /// `applicant`, `agent` or `attorney` (another person with a power of attorney).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(flatten)]
+    pub step: Step,
+}
+
+/// 终止办理: a 容缺 case ended because what it owed did not come by the day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseTerminated {
+    pub reason: String,
+    pub approver: String,
+    #[serde(default)]
+    pub approver_name: String,
+    /// What was still owed, and by when.
+    #[serde(default)]
+    pub owed: Vec<Deficiency>,
+    pub owed_by: NaiveDate,
     #[serde(flatten)]
     pub step: Step,
 }
@@ -512,6 +537,7 @@ pub enum Event {
     CaseArchived(Step),
     CaseRefused(WithReason),
     CaseRated(CaseRated),
+    CaseTerminated(CaseTerminated),
     DocumentIssued(DocumentIssued),
     DocumentVoided(DocumentVoided),
     DocumentReprinted(DocumentReprinted),
@@ -567,6 +593,7 @@ pub const KINDS: &[&str] = &[
     "case.archived",
     "case.refused",
     "case.rated",
+    "case.terminated",
     "document.issued",
     "document.voided",
     "document.reprinted",
@@ -623,6 +650,7 @@ impl Event {
             "case.archived" => Self::CaseArchived(de(kind, payload)?),
             "case.refused" => Self::CaseRefused(de(kind, payload)?),
             "case.rated" => Self::CaseRated(de(kind, payload)?),
+            "case.terminated" => Self::CaseTerminated(de(kind, payload)?),
             "document.issued" => Self::DocumentIssued(de(kind, payload)?),
             "document.voided" => Self::DocumentVoided(de(kind, payload)?),
             "document.reprinted" => Self::DocumentReprinted(de(kind, payload)?),
@@ -674,6 +702,7 @@ impl Event {
             Self::CaseArchived(_) => "case.archived",
             Self::CaseRefused(_) => "case.refused",
             Self::CaseRated(_) => "case.rated",
+            Self::CaseTerminated(_) => "case.terminated",
             Self::DocumentIssued(_) => "document.issued",
             Self::DocumentVoided(_) => "document.voided",
             Self::DocumentReprinted(_) => "document.reprinted",
@@ -718,6 +747,7 @@ impl Event {
             Self::CaseCollected(p) => ser(p),
             Self::CaseWithdrawn(p) | Self::CaseRefused(p) => ser(p),
             Self::CaseRated(p) => ser(p),
+            Self::CaseTerminated(p) => ser(p),
             Self::DocumentIssued(p) => ser(p),
             Self::DocumentVoided(p) => ser(p),
             Self::DocumentReprinted(p) => ser(p),
@@ -745,6 +775,7 @@ impl Event {
             | Self::CaseCollected(CaseCollected { step, .. })
             | Self::CaseWithdrawn(WithReason { step, .. })
             | Self::CaseRefused(WithReason { step, .. })
+            | Self::CaseTerminated(CaseTerminated { step, .. })
             | Self::CaseResumed(step)
             | Self::CaseReady(step)
             | Self::CaseArchived(step) => Some((step.status.as_str(), step.paused, step.due.as_ref())),
@@ -771,7 +802,10 @@ impl Event {
                     a.phone = None;
                 }
             }
-            Self::CaseCollected(p) => p.by.clear(),
+            Self::CaseCollected(p) => {
+                p.by.clear();
+                p.id_number = None;
+            }
             Self::InquiryRegistered(p) => {
                 p.person = None;
                 p.phone = None;
@@ -804,6 +838,7 @@ impl Event {
             Self::CaseDecided(p) => out.reason = Some(&p.reason),
             Self::CaseCollected(p) => out.by = Some(&p.by),
             Self::CaseWithdrawn(p) | Self::CaseRefused(p) => out.reason = Some(&p.reason),
+            Self::CaseTerminated(p) => out.reason = Some(&p.reason),
             Self::DocumentVoided(p) => out.reason = Some(&p.reason),
             _ => {}
         }
@@ -829,6 +864,7 @@ impl Event {
             | Self::CaseArchived(_)
             | Self::CaseRefused(_)
             | Self::CaseRated(_)
+            | Self::CaseTerminated(_)
             | Self::RectificationCallback(_)
             | Self::RectificationDone(_) => Some(subject),
             Self::DocumentIssued(d) => d.case.as_deref(),

@@ -44,6 +44,7 @@ const SAMPLES: &[(&str, &str)] = &[
     ("case.archived", r#"{"status":"archived","paused":false,"due":null}"#),
     ("case.refused", r#"{"reason":"不属于受理范围","status":"refused","paused":false,"due":null}"#),
     ("case.rated", r#"{"rating":"very_bad","bad":true,"channel":"回访","on":"2026-11-30","rectification_due":"2026-12-21"}"#),
+    ("case.terminated", r#"{"reason":"逾期未补交容缺材料","approver":"head","approver_name":"王建国","owed":[{"material":"ZP","name":"照片","problem":"未提交"}],"owed_by":"2026-11-30","status":"terminated","paused":false,"due":null}"#),
     ("document.issued", r#"{"kind":"receipt","number":"〔2026〕受字第01-0001号","case":"450821102012026112300014","inquiry":null,"body":{"title":"受理通知书"}}"#),
     ("document.voided", r#"{"reason":"姓名有误","case":null}"#),
     ("document.reprinted", r#"{"reprint":1,"case":"450821102012026112300014"}"#),
@@ -150,4 +151,61 @@ fn the_county_sees_whom_a_case_is_about_and_nothing_it_does_not_need() {
     let org = r#"{"kind":"organisation","key":"91450821MA5K000000","name":"示范镇合作社"}"#;
     v["applicant"] = serde_json::from_str(org).unwrap();
     assert!(Event::parse("case.intake", &v.to_string()).unwrap().for_county().payload().to_string().contains("91450821MA5K000000"), "a credit code is public");
+}
+
+/// 容缺 across windows: window 2 approves an owing case it had not heard was cleared; window
+/// 1's termination after the day wins over a later approval; the owed list follows the fold.
+#[test]
+fn the_fold_keeps_what_a_case_owes_and_refuses_approval_while_it_owes() {
+    let rec = |stream: &str, seq: i64, at: &str, kind: &str, payload: &str| Sourced {
+        stream: stream.to_owned(),
+        record: EventRecord {
+            seq,
+            id: format!("{stream}-{seq}"),
+            terminal: stream.to_owned(),
+            at: at.to_owned(),
+            actor: "demo".into(),
+            kind: kind.into(),
+            subject: "450821102012026112300001".into(),
+            payload: payload.into(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        },
+    };
+    let intake = r#"{"item":"CJ-01","catalogue_version":"2026.11","applicant":{"kind":"person","key":"450821196804053025","name":"李秀英","phone":null},"agent":null,"decision":"tolerated","status":"accepted","deemed_accepted":false,"received_on":"2026-11-23","clock_start":"2026-11-23","limit":{"days":20,"unit":"working"},"due":{"date":"2026-12-21","provisional":false,"calendar_version":"2026:1"},"materials":[],"conditions":[],"deficiencies":[{"material":"ZP","name":"照片","problem":"未提交"}],"refusal":null,"handler":"demo","covering_for":null,"owed_by":"2026-11-30"}"#;
+    let approve = r#"{"approved":true,"reason":"","status":"approved","paused":false,"due":null}"#;
+    let cleared = r#"{"round":2,"materials":[{"material":"ZP","pages":1,"copies":3,"defect":null}],"decision":"accepted","status":"accepted","clock_start":null,"due":{"date":"2026-12-21","provisional":false,"calendar_version":"2026:1"},"deficiencies":[],"refusal":null}"#;
+    // Window 2 approves before the photo came: it loses, the case still owes.
+    let events = vec![
+        rec("", 1, "2026-11-23T09:00:00+08:00", "case.intake", intake),
+        rec("w2", 1, "2026-11-24T09:00:00+08:00", "case.decided", approve),
+    ];
+    let f = fold_case(&events).unwrap().unwrap();
+    assert_eq!(f.status, "accepted");
+    assert_eq!(f.owed.len(), 1);
+    assert_eq!(f.owed_by, Some(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()));
+    assert_eq!(f.losers.len(), 1);
+    assert!(f.losers[0].3.contains("尚欠容缺材料"), "{:?}", f.losers);
+    // The photo came first: the approval stands, nothing owed, the clock untouched.
+    let events = vec![
+        rec("", 1, "2026-11-23T09:00:00+08:00", "case.intake", intake),
+        rec("", 2, "2026-11-25T09:00:00+08:00", "case.supplemented", cleared),
+        rec("w2", 1, "2026-11-26T09:00:00+08:00", "case.decided", approve),
+    ];
+    let f = fold_case(&events).unwrap().unwrap();
+    assert_eq!(f.status, "approved");
+    assert!(f.owed.is_empty());
+    assert_eq!(f.clock_start, Some(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()));
+    assert!(f.losers.is_empty());
+    // Terminated at one window, the photo brought at the other afterwards: the termination stands.
+    let terminated = sample("case.terminated");
+    let events = vec![
+        rec("", 1, "2026-11-23T09:00:00+08:00", "case.intake", intake),
+        rec("", 2, "2026-12-01T09:00:00+08:00", "case.terminated", terminated),
+        rec("w2", 1, "2026-12-01T10:00:00+08:00", "case.supplemented", cleared),
+    ];
+    let f = fold_case(&events).unwrap().unwrap();
+    assert_eq!(f.status, "terminated");
+    assert_eq!(f.outcome_reason.as_deref(), Some("逾期未补交容缺材料"));
+    assert_eq!(f.losers.len(), 1);
 }

@@ -226,6 +226,7 @@ fn intakes(s: &mut Store, n: u32, offset: u32, at: &str) {
             clerk: "demo".into(),
             received_on: None,
             confirm_rename: false,
+            commitment: false,
         };
         s.intake(req, now(at)).unwrap();
     }
@@ -1264,6 +1265,7 @@ fn the_county_sees_whom_a_case_is_about_and_the_centre_keeps_the_rest() {
         clerk: "demo".into(),
         received_on: None,
         confirm_rename: false,
+        commitment: false,
     };
     let number = t1.intake(req, now(T)).unwrap().case_number.to_string();
     yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap();
@@ -2110,8 +2112,33 @@ fn intake_one(s: &mut Store, item: &str, mats: &[&str], refusal: Option<&str>, n
         clerk: "demo".into(),
         received_on: None,
         confirm_rename: false,
+        commitment: false,
     };
     s.intake(req, now(T)).unwrap().case_number.to_string()
+}
+
+/// A 临时救助 application with the hardship proof owed on the applicant's commitment (容缺).
+fn intake_tolerated(s: &mut Store, n: u32) -> String {
+    use yichuang_core::{IdNumber, MaterialCode, PersonName, Presented};
+    let req = IntakeRequest {
+        item: "LS-01".into(),
+        applicant: ApplicantInput {
+            party: Party::Person { id_number: IdNumber::parse(&id_number(9_000 + n)).unwrap(), name: PersonName::parse("韦秀英").unwrap() },
+            phone: None,
+        },
+        agent: None,
+        presented: ["SFZ", "HKB", "SQS"].iter().map(|m| Presented { material: MaterialCode::parse(m).unwrap(), pages: 1, copies: 1 }).collect(),
+        defects: vec![],
+        conditions: vec![],
+        refusal: None,
+        clerk: "demo".into(),
+        received_on: None,
+        confirm_rename: false,
+        commitment: true,
+    };
+    let o = s.intake(req, now(T)).unwrap();
+    assert_eq!(o.decision.as_str(), "tolerated");
+    o.case_number.to_string()
 }
 
 #[test]
@@ -2157,6 +2184,10 @@ fn every_county_page_opens_with_cases_in_every_state() {
     cases.push(archived);
     let n = accepted(&mut s, 12);
     s.withdraw(&n, "申请人撤回", "demo", now(T)).unwrap();
+    cases.push(n);
+    // 容缺: the hardship proof owed (3 working days), not brought, terminated the day after.
+    let n = intake_tolerated(&mut s, 13);
+    s.terminate(&n, "逾期未补交遭遇困难的相关证明材料", "head", "demo", now("2026-11-27T09:00:00+08:00")).unwrap();
     cases.push(n);
     hq.enrol(&mut s, &hq.code("450821102"));
     let r = yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap();

@@ -41,6 +41,9 @@ impl Copy {
             (Self::Only, _) => None,
             (Self::Applicant, DocKind::InquirySlip) => Some("接收部门联"),
             (Self::Stub, DocKind::InquirySlip) => Some("移交方存根联"),
+            // The applicant signs both; the centre files the stub.
+            (Self::Applicant, DocKind::Commitment) => Some("申请人留存联"),
+            (Self::Stub, DocKind::Commitment) => Some("中心存档联"),
             (Self::Applicant, _) => Some("申请人联"),
             (Self::Stub, _) => Some("存根联"),
         }
@@ -58,6 +61,10 @@ fn date_text(d: Option<NaiveDate>) -> String {
 
 /// What the document is addressed to: “李秀英（110105********002X）：”.
 fn addressee(b: &DocumentBody) -> String {
+    if b.kind == DocKind::Commitment.as_str() {
+        // The applicant writes to the centre.
+        return format!("{}：", b.centre_name);
+    }
     match (&b.applicant_name, &b.applicant_id_masked) {
         (Some(n), Some(id)) => format!("{n}（身份证号码：{id}）："),
         (Some(n), None) => format!("{n}："),
@@ -88,6 +95,17 @@ fn opening(b: &DocumentBody, kind: DocKind) -> String {
         DocKind::Completion => format!("您于{received}申请办理的“{item}”，材料齐全，符合办理条件，已当场办结。"),
         DocKind::Collection => format!("您申请办理的“{item}”已办理完毕，请携带本人身份证件和受理通知书，到本中心窗口领取办理结果。"),
         DocKind::InquirySlip => "现将来询事项登记并移交如下，请接收部门按时限答复来询人：".to_owned(),
+        DocKind::Tolerance => format!("您于{received}申请办理的“{item}”，经审查，主要申请材料齐全，下列材料暂缺或者不符合要求，属于本事项可容缺的材料。根据您签署的容缺受理承诺书，本中心决定予以容缺受理，办理时限自受理之日起计算。现将需要补交的材料和补交期限告知如下："),
+        DocKind::Commitment => format!(
+            "本人{}（身份证号码：{}）申请办理“{item}”，主要申请材料已经齐全，下列材料暂缺或者不符合要求，申请容缺受理。本人郑重承诺：",
+            b.applicant_name.clone().unwrap_or_default(),
+            b.applicant_id_masked.clone().unwrap_or_default()
+        ),
+        DocKind::Termination => format!(
+            "您于{received}申请办理的“{item}”，本中心已予容缺受理，您承诺于{}前补交下列材料，期限届满仍未补交。经中心负责人{}批准，本中心决定终止办理，理由如下：",
+            date_text(b.owed_by),
+            b.approver.clone().unwrap_or_default()
+        ),
     }
 }
 
@@ -109,13 +127,13 @@ fn material_rows(kind: DocKind, materials: &[DocMaterial]) -> (Vec<Column>, Vec<
                 .map(|(i, m)| vec![n(i), m.name.clone(), m.form.clone(), m.copies_required.to_string(), m.requirement.clone(), m.notes.clone()])
                 .collect(),
         ),
-        DocKind::Supplement => (
+        DocKind::Supplement | DocKind::Tolerance | DocKind::Commitment | DocKind::Termination => (
             vec![
                 Column::new("序号", 11.0, Align::Center),
                 Column::new("材料名称", 58.0, Align::Left),
                 Column::new("形式", 26.0, Align::Center),
                 Column::new("份数", 11.0, Align::Center),
-                Column::new("问题及补正要求", 62.0, Align::Left),
+                Column::new(if kind == DocKind::Supplement { "问题及补正要求" } else { "暂缺或不符合要求的情况" }, 62.0, Align::Left),
             ],
             materials
                 .iter()
@@ -263,10 +281,13 @@ fn a4(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) -> f
                 c.para("一、申请材料", body, true, Align::Left, 0.0);
             }
         }
-        if kind == DocKind::Refusal {
+        if matches!(kind, DocKind::Refusal | DocKind::Termination) {
             for (i, r) in b.reasons.iter().enumerate() {
                 c.para(&format!("{}. {r}", i + 1), body, false, Align::Left, 2.0);
             }
+        }
+        if kind == DocKind::Termination && !b.materials.is_empty() {
+            c.para("尚欠材料：", body, true, Align::Left, 0.0);
         }
         if !b.materials.is_empty() && kind != DocKind::Extension {
             let (cols, rows) = material_rows(kind, &b.materials);
@@ -285,12 +306,15 @@ fn a4(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) -> f
                 c.gap(2.0);
             }
         }
-        if matches!(kind, DocKind::Receipt | DocKind::Extension | DocKind::Completion | DocKind::Collection) {
+        if matches!(kind, DocKind::Receipt | DocKind::Extension | DocKind::Completion | DocKind::Collection | DocKind::Tolerance) {
             let mut rows = vec![];
             if kind != DocKind::Collection {
                 rows.push(("受理日期", date_text(b.accepted_on.or(b.received_on))));
             }
-            if matches!(kind, DocKind::Receipt | DocKind::Extension) {
+            if kind == DocKind::Tolerance {
+                rows.push(("补交期限", format!("{}前（含当日）", date_text(b.owed_by))));
+            }
+            if matches!(kind, DocKind::Receipt | DocKind::Extension | DocKind::Tolerance) {
                 rows.push(("承诺时限", b.limit_text.clone().unwrap_or_default()));
                 let due = date_text(b.due_date);
                 rows.push(("承诺办结日期", if b.due_provisional { format!("{due}（暂按周末计算）") } else { due }));
@@ -306,6 +330,15 @@ fn a4(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) -> f
         }
         for note in &b.notes {
             c.para(note, body, false, Align::Left, 2.0);
+        }
+        if kind == DocKind::Commitment {
+            c.gap(6.0);
+            c.ensure(20.0);
+            c.text_at(left, c.y, body, "承诺人（签名或按手印）：", false);
+            c.text_at(left + 100.0, c.y, body, "日期：", false);
+            c.gap(8.0);
+            c.text_at(left, c.y, body, "联系电话：", false);
+            c.gap(4.0);
         }
         if kind == DocKind::Collection {
             c.gap(6.0);
@@ -385,10 +418,13 @@ fn slip(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) ->
             rows.push(("投诉电话", g.complaint_phone.clone()));
         }
     }
-    if matches!(kind, DocKind::Receipt | DocKind::Extension) {
+    if matches!(kind, DocKind::Receipt | DocKind::Extension | DocKind::Tolerance) {
         rows.push(("受理日期", date_text(b.accepted_on.or(b.received_on))));
         let due = date_text(b.due_date);
         rows.push(("承诺办结", if b.due_provisional { format!("{due}（暂按周末计算）") } else { due }));
+    }
+    if matches!(kind, DocKind::Tolerance | DocKind::Commitment | DocKind::Termination) {
+        rows.push(("补交期限", date_text(b.owed_by)));
     }
     c.fields(&rows, text, 17.0);
     c.gap(1.0);
@@ -396,15 +432,21 @@ fn slip(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) ->
         c.para(&opening(b, kind), text, false, Align::Left, 2.0);
     }
     for r in &b.reasons {
-        if kind == DocKind::Refusal {
+        if matches!(kind, DocKind::Refusal | DocKind::Termination) {
             c.para(&format!("理由：{r}"), text, false, Align::Left, 0.0);
         }
     }
     if !b.materials.is_empty() && kind != DocKind::Extension {
-        c.para(if kind == DocKind::Supplement { "需补正材料：" } else { "材料：" }, text, true, Align::Left, 0.0);
+        let heading = match kind {
+            DocKind::Supplement => "需补正材料：",
+            DocKind::Tolerance | DocKind::Commitment => "需补交材料：",
+            DocKind::Termination => "尚欠材料：",
+            _ => "材料：",
+        };
+        c.para(heading, text, true, Align::Left, 0.0);
         for (i, m) in b.materials.iter().enumerate() {
             let detail = match (kind, m.pages, m.copies, &m.problem) {
-                (DocKind::Supplement, _, _, Some(p)) => format!("（{p}）"),
+                (DocKind::Supplement | DocKind::Tolerance | DocKind::Commitment | DocKind::Termination, _, _, Some(p)) => format!("（{p}）"),
                 (DocKind::Notice, _, _, _) => format!("（{}{}份，{}）", m.form, m.copies_required, m.requirement),
                 (_, Some(p), Some(n), _) => format!("（{p}页{n}份）"),
                 _ => String::new(),
@@ -418,6 +460,11 @@ fn slip(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) ->
     if kind == DocKind::Collection {
         c.gap(3.0);
         c.para("领取人签字：", text, false, Align::Left, 0.0);
+        c.gap(4.0);
+    }
+    if kind == DocKind::Commitment {
+        c.gap(3.0);
+        c.para("承诺人（签名或按手印）：", text, false, Align::Left, 0.0);
         c.gap(4.0);
     }
     c.gap(1.0);

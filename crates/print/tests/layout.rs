@@ -66,8 +66,13 @@ fn every_kind_in_both_layouts_keeps_the_rules() {
                     assert!(text.contains("农村宅基地和建房"), "{kind:?} {layout:?} names the item");
                 }
                 if stubs && kind != DocKind::Notice {
-                    let other = if kind == DocKind::InquirySlip { "接收部门联" } else { "申请人联" };
-                    assert!(text.contains("存根联") && text.contains(other), "{kind:?} {layout:?} has both copies");
+                    let (stub, other) = match kind {
+                        DocKind::InquirySlip => ("存根联", "接收部门联"),
+                        // The applicant signs both; the centre files one.
+                        DocKind::Commitment => ("中心存档联", "申请人留存联"),
+                        _ => ("存根联", "申请人联"),
+                    };
+                    assert!(text.contains(stub) && text.contains(other), "{kind:?} {layout:?} has both copies");
                 }
             }
         }

@@ -72,6 +72,7 @@ fn main() {
                 refusal: None,
                 handler: "demo".into(),
                 covering_for: None,
+                owed_by: None,
             })),
         );
         put(

@@ -100,6 +100,14 @@ pub struct ItemFigures {
     pub ratings: u32,
     pub satisfied: u32,
     pub bad_ratings: u32,
+    /// 容缺受理: accepted with tolerable materials owed (also counted in `accepted`).
+    pub tolerated: u32,
+    /// Commitments judged in the period: everything owed brought by the day, or not (brought
+    /// late, or the case terminated for it).
+    pub commitments_kept: u32,
+    pub commitments_broken: u32,
+    /// 终止办理.
+    pub terminated: u32,
 }
 
 impl ItemFigures {
@@ -117,6 +125,10 @@ impl ItemFigures {
         self.ratings += o.ratings;
         self.satisfied += o.satisfied;
         self.bad_ratings += o.bad_ratings;
+        self.tolerated += o.tolerated;
+        self.commitments_kept += o.commitments_kept;
+        self.commitments_broken += o.commitments_broken;
+        self.terminated += o.terminated;
     }
     /// Average working days to completion, one decimal.
     pub fn average_days(&self) -> Option<f64> {
@@ -175,6 +187,8 @@ struct Track {
     /// 一次一评: the first rating in the centre's order counts; another window's second one
     /// (two windows cut off from each other) is the head's conflict, not a second rating.
     rated: bool,
+    /// 容缺: the day owed materials are due, while anything is owed.
+    owed_by: Option<NaiveDate>,
 }
 
 fn date_of(at: &str) -> Option<NaiveDate> {
@@ -220,11 +234,12 @@ pub fn fold<'a>(
                 let mut t = Track {
                     item: p.item.clone(),
                     received: day,
-                    accepted_on: (decision == "accepted").then_some(day),
+                    accepted_on: matches!(decision, "accepted" | "tolerated").then_some(day),
                     due,
                     done: false,
                     running: RUNNING.contains(&status),
                     rated: false,
+                    owed_by: p.owed_by.filter(|_| decision == "tolerated"),
                 };
                 let f = items.entry(p.item.clone()).or_default();
                 if inside {
@@ -232,6 +247,10 @@ pub fn fold<'a>(
                     match decision {
                         "immediate" => f.immediate += 1,
                         "accepted" => f.accepted += 1,
+                        "tolerated" => {
+                            f.accepted += 1;
+                            f.tolerated += 1;
+                        }
                         "supplement" => f.supplement_notices += 1,
                         _ => f.refused += 1,
                     }
@@ -272,6 +291,27 @@ pub fn fold<'a>(
                     t.due = Some(d);
                 }
                 match &event {
+                    // Owed materials brought to a 容缺 case: the commitment is judged when
+                    // the last of them comes; the case was accepted at intake.
+                    Event::CaseSupplemented(p) if t.owed_by.is_some() && p.decision != "tolerated" => {
+                        let by = t.owed_by.take().unwrap_or(day);
+                        if inside {
+                            if day <= by {
+                                f.commitments_kept += 1;
+                            } else {
+                                f.commitments_broken += 1;
+                            }
+                        }
+                    }
+                    // Still owing some of it: the commitment stands open.
+                    Event::CaseSupplemented(_) if t.owed_by.is_some() => {}
+                    Event::CaseTerminated(_) => {
+                        t.owed_by = None;
+                        if inside {
+                            f.terminated += 1;
+                            f.commitments_broken += 1;
+                        }
+                    }
                     Event::CaseSupplemented(_) => {
                         if DONE.contains(&status) {
                             // An immediate item completed when the last material came.

@@ -202,11 +202,13 @@ pub fn november(dir: &std::path::Path, per_day: u32, setup: &mut dyn FnMut(&mut 
                 clerk: "demo".into(),
                 received_on: None,
                 confirm_rename: false,
+                commitment: false,
             };
             let o = s.intake(req, tick()).unwrap();
             let number = o.case_number.to_string();
             match o.decision {
                 yichuang_core::Decision::Refused(_) => led[REFUSED] += 1,
+                yichuang_core::Decision::Tolerated(_) => unreachable!("the simulation never signs a commitment"),
                 yichuang_core::Decision::Immediate => {
                     led[IMMEDIATE] += 1;
                     led[COMPLETED] += 1;

@@ -47,6 +47,7 @@ fn request(i: u64) -> IntakeRequest {
         clerk: "demo".into(),
         received_on: None,
         confirm_rename: false,
+        commitment: false,
     }
 }
 

@@ -135,7 +135,14 @@ pub struct ItemFile {
     pub location: String,
     #[serde(default)]
     pub sensitive: bool,
+    /// Working days within which tolerable materials owed under 容缺受理 are to be brought.
+    #[serde(default = "default_tolerance_days")]
+    pub tolerance_days: u32,
     pub materials: Vec<MaterialFile>,
+}
+
+fn default_tolerance_days() -> u32 {
+    ServiceItem::DEFAULT_TOLERANCE_DAYS
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -158,6 +165,9 @@ pub struct MaterialFile {
     pub required_when: Option<String>,
     #[serde(default)]
     pub notes: String,
+    /// A 容缺材料: it may follow the application on the applicant's written commitment.
+    #[serde(default)]
+    pub tolerable: bool,
 }
 
 impl LimitFile {
@@ -186,7 +196,10 @@ impl ItemFile {
             };
             let form = MaterialForm::parse(&m.form)
                 .ok_or_else(|| bad("服务事项目录", format!("事项“{name}”的材料“{}”的形式“{}”无效", m.name, m.form)))?;
-            materials.push(Material::new(MaterialCode::parse(&m.code)?, m.name.clone(), form, m.copies, requirement, m.notes.clone()));
+            materials.push(
+                Material::new(MaterialCode::parse(&m.code)?, m.name.clone(), form, m.copies, requirement, m.notes.clone())
+                    .with_tolerable(m.tolerable),
+            );
         }
         let guide = Guide {
             department: self.department.clone(),
@@ -208,7 +221,8 @@ impl ItemFile {
             guide,
             materials,
             self.sensitive,
-        )?)
+        )?
+        .with_tolerance_days(self.tolerance_days)?)
     }
 }
 

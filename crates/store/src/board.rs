@@ -21,6 +21,9 @@ pub struct TodayBoard {
     pub paused: Vec<CaseSummary>,
     pub awaiting_supplement: Vec<CaseSummary>,
     pub ready_for_collection: Vec<CaseSummary>,
+    /// 容缺 cases still owing materials, by the day they are owed by (past it: the head may
+    /// terminate them).
+    pub owing: Vec<CaseSummary>,
     /// Open inquiries, by reply date.
     pub open_inquiries: Vec<InquiryView>,
 }
@@ -38,6 +41,7 @@ impl Store {
         let paused = running.into_iter().filter(|c| c.warning == Some(Warning::Paused)).collect();
         let awaiting_supplement = list(CaseFilter { status: Some(CaseStatus::AwaitingSupplement), ..CaseFilter::default() })?;
         let ready_for_collection = list(CaseFilter { status: Some(CaseStatus::ReadyForCollection), ..CaseFilter::default() })?;
+        let owing = list(CaseFilter { owing: true, ..CaseFilter::default() })?;
         let open_inquiries = self.list_inquiries(true, today)?;
         Ok(TodayBoard {
             today,
@@ -46,6 +50,7 @@ impl Store {
             paused,
             awaiting_supplement,
             ready_for_collection,
+            owing,
             open_inquiries,
         })
     }

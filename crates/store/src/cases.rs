@@ -50,6 +50,8 @@ pub struct IntakeRequest {
     /// The clerk confirmed that a returning applicant's ID number now goes with another name
     /// (改名): without it a differing name is refused, never silently written over.
     pub confirm_rename: bool,
+    /// The applicant signs the 容缺 commitment (承诺书): tolerable materials may follow.
+    pub commitment: bool,
 }
 
 /// Materials brought to complete an application awaiting supplement.
@@ -71,6 +73,8 @@ pub struct IntakePreview {
     pub status: CaseStatus,
     pub due: Option<DueDate>,
     pub item_version: String,
+    /// 容缺: the day the owed materials are due.
+    pub owed_by: Option<NaiveDate>,
 }
 
 struct IntakePlan {
@@ -84,6 +88,7 @@ struct IntakePlan {
     state: CaseState,
     clock_start: Option<NaiveDate>,
     due: Option<DueDate>,
+    owed_by: Option<NaiveDate>,
 }
 
 /// What an intake or supplement produced.
@@ -99,6 +104,8 @@ pub struct IntakeOutcome {
     pub status: CaseStatus,
     pub due: Option<DueDate>,
     pub documents: Vec<DocumentRef>,
+    /// 容缺: the day the owed materials are due.
+    pub owed_by: Option<NaiveDate>,
 }
 
 impl IntakeOutcome {
@@ -106,6 +113,13 @@ impl IntakeOutcome {
     pub fn missing(&self) -> Vec<String> {
         match &self.decision {
             Decision::Supplement(list) => list.iter().map(|d| d.material.to_string()).collect(),
+            _ => vec![],
+        }
+    }
+    /// The codes of every material a 容缺 case owes.
+    pub fn owed(&self) -> Vec<String> {
+        match &self.decision {
+            Decision::Tolerated(list) => list.iter().map(|d| d.material.to_string()).collect(),
             _ => vec![],
         }
     }
@@ -158,8 +172,14 @@ pub struct CaseView {
     pub forwarded_to: Option<String>,
     pub outcome_reason: Option<String>,
     pub collected_by: Option<String>,
+    /// `applicant`, `agent` or `attorney`, when the collector's ID was checked.
+    pub collector_role: Option<String>,
+    pub collector_id_masked: Option<String>,
     pub completed_on: Option<NaiveDate>,
     pub created_at: String,
+    /// 容缺: what the case owes now (empty when nothing), and by when (kept once set).
+    pub owed: Vec<ev::Deficiency>,
+    pub owed_by: Option<NaiveDate>,
     pub materials: Vec<MaterialView>,
     /// What is still missing or faulty (awaiting supplement), or was when deemed accepted.
     pub deficiencies: Vec<Deficiency>,
@@ -180,6 +200,8 @@ pub struct CaseSummary {
     pub due_provisional: bool,
     pub warning: Option<Warning>,
     pub created_at: String,
+    /// 容缺: the day owed materials are due, while the running case owes anything.
+    pub owed_by: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -189,6 +211,8 @@ pub struct CaseFilter {
     pub overdue: bool,
     /// Running cases due within this many working days from today (today included).
     pub due_within: Option<u32>,
+    /// Running 容缺 cases that still owe materials, by the day they are owed by.
+    pub owing: bool,
     /// A case number, ID number, phone number or name.
     pub query: Option<String>,
     /// At most this many rows; all when `None`.
@@ -228,6 +252,8 @@ struct CaseRow {
     clock_start: Option<NaiveDate>,
     limit: Limit,
     clock: ClockFile,
+    owed: Vec<ev::Deficiency>,
+    owed_by: Option<NaiveDate>,
 }
 
 impl CaseRow {
@@ -288,6 +314,7 @@ impl Store {
             status: plan.state.status(),
             due: plan.due,
             item_version: plan.entry.version,
+            owed_by: plan.owed_by,
         })
     }
 
@@ -296,8 +323,10 @@ impl Store {
         let entry = self.item(&req.item)?.clone();
         let item = &entry.item;
         check_parties(req, today)?;
-        let submission = Submission::new(item, req.presented.clone(), req.defects.clone(), req.conditions.clone(), req.refusal.clone())?;
+        let submission = Submission::new(item, req.presented.clone(), req.defects.clone(), req.conditions.clone(), req.refusal.clone())?
+            .with_commitment(req.commitment);
         let decision = decide(item, &submission);
+        let owed_by = matches!(decision, Decision::Tolerated(_)).then(|| yichuang_core::tolerance::owed_by(&self.calendar, today, item));
         let received_on = req.received_on.unwrap_or(today).min(today);
         // 第32条: a supplement notice later than 5 working days after arrival is too late.
         let deemed = matches!(decision, Decision::Supplement(_))
@@ -316,7 +345,7 @@ impl Store {
             (Decision::Supplement(list), true) => (Decision::Accepted, list.clone()),
             _ => (decision.clone(), vec![]),
         };
-        Ok(IntakePlan { entry, submission, decision, taken, outstanding, deemed, received_on, state, clock_start, due })
+        Ok(IntakePlan { entry, submission, decision, taken, outstanding, deemed, received_on, state, clock_start, due, owed_by })
     }
 
     /// Takes in an application: decides, numbers, records and issues its documents, all in
@@ -331,7 +360,7 @@ impl Store {
         // B taking a case in while A is away: the case records both.
         let covering = self.covering_for(&clerk.id, yichuang_core::clock::beijing_day(now))?;
         let today = yichuang_core::clock::beijing_day(now);
-        let IntakePlan { entry, submission, decision, taken, outstanding, deemed, received_on, state, clock_start, due } =
+        let IntakePlan { entry, submission, decision, taken, outstanding, deemed, received_on, state, clock_start, due, owed_by } =
             self.plan_intake(&req, today)?;
         let item = &entry.item;
         let limit = item.promised_limit();
@@ -379,6 +408,12 @@ impl Store {
                 ],
             )?;
             insert_materials(w, &number, 1, &submission)?;
+            if let Decision::Tolerated(list) = &decision {
+                w.tx.execute(
+                    "UPDATE case_file SET owed = ?2, owed_by = ?3 WHERE number = ?1",
+                    params![number.as_str(), serde_json::to_string(&deficiency_ev(list)).unwrap_or_default(), owed_by],
+                )?;
+            }
             let (applicant_kind, applicant_key, applicant_name) = party_fields(&req.applicant.party);
             w.event(
                 number.as_str(),
@@ -405,19 +440,25 @@ impl Store {
                     due: due_ev(&due),
                     materials: materials_ev(&submission),
                     conditions: conditions.iter().map(|c| c.to_string()).collect(),
-                    deficiencies: match &decision { Decision::Supplement(l) => deficiency_ev(l), _ => vec![] },
+                    deficiencies: match &decision { Decision::Supplement(l) | Decision::Tolerated(l) => deficiency_ev(l), _ => vec![] },
                     refusal: submission.refusal().map(str::to_owned),
                     handler: clerk.id.clone(),
                     covering_for: covering.clone(),
+                    owed_by,
                 })),
             )?;
-            let kind = match (&decision, deemed) {
-                (_, true) | (Decision::Accepted, _) => DocKind::Receipt,
-                (Decision::Immediate, _) => DocKind::Completion,
-                (Decision::Supplement(_), _) => DocKind::Supplement,
-                (Decision::Refused(_), _) => DocKind::Refusal,
+            let kinds: &[DocKind] = match (&decision, deemed) {
+                (_, true) | (Decision::Accepted, _) => &[DocKind::Receipt],
+                (Decision::Immediate, _) => &[DocKind::Completion],
+                (Decision::Supplement(_), _) => &[DocKind::Supplement],
+                (Decision::Refused(_), _) => &[DocKind::Refusal],
+                // The notice of what is owed, and the commitment the applicant signs.
+                (Decision::Tolerated(_), _) => &[DocKind::Tolerance, DocKind::Commitment],
             };
-            let doc = documents::issue_for_case(w, &centre, kind, &number, &clerk)?;
+            let mut docs = vec![];
+            for kind in kinds {
+                docs.push(documents::issue_for_case(w, &centre, *kind, &number, &clerk)?);
+            }
             Ok(IntakeOutcome {
                 case_number: number,
                 decision: taken.clone(),
@@ -425,7 +466,8 @@ impl Store {
                 deemed_accepted: deemed,
                 status: state.status(),
                 due: due.clone(),
-                documents: vec![doc],
+                documents: docs,
+                owed_by,
             })
         })
     }
@@ -445,10 +487,31 @@ impl Store {
         let own = self.own_stream()?.unwrap_or_default();
         self.write(&clerk.id, now, |w| {
             let row = read_case_row(w.tx, number)?;
-            let held = held_submission(w.tx, row.number.as_str(), &item)?;
+            let owes = row.state.owes();
+            if owes {
+                // 容缺: only what is owed comes in now; the case was accepted on the rest.
+                let owed: std::collections::BTreeSet<&str> = row.owed.iter().map(|d| d.material.as_str()).collect();
+                let name_of = |c: &MaterialCode| item.material(c).map(|m| m.name().to_owned()).unwrap_or_else(|| c.to_string());
+                for c in later.presented().iter().map(|p| &p.material).chain(later.defects().iter().map(|d| &d.material)).chain(later.conditions_met()) {
+                    if !owed.contains(c.as_str()) {
+                        return Err(StoreError::NotOwed(name_of(c)));
+                    }
+                }
+                if later.refusal().is_some() {
+                    return Err(StoreError::RefuseOwing);
+                }
+            }
+            let held = held_submission(w.tx, row.number.as_str(), &item)?.with_commitment(owes);
             let merged = held.merged_with(&later);
-            let decision = decide(&item, &merged);
+            let decision = match decide(&item, &merged) {
+                // A commitment is signed at intake only: a case awaiting supplement stays one.
+                Decision::Tolerated(list) if !owes => Decision::Supplement(list),
+                d => d,
+            };
             let (action, status_after) = match &decision {
+                Decision::Tolerated(_) => (CaseAction::Supplement(SupplementOutcome::StillOwing), row.state.status()),
+                Decision::Accepted if owes => (CaseAction::Supplement(SupplementOutcome::Accepted), row.state.status()),
+                _ if owes => return Err(StoreError::Rule("容缺受理的办件补交材料后不能改为其他决定".into())),
                 Decision::Refused(_) => (CaseAction::Refuse, CaseStatus::Refused),
                 Decision::Supplement(_) => (CaseAction::Supplement(SupplementOutcome::StillIncomplete), CaseStatus::AwaitingSupplement),
                 Decision::Accepted => (CaseAction::Supplement(SupplementOutcome::Accepted), CaseStatus::Accepted),
@@ -456,7 +519,11 @@ impl Store {
             };
             let state = row.state.apply(action)?;
             debug_assert_eq!(state.status(), status_after);
+            // Materials complete after a supplement notice: the limit runs again from today
+            // (补正后重新计时). Owed materials brought to a 容缺 case: its clock runs on.
+            let restart = if owes { None } else { Some(today) };
             let due = match state.status() {
+                _ if owes => row.clock()?.map(|c| c.due(&calendar).unwrap_or_else(|| c.expected_due(&calendar))),
                 CaseStatus::Accepted => Some(calendar.due(today, row.limit)),
                 CaseStatus::Completed => Some(calendar.due(today, Limit::working(0)?)),
                 _ => None,
@@ -468,6 +535,7 @@ impl Store {
             )?;
             insert_materials(w, &row.number, round, &later)?;
             let conditions: Vec<String> = merged.conditions_met().map(|c| c.to_string()).collect();
+            let clock_start = due.as_ref().and(restart);
             w.tx.execute(
                 "UPDATE case_file SET status = ?2, clock_start = coalesce(?3, clock_start), due_date = ?4,
                     due_provisional = ?5, calendar_version = coalesce(?6, calendar_version), conditions = ?7,
@@ -476,7 +544,7 @@ impl Store {
                 params![
                     row.number.as_str(),
                     state.status().as_str(),
-                    due.as_ref().map(|_| today),
+                    clock_start,
                     due.as_ref().map(DueDate::date),
                     due.as_ref().is_some_and(DueDate::provisional),
                     due.as_ref().map(|d| d.calendar_version().to_owned()),
@@ -486,6 +554,10 @@ impl Store {
                     w.now_text(),
                 ],
             )?;
+            if owes {
+                let still = match &decision { Decision::Tolerated(l) => Some(serde_json::to_string(&deficiency_ev(l)).unwrap_or_default()), _ => None };
+                w.tx.execute("UPDATE case_file SET owed = ?2 WHERE number = ?1", params![row.number.as_str(), still])?;
+            }
             w.event(
                 row.number.as_str(),
                 Event::CaseSupplemented(ev::CaseSupplemented {
@@ -493,19 +565,25 @@ impl Store {
                     materials: materials_ev(&later),
                     decision: decision.as_str().to_owned(),
                     status: state.status().as_str().to_owned(),
-                    clock_start: due.as_ref().map(|_| today),
+                    clock_start,
                     due: due_ev(&due),
-                    deficiencies: match &decision { Decision::Supplement(l) => deficiency_ev(l), _ => vec![] },
+                    deficiencies: match &decision { Decision::Supplement(l) | Decision::Tolerated(l) => deficiency_ev(l), _ => vec![] },
                     refusal: merged.refusal().map(str::to_owned),
                 }),
             )?;
             let kind = match &decision {
-                Decision::Accepted => DocKind::Receipt,
-                Decision::Immediate => DocKind::Completion,
-                Decision::Supplement(_) => DocKind::Supplement,
-                Decision::Refused(_) => DocKind::Refusal,
+                Decision::Accepted if owes => None,
+                Decision::Accepted => Some(DocKind::Receipt),
+                Decision::Immediate => Some(DocKind::Completion),
+                Decision::Supplement(_) => Some(DocKind::Supplement),
+                Decision::Refused(_) => Some(DocKind::Refusal),
+                // What is still owed, on a new notice with the same day.
+                Decision::Tolerated(_) => Some(DocKind::Tolerance),
             };
-            let doc = documents::issue_for_case(w, &centre, kind, &row.number, &clerk)?;
+            let documents = match kind {
+                Some(kind) => vec![documents::issue_for_case(w, &centre, kind, &row.number, &clerk)?],
+                None => vec![],
+            };
             refold_if_shared(w, row.number.as_str(), &own)?;
             Ok(IntakeOutcome {
                 case_number: row.number.clone(),
@@ -514,7 +592,8 @@ impl Store {
                 deemed_accepted: false,
                 status: state.status(),
                 due: due.clone(),
-                documents: vec![doc],
+                documents,
+                owed_by: row.owed_by.filter(|_| owes),
             })
         })
     }
@@ -593,10 +672,64 @@ impl Store {
         self.transition(number, actor, now, CaseAction::Ready, Some(DocKind::Collection), |_, _| Ok(Detail::Ready))
     }
 
-    /// The result is collected, signed for by `by` (the applicant or an agent).
+    /// The result is collected, signed for by `by` (the applicant or an agent), its ID not
+    /// checked. See [`Store::collect_checked`] for the hand-over with the collector's ID.
     pub fn collect(&mut self, number: &str, by: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
         let by = FreeText::line("领取人", by, FreeText::LINE)?.into_string();
-        self.transition(number, actor, now, CaseAction::Collect, None, |_, _| Ok(Detail::Collect { by }))
+        self.transition(number, actor, now, CaseAction::Collect, None, |_, _| Ok(Detail::Collect { by, id_number: None, role: None }))
+    }
+
+    /// The result handed over to the right person: the collector's ID number is checked
+    /// against the applicant's and the agent's; anyone else needs the applicant's power of
+    /// attorney (`attorney`). The applicant's number with another name is refused.
+    pub fn collect_checked(
+        &mut self,
+        number: &str,
+        by: &PersonName,
+        id_number: &IdNumber,
+        attorney: bool,
+        actor: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<CaseView> {
+        // Whose case it is never changes: read before the change.
+        let parsed = CaseNumber::parse(number)?;
+        let (applicant_key, applicant_name, agent_key): (Option<String>, String, Option<String>) = self
+            .connection()
+            .query_row(
+                "SELECT a.id_number, a.name, c.agent_id_number FROM case_file c JOIN applicant a ON a.id = c.applicant_id WHERE c.number = ?1",
+                [parsed.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownCase(parsed.to_string()))?;
+        let role = if applicant_key.as_deref() == Some(id_number.as_str()) {
+            if applicant_name != by.as_str() {
+                return Err(StoreError::CollectorNameDiffers { given: by.as_str().to_owned(), on_file: applicant_name });
+            }
+            "applicant"
+        } else if agent_key.as_deref() == Some(id_number.as_str()) {
+            "agent"
+        } else if attorney {
+            "attorney"
+        } else {
+            return Err(StoreError::CollectorUnknown);
+        };
+        let detail = Detail::Collect { by: by.as_str().to_owned(), id_number: Some(id_number.as_str().to_owned()), role: Some(role) };
+        self.transition(number, actor, now, CaseAction::Collect, None, |_, _| Ok(detail))
+    }
+
+    /// 终止办理: a 容缺 case whose owed materials did not come by the day, ended with the
+    /// head's approval and a notice to the applicant.
+    pub fn terminate(&mut self, number: &str, reason: &str, approver: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
+        let head = self.require_head(approver, "终止办理")?;
+        let reason = FreeText::note("终止办理的理由", reason, FreeText::REASON)?.into_string();
+        self.transition(number, actor, now, CaseAction::Terminate, Some(DocKind::Termination), |row, today| {
+            let owed_by = row.owed_by.ok_or(StoreError::MissingField("容缺补交期限"))?;
+            if !yichuang_core::tolerance::may_terminate(owed_by, today) {
+                return Err(StoreError::OwedNotDue { owed_by });
+            }
+            Ok(Detail::Terminate { reason, approver: head.id.clone(), approver_name: head.name.clone(), owed: row.owed.clone(), owed_by })
+        })
     }
 
     /// The applicant withdraws the application (撤回).
@@ -649,7 +782,7 @@ impl Store {
                     due_date = CASE WHEN ?5 THEN due_date ELSE ?6 END,
                     due_provisional = CASE WHEN ?5 THEN due_provisional ELSE ?7 END,
                     calendar_version = coalesce(?8, calendar_version),
-                    outcome_reason = CASE WHEN ?9 IN ('decide', 'withdraw') THEN ?10 ELSE outcome_reason END,
+                    outcome_reason = CASE WHEN ?9 IN ('decide', 'withdraw', 'terminate') THEN ?10 ELSE outcome_reason END,
                     collected_by = CASE WHEN ?9 = 'collect' THEN ?11 ELSE collected_by END,
                     completed_on = CASE WHEN ?9 = 'decide' THEN ?12 ELSE completed_on END,
                     updated_at = ?13
@@ -670,6 +803,12 @@ impl Store {
                     w.now_text(),
                 ],
             )?;
+            if let Detail::Collect { id_number: Some(id), role, .. } = &detail {
+                w.tx.execute(
+                    "UPDATE case_file SET collector_id_number = ?2, collector_role = ?3 WHERE number = ?1",
+                    params![row.number.as_str(), id, role],
+                )?;
+            }
             if action == CaseAction::Forward {
                 w.tx.execute(
                     "UPDATE case_file SET forwarded_to = ?2 WHERE number = ?1",
@@ -702,7 +841,8 @@ impl Store {
         let mut view = self.connection().query_row(
             "SELECT c.number, c.decision, c.deemed_accepted, c.received_on, c.due_date, c.due_provisional,
                     c.calendar_version, c.handler, s.name, c.forwarded_to, c.outcome_reason, c.collected_by,
-                    c.completed_on, c.created_at, a.kind, a.name, coalesce(a.id_number, a.uscc), a.phone, c.agent_name
+                    c.completed_on, c.created_at, a.kind, a.name, coalesce(a.id_number, a.uscc), a.phone, c.agent_name,
+                    c.collector_role, c.collector_id_number
              FROM case_file c JOIN applicant a ON a.id = c.applicant_id JOIN staff s ON s.id = c.handler
              WHERE c.number = ?1",
             [row.number.as_str()],
@@ -740,8 +880,14 @@ impl Store {
                     forwarded_to: r.get(9)?,
                     outcome_reason: r.get(10)?,
                     collected_by: r.get(11)?,
+                    collector_role: r.get(19)?,
+                    collector_id_masked: r
+                        .get::<_, Option<String>>(20)?
+                        .map(|k| IdNumber::parse(&k).map(|i| i.masked()).unwrap_or(k)),
                     completed_on: r.get(12)?,
                     created_at: r.get(13)?,
+                    owed: if row.state.owes() { row.owed.clone() } else { vec![] },
+                    owed_by: row.owed_by,
                     materials: vec![],
                     deficiencies: vec![],
                     extensions: vec![],
@@ -811,6 +957,10 @@ impl Store {
             args.push(until.to_string().into());
             order = "c.due_date, c.number";
         }
+        if filter.owing {
+            clauses.push("c.status IN ('accepted', 'forwarded') AND c.owed IS NOT NULL".into());
+            order = "c.owed_by, c.number";
+        }
         if let Some(q) = filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             if let Ok(n) = CaseNumber::parse(q) {
                 clauses.push("c.number = ?".into());
@@ -829,7 +979,8 @@ impl Store {
             }
         }
         let sql = format!(
-            "SELECT c.number, c.item_code, c.catalogue_version, a.name, c.status, c.paused, c.due_date, c.due_provisional, c.created_at
+            "SELECT c.number, c.item_code, c.catalogue_version, a.name, c.status, c.paused, c.due_date, c.due_provisional, c.created_at,
+                    CASE WHEN c.owed IS NOT NULL AND c.status IN ('accepted', 'forwarded') THEN c.owed_by END
              FROM case_file c JOIN applicant a ON a.id = c.applicant_id
              {} ORDER BY {order} LIMIT {}",
             if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) },
@@ -847,12 +998,13 @@ impl Store {
                 r.get::<_, Option<NaiveDate>>(6)?,
                 r.get::<_, bool>(7)?,
                 r.get::<_, String>(8)?,
+                r.get::<_, Option<NaiveDate>>(9)?,
             ))
         })?;
         let mut out = vec![];
         let mut older_names: std::collections::HashMap<(String, String), String> = Default::default();
         for row in rows {
-            let (number, item_code, version, applicant_name, status, paused, due_date, due_provisional, created_at) = row?;
+            let (number, item_code, version, applicant_name, status, paused, due_date, due_provisional, created_at, owed_by) = row?;
             let status = CaseStatus::parse(&status).unwrap_or(CaseStatus::Archived);
             // Cases taken under an older catalogue: look each item up once per call, not per row.
             let item_name = match self.item(&item_code) {
@@ -880,6 +1032,7 @@ impl Store {
                 due_provisional,
                 warning,
                 created_at,
+                owed_by,
             });
         }
         Ok(out)
@@ -936,9 +1089,10 @@ enum Detail {
     Forward { to: String, reason: String },
     Decide { approved: bool, reason: String },
     Ready,
-    Collect { by: String },
+    Collect { by: String, id_number: Option<String>, role: Option<&'static str> },
     Withdraw { reason: String },
     Archive,
+    Terminate { reason: String, approver: String, approver_name: String, owed: Vec<ev::Deficiency>, owed_by: NaiveDate },
 }
 
 impl Detail {
@@ -953,20 +1107,21 @@ impl Detail {
             Self::Collect { .. } => "collect",
             Self::Withdraw { .. } => "withdraw",
             Self::Archive => "archive",
+            Self::Terminate { .. } => "terminate",
         }
     }
 
     fn reason(&self) -> Option<&str> {
         match self {
             Self::Extend { reason, .. } | Self::Pause { reason, .. } | Self::Forward { reason, .. } => Some(reason),
-            Self::Decide { reason, .. } | Self::Withdraw { reason } => Some(reason),
+            Self::Decide { reason, .. } | Self::Withdraw { reason } | Self::Terminate { reason, .. } => Some(reason),
             _ => None,
         }
     }
 
     fn collected_by(&self) -> Option<&str> {
         match self {
-            Self::Collect { by } => Some(by),
+            Self::Collect { by, .. } => Some(by),
             _ => None,
         }
     }
@@ -986,11 +1141,21 @@ impl Detail {
             Self::Forward { to, reason } => Event::CaseForwarded(ev::CaseForwarded { to, reason, step }),
             Self::Decide { approved, reason } => Event::CaseDecided(ev::CaseDecided { approved, reason, step }),
             Self::Ready => Event::CaseReady(step),
-            Self::Collect { by } => Event::CaseCollected(ev::CaseCollected { by, step }),
+            Self::Collect { by, id_number, role } => Event::CaseCollected(ev::CaseCollected { by, id_number, role: role.map(str::to_owned), step }),
             Self::Withdraw { reason } => Event::CaseWithdrawn(ev::WithReason { reason, step }),
             Self::Archive => Event::CaseArchived(step),
+            Self::Terminate { reason, approver, approver_name, owed, owed_by } => {
+                Event::CaseTerminated(ev::CaseTerminated { reason, approver, approver_name, owed, owed_by, step })
+            }
         }
     }
+}
+
+/// What a case owes now and by when, read on `conn` (inside the transaction that acts on it).
+pub(crate) fn owed_of(conn: &rusqlite::Connection, number: &str) -> Result<(Vec<ev::Deficiency>, Option<NaiveDate>)> {
+    let (owed, by): (Option<String>, Option<NaiveDate>) =
+        conn.query_row("SELECT owed, owed_by FROM case_file WHERE number = ?1", [number], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok((owed.as_deref().map(|o| serde_json::from_str(o).unwrap_or_default()).unwrap_or_default(), by))
 }
 
 /// The mutable part of a case, read on `conn` (inside a write transaction when it is acted on).
@@ -998,7 +1163,7 @@ fn read_case_row(conn: &rusqlite::Connection, number: &str) -> Result<CaseRow> {
         let parsed = CaseNumber::parse(number)?;
     conn
             .query_row(
-                "SELECT item_code, catalogue_version, status, paused, clock_start, limit_days, limit_unit, clock
+                "SELECT item_code, catalogue_version, status, paused, clock_start, limit_days, limit_unit, clock, owed, owed_by
                  FROM case_file WHERE number = ?1",
                 [parsed.as_str()],
                 |r| {
@@ -1011,17 +1176,22 @@ fn read_case_row(conn: &rusqlite::Connection, number: &str) -> Result<CaseRow> {
                         r.get::<_, u32>(5)?,
                         r.get::<_, String>(6)?,
                         r.get::<_, String>(7)?,
+                        r.get::<_, Option<String>>(8)?,
+                        r.get::<_, Option<NaiveDate>>(9)?,
                     ))
                 },
             )
             .optional()?
-            .map(|(item_code, catalogue_version, status, paused, clock_start, days, unit, clock)| {
+            .map(|(item_code, catalogue_version, status, paused, clock_start, days, unit, clock, owed, owed_by)| {
                 let status = CaseStatus::parse(&status).unwrap_or(CaseStatus::Archived);
+                let owed: Vec<ev::Deficiency> = owed.as_deref().map(|o| serde_json::from_str(o).unwrap_or_default()).unwrap_or_default();
                 Ok::<_, StoreError>(CaseRow {
                     number: parsed.clone(),
                     item_code,
                     catalogue_version,
-                    state: CaseState::restore(status, paused),
+                    state: CaseState::restore(status, paused).owing(!owed.is_empty()),
+                    owed,
+                    owed_by,
                     clock_start,
                     limit: Limit::new(days, LimitUnit::parse(&unit).unwrap_or(LimitUnit::Working))?,
                     clock: serde_json::from_str(&clock).unwrap_or_default(),
@@ -1228,7 +1398,8 @@ pub(crate) fn refold_case(w: &Writer<'_>, number: &str, own_stream: &str) -> Res
     w.tx.prepare_cached(
         "UPDATE case_file SET status = ?2, paused = ?3, clock = ?4, clock_start = ?5, due_date = ?6,
             due_provisional = ?7, calendar_version = coalesce(?8, calendar_version), outcome_reason = ?9,
-            collected_by = ?10, completed_on = ?11, forwarded_to = ?12, updated_at = ?13
+            collected_by = ?10, completed_on = ?11, forwarded_to = ?12, updated_at = ?13,
+            owed = ?14, owed_by = coalesce(?15, owed_by)
          WHERE number = ?1",
     )?
     .execute(params![
@@ -1245,6 +1416,8 @@ pub(crate) fn refold_case(w: &Writer<'_>, number: &str, own_stream: &str) -> Res
             f.completed_on,
             f.forwarded_to,
             f.updated_at,
+            (!f.owed.is_empty()).then(|| serde_json::to_string(&f.owed).unwrap_or_default()),
+            f.owed_by,
         ])?;
     // The list of losing acts is the fold's, as of every event held now: an act that lost only
     // because what it followed (another window's) had not arrived yet is cleared once it has.
@@ -1317,6 +1490,13 @@ pub(crate) fn project_foreign_intake(w: &Writer<'_>, rec: &EventRecord, p: &ev::
             rec.at,
             p.covering_for,
         ])?;
+    if p.decision == "tolerated" {
+        w.tx.prepare_cached("UPDATE case_file SET owed = ?2, owed_by = ?3 WHERE number = ?1")?.execute(params![
+            rec.subject,
+            serde_json::to_string(&p.deficiencies).unwrap_or_default(),
+            p.owed_by
+        ])?;
+    }
     insert_foreign_materials(w, &rec.subject, 1, &p.materials, &rec.at)?;
     Ok(None)
 }

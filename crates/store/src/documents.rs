@@ -76,6 +76,8 @@ pub struct DocumentBody {
     /// Fixed sentences the document must carry (rights, the limit running again, ...).
     pub notes: Vec<String>,
     pub inquiry: Option<DocInquiry>,
+    /// 容缺: the day by which the owed materials are to be brought in.
+    pub owed_by: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -272,6 +274,7 @@ pub(crate) fn issue_for_case(
                 r.get(9)?, r.get(10)?, r.get(11)?))
         },
     )?;
+    let (owed, owed_by) = crate::cases::owed_of(w.tx, case.as_str())?;
     let item = item_from(w.tx, &version, &item_code)?;
     body.case_number = Some(case.to_string());
     body.item_code = Some(item_code);
@@ -365,9 +368,58 @@ pub(crate) fn issue_for_case(
             }
             body.notes.push("延期已经中心负责人批准，特此告知延期理由及新的办结日期。".into());
         }
+        DocKind::Tolerance | DocKind::Commitment | DocKind::Termination => {
+            body.owed_by = owed_by;
+            body.materials = owed
+                .iter()
+                .map(|d| {
+                    let m = yichuang_core::MaterialCode::parse(&d.material).ok().and_then(|c| item.material(&c).cloned());
+                    DocMaterial {
+                        code: d.material.clone(),
+                        name: d.name.clone(),
+                        form: m.as_ref().map(|m| m.form().label().to_owned()).unwrap_or_default(),
+                        copies_required: m.as_ref().map(|m| m.copies()).unwrap_or(1),
+                        notes: m.as_ref().map(|m| m.notes().to_owned()).unwrap_or_default(),
+                        problem: Some(d.problem.clone()),
+                        ..DocMaterial::default()
+                    }
+                })
+                .collect();
+            let by = owed_by.map(|d| format!("{}年{}月{}日", chrono::Datelike::year(&d), chrono::Datelike::month(&d), chrono::Datelike::day(&d))).unwrap_or_default();
+            match kind {
+                DocKind::Tolerance => {
+                    body.notes.push(format!("请于{by}前（含当日）到本中心窗口补交上列材料。补齐后按承诺办结日期办结；材料未补齐前，本中心不作出准予的决定。"));
+                    body.notes.push("逾期未补交的，本中心将终止办理，并记入您的容缺承诺履行记录。".into());
+                }
+                DocKind::Commitment => {
+                    body.notes.push(format!("一、于{by}前（含当日）到窗口补交上列材料；"));
+                    body.notes.push("二、已提交的申请材料真实、合法、有效，如有虚假，愿承担相应的法律责任；".into());
+                    body.notes.push("三、如未按期补交，同意终止办理，由此产生的后果由本人承担，并记入本人容缺承诺履行记录。".into());
+                }
+                _ => {
+                    body.reasons = reason.into_iter().collect();
+                    body.approver = terminated_by(w.tx, case)?;
+                    body.notes.push("您备齐全部材料后，可以重新提出申请。".into());
+                    body.notes.push("如对本决定不服，可以自收到本通知书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。".into());
+                }
+            }
+        }
         DocKind::Notice | DocKind::InquirySlip => {}
     }
     insert_document(w, &number, &body, Some(case.as_str()), None)
+}
+
+/// The head who approved the termination, as its event recorded.
+fn terminated_by(conn: &Connection, case: &CaseNumber) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT json_extract(payload, '$.approver_name') FROM event WHERE subject = ?1 AND kind = 'case.terminated'
+             ORDER BY seq DESC LIMIT 1",
+            [case.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
 }
 
 /// The refusal reason recorded by the intake or supplement event.

@@ -93,6 +93,18 @@ pub enum StoreError {
     ClockBehind { last: String, now: String },
     #[error("这是另一个中心（{theirs}）的备份，本机是中心{here}：一般是选错了文件。确需换用该中心的数据的，须由中心负责人确认（命令行加 --other-centre）")]
     OtherCentreBackup { here: String, theirs: String },
+    #[error("数据库中表{0}的结构与本程序创建的不同（被绕过程序改动过），未作升级：请从备份恢复，或联系县中心")]
+    SchemaUnexpected(&'static str),
+    #[error("所欠容缺材料的补交期限是{owed_by}，期限未过，不能终止办理")]
+    OwedNotDue { owed_by: chrono::NaiveDate },
+    #[error("容缺受理的办件只需补交所欠的材料：“{0}”不在所欠清单上")]
+    NotOwed(String),
+    #[error("容缺受理的办件在补交材料时不能不予受理：确不符合条件的，请作出不予批准的决定")]
+    RefuseOwing,
+    #[error("领取人“{given}”的身份证号与申请人的相同，但申请人登记的姓名是“{on_file}”：请核对证件")]
+    CollectorNameDiffers { given: String, on_file: String },
+    #[error("领取人的身份证号与申请人、代办人都不相符：他人代领须出示申请人签名的授权委托书（选择“持委托书代领”）")]
+    CollectorUnknown,
     #[error(transparent)]
     Text(#[from] TextError),
     #[error(transparent)]
@@ -126,6 +138,12 @@ impl StoreError {
             Self::Sync(_) => "store.sync",
             Self::NotFound(_) => "store.not_found",
             Self::Rule(_) => "store.rule",
+            Self::SchemaUnexpected(_) => "store.schema",
+            Self::OwedNotDue { .. } => "case.owed_not_due",
+            Self::NotOwed(_) => "case.not_owed",
+            Self::RefuseOwing => "case.refuse_owing",
+            Self::CollectorNameDiffers { .. } => "case.collector_name",
+            Self::CollectorUnknown => "case.collector_unknown",
             Self::Quality(e) => e.code(),
             Self::NewerDatabase { .. } => "store.newer_database",
             Self::NotInitialised => "store.not_initialised",

@@ -67,12 +67,16 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/010_clock.sql"),
     include_str!("migrations/011_seal.sql"),
     include_str!("migrations/012_pin_binding.sql"),
+    include_str!("migrations/013_tolerance.sql"),
 ];
 
 /// The migration after whose SQL the chain is sealed and the PINs masked with this PC's key.
 const SEAL_MIGRATION: usize = 11;
 /// The migration after whose SQL the first-form PIN masks are bound to their owners.
 const REBIND_MIGRATION: usize = 12;
+/// The migration after whose SQL the CHECK lists of statuses, decisions and document kinds
+/// take the 容缺 ones.
+const TOLERANCE_MIGRATION: usize = 13;
 
 /// Checks that `pem` holds at least one certificate (`-----BEGIN CERTIFICATE-----`, base64),
 /// and gives the first one's SHA-256 fingerprint in groups of four hex digits (as
@@ -438,6 +442,9 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str], k
         if i + 1 == REBIND_MIGRATION {
             rebind_pins(&tx, key)?;
         }
+        if i + 1 == TOLERANCE_MIGRATION {
+            widen_checks(&tx)?;
+        }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
     }
@@ -473,6 +480,55 @@ fn seal_existing(tx: &Connection, key: &MachineKey, ring: &Keyring) -> Result<()
             tx.execute("UPDATE staff SET pin_hash = ?2 WHERE id = ?1", params![id, masked])?;
         }
     }
+    Ok(())
+}
+
+/// Widens the CHECK lists of migration 1 for 容缺 (SQLite cannot alter a CHECK constraint):
+/// the schema's text is edited in the migration's transaction, as SQLite documents for
+/// changes that leave every stored row valid. Each edit must find its text exactly once: a
+/// schema that differs from what this program created is left as it was, and refused.
+fn widen_checks(tx: &Connection) -> Result<()> {
+    const EDITS: [(&str, &str, &str); 3] = [
+        ("case_file", "'withdrawn', 'archived'))", "'withdrawn', 'archived', 'terminated'))"),
+        (
+            "case_file",
+            "decision IN ('immediate', 'accepted', 'supplement', 'refused'))",
+            "decision IN ('immediate', 'accepted', 'supplement', 'refused', 'tolerated'))",
+        ),
+        (
+            "document",
+            "'completion', 'collection', 'inquiry_slip'))",
+            "'completion', 'collection', 'inquiry_slip', 'tolerance', 'commitment', 'termination'))",
+        ),
+    ];
+    let mut edited: Vec<(&str, String)> = vec![];
+    for (table, from, to) in EDITS {
+        let sql = match edited.iter().find(|(t, _)| *t == table) {
+            Some((_, sql)) => sql.clone(),
+            None => tx.query_row("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1", [table], |r| r.get::<_, String>(0))?,
+        };
+        let sql = match (sql.matches(from).count(), sql.matches(to).count()) {
+            // Widened already (a schema whose rows and text are this migration's).
+            (_, 1) => sql,
+            (1, 0) => sql.replacen(from, to, 1),
+            _ => return Err(StoreError::SchemaUnexpected(table)),
+        };
+        edited.retain(|(t, _)| *t != table);
+        edited.push((table, sql));
+    }
+    let version: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+    tx.execute_batch("PRAGMA writable_schema = ON")?;
+    let written = (|| -> Result<()> {
+        for (table, sql) in &edited {
+            tx.execute("UPDATE sqlite_schema SET sql = ?2 WHERE type = 'table' AND name = ?1", params![table, sql])?;
+        }
+        tx.pragma_update(None, "schema_version", version + 1)?;
+        Ok(())
+    })();
+    tx.execute_batch("PRAGMA writable_schema = OFF")?;
+    written?;
+    // The edited schema is read back (a statement over both tables) before the commit.
+    tx.query_row("SELECT count(*) FROM case_file, document WHERE 0", [], |r| r.get::<_, i64>(0))?;
     Ok(())
 }
 

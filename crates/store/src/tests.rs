@@ -83,6 +83,7 @@ fn migrating_takes_a_backup_first_and_appends() {
         let c = Connection::open(&path).unwrap();
         c.execute_batch("DROP TABLE chain_seal; DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; DROP TABLE sync_reject; DROP TABLE sync_ack; DROP TABLE sync_download; DROP TABLE sync_enrolment; \
              ALTER TABLE staff DROP COLUMN failed_attempts; ALTER TABLE staff DROP COLUMN locked_until; DROP TABLE supervision; DROP TABLE revoked_key; DROP TABLE peer_endpoint; DROP TABLE case_conflict; DROP TABLE peer_event; DROP TABLE peer_stream; DROP TABLE complaint_note; DROP TABLE complaint; DROP TABLE rectification; DROP TABLE rating; DROP TABLE absence; DROP TABLE post; \
+             DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by; ALTER TABLE case_file DROP COLUMN collector_id_number; ALTER TABLE case_file DROP COLUMN collector_role; \
              ALTER TABLE inquiry DROP COLUMN scope; ALTER TABLE case_file DROP COLUMN covering_for; ALTER TABLE chain_head DROP COLUMN latest_at; PRAGMA user_version = 1;").unwrap();
     }
     // Today's program migrates it, keeping a copy of version 1 first.
@@ -248,6 +249,7 @@ fn cj01_request(first17: &str, materials: &[&str]) -> IntakeRequest {
         clerk: "demo".into(),
         received_on: None,
         confirm_rename: false,
+        commitment: false,
     }
 }
 
@@ -791,7 +793,14 @@ fn the_backup_taken_just_before_the_seal_is_restored_and_sealed_again() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("centre.db");
     drop(demo_store(dir.path()));
-    Connection::open(&path).unwrap().execute_batch("DROP TRIGGER chain_seal_no_delete; DROP TABLE chain_seal; PRAGMA user_version = 10;").unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by;
+             ALTER TABLE case_file DROP COLUMN collector_id_number; ALTER TABLE case_file DROP COLUMN collector_role;
+             DROP TRIGGER chain_seal_no_delete; DROP TABLE chain_seal; PRAGMA user_version = 10;",
+        )
+        .unwrap();
     let ring = Keyring::at(dir.path().join("upgraded-pc-keys"));
     let mut s = Store::open_in(&path, &ring).unwrap();
     assert_eq!(s.verify().unwrap().fault, None);
@@ -807,4 +816,65 @@ fn the_backup_taken_just_before_the_seal_is_restored_and_sealed_again() {
     drop(s);
     Connection::open(&path).unwrap().execute_batch("DROP TRIGGER chain_seal_no_delete; DROP TABLE chain_seal; PRAGMA user_version = 10;").unwrap();
     assert_eq!(Store::open_in(&path, &ring).err().unwrap().code(), "store.seal_stripped");
+}
+
+/// Sets a demo database back to schema version 12 as that program left it: without the 容缺
+/// columns and with migration 1's CHECK lists; `tamper` edits the case table's text further.
+fn as_version_12(path: &Path, tamper: Option<(&str, &str)>) {
+    let c = Connection::open(path).unwrap();
+    c.execute_batch(
+        "DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by;
+         ALTER TABLE case_file DROP COLUMN collector_id_number; ALTER TABLE case_file DROP COLUMN collector_role;",
+    )
+    .unwrap();
+    let mut edits = vec![
+        ("case_file", "'withdrawn', 'archived', 'terminated'))", "'withdrawn', 'archived'))"),
+        ("case_file", "'refused', 'tolerated'))", "'refused'))"),
+        ("document", "'inquiry_slip', 'tolerance', 'commitment', 'termination'))", "'inquiry_slip'))"),
+    ];
+    if let Some((from, to)) = tamper {
+        edits.push(("case_file", from, to));
+    }
+    let version: i64 = c.query_row("PRAGMA schema_version", [], |r| r.get(0)).unwrap();
+    c.execute_batch("PRAGMA writable_schema = ON").unwrap();
+    for (table, from, to) in edits {
+        let sql: String = c.query_row("SELECT sql FROM sqlite_schema WHERE name = ?1", [table], |r| r.get(0)).unwrap();
+        assert!(sql.contains(from), "{table}: {from}");
+        c.execute("UPDATE sqlite_schema SET sql = ?2 WHERE name = ?1", params![table, sql.replacen(from, to, 1)]).unwrap();
+    }
+    c.pragma_update(None, "schema_version", version + 1).unwrap();
+    c.execute_batch("PRAGMA writable_schema = OFF; PRAGMA user_version = 12;").unwrap();
+}
+
+#[test]
+fn migration_13_widens_the_check_lists_and_refuses_a_schema_it_did_not_make() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("centre.db");
+    drop(demo_store(dir.path()));
+    as_version_12(&path, None);
+    let before: String = Connection::open(&path).unwrap().query_row("SELECT sql FROM sqlite_schema WHERE name = 'case_file'", [], |r| r.get(0)).unwrap();
+    assert!(!before.contains("terminated") && !before.contains("owed"), "{before}");
+    let s = Store::open(&path).unwrap();
+    assert_eq!(user_version(s.connection()).unwrap(), MIGRATIONS.len() as i64);
+    let sql: String = s.connection().query_row("SELECT sql FROM sqlite_schema WHERE name = 'case_file'", [], |r| r.get(0)).unwrap();
+    assert!(sql.contains("'archived', 'terminated')") && sql.contains("'refused', 'tolerated')"), "{sql}");
+    // The lists are wider, not gone: a status the program does not know is still refused.
+    assert!(sql.contains("CHECK (status IN ('awaiting_supplement'") && sql.contains("CHECK (decision IN ('immediate'"), "{sql}");
+    let c = s.connection();
+    let check: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+    drop(s);
+
+    // A schema edited behind the program's back is left as it was, and the file refused.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("centre.db");
+    drop(demo_store(dir.path()));
+    as_version_12(&path, Some(("'withdrawn', 'archived'))", "'withdrawn', 'archived', 'gone'))")));
+    let Err(e) = Store::open(&path) else { panic!("a schema it did not make was migrated") };
+    assert_eq!(e.code(), "store.schema");
+    assert!(e.to_string().contains("表case_file的结构与本程序创建的不同"), "{e}");
+    let c = Connection::open(&path).unwrap();
+    assert_eq!(user_version(&c).unwrap(), 12);
+    let sql: String = c.query_row("SELECT sql FROM sqlite_schema WHERE name = 'case_file'", [], |r| r.get(0)).unwrap();
+    assert!(sql.contains("'gone'") && !sql.contains("owed"), "nothing of migration 13 was written");
 }

@@ -94,6 +94,7 @@ proptest! {
                 clerk: "demo".into(),
                 received_on: None,
                 confirm_rename: false,
+                commitment: false,
             };
             numbers.push(w[0].intake(req, at(1)).unwrap().case_number.to_string());
         }

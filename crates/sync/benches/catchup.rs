@@ -73,11 +73,12 @@ fn stream(terminal: u8, cases: u32) -> (Vec<u8>, usize) {
                 refusal: None,
                 handler: "demo".into(),
                 covering_for: None,
+                owed_by: None,
             })),
         );
         push(at(10), &number, Event::CaseDecided(ev::CaseDecided { approved: true, reason: String::new(), step: step("approved") }));
         push(at(11), &number, Event::CaseReady(step("ready")));
-        push(at(12), &number, Event::CaseCollected(ev::CaseCollected { by: "韦秀英".into(), step: step("collected") }));
+        push(at(12), &number, Event::CaseCollected(ev::CaseCollected { by: "韦秀英".into(), id_number: None, role: None, step: step("collected") }));
     }
     let n = events.len();
     let batch = Batch::build_key_signed(CENTRE, &term.to_string(), &public, GENESIS_HASH, events, "2026-12-01T09:00:00+08:00", |bytes| {

@@ -47,6 +47,7 @@ fn main() {
             clerk: "demo".into(),
             received_on: None,
             confirm_rename: false,
+            commitment: false,
         };
         s.intake(req, t).unwrap();
     }

@@ -46,6 +46,16 @@ impl Desk {
 
     /// The window, on a database that `tamper` did something to after it was set up.
     async fn launch_tampered(terminal: &str, demo: bool, prep: &[&[&str]], tamper: impl FnOnce(&std::path::Path)) -> Self {
+        Self::launch_full(terminal, demo, prep, tamper, NOW).await
+    }
+
+    /// The demo centre set up and prepared at [`NOW`], its window opened at `window_now` (a
+    /// later day: what was taken in has been waiting).
+    async fn launch_later(prep: &[&[&str]], window_now: &str) -> Self {
+        Self::launch_full("01", true, prep, |_| {}, window_now).await
+    }
+
+    async fn launch_full(terminal: &str, demo: bool, prep: &[&[&str]], tamper: impl FnOnce(&std::path::Path), window_now: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("centre.db");
         let cli = target().join("debug/yichuang");
@@ -80,7 +90,7 @@ impl Desk {
         let driver = Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("YICHUANG_DB", &db)
-            .env("YICHUANG_NOW", NOW)
+            .env("YICHUANG_NOW", window_now)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -410,6 +420,8 @@ async fn a_scanned_case_goes_from_supplement_to_collection() {
     d.click("#act-ready").await;
     d.wait_text("case-status", "待领取").await;
     d.click("#act-collect").await;
+    // The collector's card is checked against the applicant's.
+    d.keys("#collect-id", "450821196804053025").await;
     d.click("#collect-ok").await;
     d.wait_text("case-status", "已领取").await;
     d.shot("5-case-collected").await;
@@ -908,6 +920,7 @@ async fn a_case_taken_in_at_one_window_is_collected_at_another() {
     w2.wait_text("case-status", "待领取").await;
     w2.wait_text("case-page", "01号窗口").await;
     w2.click("#act-collect").await;
+    w2.keys("#collect-id", "450821196804053025").await;
     w2.click("#collect-ok").await;
     w2.wait_text("case-status", "已领取").await;
     w2.shot("13-collected-at-another-window").await;
@@ -1093,7 +1106,8 @@ async fn every_command_acts_as_the_signed_in_staff_member_only() {
         ("change_my_pin", json!({"old": "123456", "new": "111111"})),
         ("submit_intake", intake.clone()),
         ("decide_case", json!({"number": "450821102012026112300001", "approved": true, "reason": ""})),
-        ("collect_case", json!({"number": "450821102012026112300001", "by": "李秀英"})),
+        ("collect_case", json!({"number": "450821102012026112300001", "by": "李秀英", "idNumber": "450821196804053025", "attorney": false})),
+        ("terminate_case", json!({"number": "450821102012026112300001", "reason": "逾期未补交", "approver": "head", "approverPin": "123456"})),
         ("reply_inquiry", json!({"id": "Q0120261123 0001", "result": "已答复"})),
         ("list_inquiries", json!({"openOnly": true})),
         ("settings", json!({})),
@@ -1304,5 +1318,110 @@ async fn the_verify_screen_tells_a_genuine_document_from_a_forged_one() {
     d.keys("#verify-qr", &key(Key::Enter)).await;
     d.wait_text("verify-result", "伪造").await;
     d.shot("15-verify-forged").await;
+    d.stop().await;
+}
+
+/// 容缺受理 in the window: the photo not brought, the commitment signed; the rules propose
+/// 容缺, F9 takes it in with the notice and the commitment; the case owes the photo and offers
+/// no approval until it comes; the photo brought, it is approved. The notice and the commitment
+/// are rendered for a look.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tolerated_intake_issues_the_notice_and_the_commitment_and_owes_the_photo() {
+    let d = Desk::start().await;
+    d.sign_in().await;
+    d.click("#nav-intake").await;
+    d.keys("#item-search", "cjrz").await;
+    d.keys("#item-search", &key(Key::Enter)).await;
+    d.keys("#id-number", "450821197003150014").await;
+    d.keys("#name", "黄志强").await;
+    for code in ["SFZ", "HKB", "SQB"] {
+        d.click(&format!(".got-{code}")).await;
+    }
+    // Without the commitment: one supplement notice, as always.
+    d.press(Key::F8).await;
+    d.wait_text("preview-result", "材料不全，一次性告知补正").await;
+    d.click(".commitment").await;
+    d.press(Key::F8).await;
+    let shown = d.wait_text("preview-result", "主要材料齐全，容缺受理").await;
+    assert!(shown.contains("容缺待补交：近期二寸免冠白底彩色照片") && shown.contains("补交期限：2026-11-30"), "{shown}");
+    d.shot("20-tolerated-preview").await;
+    d.press(Key::F9).await;
+    let out = d.wait_text("outcome", "容缺受理").await;
+    assert!(out.contains("〔2026〕容字第01-0001号") && out.contains("〔2026〕诺字第01-0001号"), "{out}");
+    d.wait_text("outcome-owed-by", "2026-11-30").await;
+    d.shot("21-tolerated-outcome").await;
+    let cases = d.cli(&["case", "list", "--owing", "--json"]);
+    assert_eq!(cases.as_array().unwrap().len(), 1, "{cases}");
+    let number = cases[0]["case_number"].as_str().unwrap().to_owned();
+    assert_eq!(cases[0]["owed_by"], "2026-11-30");
+    // The two documents as the printer gets them, for a look.
+    if let Some(dir) = std::env::var_os("YICHUANG_SCREENSHOTS") {
+        for doc in ["RQ-2026-01-0001", "CN-2026-01-0001"] {
+            let pdf = PathBuf::from(&dir).join(format!("22-{doc}.pdf"));
+            d.cli_text(&["doc", "render", doc, "--out", pdf.to_str().unwrap()]);
+            let _ = Command::new("pdftoppm").args(["-r", "70", "-png", "-f", "1", "-l", "1"]).arg(&pdf).arg(PathBuf::from(&dir).join(format!("22-{doc}"))).status();
+        }
+    }
+    // The case page: what is owed and by when; no approval offered while it is owed.
+    d.nav("#nav-cases").await;
+    d.keys("#case-search", &number).await;
+    d.keys("#case-search", &key(Key::Enter)).await;
+    d.wait_text("case-owed", "近期二寸免冠白底彩色照片").await;
+    d.wait_text("case-owed", "补交期限 2026-11-30").await;
+    assert!(d.client.find(Locator::Css("#act-decide")).await.is_err(), "approval is not offered while the photo is owed");
+    d.shot("23-case-owing").await;
+    // The photo comes: nothing owed, the clock unchanged (from intake), approval offered.
+    d.click("#act-supplement").await;
+    d.click(".supp-ZP").await;
+    d.click("#supp-ok").await;
+    d.find("#act-decide").await;
+    assert!(d.client.find(Locator::Css("#case-owed")).await.is_err(), "nothing owed");
+    d.wait_text("case-due", "2026-12-21").await;
+    let v = d.cli(&["case", "show", &number, "--json"]);
+    assert_eq!(v["owed"], json!([]));
+    assert_eq!(v["clock_start"], "2026-11-23");
+    assert_eq!(d.cli_text(&["verify"]).trim(), "ok");
+    d.stop().await;
+}
+
+/// A 容缺 case whose photo never came: on 1 December the Today screen flags it, and the head's
+/// PIN terminates it with its notice; a wrong PIN changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_overdue_tolerated_case_is_flagged_today_and_terminated_with_the_head_s_pin() {
+    let files = tempfile::tempdir().unwrap();
+    let file = files.path().join("t.json");
+    std::fs::write(
+        &file,
+        json!({"item": "CJ-01", "applicant": {"name": "黄志强", "id_number": "450821197003150014"},
+               "materials": [{"material": "SFZ", "pages": 1}, {"material": "HKB", "pages": 2}, {"material": "SQB", "pages": 2}],
+               "clerk": "demo", "commitment": true})
+        .to_string(),
+    )
+    .unwrap();
+    let d = Desk::launch_later(&[&["case", "intake", file.to_str().unwrap()]], "2026-12-01T09:00:00+08:00").await;
+    d.sign_in().await;
+    let today = d.wait_text("today", "容缺待补交").await;
+    assert!(today.contains("容缺补交已逾期（2026-11-30）"), "{today}");
+    d.shot("24-today-owing-overdue").await;
+    let number = d.cli(&["case", "list", "--owing", "--json"])[0]["case_number"].as_str().unwrap().to_owned();
+    d.nav("#nav-cases").await;
+    d.keys("#case-search", &number).await;
+    d.keys("#case-search", &key(Key::Enter)).await;
+    d.wait_text("case-owed", "已逾期").await;
+    d.click("#act-terminate").await;
+    d.keys("#term-pin", "0000").await;
+    d.click("#term-ok").await;
+    d.wait_text("term-error", "批准人：工号或密码不对").await;
+    assert_eq!(d.cli(&["case", "show", &number, "--json"])["status"], "accepted", "a wrong PIN changes nothing");
+    d.keys("#term-pin", &key(Key::Backspace).repeat(4)).await;
+    d.keys("#term-pin", "123456").await;
+    d.click("#term-ok").await;
+    d.wait_text("case-status", "终止办理").await;
+    d.wait_text("case-page", "〔2026〕终字第01-0001号").await;
+    d.shot("25-terminated").await;
+    let v = d.cli(&["case", "show", &number, "--json"]);
+    assert_eq!(v["status"], "terminated");
+    assert!(v["outcome_reason"].as_str().unwrap().contains("近期二寸免冠白底彩色照片"), "{v}");
+    assert_eq!(d.cli_text(&["verify"]).trim(), "ok");
     d.stop().await;
 }
