@@ -166,8 +166,23 @@ items = [
          [ID(), m("ZP", "近期一寸免冠彩色照片", form="original"), WTS()]),
 ]
 
+# 容缺受理: the materials that may follow on the applicant's written commitment (a photo, a
+# bank card, a statement of income or hardship that can come later), and each item's period for
+# them in working days (5 where not named).
+TOLERABLE = {"CJ-01": ["ZP"], "TY-01": ["ZP"], "GL-01": ["SBK"], "DB-01": ["SRZM"], "LS-01": ["KNZM"], "CJ-02": ["YHK"], "TK-01": ["SRZM"]}
+TOLERANCE_DAYS = {"DB-01": 10, "TK-01": 10, "LS-01": 3}
+for it in items:
+    for mat in it["materials"]:
+        if mat["code"] in TOLERABLE.get(it["code"], []):
+            mat["tolerable"] = True
+    if it["code"] in TOLERANCE_DAYS:
+        mats = it.pop("materials")
+        it["tolerance_days"] = TOLERANCE_DAYS[it["code"]]
+        it["materials"] = mats
+
 doc = {
-    "version": "2026.11-demo",
+    # A new version whenever the content changes: a version names one content everywhere.
+    "version": "2026.12-demo",
     "published_at": "2026-11-01",
     "source": "演示目录：示范镇便民服务中心公开的服务事项（依据各地公开办事指南整理）",
     "items": items,

@@ -240,7 +240,7 @@ fn a_one_time_notice_and_an_inquiry_without_a_case() {
     assert!(out.contains("〔2026〕告字第01-0001号"), "{out}");
     let doc = c.json(&["doc", "show", "GZ-2026-01-0001", "--json"]);
     assert_eq!(doc["body"]["materials"].as_array().unwrap().len(), 7);
-    assert_eq!(doc["body"]["catalogue_version"], "2026.11-demo");
+    assert_eq!(doc["body"]["catalogue_version"], "2026.12-demo");
     assert!(doc["body"]["guide"]["legal_basis"].as_str().unwrap().contains("土地管理法"));
     let f = c.file("q.json", &json!({
         "channel": "visit", "person": "赵大娘", "phone": "13907750001",

@@ -90,7 +90,7 @@ fn every_kind_of_document_prints_what_it_must() {
             let item = c.json(&["catalog", "show", "ZJ-01", "--json"]);
             let mut v: Vec<String> = item["materials"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap().to_owned()).collect();
             assert_eq!(v.len(), 7);
-            v.extend(["陈建华".into(), "农村宅基地和建房（规划许可）审批".into(), "土地管理法".into(), "〔2026〕告字第01-0001号".into(), "2026.11-demo".into()]);
+            v.extend(["陈建华".into(), "农村宅基地和建房（规划许可）审批".into(), "土地管理法".into(), "〔2026〕告字第01-0001号".into(), "2026.12-demo".into()]);
             v
         }),
         ("SW-2026-01-0001".into(), vec!["赵大娘".into(), "低保年审何时进行".into(), "县民政局社会救助股".into(), "〔2026〕问字第01-0001号".into(), "接收人".into()]),
@@ -118,7 +118,7 @@ fn a_printed_qr_code_verifies_and_a_forged_one_does_not() {
     let pdf = c.dir.path().join("notice.pdf");
     c.ok(&["doc", "notice", "YL-01", "--actor", "demo", "--out", pdf.to_str().unwrap()]);
     let text = check_pdf(pdf.to_str().unwrap());
-    assert!(text.contains("城乡居民基本养老保险参保登记") && text.contains("2026.11-demo"), "{text}");
+    assert!(text.contains("城乡居民基本养老保险参保登记") && text.contains("2026.12-demo"), "{text}");
     let mut store = c.store();
     let qr = store.document_qr("GZ-2026-01-0001", at(NOW)).unwrap();
     let out = c.ok(&["doc", "verify", &qr]);

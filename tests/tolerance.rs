@@ -29,7 +29,7 @@ fn the_catalogue_says_which_materials_may_follow_and_for_how_long() {
     assert!(cj["materials"].as_array().unwrap().iter().all(|m| m["tolerable"].is_boolean()));
     assert_eq!(item("DB-01")["tolerance_days"], 10);
     // A catalogue with a period out of bounds is refused whole.
-    let bad = DEMO_CATALOGUE_TEXT.replacen("\"tolerance_days\": 10", "\"tolerance_days\": 45", 1).replace("2026.11-demo", "2026.12-bad");
+    let bad = DEMO_CATALOGUE_TEXT.replacen("\"tolerance_days\": 10", "\"tolerance_days\": 45", 1).replace("2026.12-demo", "2026.12-bad");
     let f = c.dir.path().join("bad.json");
     std::fs::write(&f, bad).unwrap();
     let out = c.run(&["catalog", "import", f.to_str().unwrap(), "--actor", "head"]);
@@ -205,4 +205,33 @@ fn another_person_collects_with_a_power_of_attorney() {
     let v = c.json(&["case", "show", &n, "--json"]);
     assert_eq!(v["collector_role"], "attorney");
     assert_eq!(v["collected_by"], "黄小明");
+}
+
+#[test]
+fn a_centre_may_bar_an_applicant_whose_commitment_was_broken() {
+    let c = Centre::new();
+    let applicant = id("45082119680405302");
+    let f = c.file("t.json", &with_commitment(cj01(&applicant, &["SFZ", "HKB", "SQB"])));
+    let n = c.json(&["case", "intake", &f, "--json"])["case_number"].as_str().unwrap().to_owned();
+    let later = "2026-12-01T09:00:00+08:00";
+    c.ok_at(later, &["case", "terminate", &n, "--reason", "逾期未补交照片", "--approver", "head", "--actor", "demo"]);
+    c.ok_at(later, &["case", "archive", &n, "--actor", "demo"]);
+    // By default the same applicant may commit again.
+    let f2 = c.file("t2.json", &with_commitment(cj01(&applicant, &["SFZ", "HKB", "SQB"])));
+    assert_eq!(c.json_at(later, &["case", "intake", &f2, "--json"])["decision"], "tolerated");
+    // The centre's rule on: refused with the reason (the terminated case, archived since,
+    // still counts), nothing written; without the commitment the supplement notice as always.
+    c.ok_at(later, &["settings", "--set", "bar_broken_commitments=true", "--actor", "head"]);
+    let before = c.count("SELECT count(*) FROM case_file");
+    let out = c.run_at(later, &["case", "intake", &f2, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains(&format!("办件{n}已终止办理")), "{}", stderr(&out));
+    assert_eq!(c.count("SELECT count(*) FROM case_file"), before, "nothing written");
+    let out = c.run_at(later, &["case", "intake", &f2, "--preview"]);
+    assert!(stderr(&out).contains("不再为其容缺受理"), "the preview says so too: {}", stderr(&out));
+    let plain = c.file("p.json", &cj01(&applicant, &["SFZ", "HKB", "SQB"]));
+    assert_eq!(c.json_at(later, &["case", "intake", &plain, "--json"])["decision"], "supplement");
+    // Another applicant is not barred.
+    let other = c.file("o.json", &with_commitment(cj01(&id("45082119680405303"), &["SFZ", "HKB", "SQB"])));
+    assert_eq!(c.json_at(later, &["case", "intake", &other, "--json"])["decision"], "tolerated");
 }

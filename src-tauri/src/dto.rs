@@ -968,6 +968,7 @@ pub struct SettingsDto {
     pub hq_ca: String,
     pub hq_ca_fingerprint: Option<String>,
     pub idle_lock_minutes: u32,
+    pub bar_broken_commitments: bool,
 }
 
 impl From<&yichuang_store::Centre> for SettingsDto {
@@ -990,6 +991,7 @@ impl From<&yichuang_store::Centre> for SettingsDto {
             hq_ca: s.hq_ca.clone(),
             hq_ca_fingerprint: (!s.hq_ca.is_empty()).then(|| yichuang_store::pem_certificate(&s.hq_ca).ok()).flatten(),
             idle_lock_minutes: s.idle_lock_minutes,
+            bar_broken_commitments: s.bar_broken_commitments,
         }
     }
 }
@@ -1014,6 +1016,9 @@ pub struct SettingsForm {
     /// Absent: as it is.
     #[serde(default)]
     pub idle_lock_minutes: Option<u32>,
+    /// 容缺 not offered to an applicant with a broken commitment (absent: unchanged).
+    #[serde(default)]
+    pub bar_broken_commitments: Option<bool>,
 }
 
 impl SettingsForm {
@@ -1021,6 +1026,9 @@ impl SettingsForm {
     /// window and the command line).
     pub fn apply(self, mut s: yichuang_store::Settings) -> ApiResult<yichuang_store::Settings> {
         let phone = self.phone.trim();
+        if let Some(b) = self.bar_broken_commitments {
+            s.bar_broken_commitments = b;
+        }
         if let Some(m) = self.idle_lock_minutes {
             s.idle_lock_minutes = m;
         }

@@ -90,11 +90,12 @@ export interface Settings {
   centre_code: string; centre_name: string; terminal: string; warning_days: number; stub_copies: boolean
   deemed_approval: boolean; phone: string; address: string; printer: string; slip_printer: string; slip_encoding: string
   hq_public_key: string; peer_listen: string; hq_ca: string; hq_ca_fingerprint: string | null; idle_lock_minutes: number
+  bar_broken_commitments: boolean
 }
 export interface SettingsForm {
   warningDays: number; stubCopies: boolean; phone: string; address: string
   printer: string; slipPrinter: string; slipEncoding: string; hqPublicKey: string; peerListen: string; hqCa: string
-  idleLockMinutes: number
+  idleLockMinutes: number; barBrokenCommitments: boolean
 }
 export interface PrinterInfo { name: string; is_default: boolean }
 export interface Progress { done: number; total: number }
@@ -313,7 +314,7 @@ export function settingsForm(s: Settings): SettingsForm {
     warningDays: s.warning_days, stubCopies: s.stub_copies, phone: s.phone, address: s.address,
     printer: s.printer, slipPrinter: s.slip_printer, slipEncoding: s.slip_encoding || 'gb18030',
     hqPublicKey: s.hq_public_key, peerListen: s.peer_listen, hqCa: s.hq_ca,
-    idleLockMinutes: s.idle_lock_minutes || 5,
+    idleLockMinutes: s.idle_lock_minutes || 5, barBrokenCommitments: !!s.bar_broken_commitments,
   }
 }
 

@@ -264,15 +264,17 @@ impl CaseState {
     }
 
     /// The actions this state allows, in the order a case page offers them (supplements are
-    /// represented by their accepting outcome, decisions by approval).
+    /// represented by their accepting outcome, decisions by approval, or by refusal where only
+    /// that is open: a case owing 容缺 materials).
     pub fn allowed_actions(self) -> Vec<CaseAction> {
+        let approved = self.apply(CaseAction::Decide { approved: true }).is_ok();
         [
             CaseAction::Supplement(SupplementOutcome::Accepted),
             CaseAction::Extend,
             CaseAction::Forward,
             CaseAction::Pause,
             CaseAction::Resume,
-            CaseAction::Decide { approved: true },
+            CaseAction::Decide { approved },
             CaseAction::Ready,
             CaseAction::Collect,
             CaseAction::Withdraw,
@@ -290,7 +292,9 @@ impl CaseState {
         use CaseAction as A;
         use CaseStatus as S;
         let not_allowed = Err(TransitionError::NotAllowed { status: self.status, action });
-        if self.paused && !matches!(action, A::Resume | A::Withdraw | A::Extend) {
+        // Owed 容缺 materials may come while the clock is paused: it stays paused.
+        let owed_in = self.owes && matches!(action, A::Supplement(SupplementOutcome::StillOwing | SupplementOutcome::Accepted));
+        if self.paused && !owed_in && !matches!(action, A::Resume | A::Withdraw | A::Extend) {
             return Err(TransitionError::Paused(action));
         }
         let next = |status| Ok(Self { status, paused: false, owes: false });

@@ -239,7 +239,18 @@ mod tests {
         }
         assert!(S::Accepted.can_become(S::Terminated));
         assert!(!S::Terminated.can_become(S::Approved));
-        assert!(!S::AwaitingSupplement.can_become(S::Terminated) || S::AwaitingSupplement.can_become(S::Accepted));
+        // The page offers what is open: supplement (the owed materials), a negative decision
+        // (approval is not), no termination before the day is the store's to refuse.
+        let offered: Vec<&str> = owing.allowed_actions().iter().map(|a| a.label()).collect();
+        assert_eq!(offered, ["补正材料", "延期", "上报/转办", "暂停计时", "作出决定", "撤回", "终止办理"]);
+        assert!(owing.allowed_actions().contains(&A::Decide { approved: false }));
+        // Paused (第45条), an owing case still takes its owed materials, and stays paused.
+        let paused = owing.apply(A::Pause).unwrap();
+        let got = paused.apply(A::Supplement(SupplementOutcome::Accepted)).unwrap();
+        assert!(got.paused() && !got.owes() && got.status() == S::Accepted);
+        assert!(paused.apply(A::Supplement(SupplementOutcome::StillOwing)).unwrap().paused());
+        assert_eq!(paused.apply(A::Terminate).unwrap_err().code(), "case.paused");
+        assert_eq!(paused.apply(A::Decide { approved: true }).unwrap_err().code(), "case.paused");
     }
 
     #[test]

@@ -61,6 +61,9 @@ pub struct FoldedCase {
     /// 容缺: what the case owes now (empty when nothing), and the day it is owed by.
     pub owed: Vec<Deficiency>,
     pub owed_by: Option<NaiveDate>,
+    /// Who collected, as checked at the counter (their ID number and role).
+    pub collector_id_number: Option<String>,
+    pub collector_role: Option<String>,
     pub updated_at: String,
     /// Acts the state machine refused at their place in the order: (stream, seq, kind, why).
     pub losers: Vec<(String, i64, String, String)>,
@@ -108,7 +111,9 @@ pub fn fold_case(events: &[Sourced]) -> Result<Option<FoldedCase>, EventError> {
                 continue;
             }
             let status = CaseStatus::parse(&p.status).unwrap_or(CaseStatus::Accepted);
-            let tolerated = p.decision == "tolerated";
+            // A case owes what its intake lists: "tolerated" with nothing listed owes nothing,
+            // as the store reads it.
+            let tolerated = p.decision == "tolerated" && !p.deficiencies.is_empty();
             state = Some(CaseState::restore(status, false).owing(tolerated));
             out = Some(FoldedCase {
                 status: p.status.clone(),
@@ -123,8 +128,20 @@ pub fn fold_case(events: &[Sourced]) -> Result<Option<FoldedCase>, EventError> {
             });
             continue;
         }
-        let Some(action) = action_of(&e) else { continue };
+        let Some(mut action) = action_of(&e) else { continue };
         let f = out.get_or_insert_with(FoldedCase::default);
+        // Owed materials brought in at two windows that could not see each other: each lists
+        // what it thought still owed; what is owed is what the fold owed and the event still
+        // lists. Nothing left: the case owes nothing, whatever the event thought.
+        let mut still_owed = None;
+        if let (Event::CaseSupplemented(p), Some(current)) = (&e, state) {
+            if current.owes() {
+                let listed: Vec<&str> = if p.decision == "tolerated" { p.deficiencies.iter().map(|d| d.material.as_str()).collect() } else { vec![] };
+                let still: Vec<Deficiency> = f.owed.iter().filter(|d| listed.contains(&d.material.as_str())).cloned().collect();
+                action = CaseAction::Supplement(if still.is_empty() { SupplementOutcome::Accepted } else { SupplementOutcome::StillOwing });
+                still_owed = Some(still);
+            }
+        }
         let Some(current) = state else {
             f.losers.push((s.stream.clone(), s.record.seq, s.record.kind.clone(), "办件尚未收件".into()));
             continue;
@@ -150,9 +167,8 @@ pub fn fold_case(events: &[Sourced]) -> Result<Option<FoldedCase>, EventError> {
         f.updated_at = s.record.at.clone();
         match &e {
             Event::CaseSupplemented(p) if current.owes() => {
-                // Owed materials brought in: the clock runs on from intake; what is still
-                // owed is what the event lists.
-                f.owed = if next.owes() { p.deficiencies.clone() } else { vec![] };
+                // Owed materials brought in: the clock runs on from intake.
+                f.owed = still_owed.take().unwrap_or_default();
                 f.due = p.due.clone().or_else(|| f.due.clone());
             }
             Event::CaseSupplemented(p) => {
@@ -198,7 +214,11 @@ pub fn fold_case(events: &[Sourced]) -> Result<Option<FoldedCase>, EventError> {
             }
             Event::CaseWithdrawn(p) if !p.reason.is_empty() => f.outcome_reason = Some(p.reason.clone()),
             Event::CaseTerminated(p) => f.outcome_reason = Some(p.reason.clone()),
-            Event::CaseCollected(p) => f.collected_by = Some(p.by.clone()),
+            Event::CaseCollected(p) => {
+                f.collected_by = Some(p.by.clone());
+                f.collector_id_number = p.id_number.clone();
+                f.collector_role = p.role.clone();
+            }
             _ => {}
         }
     }

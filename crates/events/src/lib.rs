@@ -150,6 +150,9 @@ pub struct CaseSupplemented {
     pub deficiencies: Vec<Deficiency>,
     #[serde(default)]
     pub refusal: Option<String>,
+    /// Owed 容缺 materials brought while the clock is paused (第45条): it stays paused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub paused: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -767,7 +770,7 @@ impl Event {
     pub fn case_state(&self) -> Option<(&str, bool, Option<&Due>)> {
         match self {
             Self::CaseIntake(p) => Some((p.status.as_str(), false, p.due.as_ref())),
-            Self::CaseSupplemented(p) => Some((p.status.as_str(), false, p.due.as_ref())),
+            Self::CaseSupplemented(p) => Some((p.status.as_str(), p.paused, p.due.as_ref())),
             Self::CaseExtended(CaseExtended { step, .. })
             | Self::CasePaused(CasePaused { step, .. })
             | Self::CaseForwarded(CaseForwarded { step, .. })

@@ -208,4 +208,31 @@ fn the_fold_keeps_what_a_case_owes_and_refuses_approval_while_it_owes() {
     assert_eq!(f.status, "terminated");
     assert_eq!(f.outcome_reason.as_deref(), Some("逾期未补交容缺材料"));
     assert_eq!(f.losers.len(), 1);
+
+    // Two owed, brought one at each window while they could not see each other: each window
+    // thought the other one still owed; the fold knows both came.
+    let two = intake.replace(
+        r#""deficiencies":[{"material":"ZP","name":"照片","problem":"未提交"}]"#,
+        r#""deficiencies":[{"material":"ZP","name":"照片","problem":"未提交"},{"material":"ZM","name":"诊断证明","problem":"未提交"}]"#,
+    );
+    let brought = |m: &str, other: &str| {
+        format!(
+            r#"{{"round":2,"materials":[{{"material":"{m}","pages":1,"copies":1,"defect":null}}],"decision":"tolerated","status":"accepted","clock_start":null,"due":{{"date":"2026-12-21","provisional":false,"calendar_version":"2026:1"}},"deficiencies":[{{"material":"{other}","name":"x","problem":"未提交"}}],"refusal":null}}"#
+        )
+    };
+    let (zp, zm) = (brought("ZP", "ZM"), brought("ZM", "ZP"));
+    let events = vec![
+        rec("", 1, "2026-11-23T09:00:00+08:00", "case.intake", &two),
+        rec("", 2, "2026-11-24T09:00:00+08:00", "case.supplemented", &zp),
+        rec("w2", 1, "2026-11-25T09:00:00+08:00", "case.supplemented", &zm),
+        rec("w2", 2, "2026-11-26T09:00:00+08:00", "case.decided", approve),
+    ];
+    let f = fold_case(&events).unwrap().unwrap();
+    assert!(f.owed.is_empty(), "{:?}", f.owed);
+    assert_eq!(f.status, "approved");
+    assert!(f.losers.is_empty(), "{:?}", f.losers);
+    // "tolerated" with nothing listed owes nothing (as the store reads it).
+    let empty = intake.replace(r#""deficiencies":[{"material":"ZP","name":"照片","problem":"未提交"}]"#, r#""deficiencies":[]"#);
+    let events = vec![rec("", 1, "2026-11-23T09:00:00+08:00", "case.intake", &empty), rec("w2", 1, "2026-11-24T09:00:00+08:00", "case.decided", approve)];
+    assert_eq!(fold_case(&events).unwrap().unwrap().status, "approved");
 }

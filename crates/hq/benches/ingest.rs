@@ -43,7 +43,7 @@ fn main() {
             let case = format!("45082110201202611{:06}0", (seq + 1) / 2);
             let (kind, subject, payload) = if seq % 2 == 1 {
                 ("case.intake", case.clone(), format!(
-                    r#"{{"item":"LS-01","catalogue_version":"2026.11-demo","applicant":{{"kind":"person","key":"450821196804053025","name":"韦秀英","phone":null}},"decision":"accepted","status":"accepted","received_on":"2026-11-23","limit":{{"days":10,"unit":"working"}},"due":{{"date":"2026-12-07","provisional":false,"calendar_version":"2026:1"}},"materials":[{{"material":"SFZ","pages":1,"copies":1}},{{"material":"HKB","pages":2,"copies":1}},{{"material":"SQS","pages":1,"copies":1}},{{"material":"KNZM","pages":1,"copies":1}}],"handler":"demo","n":{seq}}}"#
+                    r#"{{"item":"LS-01","catalogue_version":"2026.12-demo","applicant":{{"kind":"person","key":"450821196804053025","name":"韦秀英","phone":null}},"decision":"accepted","status":"accepted","received_on":"2026-11-23","limit":{{"days":10,"unit":"working"}},"due":{{"date":"2026-12-07","provisional":false,"calendar_version":"2026:1"}},"materials":[{{"material":"SFZ","pages":1,"copies":1}},{{"material":"HKB","pages":2,"copies":1}},{{"material":"SQS","pages":1,"copies":1}},{{"material":"KNZM","pages":1,"copies":1}}],"handler":"demo","n":{seq}}}"#
                 ))
             } else {
                 ("document.issued", format!("SL-2026-01-{seq:06}"), format!(r#"{{"kind":"receipt","number":"SL-2026-01-{seq:06}","case":"{case}","body":{{}}}}"#))

@@ -60,7 +60,7 @@ fn main() {
                 let due = day + chrono::Days::new(14);
                 let at = format!("{day}T09:30:00+08:00");
                 push("case.intake", case.clone(), format!(
-                    r#"{{"item":"LS-01","catalogue_version":"2026.11-demo","applicant":{{"kind":"person","key":"450821196804053025","name":"韦秀英","phone":null}},"decision":"accepted","status":"accepted","received_on":"{day}","limit":{{"days":10,"unit":"working"}},"due":{{"date":"{due}","provisional":false,"calendar_version":"2026:1"}},"materials":[{{"material":"SFZ","pages":1,"copies":1}}],"handler":"demo"}}"#
+                    r#"{{"item":"LS-01","catalogue_version":"2026.12-demo","applicant":{{"kind":"person","key":"450821196804053025","name":"韦秀英","phone":null}},"decision":"accepted","status":"accepted","received_on":"{day}","limit":{{"days":10,"unit":"working"}},"due":{{"date":"{due}","provisional":false,"calendar_version":"2026:1"}},"materials":[{{"material":"SFZ","pages":1,"copies":1}}],"handler":"demo"}}"#
                 ), at.clone(), &mut events);
                 push("document.issued", format!("SL-2026-01-{n:06}"), format!(r#"{{"kind":"receipt","number":"SL-2026-01-{n:06}","case":"{case}","body":{{}}}}"#), at, &mut events);
                 let decided = day + chrono::Days::new(7);

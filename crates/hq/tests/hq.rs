@@ -447,7 +447,7 @@ fn a_catalogue_published_at_hq_reaches_the_terminal_and_old_cases_keep_theirs() 
     intakes(&mut s, 1, 0, T);
     let old_case = s.list_cases(&Default::default(), now(T).date_naive()).unwrap()[0].number.clone();
     let new_catalogue = yichuang_store::DEMO_CATALOGUE
-        .replace("\"version\": \"2026.11-demo\"", "\"version\": \"2026.12\"")
+        .replace("\"version\": \"2026.12-demo\"", "\"version\": \"2026.12\"")
         .replace("临时救助申请", "临时救助申请（急难型）");
     let published = hq.rt.block_on(async { yichuang_hq::documents::publish(&hq.pool.get().await.unwrap(), "catalogue", &new_catalogue).await }).unwrap();
     assert_eq!(published, "2026.12");
@@ -458,7 +458,7 @@ fn a_catalogue_published_at_hq_reaches_the_terminal_and_old_cases_keep_theirs() 
     let doc = s.issue_notice("LS-01", None, "demo", now(T)).unwrap();
     assert_eq!(s.document(&doc.number).unwrap().body.item_name.as_deref(), Some("临时救助申请（急难型）"));
     let v = s.case(&old_case, now(T).date_naive()).unwrap();
-    assert_eq!(v.catalogue_version, "2026.11-demo");
+    assert_eq!(v.catalogue_version, "2026.12-demo");
     assert_eq!(v.item_name, "临时救助申请");
     // Nothing new the next time.
     assert!(yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap().applied.is_empty());

@@ -56,7 +56,7 @@ fn main() {
             &number,
             Event::CaseIntake(Box::new(ev::CaseIntake {
                 item: item.into(),
-                catalogue_version: "2026.11-demo".into(),
+                catalogue_version: "2026.12-demo".into(),
                 applicant: ev::Applicant { kind: "person".into(), key: "450821196804053025".into(), name: "韦秀英".into(), phone: None },
                 agent: None,
                 decision: decision.into(),
@@ -99,6 +99,7 @@ fn main() {
                     due: due_on(due + Days::new(2)),
                     deficiencies: vec![],
                     refusal: None,
+                    paused: false,
                 }),
             );
         }

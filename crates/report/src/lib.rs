@@ -189,6 +189,10 @@ struct Track {
     rated: bool,
     /// 容缺: the day owed materials are due, while anything is owed.
     owed_by: Option<NaiveDate>,
+    /// Taken in under 容缺: its supplements bring owed materials, never a second acceptance.
+    tolerated: bool,
+    /// Terminated: a later act (another window's, which the centre's fold refused) counts nothing.
+    ended: bool,
 }
 
 fn date_of(at: &str) -> Option<NaiveDate> {
@@ -239,7 +243,9 @@ pub fn fold<'a>(
                     done: false,
                     running: RUNNING.contains(&status),
                     rated: false,
-                    owed_by: p.owed_by.filter(|_| decision == "tolerated"),
+                    owed_by: p.owed_by.filter(|_| decision == "tolerated" && !p.deficiencies.is_empty()),
+                    tolerated: decision == "tolerated",
+                    ended: false,
                 };
                 let f = items.entry(p.item.clone()).or_default();
                 if inside {
@@ -286,27 +292,33 @@ pub fn fold<'a>(
             }
             _ if e.kind.starts_with("case.") => {
                 let Some(t) = cases.get_mut(e.subject) else { continue };
+                // A terminated case is final; an act recorded after it at another window lost.
+                if t.ended || (matches!(event, Event::CaseTerminated(_)) && t.owed_by.is_none()) {
+                    continue;
+                }
                 let f = items.entry(t.item.clone()).or_default();
                 if let Some(d) = due {
                     t.due = Some(d);
                 }
                 match &event {
-                    // Owed materials brought to a 容缺 case: the commitment is judged when
-                    // the last of them comes; the case was accepted at intake.
-                    Event::CaseSupplemented(p) if t.owed_by.is_some() && p.decision != "tolerated" => {
-                        let by = t.owed_by.take().unwrap_or(day);
-                        if inside {
-                            if day <= by {
-                                f.commitments_kept += 1;
-                            } else {
-                                f.commitments_broken += 1;
+                    // Owed materials brought to a 容缺 case: the commitment is judged once, when
+                    // the last of them comes; the case was accepted at intake. Still owing
+                    // some: it stands open.
+                    Event::CaseSupplemented(p) if t.tolerated && p.decision != "tolerated" => {
+                        if let Some(by) = t.owed_by.take() {
+                            if inside {
+                                if day <= by {
+                                    f.commitments_kept += 1;
+                                } else {
+                                    f.commitments_broken += 1;
+                                }
                             }
                         }
                     }
-                    // Still owing some of it: the commitment stands open.
-                    Event::CaseSupplemented(_) if t.owed_by.is_some() => {}
+                    Event::CaseSupplemented(_) if t.tolerated => {}
                     Event::CaseTerminated(_) => {
                         t.owed_by = None;
+                        t.ended = true;
                         if inside {
                             f.terminated += 1;
                             f.commitments_broken += 1;
@@ -461,6 +473,33 @@ mod tests {
         ];
         let r = fold("示范镇", events, &Calendar::weekends_only(), Period::month(2026, 11).unwrap(), &HashMap::new());
         assert_eq!((r.total.ratings, r.total.satisfied, r.total.bad_ratings), (1, 1, 0), "一次一评: the first in the centre's order");
+    }
+
+    /// 容缺 acts from two windows cut off from each other: the commitment is judged once, a
+    /// termination recorded after the owed photo came counts nothing, and an act recorded after
+    /// a termination counts nothing either.
+    #[test]
+    fn a_commitment_is_judged_once_whatever_two_windows_recorded() {
+        let intake = r#"{"item":"CJ-01","catalogue_version":"2026.11","applicant":{"kind":"person","key":"450821196804053025","name":"李秀英","phone":null},"agent":null,"decision":"tolerated","status":"accepted","deemed_accepted":false,"received_on":"2026-11-23","clock_start":"2026-11-23","limit":{"days":20,"unit":"working"},"due":{"date":"2026-12-21","provisional":false,"calendar_version":"2026.1"},"materials":[],"conditions":[],"deficiencies":[{"material":"ZP","name":"照片","problem":"未提交"}],"refusal":null,"handler":"demo","covering_for":null,"owed_by":"2026-11-30"}"#;
+        let cleared = r#"{"round":2,"materials":[],"decision":"accepted","status":"accepted","clock_start":null,"due":{"date":"2026-12-21","provisional":false,"calendar_version":"2026.1"},"deficiencies":[],"refusal":null}"#;
+        let terminated = r#"{"reason":"逾期","approver":"head","approver_name":"王建国","owed":[],"owed_by":"2026-11-30","status":"terminated","paused":false,"due":null}"#;
+        let n = "450821102012026112300001";
+        let fold_of = |events: Vec<Ev<'_>>| fold("示范镇", events, &Calendar::weekends_only(), Period::month(2026, 12).unwrap(), &HashMap::new()).total;
+        let at = |d: &'static str, kind: &'static str, payload: &'static str| Ev { at: d, kind, subject: n, payload };
+        // Cleared on 1 Dec (late) at one window, terminated on 2 Dec at the other (it lost).
+        let t = fold_of(vec![
+            at("2026-11-23T09:00:00+08:00", "case.intake", intake),
+            at("2026-12-01T09:00:00+08:00", "case.supplemented", cleared),
+            at("2026-12-02T09:00:00+08:00", "case.terminated", terminated),
+        ]);
+        assert_eq!((t.commitments_kept, t.commitments_broken, t.terminated, t.accepted), (0, 1, 0, 0));
+        // Terminated first; the photo another window took afterwards counts as nothing.
+        let t = fold_of(vec![
+            at("2026-11-23T09:00:00+08:00", "case.intake", intake),
+            at("2026-12-01T09:00:00+08:00", "case.terminated", terminated),
+            at("2026-12-01T10:00:00+08:00", "case.supplemented", cleared),
+        ]);
+        assert_eq!((t.commitments_kept, t.commitments_broken, t.terminated, t.accepted, t.overdue), (0, 1, 1, 0, 0));
     }
 
     #[test]

@@ -327,6 +327,11 @@ impl Store {
             .with_commitment(req.commitment);
         let decision = decide(item, &submission);
         let owed_by = matches!(decision, Decision::Tolerated(_)).then(|| yichuang_core::tolerance::owed_by(&self.calendar, today, item));
+        if owed_by.is_some() && self.centre()?.settings.bar_broken_commitments {
+            if let Some(case) = broken_commitment(self.connection(), &req.applicant.party)? {
+                return Err(StoreError::CommitmentBarred(case));
+            }
+        }
         let received_on = req.received_on.unwrap_or(today).min(today);
         // 第32条: a supplement notice later than 5 working days after arrival is too late.
         let deemed = matches!(decision, Decision::Supplement(_))
@@ -366,7 +371,14 @@ impl Store {
         let limit = item.promised_limit();
         let conditions: Vec<&str> = req.conditions.iter().map(MaterialCode::as_str).collect();
 
+        let barring = owed_by.is_some() && centre.settings.bar_broken_commitments;
         self.write(&clerk.id, now, |w| {
+            // Read again where it is acted on: another window may have terminated one since.
+            if barring {
+                if let Some(case) = broken_commitment(w.tx, &req.applicant.party)? {
+                    return Err(StoreError::CommitmentBarred(case));
+                }
+            }
             let applicant_id = upsert_applicant(w, &req.applicant, req.confirm_rename)?;
             let seq = w.next_number(&format!("case:{}:{}", w.terminal, today.format("%Y%m%d")))?;
             if seq > CaseNumber::MAX_SEQ {
@@ -569,6 +581,7 @@ impl Store {
                     due: due_ev(&due),
                     deficiencies: match &decision { Decision::Supplement(l) | Decision::Tolerated(l) => deficiency_ev(l), _ => vec![] },
                     refusal: merged.refusal().map(str::to_owned),
+                    paused: state.paused(),
                 }),
             )?;
             let kind = match &decision {
@@ -693,21 +706,25 @@ impl Store {
     ) -> Result<CaseView> {
         // Whose case it is never changes: read before the change.
         let parsed = CaseNumber::parse(number)?;
-        let (applicant_key, applicant_name, agent_key): (Option<String>, String, Option<String>) = self
+        let (applicant_key, applicant_name, agent_key, agent_name): (Option<String>, String, Option<String>, Option<String>) = self
             .connection()
             .query_row(
-                "SELECT a.id_number, a.name, c.agent_id_number FROM case_file c JOIN applicant a ON a.id = c.applicant_id WHERE c.number = ?1",
+                "SELECT a.id_number, a.name, c.agent_id_number, c.agent_name FROM case_file c JOIN applicant a ON a.id = c.applicant_id WHERE c.number = ?1",
                 [parsed.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?
             .ok_or_else(|| StoreError::UnknownCase(parsed.to_string()))?;
         let role = if applicant_key.as_deref() == Some(id_number.as_str()) {
             if applicant_name != by.as_str() {
-                return Err(StoreError::CollectorNameDiffers { given: by.as_str().to_owned(), on_file: applicant_name });
+                return Err(StoreError::CollectorNameDiffers { given: by.as_str().to_owned(), on_file: applicant_name, whom: "申请人" });
             }
             "applicant"
         } else if agent_key.as_deref() == Some(id_number.as_str()) {
+            let on_file = agent_name.unwrap_or_default();
+            if on_file != by.as_str() {
+                return Err(StoreError::CollectorNameDiffers { given: by.as_str().to_owned(), on_file, whom: "代办人" });
+            }
             "agent"
         } else if attorney {
             "attorney"
@@ -1155,7 +1172,16 @@ impl Detail {
 pub(crate) fn owed_of(conn: &rusqlite::Connection, number: &str) -> Result<(Vec<ev::Deficiency>, Option<NaiveDate>)> {
     let (owed, by): (Option<String>, Option<NaiveDate>) =
         conn.query_row("SELECT owed, owed_by FROM case_file WHERE number = ?1", [number], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok((owed.as_deref().map(|o| serde_json::from_str(o).unwrap_or_default()).unwrap_or_default(), by))
+    Ok((owed.as_deref().map(parse_owed).unwrap_or_default(), by))
+}
+
+/// A stored owed list. One that cannot be read still owes (an unreadable entry is listed), so
+/// that a damaged value never lets an owing case be approved.
+fn parse_owed(text: &str) -> Vec<ev::Deficiency> {
+    match serde_json::from_str::<Vec<ev::Deficiency>>(text) {
+        Ok(list) if !list.is_empty() => list,
+        _ => vec![ev::Deficiency { material: "?".into(), name: "（所欠材料的记录无法读取）".into(), problem: "请由中心负责人核对".into() }],
+    }
 }
 
 /// The mutable part of a case, read on `conn` (inside a write transaction when it is acted on).
@@ -1184,7 +1210,7 @@ fn read_case_row(conn: &rusqlite::Connection, number: &str) -> Result<CaseRow> {
             .optional()?
             .map(|(item_code, catalogue_version, status, paused, clock_start, days, unit, clock, owed, owed_by)| {
                 let status = CaseStatus::parse(&status).unwrap_or(CaseStatus::Archived);
-                let owed: Vec<ev::Deficiency> = owed.as_deref().map(|o| serde_json::from_str(o).unwrap_or_default()).unwrap_or_default();
+                let owed = owed.as_deref().map(parse_owed).unwrap_or_default();
                 Ok::<_, StoreError>(CaseRow {
                     number: parsed.clone(),
                     item_code,
@@ -1244,6 +1270,26 @@ pub(crate) fn held_submission(conn: &rusqlite::Connection, number: &str, item: &
         held = held.merged_with(&Submission::new(item, presented, defects, [], None)?);
     }
     Ok(held)
+}
+
+/// A case of this applicant terminated for materials owed (a broken 容缺 commitment), if any:
+/// terminated, or archived since (its event says so), at this window or another.
+fn broken_commitment(conn: &rusqlite::Connection, party: &Party) -> Result<Option<String>> {
+    let (kind, key, _) = party_fields(party);
+    let col = if kind == "person" { "id_number" } else { "uscc" };
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT c.number FROM case_file c JOIN applicant a ON a.id = c.applicant_id
+                 WHERE a.{col} = ?1 AND (c.status = 'terminated'
+                    OR EXISTS (SELECT 1 FROM event e WHERE e.subject = c.number AND e.kind = 'case.terminated')
+                    OR EXISTS (SELECT 1 FROM peer_event p WHERE p.subject = c.number AND p.kind = 'case.terminated'))
+                 ORDER BY c.created_at LIMIT 1"
+            ),
+            [key],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 fn party_fields(p: &Party) -> (&'static str, &str, &str) {
@@ -1399,7 +1445,7 @@ pub(crate) fn refold_case(w: &Writer<'_>, number: &str, own_stream: &str) -> Res
         "UPDATE case_file SET status = ?2, paused = ?3, clock = ?4, clock_start = ?5, due_date = ?6,
             due_provisional = ?7, calendar_version = coalesce(?8, calendar_version), outcome_reason = ?9,
             collected_by = ?10, completed_on = ?11, forwarded_to = ?12, updated_at = ?13,
-            owed = ?14, owed_by = coalesce(?15, owed_by)
+            owed = ?14, owed_by = coalesce(?15, owed_by), collector_id_number = ?16, collector_role = ?17
          WHERE number = ?1",
     )?
     .execute(params![
@@ -1418,6 +1464,8 @@ pub(crate) fn refold_case(w: &Writer<'_>, number: &str, own_stream: &str) -> Res
             f.updated_at,
             (!f.owed.is_empty()).then(|| serde_json::to_string(&f.owed).unwrap_or_default()),
             f.owed_by,
+            f.collector_id_number,
+            f.collector_role,
         ])?;
     // The list of losing acts is the fold's, as of every event held now: an act that lost only
     // because what it followed (another window's) had not arrived yet is cleared once it has.
@@ -1490,7 +1538,7 @@ pub(crate) fn project_foreign_intake(w: &Writer<'_>, rec: &EventRecord, p: &ev::
             rec.at,
             p.covering_for,
         ])?;
-    if p.decision == "tolerated" {
+    if p.decision == "tolerated" && !p.deficiencies.is_empty() {
         w.tx.prepare_cached("UPDATE case_file SET owed = ?2, owed_by = ?3 WHERE number = ?1")?.execute(params![
             rec.subject,
             serde_json::to_string(&p.deficiencies).unwrap_or_default(),

@@ -97,12 +97,14 @@ pub enum StoreError {
     SchemaUnexpected(&'static str),
     #[error("所欠容缺材料的补交期限是{owed_by}，期限未过，不能终止办理")]
     OwedNotDue { owed_by: chrono::NaiveDate },
+    #[error("该申请人有未履行的容缺承诺（办件{0}已终止办理），本中心规定不再为其容缺受理：请不选承诺书，按补正材料一次性告知")]
+    CommitmentBarred(String),
     #[error("容缺受理的办件只需补交所欠的材料：“{0}”不在所欠清单上")]
     NotOwed(String),
     #[error("容缺受理的办件在补交材料时不能不予受理：确不符合条件的，请作出不予批准的决定")]
     RefuseOwing,
-    #[error("领取人“{given}”的身份证号与申请人的相同，但申请人登记的姓名是“{on_file}”：请核对证件")]
-    CollectorNameDiffers { given: String, on_file: String },
+    #[error("领取人“{given}”的身份证号与{whom}的相同，但{whom}登记的姓名是“{on_file}”：请核对证件")]
+    CollectorNameDiffers { given: String, on_file: String, whom: &'static str },
     #[error("领取人的身份证号与申请人、代办人都不相符：他人代领须出示申请人签名的授权委托书（选择“持委托书代领”）")]
     CollectorUnknown,
     #[error(transparent)]
@@ -141,6 +143,7 @@ impl StoreError {
             Self::SchemaUnexpected(_) => "store.schema",
             Self::OwedNotDue { .. } => "case.owed_not_due",
             Self::NotOwed(_) => "case.not_owed",
+            Self::CommitmentBarred(_) => "case.commitment_barred",
             Self::RefuseOwing => "case.refuse_owing",
             Self::CollectorNameDiffers { .. } => "case.collector_name",
             Self::CollectorUnknown => "case.collector_unknown",

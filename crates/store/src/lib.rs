@@ -144,6 +144,9 @@ pub struct Settings {
     /// The window locks after this many minutes without a key or a click (the applicant may
     /// be looking at the screen), 1 to 120.
     pub idle_lock_minutes: u32,
+    /// 容缺受理 is not offered to an applicant with a recorded broken commitment (a case of
+    /// theirs terminated for materials owed); off by default.
+    pub bar_broken_commitments: bool,
 }
 
 impl Default for Settings {
@@ -163,6 +166,7 @@ impl Default for Settings {
             peer_listen: String::new(),
             hq_ca: String::new(),
             idle_lock_minutes: 5,
+            bar_broken_commitments: false,
         }
     }
 }

@@ -174,11 +174,11 @@ fn catalogue_import_is_idempotent_and_versioned() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = demo_store(dir.path());
     let t = now("2026-11-23T10:00:00+08:00");
-    assert_eq!(s.import_catalogue("head", DEMO_CATALOGUE, t).unwrap(), "2026.11-demo");
-    let changed = DEMO_CATALOGUE.replace("\"version\": \"2026.11-demo\"", "\"version\": \"2026.12\"").replace("城乡居民基本养老保险参保登记", "城乡居民养老保险参保登记");
+    assert_eq!(s.import_catalogue("head", DEMO_CATALOGUE, t).unwrap(), "2026.12-demo");
+    let changed = DEMO_CATALOGUE.replace("\"version\": \"2026.12-demo\"", "\"version\": \"2026.12\"").replace("城乡居民基本养老保险参保登记", "城乡居民养老保险参保登记");
     assert_eq!(s.import_catalogue("head", &changed, t).unwrap(), "2026.12");
     assert_eq!(s.item("YL-01").unwrap().item.name(), "城乡居民养老保险参保登记");
-    assert_eq!(s.item_in_version("2026.11-demo", "YL-01").unwrap().name(), "城乡居民基本养老保险参保登记");
+    assert_eq!(s.item_in_version("2026.12-demo", "YL-01").unwrap().name(), "城乡居民基本养老保险参保登记");
     let clash = changed.replace("城乡居民养老保险参保登记", "别的名字");
     assert_eq!(s.import_catalogue("head", &clash, t).unwrap_err().code(), "store.bad_file");
     let hits: Vec<_> = s.search_items("ylbx").unwrap().iter().map(|e| e.item.code().to_string()).collect();

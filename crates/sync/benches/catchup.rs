@@ -57,7 +57,7 @@ fn stream(terminal: u8, cases: u32) -> (Vec<u8>, usize) {
             &number,
             Event::CaseIntake(Box::new(ev::CaseIntake {
                 item: "LS-01".into(),
-                catalogue_version: "2026.11-demo".into(),
+                catalogue_version: "2026.12-demo".into(),
                 applicant: ev::Applicant { kind: "person".into(), key: format!("4508211968040{:05}", i % 100_000), name: "韦秀英".into(), phone: None },
                 agent: None,
                 decision: "accepted".into(),

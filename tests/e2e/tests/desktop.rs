@@ -168,6 +168,23 @@ impl Desk {
 
     /// Waits until no CSS transition or animation is running (a dialog zooming in, a message
     /// fading): a click taken while a dialog still moves can land on its overlay instead.
+    /// Waits until nothing matching `css` is displayed (a dialog closed), a condition.
+    async fn wait_gone(&self, css: &str) {
+        for _ in 0..400 {
+            let shown = self
+                .client
+                // Laid out at all (a hidden ancestor leaves no boxes).
+                .execute("return Array.from(document.querySelectorAll(arguments[0])).some(e => e.getClientRects().length > 0)", vec![json!(css)])
+                .await
+                .unwrap();
+            if shown == json!(false) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{css} still shown after 20 s");
+    }
+
     async fn settled(&self) {
         for _ in 0..100 {
             let running = self
@@ -1368,14 +1385,22 @@ async fn a_tolerated_intake_issues_the_notice_and_the_commitment_and_owes_the_ph
     d.keys("#case-search", &key(Key::Enter)).await;
     d.wait_text("case-owed", "近期二寸免冠白底彩色照片").await;
     d.wait_text("case-owed", "补交期限 2026-11-30").await;
-    assert!(d.client.find(Locator::Css("#act-decide")).await.is_err(), "approval is not offered while the photo is owed");
+    // Only a negative decision is open while the photo is owed.
+    d.click("#act-decide").await;
+    d.wait_text("decide-owed", "补齐前不能作出准予的决定").await;
     d.shot("23-case-owing").await;
+    let yes = d.find("#decide-yes").await;
+    let disabled = d.client.execute("return arguments[0].closest('label').classList.contains('is-disabled')", vec![serde_json::to_value(&yes).unwrap()]).await.unwrap();
+    assert_eq!(disabled, json!(true), "准予 cannot be chosen");
+    d.click_xpath("//div[contains(@class, 'el-dialog')][.//span[contains(@class, 'el-dialog__title')][normalize-space(.)='作出决定']]//button[contains(@class, 'el-dialog__headerbtn')]").await;
+    d.wait_gone(".el-overlay-dialog").await;
     // The photo comes: nothing owed, the clock unchanged (from intake), approval offered.
     d.click("#act-supplement").await;
     d.click(".supp-ZP").await;
     d.click("#supp-ok").await;
+    // Nothing owed once the page has the answer (a condition: the owed line goes).
+    d.wait_gone("#case-owed").await;
     d.find("#act-decide").await;
-    assert!(d.client.find(Locator::Css("#case-owed")).await.is_err(), "nothing owed");
     d.wait_text("case-due", "2026-12-21").await;
     let v = d.cli(&["case", "show", &number, "--json"]);
     assert_eq!(v["owed"], json!([]));
