@@ -66,9 +66,22 @@ fn addressee(b: &DocumentBody) -> String {
         return format!("{}：", b.centre_name);
     }
     match (&b.applicant_name, &b.applicant_id_masked) {
-        (Some(n), Some(id)) => format!("{n}（身份证号码：{id}）："),
+        (Some(n), Some(id)) => format!("{n}（{}：{id}）：", id_label(id)),
         (Some(n), None) => format!("{n}："),
         _ => "申请人：".to_owned(),
+    }
+}
+
+/// A person's number is masked on paper; an organisation's credit code is public and whole.
+fn is_person(id: &str) -> bool {
+    id.contains('*')
+}
+
+fn id_label(id: &str) -> &'static str {
+    if is_person(id) {
+        "身份证号码"
+    } else {
+        "统一社会信用代码"
     }
 }
 
@@ -96,11 +109,16 @@ fn opening(b: &DocumentBody, kind: DocKind) -> String {
         DocKind::Collection => format!("您申请办理的“{item}”已办理完毕，请携带本人身份证件和受理通知书，到本中心窗口领取办理结果。"),
         DocKind::InquirySlip => "现将来询事项登记并移交如下，请接收部门按时限答复来询人：".to_owned(),
         DocKind::Tolerance => format!("您于{received}申请办理的“{item}”，经审查，主要申请材料齐全，下列材料暂缺或者不符合要求，属于本事项可容缺的材料。根据您签署的容缺受理承诺书，本中心决定予以容缺受理，办理时限自受理之日起计算。现将需要补交的材料和补交期限告知如下："),
-        DocKind::Commitment => format!(
-            "本人{}（身份证号码：{}）申请办理“{item}”，主要申请材料已经齐全，下列材料暂缺或者不符合要求，申请容缺受理。本人郑重承诺：",
-            b.applicant_name.clone().unwrap_or_default(),
-            b.applicant_id_masked.clone().unwrap_or_default()
-        ),
+        DocKind::Commitment => {
+            let id = b.applicant_id_masked.clone().unwrap_or_default();
+            let who = if is_person(&id) { "本人" } else { "本单位" };
+            let agent = b.agent_name.as_ref().map(|a| format!("，委托{a}代为办理")).unwrap_or_default();
+            format!(
+                "{who}{}（{}：{id}）申请办理“{item}”{agent}，主要申请材料已经齐全，下列材料暂缺或者不符合要求，申请容缺受理。{who}郑重承诺：",
+                b.applicant_name.clone().unwrap_or_default(),
+                id_label(&id),
+            )
+        }
         DocKind::Termination => format!(
             "您于{received}申请办理的“{item}”，本中心已予容缺受理，您承诺于{}前补交下列材料，期限届满仍未补交。经中心负责人{}批准，本中心决定终止办理，理由如下：",
             date_text(b.owed_by),
@@ -332,11 +350,16 @@ fn a4(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) -> f
             c.para(note, body, false, Align::Left, 2.0);
         }
         if kind == DocKind::Commitment {
+            let person = b.applicant_id_masked.as_deref().is_none_or(is_person);
             c.gap(6.0);
-            c.ensure(20.0);
-            c.text_at(left, c.y, body, "承诺人（签名或按手印）：", false);
+            c.ensure(28.0);
+            c.text_at(left, c.y, body, if person { "承诺人（签名或按手印）：" } else { "承诺单位（盖章）：" }, false);
             c.text_at(left + 100.0, c.y, body, "日期：", false);
             c.gap(8.0);
+            if b.agent_name.is_some() {
+                c.text_at(left, c.y, body, "代办人（签名）：", false);
+                c.gap(8.0);
+            }
             c.text_at(left, c.y, body, "联系电话：", false);
             c.gap(4.0);
         }

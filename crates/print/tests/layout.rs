@@ -158,3 +158,22 @@ fn the_page_rules_catch_what_they_are_for() {
     assert!(fails(page(vec![Item::Line { x1: 0.0, y1: 0.0, x2: 10.0, y2: 10.0, width: 0.4 }])), "slanted rule");
     assert!(!fails(page(vec![text(30.0, 50.0, "受理通知书"), text(30.0, 60.0, "下一行")])));
 }
+
+/// The 承诺书 speaks as whoever applies: a person (本人, the number masked, 签名或按手印) or an
+/// organisation (本单位, its public credit code, 盖章); an agent who brought it signs too.
+#[test]
+fn the_commitment_speaks_as_the_applicant_and_the_agent_signs_too() {
+    let text = |r: &yichuang_store::DocumentRecord| pages(r, Layout::A4, false, QR).unwrap().iter().flat_map(Page::texts).collect::<String>();
+    let person = record(DocKind::Commitment, 1);
+    let t = text(&person);
+    assert!(t.contains("本人") && t.contains("身份证号码：") && t.contains("承诺人（签名或按手印）"), "{t}");
+    assert!(!t.contains("本单位"));
+    let mut org = record(DocKind::Commitment, 1);
+    org.body.applicant_name = Some("示范镇惠民农机专业合作社".into());
+    org.body.applicant_id_masked = Some("93450821MA5N7X2K3B".into());
+    org.body.agent_name = Some("黄志强".into());
+    let t = text(&org);
+    assert!(t.contains("本单位示范镇惠民农机专业合作社（统一社会信用代码：93450821MA5N7X2K3B）"), "{t}");
+    assert!(t.contains("委托黄志强代为办理") && t.contains("承诺单位（盖章）") && t.contains("代办人（签名）"), "{t}");
+    assert!(!t.contains("身份证号码"));
+}

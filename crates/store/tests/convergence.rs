@@ -197,3 +197,54 @@ fn a_window_may_not_number_in_another_window_s_range_nor_send_an_edited_event() 
     assert_eq!(b.peer_streams().unwrap().len(), 1);
     let _ = &mut a;
 }
+
+/// 容缺 at two windows: window 01 takes the hardship proof in while window 02, which has not
+/// heard of it, cannot approve (the photo is owed there) but refuses; once each has the other's
+/// stream both hold the same case, owing nothing, and the chain of each is whole.
+#[test]
+fn two_windows_agree_on_what_a_tolerated_case_owes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w1 = window(dir.path(), "01");
+    let mut w2 = window(dir.path(), "02");
+    let req = IntakeRequest {
+        item: "LS-01".into(),
+        applicant: ApplicantInput {
+            party: Party::Person { id_number: IdNumber::parse("450821196804053025").unwrap(), name: PersonName::parse("韦秀英").unwrap() },
+            phone: None,
+        },
+        agent: None,
+        presented: ["SFZ", "HKB", "SQS"].iter().map(|m| Presented { material: MaterialCode::parse(m).unwrap(), pages: 1, copies: 1 }).collect(),
+        defects: vec![],
+        conditions: vec![],
+        refusal: None,
+        clerk: "demo".into(),
+        received_on: None,
+        confirm_rename: false,
+        commitment: true,
+    };
+    let o = w1.intake(req, at(1)).unwrap();
+    assert_eq!(o.decision.as_str(), "tolerated");
+    let n = o.case_number.to_string();
+    carry(&w1, &mut w2, None, at(2));
+    assert_eq!(w2.case(&n, at(2).date_naive()).unwrap().owed.len(), 1, "the other window knows what is owed");
+    // Window 01: the proof comes.
+    let proof = yichuang_store::SupplementRequest {
+        presented: vec![Presented { material: MaterialCode::parse("KNZM").unwrap(), pages: 2, copies: 1 }],
+        defects: vec![],
+        conditions: vec![],
+        refusal: None,
+        clerk: "demo".into(),
+    };
+    assert_eq!(w1.supplement(&n, proof, at(3)).unwrap().decision.as_str(), "accepted");
+    // Window 02, not knowing: approval is refused at its counter, a refusal is not.
+    assert_eq!(w2.decide(&n, true, "", "demo", at(4)).unwrap_err().code(), "case.owed");
+    w2.decide(&n, false, "家庭收入超过标准", "demo", at(5)).unwrap();
+    carry(&w1, &mut w2, None, at(6));
+    carry(&w2, &mut w1, None, at(6));
+    for w in [&w1, &w2] {
+        let v = w.case(&n, at(6).date_naive()).unwrap();
+        assert_eq!((v.status.as_str(), v.owed.len()), ("not_approved", 0), "{:?}", v.owed);
+        assert_eq!(w.verify().unwrap().fault, None);
+        assert!(w.conflicts().unwrap().is_empty());
+    }
+}
