@@ -669,6 +669,14 @@ fn head_pin(store: &mut Store, actor: &str, now: DateTime<FixedOffset>) -> Resul
     }
 }
 
+/// The approving head's PIN for an act they approve at a clerk's counter (延期, 终止办理), one
+/// line on standard input, counted and locked like a sign-in (as the window's dialog does).
+/// Whether the approver may approve is the store's to say, in its words.
+fn approver_pin(store: &mut Store, approver: &str, now: DateTime<FixedOffset>) -> Result<()> {
+    let pin = stdin_lines(1).map_err(|_| anyhow!("须由批准人确认：请从标准输入给出{approver}的密码（一行）"))?.remove(0);
+    store.check_pin(approver, &pin, now).map_err(|e| anyhow!("批准人：{e}"))
+}
+
 fn stdin_lines(n: usize) -> Result<Vec<String>> {
     let mut out = Vec::with_capacity(n);
     for line in std::io::stdin().lines().take(n) {
@@ -1452,6 +1460,7 @@ fn case(db: &Option<PathBuf>, c: CaseCmd, now: DateTime<FixedOffset>) -> Result<
             }
         }
         CaseCmd::Extend { number, days, reason, approver, actor } => {
+            approver_pin(&mut store, &approver, now)?;
             store.extend(&number, days, &reason, &approver, &actor.actor, now)?;
             show(&store, &number, false)?;
         }
@@ -1496,6 +1505,7 @@ fn case(db: &Option<PathBuf>, c: CaseCmd, now: DateTime<FixedOffset>) -> Result<
             show(&store, &number, false)?;
         }
         CaseCmd::Terminate { number, reason, approver, actor } => {
+            approver_pin(&mut store, &approver, now)?;
             store.terminate(&number, &reason, &approver, &actor.actor, now)?;
             show(&store, &number, false)?;
         }

@@ -101,6 +101,11 @@ fn an_owing_case_is_not_approved_and_is_terminated_only_after_the_day() {
     let out = c.run_at("2026-11-30T17:00:00+08:00", &term);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("补交期限是2026-11-30，期限未过"), "{}", stderr(&out));
+    // The approver's PIN, on standard input: a wrong one is refused and nothing changes.
+    let out = c.run_with_stdin("2026-12-01T09:00:00+08:00", &term, "000000\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("批准人：工号或密码不对"), "{}", stderr(&out));
+    assert_eq!(c.json_at("2026-12-01T09:00:00+08:00", &["case", "show", &n, "--json"])["status"], "accepted");
     // A clerk cannot approve the termination.
     let out = c.run_at("2026-12-01T09:00:00+08:00", &["case", "terminate", &n, "--reason", "逾期", "--approver", "demo", "--actor", "demo"]);
     assert!(stderr(&out).contains("没有终止办理的权限"), "{}", stderr(&out));
