@@ -272,6 +272,12 @@ fn supplement_case(state: tauri::State<'_, AppState>, number: String, materials:
     state.with(|s| Ok(dto::OutcomeDto::from(&s.supplement(&number, req, now())?)))
 }
 
+/// The approving head's PIN for an act they approve at a clerk's counter (延期, 终止办理,
+/// 作废), counted and locked like a sign-in; whether they may approve is the store's to say.
+fn approver_checked(s: &mut yichuang_store::Store, approver: &str, pin: &str) -> ApiResult<()> {
+    s.check_pin(approver, pin, now()).map_err(|e| ApiError::new(e.code(), format!("批准人：{e}")))
+}
+
 /// An extension needs the head: their PIN is checked here, at the counter.
 #[tauri::command(async)]
 fn extend_case(
@@ -284,8 +290,7 @@ fn extend_case(
 ) -> ApiResult<dto::CaseDetail> {
     let me = state.clerk()?;
     state.with(|s| {
-        // The approver's PIN, counted and locked like a sign-in.
-        s.check_pin(&approver, &approver_pin, now()).map_err(|e| ApiError::new(e.code(), format!("批准人：{e}")))?;
+        approver_checked(s, &approver, &approver_pin)?;
         s.extend(&number, days, &reason, &approver, &me.id, now())?;
         dto::CaseDetail::load(s, &number, now().date_naive())
     })
@@ -330,7 +335,7 @@ fn terminate_case(
 ) -> ApiResult<dto::CaseDetail> {
     let me = state.clerk()?;
     state.with(|s| {
-        s.check_pin(&approver, &approver_pin, now()).map_err(|e| ApiError::new(e.code(), format!("批准人：{e}")))?;
+        approver_checked(s, &approver, &approver_pin)?;
         s.terminate(&number, &reason, &approver, &me.id, now())?;
         dto::CaseDetail::load(s, &number, now().date_naive())
     })
@@ -442,7 +447,7 @@ fn void_document(state: tauri::State<'_, AppState>, number: String, reason: Stri
     state.clerk()?;
     state.with(|s| {
         // The approver's PIN, counted and locked like a sign-in.
-        s.check_pin(&approver, &approver_pin, now()).map_err(|e| ApiError::new(e.code(), format!("批准人：{e}")))?;
+        approver_checked(s, &approver, &approver_pin)?;
         s.void_document(&number, &reason, &approver, now())?;
         Ok(())
     })

@@ -2097,6 +2097,11 @@ fn hq_s_signing_key_moves_out_of_the_database_into_a_file_only_its_owner_reads()
 
 /// One application: its case number.
 fn intake_one(s: &mut Store, item: &str, mats: &[&str], refusal: Option<&str>, n: u32) -> String {
+    intake_with(s, item, mats, refusal, n, false)
+}
+
+/// One application, with or without the applicant's 容缺 commitment.
+fn intake_with(s: &mut Store, item: &str, mats: &[&str], refusal: Option<&str>, n: u32, commitment: bool) -> String {
     use yichuang_core::{IdNumber, MaterialCode, PersonName, Presented};
     let req = IntakeRequest {
         item: item.into(),
@@ -2112,33 +2117,16 @@ fn intake_one(s: &mut Store, item: &str, mats: &[&str], refusal: Option<&str>, n
         clerk: "demo".into(),
         received_on: None,
         confirm_rename: false,
-        commitment: false,
+        commitment,
     };
     s.intake(req, now(T)).unwrap().case_number.to_string()
 }
 
 /// A 临时救助 application with the hardship proof owed on the applicant's commitment (容缺).
 fn intake_tolerated(s: &mut Store, n: u32) -> String {
-    use yichuang_core::{IdNumber, MaterialCode, PersonName, Presented};
-    let req = IntakeRequest {
-        item: "LS-01".into(),
-        applicant: ApplicantInput {
-            party: Party::Person { id_number: IdNumber::parse(&id_number(9_000 + n)).unwrap(), name: PersonName::parse("韦秀英").unwrap() },
-            phone: None,
-        },
-        agent: None,
-        presented: ["SFZ", "HKB", "SQS"].iter().map(|m| Presented { material: MaterialCode::parse(m).unwrap(), pages: 1, copies: 1 }).collect(),
-        defects: vec![],
-        conditions: vec![],
-        refusal: None,
-        clerk: "demo".into(),
-        received_on: None,
-        confirm_rename: false,
-        commitment: true,
-    };
-    let o = s.intake(req, now(T)).unwrap();
-    assert_eq!(o.decision.as_str(), "tolerated");
-    o.case_number.to_string()
+    let number = intake_with(s, "LS-01", &["SFZ", "HKB", "SQS"], None, n, true);
+    assert_eq!(s.case(&number, now(T).date_naive()).unwrap().decision, "tolerated");
+    number
 }
 
 #[test]
