@@ -3,6 +3,9 @@ fn main() {
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(&[
         "app_info",
         "sign_in",
+        "applicant_screen",
+        "applicant_rate",
+        "screen_item",
         "today_board",
         "answer_supervision",
         "confirm_clock",

@@ -1119,6 +1119,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 let c = &r.centre_figures;
                 println!("首问{}件（办结{}，按时{}）；投诉{}件（答复{}，按时{}）", c.inquiries, c.inquiries_closed, c.inquiries_on_time, c.complaints, c.complaints_answered, c.complaints_on_time);
+                for s in &r.by_staff {
+                    println!(
+                        "评价器 {}号窗口 {}：评价{}次（满意率{}，不满意{}次）",
+                        s.window,
+                        s.name,
+                        s.ratings,
+                        s.satisfaction_rate().map(|d| format!("{d:.1}%")).unwrap_or_else(|| "—".into()),
+                        s.bad
+                    );
+                }
             }
         }
         Command::Rota { cmd } => {

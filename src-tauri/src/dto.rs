@@ -103,6 +103,8 @@ pub struct AppInfo {
     pub staff: Vec<StaffDto>,
     /// The window locks after this many minutes without a key or a click.
     pub idle_lock_minutes: u32,
+    /// The centre's windows have a rating screen facing the applicant.
+    pub rating_screen: bool,
     /// Why the database is open for reading only (found damaged), with the way to restore.
     pub damaged: Option<String>,
 }
@@ -119,6 +121,7 @@ impl AppInfo {
             catalogue_version: s.catalogue_version().map(str::to_owned),
             staff: s.staff_list()?.iter().filter(|x| x.active).map(StaffDto::from).collect(),
             idle_lock_minutes: c.settings.idle_lock_minutes,
+            rating_screen: c.settings.rating_screen,
             damaged: s.damaged().map(|d| yichuang_store::StoreError::Damaged(d).to_string()),
         })
     }
@@ -969,6 +972,7 @@ pub struct SettingsDto {
     pub hq_ca_fingerprint: Option<String>,
     pub idle_lock_minutes: u32,
     pub bar_broken_commitments: bool,
+    pub rating_screen: bool,
 }
 
 impl From<&yichuang_store::Centre> for SettingsDto {
@@ -992,6 +996,7 @@ impl From<&yichuang_store::Centre> for SettingsDto {
             hq_ca_fingerprint: (!s.hq_ca.is_empty()).then(|| yichuang_store::pem_certificate(&s.hq_ca).ok()).flatten(),
             idle_lock_minutes: s.idle_lock_minutes,
             bar_broken_commitments: s.bar_broken_commitments,
+            rating_screen: s.rating_screen,
         }
     }
 }
@@ -1019,6 +1024,9 @@ pub struct SettingsForm {
     /// 容缺 not offered to an applicant with a broken commitment (absent: unchanged).
     #[serde(default)]
     pub bar_broken_commitments: Option<bool>,
+    /// The rating screen facing the applicant (absent: unchanged).
+    #[serde(default)]
+    pub rating_screen: Option<bool>,
 }
 
 impl SettingsForm {
@@ -1028,6 +1036,9 @@ impl SettingsForm {
         let phone = self.phone.trim();
         if let Some(b) = self.bar_broken_commitments {
             s.bar_broken_commitments = b;
+        }
+        if let Some(b) = self.rating_screen {
+            s.rating_screen = b;
         }
         if let Some(m) = self.idle_lock_minutes {
             s.idle_lock_minutes = m;
@@ -1605,7 +1616,7 @@ impl From<&yichuang_store::ReturnVisit> for VisitDto {
             item_name: v.item_name.clone(),
             applicant_name: v.applicant_name.clone(),
             phone: v.phone.clone(),
-            completed_on: v.completed_on.to_string(),
+            completed_on: v.completed_on.map(|d| d.to_string()).unwrap_or_else(|| "办理中".into()),
             invitation_due: v.invitation_due,
             rating: v.rating.as_deref().and_then(|r| yichuang_core::Rating::parse(r).ok()).map(|r| r.label()),
             rectification: v.rectification.as_ref().map(|(_, d, _)| d.to_string()),
@@ -1635,5 +1646,86 @@ impl DutyDto {
             yichuang_core::Duty::Unstaffed => (String::new(), false, true),
         };
         Self { post: d.post.clone(), name: d.name.clone(), a: name(&d.a), b: d.b.as_deref().map(name), on_duty, covered_by_b, unstaffed }
+    }
+}
+
+/// What the rating screen shows: never a full ID number, never who rated how.
+#[derive(Debug, Serialize)]
+pub struct ScreenDto {
+    /// `closed` (no one signed in at this window), `idle`, `serving` or `rate`.
+    pub mode: &'static str,
+    pub centre: String,
+    pub window: String,
+    pub clerk_name: Option<String>,
+    pub clerk_id: Option<String>,
+    /// The item being taken in.
+    pub item: Option<String>,
+    pub rate: Option<RateDto>,
+    /// The five levels of 好差评: (code, label), best first.
+    pub levels: Vec<LevelDto>,
+    /// What a bad rating may say, to tap.
+    pub reasons: Vec<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LevelDto {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub bad: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RateDto {
+    pub service_event: String,
+    pub case_number: String,
+    pub service: &'static str,
+    pub item_name: String,
+    pub applicant_name: String,
+    pub id_masked: String,
+    pub documents: Vec<ScreenDocument>,
+    pub due_date: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScreenDocument {
+    pub title: String,
+    pub number: String,
+}
+
+impl ScreenDto {
+    /// The welcome between applicants, or “closed” with no one signed in.
+    pub fn welcome(c: &yichuang_store::Centre, clerk: Option<&yichuang_store::Staff>) -> Self {
+        Self {
+            mode: if clerk.is_some() { "idle" } else { "closed" },
+            centre: c.name.clone(),
+            window: c.terminal.to_string(),
+            clerk_name: clerk.map(|s| s.name.clone()),
+            clerk_id: clerk.map(|s| s.id.clone()),
+            item: None,
+            rate: None,
+            levels: yichuang_core::Rating::ALL.iter().map(|r| LevelDto { code: r.as_str(), label: r.label(), bad: r.is_bad() }).collect(),
+            reasons: yichuang_core::quality::BAD_REASONS.to_vec(),
+        }
+    }
+    pub fn serving(mut self, item: Option<String>) -> Self {
+        if self.mode == "idle" && item.is_some() {
+            self.mode = "serving";
+            self.item = item;
+        }
+        self
+    }
+    pub fn rating(mut self, s: &yichuang_store::ServiceToRate) -> Self {
+        self.mode = "rate";
+        self.rate = Some(RateDto {
+            service_event: s.service_event.clone(),
+            case_number: s.case_number.clone(),
+            service: s.service.label(),
+            item_name: s.item_name.clone(),
+            applicant_name: s.applicant_name.clone(),
+            id_masked: s.applicant_id_masked.clone(),
+            documents: s.documents.iter().map(|(title, number)| ScreenDocument { title: title.clone(), number: number.clone() }).collect(),
+            due_date: s.due_date.map(|d| d.to_string()),
+        });
+        self
     }
 }

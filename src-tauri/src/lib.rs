@@ -2,6 +2,7 @@
 //! and a Chinese message. No SQL and no rules here.
 
 mod dto;
+mod screen;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -20,6 +21,8 @@ pub struct AppState {
     session: Mutex<Option<Session>>,
     /// The returning applicants the last search offered this window: only those may be picked.
     offered: Mutex<Vec<i64>>,
+    /// What the rating screen facing the applicant is asked to show.
+    screen: screen::Screen,
 }
 
 /// Who is signed in, and when they last did something: after the centre's idle minutes
@@ -39,7 +42,7 @@ impl Session {
 impl AppState {
     pub fn new(store: Store) -> Self {
         let db = store.path().to_owned();
-        Self { store: Mutex::new(Some(store)), db, session: Mutex::new(None), offered: Mutex::new(Vec::new()) }
+        Self { store: Mutex::new(Some(store)), db, session: Mutex::new(None), offered: Mutex::new(Vec::new()), screen: screen::Screen::default() }
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Store) -> ApiResult<T>) -> ApiResult<T> {
@@ -85,6 +88,16 @@ impl AppState {
         Ok(s)
     }
 
+    /// A service given at this window: the rating screen, if there is one, asks the applicant
+    /// to rate it (the store says which service that was and who gave it).
+    fn offer_rating(&self, app: &tauri::AppHandle, s: &Store, number: &str) -> ApiResult<()> {
+        if !screen::is_open(app) {
+            return Ok(());
+        }
+        let pending = s.service_to_rate(number, now().date_naive())?.map(|v| (v.case_number, v.service_event));
+        self.screen.offer(app, pending)
+    }
+
     /// Where printed files and backups are kept: beside the database.
     fn folder(&self, name: &str) -> PathBuf {
         self.db.parent().unwrap_or(std::path::Path::new(".")).join(name)
@@ -120,7 +133,7 @@ fn app_info(state: tauri::State<'_, AppState>) -> ApiResult<dto::AppInfo> {
 }
 
 #[tauri::command(async)]
-fn sign_in(state: tauri::State<'_, AppState>, staff_id: String, pin: String) -> ApiResult<dto::StaffDto> {
+fn sign_in(app: tauri::AppHandle, state: tauri::State<'_, AppState>, staff_id: String, pin: String) -> ApiResult<dto::StaffDto> {
     // Wrong PINs are counted in the database and lock the account (the store's rule).
     state.with(|s| Ok((s.sign_in(staff_id.trim(), pin.trim(), now())?, s.centre()?.settings.idle_lock_minutes)))
     .and_then(|(staff, minutes)| {
@@ -128,14 +141,70 @@ fn sign_in(state: tauri::State<'_, AppState>, staff_id: String, pin: String) -> 
         let idle = std::time::Duration::from_secs(u64::from(minutes.max(1)) * 60);
         *state.session.lock().map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))? =
             Some(Session { staff, last: std::time::Instant::now(), idle });
+        // The rating screen greets the applicant with who now serves at this window.
+        state.screen.clear(&app)?;
         Ok(dto)
     })
 }
 
 #[tauri::command(async)]
-fn sign_out(state: tauri::State<'_, AppState>) -> ApiResult<()> {
+fn sign_out(app: tauri::AppHandle, state: tauri::State<'_, AppState>) -> ApiResult<()> {
     *state.session.lock().map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))? = None;
+    state.screen.clear(&app)
+}
+
+/// What the rating screen shows; asked by the screen itself, which acts as no one.
+#[tauri::command(async)]
+fn applicant_screen(window: tauri::Window, state: tauri::State<'_, AppState>) -> ApiResult<dto::ScreenDto> {
+    let clerk = state.signed_in(false).ok();
+    screen::only_applicant(&window)?;
+    state.with(|s| {
+        let base = dto::ScreenDto::welcome(s.centre()?, clerk.as_ref());
+        if clerk.is_none() {
+            return Ok(base);
+        }
+        if let Some((case, event)) = state.screen.pending()? {
+            if let Some(svc) = s.service_to_rate(&case, now().date_naive())?.filter(|v| v.service_event == event) {
+                return Ok(base.rating(&svc));
+            }
+        }
+        Ok(base.serving(state.screen.item()?))
+    })
+}
+
+/// The applicant's tap on the rating screen: only that window, only for the service this
+/// window just gave; the clerk's window is told that a rating came in, not which.
+#[tauri::command(async)]
+fn applicant_rate(
+    window: tauri::Window,
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    service_event: String,
+    rating: String,
+    reasons: Vec<String>,
+) -> ApiResult<()> {
+    state.signed_in(false)?;
+    screen::only_applicant(&window)?;
+    let rating = yichuang_core::Rating::parse(&rating)?;
+    let reasons = yichuang_core::BadReasons::parse(&reasons)?;
+    if state.screen.pending()?.is_none_or(|(_, e)| e != service_event) {
+        return Err(ApiError::new("screen.stale", "这次服务已评价或已结束，谢谢您"));
+    }
+    let rated = state.with(|s| Ok(s.rate_service(&service_event, rating, &reasons, now())?))?;
+    state.screen.clear(&app)?;
+    let _ = tauri::Emitter::emit_to(&app, "main", screen::RATED, rated.case_number);
     Ok(())
+}
+
+/// The item the clerk is taking in, for the rating screen (nothing is written).
+#[tauri::command(async)]
+fn screen_item(app: tauri::AppHandle, state: tauri::State<'_, AppState>, code: Option<String>) -> ApiResult<()> {
+    state.clerk()?;
+    let name = match code {
+        Some(c) => state.with(|s| Ok(s.item(c.trim()).ok().map(|e| e.item.name().to_owned())))?,
+        None => None,
+    };
+    state.screen.show_item(&app, name)
 }
 
 /// Whether this database has a centre yet (first start) and where it is.
@@ -244,10 +313,14 @@ fn preview_intake(state: tauri::State<'_, AppState>, form: dto::IntakeForm) -> A
 }
 
 #[tauri::command(async)]
-fn submit_intake(state: tauri::State<'_, AppState>, form: dto::IntakeForm) -> ApiResult<dto::OutcomeDto> {
+fn submit_intake(app: tauri::AppHandle, state: tauri::State<'_, AppState>, form: dto::IntakeForm) -> ApiResult<dto::OutcomeDto> {
     let me = state.clerk()?;
     let req = form.into_request(&me.id)?;
-    state.with(|s| Ok(dto::OutcomeDto::from(&s.intake(req, now())?)))
+    state.with(|s| {
+        let out = s.intake(req, now())?;
+        state.offer_rating(&app, s, &out.case_number.to_string())?;
+        Ok(dto::OutcomeDto::from(&out))
+    })
 }
 
 #[tauri::command(async)]
@@ -266,10 +339,14 @@ fn case_detail(state: tauri::State<'_, AppState>, number: String) -> ApiResult<d
 }
 
 #[tauri::command(async)]
-fn supplement_case(state: tauri::State<'_, AppState>, number: String, materials: Vec<dto::MaterialInput>) -> ApiResult<dto::OutcomeDto> {
+fn supplement_case(app: tauri::AppHandle, state: tauri::State<'_, AppState>, number: String, materials: Vec<dto::MaterialInput>) -> ApiResult<dto::OutcomeDto> {
     let me = state.clerk()?;
     let req = dto::supplement_request(materials, me.id)?;
-    state.with(|s| Ok(dto::OutcomeDto::from(&s.supplement(&number, req, now())?)))
+    state.with(|s| {
+        let out = s.supplement(&number, req, now())?;
+        state.offer_rating(&app, s, &number)?;
+        Ok(dto::OutcomeDto::from(&out))
+    })
 }
 
 /// The approving head's PIN for an act they approve at a clerk's counter (延期, 终止办理,
@@ -315,12 +392,13 @@ fn ready_case(state: tauri::State<'_, AppState>, number: String) -> ApiResult<dt
 }
 
 #[tauri::command(async)]
-fn collect_case(state: tauri::State<'_, AppState>, number: String, by: String, id_number: String, attorney: bool) -> ApiResult<dto::CaseDetail> {
+fn collect_case(app: tauri::AppHandle, state: tauri::State<'_, AppState>, number: String, by: String, id_number: String, attorney: bool) -> ApiResult<dto::CaseDetail> {
     let me = state.clerk()?;
     let by = yichuang_core::PersonName::parse(&by).map_err(|e| ApiError::new(e.code(), format!("领取人{e}")))?;
     let id = yichuang_core::IdNumber::parse(&id_number).map_err(|e| ApiError::new(e.code(), format!("领取人{e}")))?;
     state.with(|s| {
         s.collect_checked(&number, &by, &id, attorney, &me.id, now())?;
+        state.offer_rating(&app, s, &number)?;
         dto::CaseDetail::load(s, &number, now().date_naive())
     })
 }
@@ -497,13 +575,15 @@ fn settings(state: tauri::State<'_, AppState>) -> ApiResult<dto::SettingsDto> {
 }
 
 #[tauri::command(async)]
-fn save_settings(state: tauri::State<'_, AppState>, form: dto::SettingsForm) -> ApiResult<dto::SettingsDto> {
+fn save_settings(app: tauri::AppHandle, state: tauri::State<'_, AppState>, form: dto::SettingsForm) -> ApiResult<dto::SettingsDto> {
     let head = state.head("修改设置")?;
-    state.with(|s| {
+    let saved = state.with(|s| {
         let settings = form.apply(s.centre()?.settings.clone())?;
         s.update_settings(&head.id, settings, now())?;
         Ok(dto::SettingsDto::from(s.centre()?))
-    })
+    })?;
+    screen::open(&app, saved.rating_screen).map_err(|e| ApiError::new("screen.open", format!("设置已保存，但评价器窗口未能打开：{e}")))?;
+    Ok(saved)
 }
 
 #[tauri::command(async)]
@@ -809,8 +889,24 @@ pub fn open_store(path: PathBuf, demo: bool) -> Result<Store, yichuang_store::St
 pub fn run(store: Store) -> tauri::Result<()> {
     background_sync(store.path().to_owned());
     serve_peers(store.path().to_owned(), store.centre().map(|c| c.settings.peer_listen.clone()).unwrap_or_default());
+    let rating_screen = store.centre().map(|c| c.settings.rating_screen).unwrap_or(false);
     tauri::Builder::default()
         .manage(AppState::new(store))
+        .setup(move |app| {
+            // The rating screen, where the centre has them; a screen that cannot open leaves
+            // the clerk's window working.
+            if let Err(e) = screen::open(app.handle(), rating_screen) {
+                eprintln!("评价器窗口未能打开：{e}");
+            }
+            Ok(())
+        })
+        .on_window_event(|window, event| match event {
+            // The applicant cannot close the screen that faces them; the app ends with the
+            // clerk's window.
+            tauri::WindowEvent::CloseRequested { api, .. } if window.label() == screen::LABEL => api.prevent_close(),
+            tauri::WindowEvent::Destroyed if window.label() == "main" => tauri::Manager::app_handle(window).exit(0),
+            _ => {}
+        })
         .invoke_handler(tauri::generate_handler![
             app_info,
             sign_in,
@@ -876,7 +972,10 @@ pub fn run(store: Store) -> tauri::Result<()> {
             set_post,
             record_absence,
             monthly_report,
-            export_report
+            export_report,
+            applicant_screen,
+            applicant_rate,
+            screen_item
         ])
         .run(tauri::generate_context!())
 }
@@ -961,13 +1060,25 @@ mod tests {
             .filter(|l| l.starts_with('"') && l.ends_with("\","))
             .map(|l| l.trim_matches(|c| c == '"' || c == ',').to_owned())
             .collect();
-        let caps: serde_json::Value = serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
-        let granted: Vec<String> = caps["permissions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap().trim_start_matches("allow-").replace('-', "_"))
-            .collect();
+        // The app's own commands a capability grants (Tauri's `core:` ones aside).
+        let grants = |json: &str| -> Vec<String> {
+            let caps: serde_json::Value = serde_json::from_str(json).unwrap();
+            caps["permissions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_str().unwrap())
+                .filter(|p| !p.starts_with("core:"))
+                .map(|p| p.trim_start_matches("allow-").replace('-', "_"))
+                .collect()
+        };
+        let counter = grants(include_str!("../capabilities/default.json"));
+        let screen = grants(include_str!("../capabilities/applicant.json"));
+        // The rating screen may ask what to show and record the applicant's tap, and nothing
+        // else; the clerk's window may not record a rating at the screen.
+        assert_eq!(screen, ["applicant_screen", "applicant_rate"]);
+        assert!(!counter.iter().any(|c| screen.contains(c)), "the counter is granted the screen's commands");
+        let granted: Vec<String> = counter.into_iter().chain(screen).collect();
         let sorted = |v: &[String]| {
             let mut v = v.to_vec();
             v.sort();
@@ -975,7 +1086,7 @@ mod tests {
         };
         assert!(handler.len() >= 30, "{handler:?}");
         assert_eq!(sorted(&handler), sorted(&manifest), "build.rs");
-        assert_eq!(sorted(&handler), sorted(&granted), "capabilities/default.json");
+        assert_eq!(sorted(&handler), sorted(&granted), "capabilities/default.json and applicant.json");
         let mut dedup = sorted(&handler);
         dedup.dedup();
         assert_eq!(dedup.len(), handler.len(), "a command listed twice");

@@ -114,11 +114,11 @@ describe('settings and printing', () => {
     const f = settingsForm({
       centre_code: '450821102', centre_name: '示范镇', terminal: '01', warning_days: 3, stub_copies: false, deemed_approval: false,
       phone: '0775-7801234', address: '人民路1号', printer: 'HP', slip_printer: '', slip_encoding: '', hq_public_key: 'K', peer_listen: '',
-      hq_ca: '', hq_ca_fingerprint: null, idle_lock_minutes: 10, bar_broken_commitments: true,
+      hq_ca: '', hq_ca_fingerprint: null, idle_lock_minutes: 10, bar_broken_commitments: true, rating_screen: true,
     })
     expect(f).toEqual({
       warningDays: 3, stubCopies: false, phone: '0775-7801234', address: '人民路1号', printer: 'HP', slipPrinter: '', slipEncoding: 'gb18030',
-      hqPublicKey: 'K', peerListen: '', hqCa: '', idleLockMinutes: 10, barBrokenCommitments: true,
+      hqPublicKey: 'K', peerListen: '', hqCa: '', idleLockMinutes: 10, barBrokenCommitments: true, ratingScreen: true,
     })
   })
   it('prints every document even when one fails, and says which', async () => {

@@ -17,6 +17,8 @@ export interface NewStaff { id: string; name: string; role: 'clerk' | 'head'; pi
 export interface AppInfo {
   centre_name: string; centre_code: string; terminal: string; today: string
   calendar_version: string; catalogue_version: string | null; staff: Staff[]; idle_lock_minutes: number
+  /** The centre's windows have a rating screen facing the applicant (评价器). */
+  rating_screen: boolean
   /** Why the database is open for reading only (found damaged), with the way to restore. */
   damaged: string | null
 }
@@ -90,12 +92,12 @@ export interface Settings {
   centre_code: string; centre_name: string; terminal: string; warning_days: number; stub_copies: boolean
   deemed_approval: boolean; phone: string; address: string; printer: string; slip_printer: string; slip_encoding: string
   hq_public_key: string; peer_listen: string; hq_ca: string; hq_ca_fingerprint: string | null; idle_lock_minutes: number
-  bar_broken_commitments: boolean
+  bar_broken_commitments: boolean; rating_screen: boolean
 }
 export interface SettingsForm {
   warningDays: number; stubCopies: boolean; phone: string; address: string
   printer: string; slipPrinter: string; slipEncoding: string; hqPublicKey: string; peerListen: string; hqCa: string
-  idleLockMinutes: number; barBrokenCommitments: boolean
+  idleLockMinutes: number; barBrokenCommitments: boolean; ratingScreen: boolean
 }
 export interface PrinterInfo { name: string; is_default: boolean }
 export interface Progress { done: number; total: number }
@@ -137,6 +139,8 @@ export interface ItemFigures {
 export interface MonthlyReport {
   centre: string; period: { from: string; to: string }; items: ItemFigures[]; total: ItemFigures
   centre_figures: { inquiries: number; inquiries_closed: number; inquiries_on_time: number; complaints: number; complaints_answered: number; complaints_on_time: number }
+  /** The rating screen's ratings per window and per clerk who served. */
+  by_staff: { window: string; clerk: string; name: string; ratings: number; levels: number[]; bad: number }[]
 }
 export const ratingLevels = ['非常满意', '满意', '基本满意', '不满意', '非常不满意'] as const
 
@@ -180,8 +184,25 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   }
 }
 
+/** What the rating screen (评价器) facing the applicant shows. */
+export interface Screen {
+  mode: 'closed' | 'idle' | 'serving' | 'rate'
+  centre: string; window: string; clerk_name: string | null; clerk_id: string | null; item: string | null
+  rate: {
+    service_event: string; case_number: string; service: string; item_name: string; applicant_name: string
+    id_masked: string; documents: { title: string; number: string }[]; due_date: string | null
+  } | null
+  levels: { code: string; label: string; bad: boolean }[]
+  reasons: string[]
+}
+
 export const api = {
   appInfo: () => call<AppInfo>('app_info'),
+  /** The rating screen's own commands (its window only). */
+  applicantScreen: () => call<Screen>('applicant_screen'),
+  applicantRate: (serviceEvent: string, rating: string, reasons: string[]) => call<null>('applicant_rate', { serviceEvent, rating, reasons }),
+  /** The item the clerk is taking in, for the rating screen; null when the form is cleared. */
+  screenItem: (code: string | null) => call<null>('screen_item', { code }),
   signIn: (staffId: string, pin: string) => call<Staff>('sign_in', { staffId, pin }),
   todayBoard: () => call<Board>('today_board'),
   answerSupervision: (id: string, answer: string) => call<null>('answer_supervision', { id, answer }),
@@ -315,6 +336,7 @@ export function settingsForm(s: Settings): SettingsForm {
     printer: s.printer, slipPrinter: s.slip_printer, slipEncoding: s.slip_encoding || 'gb18030',
     hqPublicKey: s.hq_public_key, peerListen: s.peer_listen, hqCa: s.hq_ca,
     idleLockMinutes: s.idle_lock_minutes || 5, barBrokenCommitments: !!s.bar_broken_commitments,
+    ratingScreen: !!s.rating_screen,
   }
 }
 

@@ -28,4 +28,4 @@ pub use ids::{IdNumber, IdNumberError, PersonName, PersonNameError, Phone, Phone
 pub use intake::{Decision, Deficiency, Defect, IntakeError, Presented, Problem, Submission};
 pub use numbering::{CaseNumber, CentreCode, DocKind, DocumentNumber, NumberError, TerminalId};
 pub use text::{FreeText, TextError};
-pub use quality::{Absence, ComplaintKind, Duty, InquiryScope, QualityError, Rating};
+pub use quality::{Absence, BadReasons, ComplaintKind, Duty, InquiryScope, QualityError, Rating, Service};

@@ -34,6 +34,10 @@ pub enum QualityError {
     Days(u32),
     #[error("请假结束日期早于开始日期")]
     LeaveDates,
+    #[error("评价原因“{0}”不在评价器的选项中")]
+    Reason(String),
+    #[error("服务“{0}”不是可评价的窗口服务")]
+    Service(String),
 }
 
 impl QualityError {
@@ -42,6 +46,8 @@ impl QualityError {
             Self::Rating(_) => "quality.rating",
             Self::Days(_) => "quality.days",
             Self::LeaveDates => "quality.leave_dates",
+            Self::Reason(_) => "quality.reason",
+            Self::Service(_) => "quality.service",
         }
     }
 }
@@ -168,6 +174,101 @@ impl Rating {
     /// Counts toward the satisfaction rate (非常满意, 满意, 基本满意).
     pub fn is_satisfied(self) -> bool {
         !self.is_bad()
+    }
+}
+
+/// A service at the counter that the applicant rates on the rating screen (评价器), one
+/// rating per service (一次一评, 国办发〔2019〕51号): each intake, whatever its decision, each
+/// supplement brought in, and the collection of the result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// 即办: handled on the spot.
+    Immediate,
+    /// 受理 (also 容缺受理): accepted, the receipt given.
+    Accepted,
+    /// 一次性告知: the supplement notice given.
+    SupplementNotice,
+    /// 不予受理: refused with the notice of reasons.
+    Refused,
+    /// 补正: the materials asked for brought in.
+    Supplemented,
+    /// 领取: the result handed over.
+    Collected,
+}
+
+impl Service {
+    pub const ALL: [Self; 6] =
+        [Self::Immediate, Self::Accepted, Self::SupplementNotice, Self::Refused, Self::Supplemented, Self::Collected];
+
+    /// The service an intake was, from its decision's code (`immediate`, `accepted`,
+    /// `tolerated`, `supplement`, `refused`).
+    pub fn of_intake(decision: &str) -> Result<Self, QualityError> {
+        match decision {
+            "immediate" => Ok(Self::Immediate),
+            "accepted" | "tolerated" => Ok(Self::Accepted),
+            "supplement" => Ok(Self::SupplementNotice),
+            "refused" => Ok(Self::Refused),
+            other => Err(QualityError::Service(other.to_owned())),
+        }
+    }
+    pub fn parse(s: &str) -> Result<Self, QualityError> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| QualityError::Service(s.to_owned()))
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Immediate => "immediate",
+            Self::Accepted => "accepted",
+            Self::SupplementNotice => "supplement_notice",
+            Self::Refused => "refused",
+            Self::Supplemented => "supplemented",
+            Self::Collected => "collected",
+        }
+    }
+    /// What the rating screen calls it: “请您对本次……服务作出评价”.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Immediate => "即办",
+            Self::Accepted => "受理",
+            Self::SupplementNotice => "一次性告知",
+            Self::Refused => "不予受理告知",
+            Self::Supplemented => "补正材料",
+            Self::Collected => "领取结果",
+        }
+    }
+}
+
+/// What an applicant may tap on the rating screen to say why a rating is bad: a fixed list,
+/// so nothing typed by a stranger at the public screen reaches the record.
+pub const BAD_REASONS: [&str; 6] = ["服务态度不好", "等候时间过长", "材料要求没有一次讲清", "办理时间过长", "要求多次跑腿", "其他问题"];
+
+/// The reasons an applicant tapped for a bad rating: each one of [`BAD_REASONS`], each once,
+/// in the list's order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BadReasons(Vec<&'static str>);
+
+impl BadReasons {
+    pub fn parse<S: AsRef<str>>(tapped: &[S]) -> Result<Self, QualityError> {
+        let mut seen = [false; BAD_REASONS.len()];
+        for t in tapped {
+            let t = t.as_ref().trim();
+            let i = BAD_REASONS.iter().position(|r| *r == t).ok_or_else(|| QualityError::Reason(t.chars().take(20).collect()))?;
+            seen[i] = true;
+        }
+        Ok(Self(BAD_REASONS.iter().zip(seen).filter(|(_, s)| *s).map(|(r, _)| *r).collect()))
+    }
+    pub fn as_slice(&self) -> &[&'static str] {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// The note a rectification starts from: the reasons, or that none was given.
+    pub fn note(&self) -> String {
+        if self.0.is_empty() {
+            "申请人未选择原因".to_owned()
+        } else {
+            self.0.join("、")
+        }
     }
 }
 
@@ -306,5 +407,29 @@ mod tests {
         assert_eq!(on_duty("a1", "b1", d("2026-11-24"), &both), Duty::Unstaffed);
         assert_eq!(on_duty("a1", "", d("2026-11-24"), &leave), Duty::Unstaffed);
         assert_eq!(Absence::new("a1", d("2026-11-25"), d("2026-11-23")).unwrap_err(), QualityError::LeaveDates);
+    }
+
+    /// 一次一评: which intake decisions are which service, and what a stranger's tap may say.
+    #[test]
+    fn every_service_at_the_counter_is_rated_and_only_the_listed_reasons_are_taken() {
+        for (decision, service) in [
+            ("immediate", Service::Immediate),
+            ("accepted", Service::Accepted),
+            ("tolerated", Service::Accepted),
+            ("supplement", Service::SupplementNotice),
+            ("refused", Service::Refused),
+        ] {
+            assert_eq!(Service::of_intake(decision).unwrap(), service, "{decision}");
+        }
+        assert_eq!(Service::of_intake("approved").unwrap_err().code(), "quality.service");
+        for s in Service::ALL {
+            assert_eq!(Service::parse(s.as_str()).unwrap(), s);
+        }
+        let r = BadReasons::parse(&["等候时间过长", "服务态度不好", "等候时间过长"]).unwrap();
+        assert_eq!(r.as_slice(), ["服务态度不好", "等候时间过长"], "once each, in the list's order");
+        assert_eq!(r.note(), "服务态度不好、等候时间过长");
+        assert_eq!(BadReasons::parse::<&str>(&[]).unwrap().note(), "申请人未选择原因");
+        let e = BadReasons::parse(&["<script>alert(1)</script>"]).unwrap_err();
+        assert_eq!(e.code(), "quality.reason");
     }
 }

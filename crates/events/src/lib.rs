@@ -241,6 +241,26 @@ pub struct CaseRated {
     pub rectification_due: Option<NaiveDate>,
 }
 
+/// The applicant's own rating of one service at the counter, tapped on the rating screen
+/// (评价器), never typed by the clerk: `service_event` is the id of the event that recorded
+/// the service (one rating each); `clerk` and `window` are who served and where, read from
+/// that event, not from the screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseServiceRated {
+    pub service_event: String,
+    pub service: String,
+    pub rating: String,
+    pub bad: bool,
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    pub clerk: String,
+    pub window: String,
+    pub on: NaiveDate,
+    /// The rectification this bad rating opened (none when one is already open for the case).
+    #[serde(default)]
+    pub rectification_due: Option<NaiveDate>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentIssued {
     pub kind: String,
@@ -540,6 +560,7 @@ pub enum Event {
     CaseArchived(Step),
     CaseRefused(WithReason),
     CaseRated(CaseRated),
+    CaseServiceRated(CaseServiceRated),
     CaseTerminated(CaseTerminated),
     DocumentIssued(DocumentIssued),
     DocumentVoided(DocumentVoided),
@@ -596,6 +617,7 @@ pub const KINDS: &[&str] = &[
     "case.archived",
     "case.refused",
     "case.rated",
+    "case.service_rated",
     "case.terminated",
     "document.issued",
     "document.voided",
@@ -653,6 +675,7 @@ impl Event {
             "case.archived" => Self::CaseArchived(de(kind, payload)?),
             "case.refused" => Self::CaseRefused(de(kind, payload)?),
             "case.rated" => Self::CaseRated(de(kind, payload)?),
+            "case.service_rated" => Self::CaseServiceRated(de(kind, payload)?),
             "case.terminated" => Self::CaseTerminated(de(kind, payload)?),
             "document.issued" => Self::DocumentIssued(de(kind, payload)?),
             "document.voided" => Self::DocumentVoided(de(kind, payload)?),
@@ -705,6 +728,7 @@ impl Event {
             Self::CaseArchived(_) => "case.archived",
             Self::CaseRefused(_) => "case.refused",
             Self::CaseRated(_) => "case.rated",
+            Self::CaseServiceRated(_) => "case.service_rated",
             Self::CaseTerminated(_) => "case.terminated",
             Self::DocumentIssued(_) => "document.issued",
             Self::DocumentVoided(_) => "document.voided",
@@ -750,6 +774,7 @@ impl Event {
             Self::CaseCollected(p) => ser(p),
             Self::CaseWithdrawn(p) | Self::CaseRefused(p) => ser(p),
             Self::CaseRated(p) => ser(p),
+            Self::CaseServiceRated(p) => ser(p),
             Self::CaseTerminated(p) => ser(p),
             Self::DocumentIssued(p) => ser(p),
             Self::DocumentVoided(p) => ser(p),
@@ -850,6 +875,18 @@ impl Event {
         out
     }
 
+    /// The service at the counter this event recorded, which the applicant may rate on the
+    /// rating screen (一次一评): an intake of any decision, a supplement, a collection.
+    pub fn service(&self) -> Option<yichuang_core::Service> {
+        use yichuang_core::Service;
+        match self {
+            Self::CaseIntake(p) => Service::of_intake(&p.decision).ok(),
+            Self::CaseSupplemented(_) => Some(Service::Supplemented),
+            Self::CaseCollected(_) => Some(Service::Collected),
+            _ => None,
+        }
+    }
+
     /// The case this event is about, when it is about one: its subject for `case.*`, the
     /// case named in its payload for documents and complaints.
     pub fn case_named<'a>(&'a self, subject: &'a str) -> Option<&'a str> {
@@ -867,6 +904,7 @@ impl Event {
             | Self::CaseArchived(_)
             | Self::CaseRefused(_)
             | Self::CaseRated(_)
+            | Self::CaseServiceRated(_)
             | Self::CaseTerminated(_)
             | Self::RectificationCallback(_)
             | Self::RectificationDone(_) => Some(subject),

@@ -44,6 +44,10 @@ const SAMPLES: &[(&str, &str)] = &[
     ("case.archived", r#"{"status":"archived","paused":false,"due":null}"#),
     ("case.refused", r#"{"reason":"不属于受理范围","status":"refused","paused":false,"due":null}"#),
     ("case.rated", r#"{"rating":"very_bad","bad":true,"channel":"回访","on":"2026-11-30","rectification_due":"2026-12-21"}"#),
+    (
+        "case.service_rated",
+        r#"{"service_event":"T01-000012","service":"accepted","rating":"dissatisfied","bad":true,"reasons":["等候时间过长"],"clerk":"demo","window":"01","on":"2026-11-23","rectification_due":"2026-12-14"}"#,
+    ),
     ("case.terminated", r#"{"reason":"逾期未补交容缺材料","approver":"head","approver_name":"王建国","owed":[{"material":"ZP","name":"照片","problem":"未提交"}],"owed_by":"2026-11-30","status":"terminated","paused":false,"due":null}"#),
     ("document.issued", r#"{"kind":"receipt","number":"〔2026〕受字第01-0001号","case":"450821102012026112300014","inquiry":null,"body":{"title":"受理通知书"}}"#),
     ("document.voided", r#"{"reason":"姓名有误","case":null}"#),

@@ -95,11 +95,30 @@ pub async fn page(State(s): State<AppState>, staff: crate::staff::Staff, Query(q
         .collect();
     let head: Vec<&str> = yichuang_report::xlsx::COLUMNS.iter().map(|(h, _)| *h).collect();
     let c = &r.centre_figures;
+    // 一次一评 at the windows' rating screens, per window and per clerk who served (by 工号).
+    let screen = if r.by_staff.is_empty() {
+        String::new()
+    } else {
+        let rows: Vec<Vec<String>> = r
+            .by_staff
+            .iter()
+            .map(|s| {
+                let mut row = vec![format!("{}号", crate::pages::esc(&s.window)), crate::pages::esc(&s.clerk), s.ratings.to_string()];
+                row.extend(s.levels.iter().map(u32::to_string));
+                row.push(s.satisfaction_rate().map(|v| format!("{v:.1}%")).unwrap_or_else(|| "—".into()));
+                row
+            })
+            .collect();
+        format!(
+            "<h2>窗口服务评价（评价器，一次一评）</h2>{}",
+            crate::pages::table(&["窗口", "工号", "评价（次）", "非常满意", "满意", "基本满意", "不满意", "非常不满意", "满意率"], &rows)
+        )
+    };
     Ok(crate::pages::page(
         &staff,
         &format!("{} {} 办件统计", r.centre, r.period.label()),
         &format!(
-            "{}<p>首问{}件（办结{}，按时{}）；投诉{}件（答复{}，按时{}）。由各终端同步到县级的记录统计，与中心自己的统计口径相同。</p>",
+            "{}<p>首问{}件（办结{}，按时{}）；投诉{}件（答复{}，按时{}）。由各终端同步到县级的记录统计，与中心自己的统计口径相同。</p>{screen}",
             crate::pages::table(&head, &rows),
             c.inquiries,
             c.inquiries_closed,

@@ -70,6 +70,33 @@ pub fn report_pages(r: &Report, printed_on: &str, measure: &dyn Fn(char) -> f32)
         })
         .collect();
     c.table(&cols, &rows, 10.5);
+    if !r.by_staff.is_empty() {
+        c.gap(6.0);
+        c.para("窗口服务评价（评价器，一次一评）", 14.0, true, Align::Center, 0.0);
+        c.gap(2.0);
+        let cols = [
+            Column::new("窗口", 24.0, Align::Center),
+            Column::new("工作人员", 40.0, Align::Left),
+            Column::new("评价（次）", 28.0, Align::Center),
+            Column::new("非常满意", 26.0, Align::Center),
+            Column::new("满意", 22.0, Align::Center),
+            Column::new("基本满意", 26.0, Align::Center),
+            Column::new("不满意", 24.0, Align::Center),
+            Column::new("非常不满意", 28.0, Align::Center),
+            Column::new("满意率", 26.0, Align::Center),
+        ];
+        let rows: Vec<Vec<String>> = r
+            .by_staff
+            .iter()
+            .map(|s| {
+                let mut row = vec![format!("{}号", s.window), s.name.clone(), s.ratings.to_string()];
+                row.extend(s.levels.iter().map(u32::to_string));
+                row.push(s.satisfaction_rate().map(|v| format!("{v:.1}%")).unwrap_or_else(|| "—".into()));
+                row
+            })
+            .collect();
+        c.table(&cols, &rows, 10.5);
+    }
     c.gap(6.0);
     c.para(&format!("制表日期：{printed_on}　　制表人：　　　　　　中心负责人：　　　　　　"), 10.5, false, Align::Left, 0.0);
     c.finish(9.0)
@@ -95,6 +122,7 @@ mod tests {
             items: vec![f.clone()],
             total: ItemFigures { name: "合计".into(), ..f },
             centre_figures: CentreFigures { inquiries: 12, ..Default::default() },
+            by_staff: vec![],
         };
         let font = font::font().unwrap();
         let pages = report_pages(&r, "2026年12月1日", &|ch| font.advance(ch));

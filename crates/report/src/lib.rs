@@ -166,6 +166,28 @@ pub struct Report {
     pub items: Vec<ItemFigures>,
     pub total: ItemFigures,
     pub centre_figures: CentreFigures,
+    /// 一次一评 at the rating screen, per window and per clerk who served, by window then clerk.
+    pub by_staff: Vec<StaffRatings>,
+}
+
+/// The rating screen's ratings of one clerk's services at one window in the period.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StaffRatings {
+    /// The window (terminal) where the services were given.
+    pub window: String,
+    pub clerk: String,
+    /// The clerk's name where the report knows it (the id otherwise).
+    pub name: String,
+    pub ratings: u32,
+    /// Per level, 非常满意 to 非常不满意.
+    pub levels: [u32; 5],
+    pub bad: u32,
+}
+
+impl StaffRatings {
+    pub fn satisfaction_rate(&self) -> Option<f64> {
+        rate(self.ratings - self.bad, self.ratings)
+    }
 }
 
 /// What the fold reads of an event.
@@ -216,6 +238,7 @@ pub fn fold<'a>(
     let mut items: BTreeMap<String, ItemFigures> = BTreeMap::new();
     let mut cases: HashMap<String, Track> = HashMap::new();
     let mut c = CentreFigures::default();
+    let mut by_staff: BTreeMap<(String, String), StaffRatings> = BTreeMap::new();
     for e in events {
         let Some(day) = date_of(e.at) else { continue };
         if day > period.to {
@@ -338,6 +361,28 @@ pub fn fold<'a>(
                         }
                     }
                     Event::CaseExtended(_) if inside => f.extensions += 1,
+                    // 一次一评: every service rated at the screen counts, for its item and for
+                    // the window and clerk who gave it.
+                    Event::CaseServiceRated(r) if inside => {
+                        let Ok(level) = yichuang_core::Rating::parse(&r.rating) else { continue };
+                        f.ratings += 1;
+                        if level.is_bad() {
+                            f.bad_ratings += 1;
+                        } else {
+                            f.satisfied += 1;
+                        }
+                        let s = by_staff.entry((r.window.clone(), r.clerk.clone())).or_insert_with(|| StaffRatings {
+                            window: r.window.clone(),
+                            clerk: r.clerk.clone(),
+                            name: r.clerk.clone(),
+                            ..StaffRatings::default()
+                        });
+                        s.ratings += 1;
+                        s.levels[yichuang_core::Rating::ALL.iter().position(|l| *l == level).unwrap_or(0)] += 1;
+                        if level.is_bad() {
+                            s.bad += 1;
+                        }
+                    }
                     Event::CaseRated(r) if !t.rated => {
                         t.rated = true;
                         if inside {
@@ -390,7 +435,7 @@ pub fn fold<'a>(
             f
         })
         .collect();
-    Report { centre: centre.to_owned(), period, items, total, centre_figures: c }
+    Report { centre: centre.to_owned(), period, items, total, centre_figures: c, by_staff: by_staff.into_values().collect() }
 }
 
 /// An item's promised limit as printed: `即办` for items handled on the spot.
@@ -429,13 +474,20 @@ pub fn from_store(store: &yichuang_store::Store, period: Period) -> Result<Repor
         events.extend(peers);
         events.sort_by_cached_key(|e| chrono::DateTime::parse_from_rfc3339(&e.at).map(|t| t.timestamp_micros()).unwrap_or(i64::MAX));
     }
-    Ok(fold(
+    let mut report = fold(
         &centre,
         events.iter().map(|e| Ev { at: &e.at, kind: &e.kind, subject: &e.subject, payload: &e.payload }),
         store.calendar(),
         period,
         &names,
-    ))
+    );
+    let staff: HashMap<String, String> = store.staff_list()?.into_iter().map(|s| (s.id, s.name)).collect();
+    for r in &mut report.by_staff {
+        if let Some(name) = staff.get(&r.clerk) {
+            r.name.clone_from(name);
+        }
+    }
+    Ok(report)
 }
 
 #[cfg(test)]
@@ -473,6 +525,36 @@ mod tests {
         ];
         let r = fold("示范镇", events, &Calendar::weekends_only(), Period::month(2026, 11).unwrap(), &HashMap::new());
         assert_eq!((r.total.ratings, r.total.satisfied, r.total.bad_ratings), (1, 1, 0), "一次一评: the first in the centre's order");
+    }
+
+    /// 一次一评 at the screen: each service rated counts once for its item and for the window
+    /// and clerk who gave it (read from the rating, as the service's event said).
+    #[test]
+    fn the_screen_s_ratings_count_per_service_per_window_and_per_clerk() {
+        let intake = r#"{"item":"CJ-01","catalogue_version":"2026.11","applicant":{"kind":"person","key":"450821196804053025","name":"李秀英","phone":null},"agent":null,"decision":"supplement","status":"awaiting_supplement","deemed_accepted":false,"received_on":"2026-11-23","clock_start":null,"limit":{"days":20,"unit":"working"},"due":null,"materials":[],"conditions":[],"deficiencies":[],"refusal":null,"handler":"demo","covering_for":null}"#;
+        let rated = |svc: &str, level: &str, bad: bool, clerk: &str, window: &str| {
+            format!(r#"{{"service_event":"{window}-{svc}","service":"{svc}","rating":"{level}","bad":{bad},"reasons":[],"clerk":"{clerk}","window":"{window}","on":"2026-11-24"}}"#)
+        };
+        let n = "450821102012026112300001";
+        let (a, b, c, d) = (
+            rated("supplement_notice", "very_satisfied", false, "demo", "01"),
+            rated("supplemented", "dissatisfied", true, "demo", "01"),
+            rated("collected", "satisfied", false, "b1", "02"),
+            rated("collected", "satisfied", false, "b1", "02"),
+        );
+        let events = [
+            Ev { at: "2026-11-23T09:00:00+08:00", kind: "case.intake", subject: n, payload: intake },
+            Ev { at: "2026-11-23T09:01:00+08:00", kind: "case.service_rated", subject: n, payload: &a },
+            Ev { at: "2026-11-24T09:00:00+08:00", kind: "case.service_rated", subject: n, payload: &b },
+            Ev { at: "2026-11-24T10:00:00+08:00", kind: "case.service_rated", subject: n, payload: &c },
+            // December's is not November's.
+            Ev { at: "2026-12-01T10:00:00+08:00", kind: "case.service_rated", subject: n, payload: &d },
+        ];
+        let r = fold("示范镇", events, &Calendar::weekends_only(), Period::month(2026, 11).unwrap(), &HashMap::new());
+        assert_eq!((r.total.ratings, r.total.satisfied, r.total.bad_ratings), (3, 2, 1));
+        let rows: Vec<_> = r.by_staff.iter().map(|s| (s.window.as_str(), s.clerk.as_str(), s.ratings, s.levels, s.bad)).collect();
+        assert_eq!(rows, [("01", "demo", 2, [1, 0, 0, 1, 0], 1), ("02", "b1", 1, [0, 1, 0, 0, 0], 0)]);
+        assert_eq!(r.by_staff[0].satisfaction_rate(), Some(50.0));
     }
 
     /// 容缺 acts from two windows cut off from each other: the commitment is judged once, a

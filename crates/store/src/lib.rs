@@ -23,6 +23,7 @@ mod machine_key;
 mod peers;
 mod pins;
 mod quality;
+mod service_rating;
 mod supervision;
 mod sync;
 
@@ -52,6 +53,7 @@ pub use machine_key::{Keyring, MachineKey};
 pub use pins::{pin_rule, FREE_ATTEMPTS};
 pub use peers::{Acceptance, Conflict, PeerBatch, PeerImport, PeerStream};
 pub use quality::{ComplaintInput, ComplaintView, DutyView, RatingInput, ReturnVisit};
+pub use service_rating::{ServiceRated, ServiceRatingRow, ServiceToRate};
 pub use supervision::{Supervision, SupervisionNotice};
 pub use sync::{Enrolment, EventSync, Rejection, SyncStatus};
 
@@ -68,6 +70,7 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/011_seal.sql"),
     include_str!("migrations/012_pin_binding.sql"),
     include_str!("migrations/013_tolerance.sql"),
+    include_str!("migrations/014_service_rating.sql"),
 ];
 
 /// The migration after whose SQL the chain is sealed and the PINs masked with this PC's key.
@@ -147,6 +150,9 @@ pub struct Settings {
     /// 容缺受理 is not offered to an applicant with a recorded broken commitment (a case of
     /// theirs terminated for materials owed); off by default.
     pub bar_broken_commitments: bool,
+    /// Each window has a rating screen (评价器) that faces the applicant: it opens full screen
+    /// on a second monitor, or as a window of its own where there is none. Off by default.
+    pub rating_screen: bool,
 }
 
 impl Default for Settings {
@@ -167,6 +173,7 @@ impl Default for Settings {
             hq_ca: String::new(),
             idle_lock_minutes: 5,
             bar_broken_commitments: false,
+            rating_screen: false,
         }
     }
 }

@@ -420,11 +420,37 @@ fn apply(w: &Writer<'_>, stream: &str, rec: &EventRecord, event: &Event, touched
                 return conflict("该办件已有一次评价（一次一评），未采用这一次".into());
             }
             if let Some(due) = r.rectification_due {
-                w.tx.execute(
-                    "INSERT INTO rectification (case_number, due_date, due_provisional, status, updated_at) VALUES (?1, ?2, 0, 'open', ?3)
-                     ON CONFLICT (case_number) DO NOTHING",
-                    params![rec.subject, due, rec.at],
-                )?;
+                crate::service_rating::open_rectification(w.tx, &rec.subject, due, false, &rec.at)?;
+            }
+        }
+        Event::CaseServiceRated(r) => {
+            if !case_held(&rec.subject)? {
+                return conflict(format!("本机没有办件{}的收件记录", rec.subject));
+            }
+            ensure_staff(w, &r.clerk)?;
+            let service = yichuang_core::Service::parse(&r.service).map_err(|e| StoreError::Rule(e.to_string()))?;
+            let rating = yichuang_core::Rating::parse(&r.rating).map_err(|e| StoreError::Rule(e.to_string()))?;
+            let reasons = yichuang_core::BadReasons::parse(&r.reasons).map_err(|e| StoreError::Rule(e.to_string()))?;
+            let n = w.tx.execute(
+                "INSERT INTO service_rating (service_event, case_number, service, rating, reasons, clerk, terminal, rated_on, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (service_event) DO NOTHING",
+                params![
+                    r.service_event,
+                    rec.subject,
+                    service.as_str(),
+                    rating.as_str(),
+                    serde_json::to_string(reasons.as_slice()).unwrap_or_else(|_| "[]".into()),
+                    r.clerk,
+                    r.window,
+                    r.on,
+                    rec.at
+                ],
+            )?;
+            if n == 0 {
+                return conflict("这次服务已有一次评价（一次一评），未采用这一次".into());
+            }
+            if let Some(due) = r.rectification_due {
+                crate::service_rating::open_rectification(w.tx, &rec.subject, due, false, &rec.at)?;
             }
         }
         Event::RectificationCallback(c) => {

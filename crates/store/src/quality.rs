@@ -72,7 +72,8 @@ pub struct ReturnVisit {
     pub item_name: String,
     pub applicant_name: String,
     pub phone: Option<String>,
-    pub completed_on: NaiveDate,
+    /// None for a case still running whose service was rated badly at the rating screen.
+    pub completed_on: Option<NaiveDate>,
     /// Unrated 3 days after completion: invite a rating.
     pub invitation_due: bool,
     pub rating: Option<String>,
@@ -340,6 +341,14 @@ impl Store {
         if already {
             return Err(StoreError::Rule("该办件已评价过，每件只评一次".into()));
         }
+        let at_screen: bool = self.connection().query_row(
+            "SELECT EXISTS (SELECT 1 FROM service_rating WHERE case_number = ?1 AND service IN ('collected', 'immediate'))",
+            [&input.case_number],
+            |r| r.get(0),
+        )?;
+        if at_screen {
+            return Err(StoreError::Rule("申请人已在评价器上对办理结果作出评价，每件只评一次".into()));
+        }
         if input.rating.is_bad() && input.comment.trim().is_empty() {
             return Err(StoreError::MissingField("差评须记录申请人的意见"));
         }
@@ -351,6 +360,11 @@ impl Store {
             None
         };
         self.write(&staff.id, now, |w| {
+            // A rating screen's bad rating may have opened the case's rectification already.
+            let opened = match &rect {
+                Some(due) => crate::service_rating::open_rectification(w.tx, &input.case_number, due.date(), due.provisional(), &w.now_text())?,
+                None => false,
+            };
             w.tx.execute(
                 "INSERT INTO rating (case_number, rating, comment, channel, rated_on, recorded_by, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -363,15 +377,9 @@ impl Store {
                     bad: input.rating.is_bad(),
                     channel: input.channel.to_string(),
                     on: today,
-                    rectification_due: rect.as_ref().map(|d| d.date()),
+                    rectification_due: opened.then(|| rect.as_ref().map(|d| d.date())).flatten(),
                 }),
             )?;
-            if let Some(due) = &rect {
-                w.tx.execute(
-                    "INSERT INTO rectification (case_number, due_date, due_provisional, status, updated_at) VALUES (?1, ?2, ?3, 'open', ?4)",
-                    params![input.case_number, due.date(), due.provisional(), w.now_text()],
-                )?;
-            }
             Ok(())
         })?;
         self.return_visit(&input.case_number, today)
@@ -418,18 +426,29 @@ impl Store {
     /// passed), and bad ratings with their rectification. `only` narrows to one case.
     pub fn return_visits(&self, today: NaiveDate, only: Option<&str>) -> Result<Vec<ReturnVisit>> {
         let mut stmt = self.connection().prepare(
-            "SELECT c.number, coalesce(i.name, c.item_code), a.name, a.phone, c.completed_on, r.rating, x.status, x.due_date
+            // A case is listed once completed (to invite its rating, then for a bad one), or while a
+            // rectification is open whatever its state (a rating screen's bad rating of an intake).
+            // The rating screen's rating of the result (the collection, an immediate case) is its
+            // rating for the return visit too.
+            "SELECT c.number, coalesce(i.name, c.item_code), a.name, a.phone, c.completed_on,
+                    coalesce(r.rating, (SELECT s.rating FROM service_rating s WHERE s.case_number = c.number
+                                        ORDER BY s.rowid DESC LIMIT 1)),
+                    x.status, x.due_date,
+                    r.rating IS NOT NULL OR EXISTS (SELECT 1 FROM service_rating s WHERE s.case_number = c.number AND s.service IN ('collected', 'immediate'))
              FROM case_file c JOIN applicant a ON a.id = c.applicant_id
              LEFT JOIN catalogue_item i ON i.version = c.catalogue_version AND i.code = c.item_code
              LEFT JOIN rating r ON r.case_number = c.number
              LEFT JOIN rectification x ON x.case_number = c.number
-             WHERE c.completed_on IS NOT NULL AND (?1 IS NULL OR c.number = ?1)
-               AND (?1 IS NOT NULL OR r.rating IS NULL OR x.status = 'open')
-             ORDER BY c.completed_on DESC, c.number LIMIT 500",
+             WHERE (c.completed_on IS NOT NULL OR x.status IS NOT NULL) AND (?1 IS NULL OR c.number = ?1)
+               AND (?1 IS NOT NULL OR x.status = 'open'
+                    OR (x.status IS NULL AND r.rating IS NULL
+                        AND NOT EXISTS (SELECT 1 FROM service_rating s WHERE s.case_number = c.number AND s.service IN ('collected', 'immediate'))))
+             ORDER BY coalesce(c.completed_on, x.due_date) DESC, c.number LIMIT 500",
         )?;
         let rows = stmt.query_map(params![only], |r| {
-            let completed_on: NaiveDate = r.get(4)?;
+            let completed_on: Option<NaiveDate> = r.get(4)?;
             let rating: Option<String> = r.get(5)?;
+            let rated: bool = r.get(8)?;
             let rect: Option<(String, NaiveDate)> = match (r.get::<_, Option<String>>(6)?, r.get::<_, Option<NaiveDate>>(7)?) {
                 (Some(s), Some(d)) => Some((s, d)),
                 _ => None,
@@ -440,7 +459,7 @@ impl Store {
                 applicant_name: r.get(2)?,
                 phone: r.get(3)?,
                 completed_on,
-                invitation_due: rating.is_none() && rating_invitation_due(completed_on, today),
+                invitation_due: !rated && completed_on.is_some_and(|c| rating_invitation_due(c, today)),
                 rating,
                 rectification: rect.map(|(s, d)| (s.clone(), d, s == "open" && today > d)),
             })

@@ -82,7 +82,7 @@ fn migrating_takes_a_backup_first_and_appends() {
     {
         let c = Connection::open(&path).unwrap();
         c.execute_batch("DROP TABLE chain_seal; DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; DROP TABLE sync_reject; DROP TABLE sync_ack; DROP TABLE sync_download; DROP TABLE sync_enrolment; \
-             ALTER TABLE staff DROP COLUMN failed_attempts; ALTER TABLE staff DROP COLUMN locked_until; DROP TABLE supervision; DROP TABLE revoked_key; DROP TABLE peer_endpoint; DROP TABLE case_conflict; DROP TABLE peer_event; DROP TABLE peer_stream; DROP TABLE complaint_note; DROP TABLE complaint; DROP TABLE rectification; DROP TABLE rating; DROP TABLE absence; DROP TABLE post; \
+             ALTER TABLE staff DROP COLUMN failed_attempts; ALTER TABLE staff DROP COLUMN locked_until; DROP TABLE supervision; DROP TABLE revoked_key; DROP TABLE peer_endpoint; DROP TABLE case_conflict; DROP TABLE peer_event; DROP TABLE peer_stream; DROP TABLE complaint_note; DROP TABLE complaint; DROP TABLE service_rating; DROP TABLE rectification; DROP TABLE rating; DROP TABLE absence; DROP TABLE post; \
              DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by; ALTER TABLE case_file DROP COLUMN collector_id_number; ALTER TABLE case_file DROP COLUMN collector_role; \
              ALTER TABLE inquiry DROP COLUMN scope; ALTER TABLE case_file DROP COLUMN covering_for; ALTER TABLE chain_head DROP COLUMN latest_at; PRAGMA user_version = 1;").unwrap();
     }
@@ -798,7 +798,7 @@ fn the_backup_taken_just_before_the_seal_is_restored_and_sealed_again() {
         .execute_batch(
             "DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by;
              ALTER TABLE case_file DROP COLUMN collector_id_number; ALTER TABLE case_file DROP COLUMN collector_role;
-             DROP TRIGGER chain_seal_no_delete; DROP TABLE chain_seal; PRAGMA user_version = 10;",
+             DROP TRIGGER chain_seal_no_delete; DROP TABLE chain_seal; DROP TABLE service_rating; PRAGMA user_version = 10;",
         )
         .unwrap();
     let ring = Keyring::at(dir.path().join("upgraded-pc-keys"));
@@ -824,7 +824,8 @@ fn as_version_12(path: &Path, tamper: Option<(&str, &str)>) {
     let c = Connection::open(path).unwrap();
     c.execute_batch(
         "DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by;
-         ALTER TABLE case_file DROP COLUMN collector_id_number; ALTER TABLE case_file DROP COLUMN collector_role;",
+         ALTER TABLE case_file DROP COLUMN collector_id_number; ALTER TABLE case_file DROP COLUMN collector_role;
+         DROP TABLE service_rating;",
     )
     .unwrap();
     let mut edits = vec![
@@ -877,4 +878,72 @@ fn migration_13_widens_the_check_lists_and_refuses_a_schema_it_did_not_make() {
     assert_eq!(user_version(&c).unwrap(), 12);
     let sql: String = c.query_row("SELECT sql FROM sqlite_schema WHERE name = 'case_file'", [], |r| r.get(0)).unwrap();
     assert!(sql.contains("'gone'") && !sql.contains("owed"), "nothing of migration 13 was written");
+}
+
+/// 一次一评 at the rating screen: each service this window gave is rated once, by the
+/// applicant's tap; who served is read from the service's event; a bad one opens the case's
+/// rectification (shown to the head even while the case runs), joined by the next bad one.
+#[test]
+fn each_service_is_rated_once_at_the_screen_and_a_bad_one_opens_the_rectification() {
+    use yichuang_core::{BadReasons, IdNumber, PersonName, Service};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-23T10:00:00+08:00");
+    let today = d("2026-11-23");
+    let none = BadReasons::default();
+    // An accepted case: the screen shows the item, the masked ID and the receipt.
+    let accepted = s.intake(cj01_request("45082119680405302", ALL), t).unwrap().case_number.to_string();
+    let shown = s.service_to_rate(&accepted, today).unwrap().unwrap();
+    assert_eq!((shown.service, shown.clerk.as_str(), shown.applicant_name.as_str()), (Service::Accepted, "demo", "李秀英"));
+    assert!(shown.applicant_id_masked.contains("****"), "{}", shown.applicant_id_masked);
+    assert!(shown.documents.iter().any(|(title, _)| title == "受理通知书"), "{:?}", shown.documents);
+    // A reason is for a bad rating only; then the good rating, once.
+    let waited = BadReasons::parse(&["等候时间过长"]).unwrap();
+    assert_eq!(s.rate_service(&shown.service_event, Rating::Satisfied, &waited, t).unwrap_err().code(), "store.rule");
+    let r = s.rate_service(&shown.service_event, Rating::VerySatisfied, &none, t).unwrap();
+    assert_eq!((r.service, r.rectification_due), (Service::Accepted, None));
+    assert_eq!(s.rate_service(&shown.service_event, Rating::VeryDissatisfied, &none, t).unwrap_err().code(), "store.rule", "一次一评");
+    assert_eq!(s.service_to_rate(&accepted, today).unwrap(), None, "nothing left to rate");
+    // Only a service's event can be rated: not a document's, not one that does not exist.
+    let doc_event = s.events_of(&shown.documents[0].1).unwrap().remove(0).id;
+    assert_eq!(s.rate_service(&doc_event, Rating::Satisfied, &none, t).unwrap_err().code(), "store.rule");
+    assert_eq!(s.rate_service("T99-nothing", Rating::Satisfied, &none, t).unwrap_err().code(), "store.not_found");
+
+    // A supplement notice rated badly: a rectification for the head while the case waits.
+    let short = s.intake(cj01_request("45082119700101001", &["SFZ", "HKB", "SQB"]), t).unwrap().case_number.to_string();
+    let notice = s.service_to_rate(&short, today).unwrap().unwrap();
+    assert_eq!(notice.service, Service::SupplementNotice);
+    let r = s.rate_service(&notice.service_event, Rating::Dissatisfied, &waited, t).unwrap();
+    assert!(r.rectification_due.is_some());
+    let visit = s.return_visits(today, None).unwrap().into_iter().find(|v| v.case_number == short).expect("listed while running");
+    assert_eq!((visit.completed_on, visit.rating.as_deref()), (None, Some("dissatisfied")));
+    assert_eq!(visit.rectification.as_ref().map(|x| x.0.as_str()), Some("open"));
+    // The photo brought in, rated badly again: it joins the open rectification.
+    let photo = crate::SupplementRequest {
+        presented: vec![yichuang_core::Presented { material: yichuang_core::MaterialCode::parse("ZP").unwrap(), pages: 1, copies: 3 }],
+        defects: vec![],
+        conditions: vec![],
+        refusal: None,
+        clerk: "demo".into(),
+    };
+    s.supplement(&short, photo, t).unwrap();
+    let brought = s.service_to_rate(&short, today).unwrap().unwrap();
+    assert_eq!(brought.service, Service::Supplemented);
+    assert_eq!(s.rate_service(&brought.service_event, Rating::VeryDissatisfied, &none, t).unwrap().rectification_due, None, "joined the open one");
+    let kinds: Vec<String> = s.events_of(&short).unwrap().into_iter().map(|e| e.kind).filter(|k| k == "case.service_rated").collect();
+    assert_eq!(kinds.len(), 2);
+    assert_eq!(s.service_ratings(&short).unwrap().iter().map(|r| r.service).collect::<Vec<_>>(), [Service::SupplementNotice, Service::Supplemented]);
+
+    // The collection rated at the screen is the case's rating: no invitation, no second one.
+    s.decide(&accepted, true, "", "demo", t).unwrap();
+    s.ready(&accepted, "demo", t).unwrap();
+    let id = IdNumber::parse(&format!("45082119680405302{}", yichuang_core::ids::id_check_char("45082119680405302").unwrap())).unwrap();
+    s.collect_checked(&accepted, &PersonName::parse("李秀英").unwrap(), &id, false, "demo", t).unwrap();
+    let collected = s.service_to_rate(&accepted, today).unwrap().unwrap();
+    assert_eq!(collected.service, Service::Collected);
+    s.rate_service(&collected.service_event, Rating::Satisfied, &none, t).unwrap();
+    assert!(!s.return_visits(d("2026-12-01"), None).unwrap().iter().any(|v| v.case_number == accepted), "rated: not invited");
+    let visit = RatingInput { case_number: accepted.clone(), rating: Rating::Satisfied, comment: String::new(), channel: "visit".into(), recorded_by: "demo".into() };
+    assert_eq!(s.record_rating(visit, t).unwrap_err().code(), "store.rule");
+    assert_eq!(s.verify().unwrap().fault, None);
 }

@@ -248,3 +248,48 @@ fn two_windows_agree_on_what_a_tolerated_case_owes() {
         assert!(w.conflicts().unwrap().is_empty());
     }
 }
+
+/// 一次一评 across windows: a service rated at window 01's screen reaches window 02 (the rating,
+/// who served, the rectification it opened), is not taken twice when the stream comes again,
+/// and cannot be rated a second time at 02, which did not give the service.
+#[test]
+fn a_rating_at_one_window_s_screen_reaches_the_other_and_is_rated_only_where_it_was_given() {
+    use yichuang_core::{BadReasons, Rating, Service};
+    let dir = tempfile::tempdir().unwrap();
+    let mut w1 = window(dir.path(), "01");
+    let mut w2 = window(dir.path(), "02");
+    let req = IntakeRequest {
+        item: "CJ-01".into(),
+        applicant: ApplicantInput {
+            party: Party::Person { id_number: IdNumber::parse("450821196804053025").unwrap(), name: PersonName::parse("韦秀英").unwrap() },
+            phone: None,
+        },
+        agent: None,
+        presented: ["SFZ", "HKB", "SQB"].iter().map(|m| Presented { material: MaterialCode::parse(m).unwrap(), pages: 1, copies: 1 }).collect(),
+        defects: vec![],
+        conditions: vec![],
+        refusal: None,
+        clerk: "demo".into(),
+        received_on: None,
+        confirm_rename: false,
+        commitment: false,
+    };
+    let n = w1.intake(req, at(1)).unwrap().case_number.to_string();
+    let svc = w1.service_to_rate(&n, at(1).date_naive()).unwrap().unwrap();
+    assert_eq!(svc.service, Service::SupplementNotice);
+    let r = w1.rate_service(&svc.service_event, Rating::VeryDissatisfied, &BadReasons::parse(&["服务态度不好"]).unwrap(), at(2)).unwrap();
+    assert!(r.rectification_due.is_some());
+    carry(&w1, &mut w2, None, at(3));
+    carry(&w1, &mut w2, None, at(4));
+    let there = w2.service_ratings(&n).unwrap();
+    assert_eq!(there.len(), 1, "taken once, however often the stream comes");
+    assert_eq!((there[0].service, there[0].rating, there[0].clerk.as_str()), (Service::SupplementNotice, Rating::VeryDissatisfied, "demo"));
+    assert_eq!(there[0].reasons, ["服务态度不好"]);
+    let visit = w2.return_visits(at(4).date_naive(), Some(&n)).unwrap();
+    assert_eq!(visit[0].rectification.as_ref().map(|x| x.0.as_str()), Some("open"), "the head at 02 sees the rectification");
+    // Window 02 did not give that service (it holds 01's events as 01's, never as its own): it
+    // cannot rate it, and offers nothing to rate.
+    assert_eq!(w2.rate_service(&svc.service_event, Rating::Satisfied, &BadReasons::default(), at(5)).unwrap_err().code(), "store.not_found");
+    assert_eq!(w2.service_to_rate(&n, at(5).date_naive()).unwrap(), None);
+    assert_eq!(w2.verify().unwrap().fault, None);
+}

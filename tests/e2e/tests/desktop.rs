@@ -1167,6 +1167,7 @@ async fn every_command_acts_as_the_signed_in_staff_member_only() {
         ("set_post", json!({"code": "W1", "name": "社保窗口", "a": "demo", "b": "b1"})),
         ("record_absence", json!({"staff": "demo", "from": "2026-11-23", "to": "2026-11-24", "reason": "年休假"})),
         ("export_report", json!({"month": "2026-11", "format": "pdf"})),
+        ("screen_item", json!({"code": "CJ-01"})),
         // The two that report progress take a channel (its id as the page's API would send it).
         ("backup_now", json!({"progress": "__CHANNEL__:1"})),
         ("sync_now", json!({"progress": "__CHANNEL__:2"})),
@@ -1448,5 +1449,129 @@ async fn an_overdue_tolerated_case_is_flagged_today_and_terminated_with_the_head
     assert_eq!(v["status"], "terminated");
     assert!(v["outcome_reason"].as_str().unwrap().contains("近期二寸免冠白底彩色照片"), "{v}");
     assert_eq!(d.cli_text(&["verify"]).trim(), "ok");
+    d.stop().await;
+}
+
+/// The window's WebDriver handles: the clerk's (the session's own) and the rating screen's,
+/// once the screen has opened (a condition, polled).
+async fn rating_screen_handle(d: &Desk) -> (fantoccini::wd::WindowHandle, fantoccini::wd::WindowHandle) {
+    let main = d.client.window().await.unwrap();
+    for _ in 0..200 {
+        let all = d.client.windows().await.unwrap();
+        if let Some(other) = all.into_iter().find(|h| *h != main) {
+            return (main, other);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the rating screen never opened as a second window");
+}
+
+/// 一次一评 on the rating screen (评价器): a second window faces the applicant. It shows the
+/// clerk between applicants, the item while they work, and after each service what was issued
+/// (the ID masked) with the five levels; the applicant's tap is the rating, a bad one with its
+/// reasons opens a rectification; the clerk's window hears only that a rating came in, and
+/// cannot record one itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_applicant_rates_each_service_on_the_screen_that_faces_them() {
+    let d = Desk::launch(true, &[&["settings", "--set", "rating_screen=true", "--actor", "head"]]).await;
+    let (main, screen) = rating_screen_handle(&d).await;
+    // No one signed in at this window: the screen says so.
+    d.client.switch_to_window(screen.clone()).await.unwrap();
+    d.find("#screen-closed").await;
+    d.client.switch_to_window(main.clone()).await.unwrap();
+    d.sign_in_as("李梅", "123456").await;
+    d.client.switch_to_window(screen.clone()).await.unwrap();
+    d.wait_text("screen-clerk", "李梅").await;
+    d.shot("rate-1-idle").await;
+
+    // An application with every material: while the clerk works, the screen shows the item.
+    d.client.switch_to_window(main.clone()).await.unwrap();
+    d.click("#nav-intake").await;
+    d.keys("#item-search", "cjrz").await;
+    d.keys("#item-search", &key(Key::Enter)).await;
+    d.client.switch_to_window(screen.clone()).await.unwrap();
+    d.wait_text("screen-item", "残疾人证").await;
+    d.shot("rate-2-serving").await;
+    d.client.switch_to_window(main.clone()).await.unwrap();
+    d.keys("#id-number", "450821196804053025").await;
+    d.keys("#name", "韦秀英").await;
+    d.click("#all-received").await;
+    d.press(Key::F9).await;
+    d.wait_text("outcome", "受理").await;
+    d.wait_text("screen-hint", "评价器").await;
+    assert!(d.client.find(Locator::Css("#window-rating")).await.is_err(), "the clerk is not offered to rate for the applicant");
+
+    // The screen: the receipt, the ID masked, five levels.
+    d.client.switch_to_window(screen.clone()).await.unwrap();
+    let shown = d.wait_text("screen-rate", "受理通知书").await;
+    assert!(shown.contains("450821********3025") && !shown.contains("450821196804053025"), "{shown}");
+    for level in ["very_satisfied", "satisfied", "fairly_satisfied", "dissatisfied", "very_dissatisfied"] {
+        d.find(&format!("#rate-{level}")).await;
+    }
+    d.shot("rate-3-levels").await;
+
+    // The clerk's window cannot record the applicant's rating, whatever its script says.
+    d.client.switch_to_window(main.clone()).await.unwrap();
+    let intake = events_of_kind(&d, "case.intake");
+    let case = intake.last().unwrap()["subject"].as_str().unwrap().to_owned();
+    let service_event = intake.last().unwrap()["id"].as_str().unwrap().to_owned();
+    let forged = invoke(&d, "applicant_rate", json!({"serviceEvent": service_event, "rating": "very_satisfied", "reasons": []})).await;
+    assert_ne!(forged, "ok", "the clerk's window recorded a rating");
+    assert!(events_of_kind(&d, "case.service_rated").is_empty(), "{forged}");
+
+    // The applicant's tap.
+    d.client.switch_to_window(screen.clone()).await.unwrap();
+    d.click("#rate-very_satisfied").await;
+    d.find("#screen-thanks").await;
+    d.shot("rate-4-thanks").await;
+    d.client.switch_to_window(main.clone()).await.unwrap();
+    let told = d.wait_text("screen-rated", "申请人已评价").await;
+    assert!(!told.contains("满意"), "the clerk's window is told that, not which: {told}");
+    let rated = events_of_kind(&d, "case.service_rated");
+    assert_eq!(rated.len(), 1);
+    let p = &rated[0]["payload"];
+    assert_eq!((p["service"].as_str(), p["rating"].as_str(), p["clerk"].as_str(), p["window"].as_str()), (Some("accepted"), Some("very_satisfied"), Some("demo"), Some("01")));
+    assert_eq!(rated[0]["subject"].as_str(), Some(case.as_str()));
+
+    // The next applicant, without the photos: a supplement notice, rated badly with a reason.
+    d.click("#next-applicant").await;
+    d.keys("#item-search", "cjrz").await;
+    d.keys("#item-search", &key(Key::Enter)).await;
+    d.keys("#id-number", "11010519491231002X").await;
+    d.keys("#name", "王秀兰").await;
+    // Everything but the photos.
+    for code in ["SFZ", "HKB", "SQB"] {
+        d.click(&format!(".got-{code}")).await;
+    }
+    d.press(Key::F9).await;
+    d.wait_text("outcome", "补正").await;
+    d.client.switch_to_window(screen.clone()).await.unwrap();
+    d.wait_text("screen-rate", "一次性告知").await;
+    d.click("#rate-dissatisfied").await;
+    d.click_xpath("//button[contains(@class, 'reason')][contains(normalize-space(.), '等候时间过长')]").await;
+    d.find("button.reason.on").await;
+    d.shot("rate-5-reasons").await;
+    d.click("#rate-submit").await;
+    d.find("#screen-thanks").await;
+    d.client.switch_to_window(main.clone()).await.unwrap();
+    let rated = events_of_kind(&d, "case.service_rated");
+    assert_eq!(rated.len(), 2);
+    let p = &rated[1]["payload"];
+    assert_eq!((p["service"].as_str(), p["bad"].as_bool(), p["reasons"][0].as_str()), (Some("supplement_notice"), Some(true), Some("等候时间过长")));
+    assert!(p["rectification_due"].is_string(), "a bad rating opens a rectification: {p}");
+    // The head's return visits list the rectification while the case still waits.
+    d.click("#nav-visits").await;
+    let visits = d.wait_text("visit-list", "办理中").await;
+    assert!(visits.contains("不满意") && visits.contains("整改期限"), "{visits}");
+    // The day's statistics count both, for window 01 and its clerk.
+    let report = d.cli(&["report", "--json"]);
+    let staff = &report["by_staff"][0];
+    assert_eq!((staff["window"].as_str(), staff["clerk"].as_str(), staff["name"].as_str(), staff["ratings"].as_u64(), staff["bad"].as_u64()), (Some("01"), Some("demo"), Some("李梅"), Some(2), Some(1)));
+    d.shot("rate-6-clerk-window").await;
+    d.click("#nav-report").await;
+    d.click("#report-today").await;
+    let table = d.wait_text("report-staff", "李梅").await;
+    assert!(table.contains("01号") && table.contains("50.0%"), "{table}");
+    d.shot("rate-7-report").await;
     d.stop().await;
 }
