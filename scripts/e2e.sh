@@ -13,6 +13,7 @@ desktop_need
 
 say "桌面程序：构建与单元测试"
 cargo build --locked --bin yichuang
+cargo build --locked -p yichuang-card-standin
 (cd src-tauri && cargo build --locked && cargo test --locked)
 
 if ! command -v tauri-driver >/dev/null; then

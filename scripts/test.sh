@@ -14,6 +14,8 @@ trap 'bash "$ROOT/scripts/pg-test-server.sh" stop "$YICHUANG_PG_DIR"' EXIT
 
 say "构建并运行全部测试（单元、属性、集成、崩溃、县级服务器）"
 mkdir -p "$CARGO_TARGET_DIR"
+# The stand-in ID-card reader library the card tests load (a cdylib: `cargo test` builds no .so).
+cargo build --locked -p yichuang-card-standin
 cargo test --workspace --locked --all-targets 2>&1 | tee "${CARGO_TARGET_DIR}/last-test.log"
 
 say "代码检查（clippy）"

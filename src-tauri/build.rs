@@ -6,6 +6,8 @@ fn main() {
         "applicant_screen",
         "applicant_rate",
         "screen_item",
+        "read_card",
+        "typed_card",
         "today_board",
         "answer_supervision",
         "confirm_clock",

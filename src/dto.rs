@@ -422,3 +422,18 @@ pub fn board_json(b: &yichuang_store::TodayBoard, c: &yichuang_report::ItemFigur
                    "completed_on_time": c.completed_on_time, "inquiries": centre.inquiries, "complaints": centre.complaints},
     })
 }
+
+/// A card as the reader gave it: the name exactly as on the card, the full number (it fills the
+/// form the clerk checks against the card in hand).
+pub fn card_json(c: &yichuang_core::card::Card) -> Value {
+    json!({
+        "kind": c.kind.label(),
+        "name": c.name.as_ref().map(|n| n.as_str()),
+        "english_name": c.english_name,
+        "sex": if c.male { "男" } else { "女" },
+        "birth": c.birth.to_string(),
+        "address": c.address,
+        "id_number": c.id_number.as_str(),
+        "valid_to": c.valid_to.map(|d| d.to_string()),
+    })
+}

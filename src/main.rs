@@ -195,6 +195,22 @@ enum Command {
     Catalog(CatalogCmd),
     #[command(subcommand)]
     Calendar(CalendarCmd),
+    /// Reads the identity card on the reader (the vendor library in the settings, in a helper
+    /// process), or parses what a keyboard-emulation reader typed (`--typed TEXT`).
+    Card {
+        /// What a keyboard-emulation reader typed, instead of reading the library.
+        #[arg(long)]
+        typed: Option<String>,
+        /// Stop a read that has no answer after this many seconds.
+        #[arg(long, default_value_t = 15)]
+        timeout: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The reader's helper process (started by `card`; not for people): loads LIB, reads one
+    /// card on PORT, prints one line.
+    #[command(hide = true)]
+    CardHelper { lib: String, port: String },
     /// Check an identifier: exit 0 and `ok`, or exit 1 and the reason.
     Validate {
         #[arg(value_parser = ["id", "uscc", "phone", "name"])]
@@ -822,6 +838,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo => demo::run(cli.db.as_deref(), now)?,
         Command::Catalog(c) => catalog(&cli.db, c, now)?,
         Command::Calendar(c) => return calendar(&cli.db, c, now),
+        Command::CardHelper { lib, port } => {
+            println!("{}", yichuang_cardreader::helper_line(&lib, &port));
+        }
+        Command::Card { typed, timeout, json } => {
+            let card = match typed {
+                Some(t) => yichuang_core::card::Card::from_typed(&t)?,
+                None => {
+                    let store = open(&cli.db)?;
+                    let s = &store.centre()?.settings;
+                    let me = std::env::current_exe().context("找不到本程序的位置")?;
+                    let cmd = yichuang_cardreader::helper_command(&me, &["card-helper"], &s.card_reader_lib, s.card_reader_port)?;
+                    yichuang_cardreader::read(cmd, std::time::Duration::from_secs(timeout.max(1)))?
+                }
+            };
+            let v = dto::card_json(&card);
+            if json {
+                print_json(&v);
+            } else {
+                println!("{} {} {}", v["kind"].as_str().unwrap_or(""), v["name"].as_str().unwrap_or(""), v["id_number"].as_str().unwrap_or(""));
+            }
+        }
         Command::Validate { kind, value } => {
             let result = match kind.as_str() {
                 "id" => IdNumber::parse(&value).map(|_| ()).map_err(|e| e.to_string()),

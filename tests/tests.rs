@@ -6,6 +6,7 @@ mod util;
 
 mod chain;
 mod bounds;
+mod card;
 mod cli;
 mod clock;
 mod corrupt;

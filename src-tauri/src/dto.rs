@@ -973,6 +973,8 @@ pub struct SettingsDto {
     pub idle_lock_minutes: u32,
     pub bar_broken_commitments: bool,
     pub rating_screen: bool,
+    pub card_reader_lib: String,
+    pub card_reader_port: u32,
 }
 
 impl From<&yichuang_store::Centre> for SettingsDto {
@@ -997,6 +999,8 @@ impl From<&yichuang_store::Centre> for SettingsDto {
             idle_lock_minutes: s.idle_lock_minutes,
             bar_broken_commitments: s.bar_broken_commitments,
             rating_screen: s.rating_screen,
+            card_reader_lib: s.card_reader_lib.clone(),
+            card_reader_port: s.card_reader_port,
         }
     }
 }
@@ -1027,6 +1031,11 @@ pub struct SettingsForm {
     /// The rating screen facing the applicant (absent: unchanged).
     #[serde(default)]
     pub rating_screen: Option<bool>,
+    /// The ID-card reader's vendor library and port (absent: unchanged).
+    #[serde(default)]
+    pub card_reader_lib: Option<String>,
+    #[serde(default)]
+    pub card_reader_port: Option<u32>,
 }
 
 impl SettingsForm {
@@ -1039,6 +1048,12 @@ impl SettingsForm {
         }
         if let Some(b) = self.rating_screen {
             s.rating_screen = b;
+        }
+        if let Some(l) = self.card_reader_lib {
+            s.card_reader_lib = l;
+        }
+        if let Some(p) = self.card_reader_port {
+            s.card_reader_port = p;
         }
         if let Some(m) = self.idle_lock_minutes {
             s.idle_lock_minutes = m;
@@ -1604,6 +1619,10 @@ pub struct VisitDto {
     pub completed_on: String,
     pub invitation_due: bool,
     pub rating: Option<&'static str>,
+    /// The rating screen's latest bad rating, with its service and reasons.
+    pub screen_bad: Option<String>,
+    /// Not completed yet (listed for a rectification the screen's bad rating opened).
+    pub running: bool,
     pub rectification: Option<String>,
     pub rectification_status: Option<String>,
     pub rectification_late: bool,
@@ -1619,6 +1638,8 @@ impl From<&yichuang_store::ReturnVisit> for VisitDto {
             completed_on: v.completed_on.map(|d| d.to_string()).unwrap_or_else(|| "办理中".into()),
             invitation_due: v.invitation_due,
             rating: v.rating.as_deref().and_then(|r| yichuang_core::Rating::parse(r).ok()).map(|r| r.label()),
+            screen_bad: v.screen_bad.clone(),
+            running: v.completed_on.is_none(),
             rectification: v.rectification.as_ref().map(|(_, d, _)| d.to_string()),
             rectification_status: v.rectification.as_ref().map(|(s, _, _)| s.clone()),
             rectification_late: v.rectification.as_ref().is_some_and(|(_, _, late)| *late),
@@ -1727,5 +1748,45 @@ impl ScreenDto {
             due_date: s.due_date.map(|d| d.to_string()),
         });
         self
+    }
+}
+
+/// A card as the reader gave it, to fill a form: the name exactly as on the card.
+#[derive(Debug, Serialize)]
+pub struct CardDto {
+    pub kind: &'static str,
+    pub name: Option<String>,
+    pub english_name: Option<String>,
+    pub sex: &'static str,
+    pub birth: String,
+    pub address: Option<String>,
+    pub id_number: String,
+    pub valid_to: Option<String>,
+}
+
+impl From<&yichuang_core::card::Card> for CardDto {
+    fn from(c: &yichuang_core::card::Card) -> Self {
+        Self {
+            kind: c.kind.label(),
+            name: c.name.as_ref().map(|n| n.as_str().to_owned()),
+            english_name: c.english_name.clone(),
+            sex: if c.male { "男" } else { "女" },
+            birth: c.birth.to_string(),
+            address: c.address.clone(),
+            id_number: c.id_number.as_str().to_owned(),
+            valid_to: c.valid_to.map(|d| d.to_string()),
+        }
+    }
+}
+
+impl From<yichuang_cardreader::ReadError> for ApiError {
+    fn from(e: yichuang_cardreader::ReadError) -> Self {
+        Self::new(e.code(), e.to_string())
+    }
+}
+
+impl From<yichuang_core::card::CardError> for ApiError {
+    fn from(e: yichuang_core::card::CardError) -> Self {
+        Self::new(e.code(), e.to_string())
     }
 }

@@ -94,8 +94,14 @@ impl AppState {
         if !screen::is_open(app) {
             return Ok(());
         }
-        let pending = s.service_to_rate(number, now().date_naive())?.map(|v| (v.case_number, v.service_event));
-        self.screen.offer(app, pending)
+        // The act is done and committed: a screen that cannot ask is said, never the act's failure.
+        match s.service_to_rate(number, now()) {
+            Ok(svc) => self.screen.offer(app, svc.map(|v| (v.case_number, v.service_event))),
+            Err(e) => {
+                eprintln!("评价器：未能显示办件{number}的评价：{e}");
+                Ok(())
+            }
+        }
     }
 
     /// Where printed files and backups are kept: beside the database.
@@ -142,7 +148,7 @@ fn sign_in(app: tauri::AppHandle, state: tauri::State<'_, AppState>, staff_id: S
         *state.session.lock().map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))? =
             Some(Session { staff, last: std::time::Instant::now(), idle });
         // The rating screen greets the applicant with who now serves at this window.
-        state.screen.clear(&app)?;
+        state.screen.touch(&app);
         Ok(dto)
     })
 }
@@ -150,21 +156,47 @@ fn sign_in(app: tauri::AppHandle, state: tauri::State<'_, AppState>, staff_id: S
 #[tauri::command(async)]
 fn sign_out(app: tauri::AppHandle, state: tauri::State<'_, AppState>) -> ApiResult<()> {
     *state.session.lock().map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))? = None;
-    state.screen.clear(&app)
+    state.screen.touch(&app);
+    Ok(())
 }
 
-/// What the rating screen shows; asked by the screen itself, which acts as no one.
+/// The flag that starts this program as the ID-card reader's helper process.
+pub const CARD_HELPER_FLAG: &str = "--card-helper";
+
+/// Reads the card on the reader through the vendor library, in a helper process (this program
+/// started again), so that a driver that crashes or hangs harms only the helper.
+#[tauri::command(async)]
+fn read_card(state: tauri::State<'_, AppState>) -> ApiResult<dto::CardDto> {
+    state.clerk()?;
+    let (lib, port) = state.with(|s| {
+        let set = &s.centre()?.settings;
+        Ok((set.card_reader_lib.clone(), set.card_reader_port))
+    })?;
+    let me = std::env::current_exe().map_err(|e| ApiError::new("card.spawn", format!("找不到本程序的位置：{e}")))?;
+    let cmd = yichuang_cardreader::helper_command(&me, &[CARD_HELPER_FLAG], &lib, port)?;
+    Ok(dto::CardDto::from(&yichuang_cardreader::read(cmd, std::time::Duration::from_secs(15))?))
+}
+
+/// What a keyboard-emulation reader typed (a burst of keys the page caught), parsed.
+#[tauri::command(async)]
+fn typed_card(state: tauri::State<'_, AppState>, text: String) -> ApiResult<dto::CardDto> {
+    state.clerk()?;
+    let text: String = text.chars().take(400).collect();
+    Ok(dto::CardDto::from(&yichuang_core::card::Card::from_typed(&text)?))
+}
+
+/// What the rating screen shows; asked by the screen itself, which acts as no one. The
+/// question about the service just given stays while the store says it may be answered (the
+/// window's latest service, given minutes ago), signed in or not: the applicant may still be
+/// at the counter after the clerk signed out.
 #[tauri::command(async)]
 fn applicant_screen(window: tauri::Window, state: tauri::State<'_, AppState>) -> ApiResult<dto::ScreenDto> {
-    let clerk = state.signed_in(false).ok();
     screen::only_applicant(&window)?;
+    let clerk = state.signed_in(false).ok();
     state.with(|s| {
         let base = dto::ScreenDto::welcome(s.centre()?, clerk.as_ref());
-        if clerk.is_none() {
-            return Ok(base);
-        }
         if let Some((case, event)) = state.screen.pending()? {
-            if let Some(svc) = s.service_to_rate(&case, now().date_naive())?.filter(|v| v.service_event == event) {
+            if let Some(svc) = s.service_to_rate(&case, now())?.filter(|v| v.service_event == event) {
                 return Ok(base.rating(&svc));
             }
         }
@@ -173,7 +205,8 @@ fn applicant_screen(window: tauri::Window, state: tauri::State<'_, AppState>) ->
 }
 
 /// The applicant's tap on the rating screen: only that window, only for the service this
-/// window just gave; the clerk's window is told that a rating came in, not which.
+/// window gave last (the store's rule, read inside its change); who served is that service's.
+/// The clerk's window is told that a rating came in, not which.
 #[tauri::command(async)]
 fn applicant_rate(
     window: tauri::Window,
@@ -183,16 +216,15 @@ fn applicant_rate(
     rating: String,
     reasons: Vec<String>,
 ) -> ApiResult<()> {
-    state.signed_in(false)?;
     screen::only_applicant(&window)?;
     let rating = yichuang_core::Rating::parse(&rating)?;
     let reasons = yichuang_core::BadReasons::parse(&reasons)?;
     if state.screen.pending()?.is_none_or(|(_, e)| e != service_event) {
         return Err(ApiError::new("screen.stale", "这次服务已评价或已结束，谢谢您"));
     }
-    let rated = state.with(|s| Ok(s.rate_service(&service_event, rating, &reasons, now())?))?;
-    state.screen.clear(&app)?;
-    let _ = tauri::Emitter::emit_to(&app, "main", screen::RATED, rated.case_number);
+    state.with(|s| Ok(s.rate_service(&service_event, rating, &reasons, now())?))?;
+    state.screen.rated(&app, &service_event)?;
+    let _ = tauri::Emitter::emit_to(&app, "main", screen::RATED, ());
     Ok(())
 }
 
@@ -318,7 +350,7 @@ fn submit_intake(app: tauri::AppHandle, state: tauri::State<'_, AppState>, form:
     let req = form.into_request(&me.id)?;
     state.with(|s| {
         let out = s.intake(req, now())?;
-        state.offer_rating(&app, s, &out.case_number.to_string())?;
+        let _ = state.offer_rating(&app, s, &out.case_number.to_string());
         Ok(dto::OutcomeDto::from(&out))
     })
 }
@@ -344,7 +376,7 @@ fn supplement_case(app: tauri::AppHandle, state: tauri::State<'_, AppState>, num
     let req = dto::supplement_request(materials, me.id)?;
     state.with(|s| {
         let out = s.supplement(&number, req, now())?;
-        state.offer_rating(&app, s, &number)?;
+        let _ = state.offer_rating(&app, s, &number);
         Ok(dto::OutcomeDto::from(&out))
     })
 }
@@ -398,7 +430,7 @@ fn collect_case(app: tauri::AppHandle, state: tauri::State<'_, AppState>, number
     let id = yichuang_core::IdNumber::parse(&id_number).map_err(|e| ApiError::new(e.code(), format!("领取人{e}")))?;
     state.with(|s| {
         s.collect_checked(&number, &by, &id, attorney, &me.id, now())?;
-        state.offer_rating(&app, s, &number)?;
+        let _ = state.offer_rating(&app, s, &number);
         dto::CaseDetail::load(s, &number, now().date_naive())
     })
 }
@@ -774,8 +806,8 @@ fn complaint_step(state: tauri::State<'_, AppState>, id: String, step: String, t
 
 #[tauri::command(async)]
 fn return_visits(state: tauri::State<'_, AppState>) -> ApiResult<Vec<dto::VisitDto>> {
-    state.clerk()?;
-    state.with(|s| Ok(s.return_visits(now().date_naive(), None)?.iter().map(dto::VisitDto::from).collect()))
+    let me = state.clerk()?;
+    state.with(|s| Ok(s.return_visits_seen_by(now().date_naive(), &me.id)?.iter().map(dto::VisitDto::from).collect()))
 }
 
 #[tauri::command(async)]
@@ -841,9 +873,9 @@ fn period_of(month: &str) -> ApiResult<yichuang_report::Period> {
 /// The month's report (on its own connection: a year's fold never holds the clerk up).
 #[tauri::command(async)]
 fn monthly_report(state: tauri::State<'_, AppState>, month: String) -> ApiResult<yichuang_report::Report> {
-    state.clerk()?;
+    let me = state.clerk()?;
     let store = Store::open(&state.db)?;
-    Ok(yichuang_report::from_store(&store, period_of(&month)?)?)
+    Ok(yichuang_report::from_store(&store, period_of(&month)?)?.seen_by(me.role == Role::Head))
 }
 
 /// Writes the month's report as xlsx or PDF into the `reports` folder beside the database.
@@ -975,7 +1007,9 @@ pub fn run(store: Store) -> tauri::Result<()> {
             export_report,
             applicant_screen,
             applicant_rate,
-            screen_item
+            screen_item,
+            read_card,
+            typed_card
         ])
         .run(tauri::generate_context!())
 }
@@ -1024,7 +1058,9 @@ mod tests {
     /// and none takes a staff id from the page.
     #[test]
     fn every_command_acts_as_the_signed_in_staff_member() {
-        const OPEN: &[&str] = &["app_info", "sign_in", "sign_out", "setup_status", "setup_centre", "setup_demo"];
+        // The rating screen acts as no one (who served is the service's); its two commands
+        // refuse every window but the screen, first.
+        const OPEN: &[&str] = &["app_info", "sign_in", "sign_out", "setup_status", "setup_centre", "setup_demo", "applicant_screen", "applicant_rate"];
         let src = include_str!("lib.rs");
         let src = &src[..src.find("#[cfg(test)]").unwrap()];
         let mut seen = 0;
@@ -1035,6 +1071,9 @@ mod tests {
                 assert!(name == "sign_in" || !sig.contains(banned), "{name} takes `{banned}` from the page");
             }
             let first = body.lines().nth(1).unwrap_or("").trim();
+            if name.starts_with("applicant_") {
+                assert!(first.contains("screen::only_applicant(&window)?"), "{name} must refuse every window but the rating screen first, not: {first}");
+            }
             if !OPEN.contains(&name) {
                 assert!(
                     first.contains("state.clerk()?") || first.contains("state.head(") || first.contains("state.signed_in("),

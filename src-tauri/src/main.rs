@@ -8,6 +8,14 @@ use std::path::PathBuf;
 /// directory). `--demo` sets up the demo centre when the database is new.
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // The ID-card reader's helper process: the vendor library is loaded here, never in the
+    // window's process (`yichuang_cardreader`).
+    if let [flag, lib, port] = args.as_slice() {
+        if flag == yichuang_desktop_lib::CARD_HELPER_FLAG {
+            println!("{}", yichuang_cardreader::helper_line(lib, port));
+            return;
+        }
+    }
     let demo = args.iter().any(|a| a == "--demo");
     let path = args
         .iter()

@@ -51,16 +51,31 @@ impl Screen {
         tell(app);
         Ok(())
     }
+    /// The clerk takes in the next applicant's item (or clears the form): the last service's
+    /// question is withdrawn, so that no one rates another person's service.
     pub fn show_item(&self, app: &AppHandle, item: Option<String>) -> ApiResult<()> {
-        self.lock()?.item = item;
+        let mut g = self.lock()?;
+        g.item = item;
+        g.pending = None;
+        drop(g);
         tell(app);
         Ok(())
     }
-    /// The rating taken, or the clerk gone: back to the welcome.
-    pub fn clear(&self, app: &AppHandle) -> ApiResult<()> {
-        *self.lock()? = Inner::default();
+    /// The rating of `service_event` taken: back to the welcome, unless a newer service is
+    /// waiting already.
+    pub fn rated(&self, app: &AppHandle, service_event: &str) -> ApiResult<()> {
+        let mut g = self.lock()?;
+        if g.pending.as_ref().is_some_and(|(_, e)| e == service_event) {
+            g.pending = None;
+        }
+        drop(g);
         tell(app);
         Ok(())
+    }
+    /// Someone signed in or out: the screen looks again (a question waiting stays: the
+    /// applicant may still answer it).
+    pub fn touch(&self, app: &AppHandle) {
+        tell(app);
     }
 }
 

@@ -16,7 +16,7 @@ vi.mock('@tauri-apps/api/core', () => ({
   },
 }))
 
-import { api, applicantKey, syncLabel, syncMessage, asApiError, decisionLabel, intakeMaterials, printAll, settingsForm, setupProblems, type SetupForm } from './api'
+import { api, applicantKey, cardBurst, syncLabel, syncMessage, asApiError, decisionLabel, intakeMaterials, printAll, settingsForm, setupProblems, type SetupForm } from './api'
 
 beforeEach(() => {
   calls.length = 0
@@ -114,11 +114,11 @@ describe('settings and printing', () => {
     const f = settingsForm({
       centre_code: '450821102', centre_name: '示范镇', terminal: '01', warning_days: 3, stub_copies: false, deemed_approval: false,
       phone: '0775-7801234', address: '人民路1号', printer: 'HP', slip_printer: '', slip_encoding: '', hq_public_key: 'K', peer_listen: '',
-      hq_ca: '', hq_ca_fingerprint: null, idle_lock_minutes: 10, bar_broken_commitments: true, rating_screen: true,
+      hq_ca: '', hq_ca_fingerprint: null, idle_lock_minutes: 10, bar_broken_commitments: true, rating_screen: true, card_reader_lib: '/opt/reader/libsdtapi.so', card_reader_port: 1001,
     })
     expect(f).toEqual({
       warningDays: 3, stubCopies: false, phone: '0775-7801234', address: '人民路1号', printer: 'HP', slipPrinter: '', slipEncoding: 'gb18030',
-      hqPublicKey: 'K', peerListen: '', hqCa: '', idleLockMinutes: 10, barBrokenCommitments: true, ratingScreen: true,
+      hqPublicKey: 'K', peerListen: '', hqCa: '', idleLockMinutes: 10, barBrokenCommitments: true, ratingScreen: true, cardReaderLib: '/opt/reader/libsdtapi.so', cardReaderPort: 1001,
     })
   })
   it('prints every document even when one fails, and says which', async () => {
@@ -158,5 +158,26 @@ describe('what a sync round says', () => {
     const cut = { ...done, hq_error: '连不上县级服务器（等待应答超时）', lan: [{ terminal: '02', new: 4, error: null }, { terminal: '03', new: 0, error: '连不上本中心的窗口' }] }
     expect(syncMessage(cut)).toBe('同步完成。县级未同步：连不上县级服务器（等待应答超时）；02号窗口：新收4条；03号窗口未同步：连不上本中心的窗口')
     expect(syncMessage({ ...done, enrolled: false, lan: [] })).toBe('同步完成')
+  })
+})
+
+describe('a keyboard-emulation card reader', () => {
+  const keys = (handler: (e: KeyboardEvent) => void, text: string) => {
+    const prevented: string[] = []
+    for (const key of [...text, 'Enter']) {
+      const e = { key: key === '\t' ? 'Tab' : key, target: null, preventDefault: () => prevented.push(key), stopPropagation: () => undefined } as unknown as KeyboardEvent
+      handler(e)
+    }
+    return prevented
+  }
+  it('takes a burst with separators and a number as the reader\'s, and leaves a typed ID number to the form', () => {
+    const got: string[] = []
+    const h = cardBurst((t) => got.push(t))
+    const prevented = keys(h, '王𪚥\t女\t450821196804053025')
+    expect(got).toEqual(['王𪚥\t女\t450821196804053025'])
+    expect(prevented).toContain('Enter')
+    keys(h, '450821196804053025')
+    keys(h, '王芳|女')
+    expect(got.length).toBe(1)
   })
 })

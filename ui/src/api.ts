@@ -92,12 +92,13 @@ export interface Settings {
   centre_code: string; centre_name: string; terminal: string; warning_days: number; stub_copies: boolean
   deemed_approval: boolean; phone: string; address: string; printer: string; slip_printer: string; slip_encoding: string
   hq_public_key: string; peer_listen: string; hq_ca: string; hq_ca_fingerprint: string | null; idle_lock_minutes: number
-  bar_broken_commitments: boolean; rating_screen: boolean
+  bar_broken_commitments: boolean; rating_screen: boolean; card_reader_lib: string; card_reader_port: number
 }
 export interface SettingsForm {
   warningDays: number; stubCopies: boolean; phone: string; address: string
   printer: string; slipPrinter: string; slipEncoding: string; hqPublicKey: string; peerListen: string; hqCa: string
   idleLockMinutes: number; barBrokenCommitments: boolean; ratingScreen: boolean
+  cardReaderLib: string; cardReaderPort: number
 }
 export interface PrinterInfo { name: string; is_default: boolean }
 export interface Progress { done: number; total: number }
@@ -129,6 +130,8 @@ export interface Complaint {
 export interface Visit {
   case_number: string; item_name: string; applicant_name: string; phone: string | null; completed_on: string
   invitation_due: boolean; rating: string | null; rectification: string | null; rectification_status: string | null; rectification_late: boolean
+  /** The rating screen's latest bad rating (“评价器：受理不满意（等候时间过长）”). */
+  screen_bad: string | null; running: boolean
 }
 export interface Duty { post: string; name: string; a: string; b: string | null; on_duty: string; covered_by_b: boolean; unstaffed: boolean }
 export interface ItemFigures {
@@ -196,8 +199,63 @@ export interface Screen {
   reasons: string[]
 }
 
+/** A card as the reader gave it: the name exactly as on the card. */
+export interface CardRead {
+  kind: string; name: string | null; english_name: string | null; sex: '男' | '女'; birth: string
+  address: string | null; id_number: string; valid_to: string | null
+}
+
+/**
+ * A keyboard-emulation card reader types its fields (separated by tabs, `|` or commas) and
+ * Enter into whatever has focus. Keys are gathered from the last Enter (or a pause of two
+ * seconds); an Enter that ends at least 18 of them with a separator and a long run of digits is
+ * the reader's, not a person's: the field it typed into gets back what it held, and `onBurst`
+ * gets the text. An ID number typed alone and Enter is left to the form, as a person's.
+ */
+export function cardBurst(onBurst: (text: string, field: HTMLInputElement | null) => void) {
+  let buf = ''
+  let last = 0
+  let field: HTMLInputElement | null = null
+  let before = ''
+  return (e: KeyboardEvent) => {
+    const now = Date.now()
+    if (!buf || now - last > 2000) {
+      buf = ''
+      field = e.target && (e.target as HTMLElement).tagName === 'INPUT' ? (e.target as HTMLInputElement) : null
+      before = field?.value ?? ''
+    }
+    last = now
+    if (e.key === 'Enter') {
+      const text = buf
+      buf = ''
+      if (text.length >= 18 && /[|\t,，]/.test(text) && /\d{15}/.test(text)) {
+        e.preventDefault()
+        e.stopPropagation()
+        if (field) {
+          field.value = before
+          field.dispatchEvent(new Event('input'))
+        }
+        onBurst(text, field)
+      }
+      return
+    }
+    if (e.key === 'Tab') {
+      if (buf) {
+        buf += '\t'
+        e.preventDefault()
+      }
+      return
+    }
+    if ([...e.key].length === 1) buf += e.key
+  }
+}
+
 export const api = {
   appInfo: () => call<AppInfo>('app_info'),
+  /** The card on the reader, read through the vendor library (in a helper process). */
+  readCard: () => call<CardRead>('read_card'),
+  /** What a keyboard-emulation reader typed, parsed by the rules. */
+  typedCard: (text: string) => call<CardRead>('typed_card', { text }),
   /** The rating screen's own commands (its window only). */
   applicantScreen: () => call<Screen>('applicant_screen'),
   applicantRate: (serviceEvent: string, rating: string, reasons: string[]) => call<null>('applicant_rate', { serviceEvent, rating, reasons }),
@@ -336,7 +394,7 @@ export function settingsForm(s: Settings): SettingsForm {
     printer: s.printer, slipPrinter: s.slip_printer, slipEncoding: s.slip_encoding || 'gb18030',
     hqPublicKey: s.hq_public_key, peerListen: s.peer_listen, hqCa: s.hq_ca,
     idleLockMinutes: s.idle_lock_minutes || 5, barBrokenCommitments: !!s.bar_broken_commitments,
-    ratingScreen: !!s.rating_screen,
+    ratingScreen: !!s.rating_screen, cardReaderLib: s.card_reader_lib ?? '', cardReaderPort: s.card_reader_port ?? 0,
   }
 }
 

@@ -7,6 +7,7 @@
 //! clerk can act on, and whose `code()` is a stable identifier for programs.
 
 pub mod calendar;
+pub mod card;
 pub mod case;
 pub mod catalogue;
 pub mod clock;

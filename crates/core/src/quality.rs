@@ -23,6 +23,9 @@ pub mod limits {
     pub const RECTIFICATION_DEFAULT: u32 = 15;
     /// A completed case not rated this many natural days after completion gets an invitation.
     pub const RATING_INVITATION_DAYS: u64 = 3;
+    /// The rating screen takes a rating of the service just given, for this many minutes and
+    /// until the window gives its next service.
+    pub const SCREEN_RATING_MINUTES: i64 = 30;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

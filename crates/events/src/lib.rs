@@ -261,6 +261,30 @@ pub struct CaseServiceRated {
     pub rectification_due: Option<NaiveDate>,
 }
 
+impl CaseServiceRated {
+    /// The rating as the rules allow it, or why not (said in Chinese): a known service and
+    /// level, `bad` as the level says, reasons from the screen's list and a rectification only
+    /// for a bad one. What every reader of another window's rating checks first.
+    pub fn checked(&self) -> Result<(yichuang_core::Service, yichuang_core::Rating, yichuang_core::BadReasons), String> {
+        let service = yichuang_core::Service::parse(&self.service).map_err(|e| e.to_string())?;
+        let rating = yichuang_core::Rating::parse(&self.rating).map_err(|e| e.to_string())?;
+        let reasons = yichuang_core::BadReasons::parse(&self.reasons).map_err(|e| e.to_string())?;
+        if self.bad != rating.is_bad() {
+            return Err("评价记录的“差评”标记与评价等级不符".into());
+        }
+        if !rating.is_bad() && (!reasons.is_empty() || self.rectification_due.is_some()) {
+            return Err("满意的评价不能带差评原因或整改期限".into());
+        }
+        Ok((service, rating, reasons))
+    }
+
+    /// The rating of the case's result (the collection, or an immediate case): one per case,
+    /// whichever way it was given (here or at a return visit).
+    pub fn rates_the_result(&self) -> bool {
+        matches!(self.service.as_str(), "collected" | "immediate")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentIssued {
     pub kind: String,

@@ -298,6 +298,15 @@ fn rule(
     if owner != centre {
         return Some(format!("办件{case}属于中心{owner}，本终端属于中心{centre}，无权写入"));
     }
+    // A rating at a window's screen is as the rules allow, and of that window's own service.
+    if let Event::CaseServiceRated(r) = event {
+        if let Err(why) = r.checked() {
+            return Some(why);
+        }
+        if r.window != e.terminal {
+            return Some(format!("评价记录写明的窗口{}不是记录它的终端{}", r.window, e.terminal));
+        }
+    }
     let is_held = known.contains(case) || intaken.contains(case);
     if e.kind == "case.intake" && is_held {
         // A case number is issued once: a second intake under it (a terminal restored from

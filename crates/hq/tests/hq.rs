@@ -2163,7 +2163,9 @@ fn every_county_page_opens_with_cases_in_every_state() {
     s.decide(&n, true, "", "demo", now(T)).unwrap();
     s.ready(&n, "demo", now(T)).unwrap();
     s.collect(&n, "韦秀英", "demo", now(T)).unwrap();
-    let n_collected = n.clone();
+    // The applicant rated the collection at the window's screen (一次一评).
+    let svc = s.service_to_rate(&n, now(T)).unwrap().expect("the collection to rate");
+    s.rate_service(&svc.service_event, yichuang_core::Rating::FairlySatisfied, &yichuang_core::BadReasons::default(), now(T)).unwrap();
     cases.push(n.clone());
     let archived = accepted(&mut s, 11);
     s.decide(&archived, true, "", "demo", now(T)).unwrap();
@@ -2178,9 +2180,6 @@ fn every_county_page_opens_with_cases_in_every_state() {
     let n = intake_tolerated(&mut s, 13);
     s.terminate(&n, "逾期未补交遭遇困难的相关证明材料", "head", "demo", now("2026-11-27T09:00:00+08:00")).unwrap();
     cases.push(n);
-    // The applicant rated the collection at the window's screen (一次一评).
-    let svc = s.service_to_rate(&n_collected, now(T).date_naive()).unwrap().expect("the collection to rate");
-    s.rate_service(&svc.service_event, yichuang_core::Rating::FairlySatisfied, &yichuang_core::BadReasons::default(), now("2026-11-27T10:00:00+08:00")).unwrap();
     hq.enrol(&mut s, &hq.code("450821102"));
     let r = yichuang_sync::sync(&mut s, &quick(), now(T), &mut |_| {}).unwrap();
     assert!(r.rejected.is_empty(), "{:?}", r.rejected);

@@ -184,6 +184,17 @@ pub struct StaffRatings {
     pub bad: u32,
 }
 
+impl Report {
+    /// The report as `head` or a clerk may read it: the rating screen's figures per clerk are
+    /// the station head's (a clerk would read from them how the last applicant rated them).
+    pub fn seen_by(mut self, head: bool) -> Self {
+        if !head {
+            self.by_staff.clear();
+        }
+        self
+    }
+}
+
 impl StaffRatings {
     pub fn satisfaction_rate(&self) -> Option<f64> {
         rate(self.ratings - self.bad, self.ratings)
@@ -239,6 +250,7 @@ pub fn fold<'a>(
     let mut cases: HashMap<String, Track> = HashMap::new();
     let mut c = CentreFigures::default();
     let mut by_staff: BTreeMap<(String, String), StaffRatings> = BTreeMap::new();
+    let mut rated_services: std::collections::HashSet<String> = std::collections::HashSet::new();
     for e in events {
         let Some(day) = date_of(e.at) else { continue };
         if day > period.to {
@@ -363,8 +375,16 @@ pub fn fold<'a>(
                     Event::CaseExtended(_) if inside => f.extensions += 1,
                     // 一次一评: every service rated at the screen counts, for its item and for
                     // the window and clerk who gave it.
-                    Event::CaseServiceRated(r) if inside => {
-                        let Ok(level) = yichuang_core::Rating::parse(&r.rating) else { continue };
+                    Event::CaseServiceRated(r) => {
+                        // Each service once (a stream heard twice, or a forged second rating
+                        // of it, counts nothing); the result of a case once, however it was rated.
+                        let Ok((_, level, _)) = r.checked() else { continue };
+                        if !rated_services.insert(r.service_event.clone()) || (r.rates_the_result() && std::mem::replace(&mut t.rated, true)) {
+                            continue;
+                        }
+                        if !inside {
+                            continue;
+                        }
                         f.ratings += 1;
                         if level.is_bad() {
                             f.bad_ratings += 1;
@@ -547,6 +567,12 @@ mod tests {
             Ev { at: "2026-11-23T09:01:00+08:00", kind: "case.service_rated", subject: n, payload: &a },
             Ev { at: "2026-11-24T09:00:00+08:00", kind: "case.service_rated", subject: n, payload: &b },
             Ev { at: "2026-11-24T10:00:00+08:00", kind: "case.service_rated", subject: n, payload: &c },
+            // The same service's rating again (a stream heard twice, a forged copy): nothing.
+            Ev { at: "2026-11-24T10:01:00+08:00", kind: "case.service_rated", subject: n, payload: &c },
+            // The result was rated at the screen: a return visit's rating of it is not a second.
+            Ev { at: "2026-11-25T10:00:00+08:00", kind: "case.rated", subject: n, payload: r#"{"rating":"very_dissatisfied","bad":true,"channel":"visit","on":"2026-11-25"}"# },
+            // A rating the rules do not allow (bad, yet marked not bad): nothing.
+            Ev { at: "2026-11-25T11:00:00+08:00", kind: "case.service_rated", subject: n, payload: &rated("accepted", "very_dissatisfied", false, "demo", "01") },
             // December's is not November's.
             Ev { at: "2026-12-01T10:00:00+08:00", kind: "case.service_rated", subject: n, payload: &d },
         ];

@@ -153,6 +153,11 @@ pub struct Settings {
     /// Each window has a rating screen (评价器) that faces the applicant: it opens full screen
     /// on a second monitor, or as a window of its own where there is none. Off by default.
     pub rating_screen: bool,
+    /// The identity-card reader's vendor library (`libsdtapi.so`, `termb.dll` …), loaded in a
+    /// helper process; empty: no library (a keyboard-emulation reader needs none).
+    pub card_reader_lib: String,
+    /// The reader's port: 0 tries the USB ports 1001–1016 and then the serial ports 1–16.
+    pub card_reader_port: u32,
 }
 
 impl Default for Settings {
@@ -174,6 +179,8 @@ impl Default for Settings {
             idle_lock_minutes: 5,
             bar_broken_commitments: false,
             rating_screen: false,
+            card_reader_lib: String::new(),
+            card_reader_port: 0,
         }
     }
 }
@@ -907,6 +914,7 @@ impl Store {
         range("预警天数（工作日）", settings.warning_days, 1, 10)?;
         range("复杂投诉的答复期限（工作日）", settings.complaint_complex_days, 1, 30)?;
         range("差评整改期限（工作日）", settings.rectification_days, 1, 30)?;
+        range("读卡器端口", settings.card_reader_port, 0, 9999)?;
         range("无操作自动锁屏的分钟数", settings.idle_lock_minutes, 1, 120)?;
         if !["gb18030", "gbk", "utf8", "raster"].contains(&settings.slip_encoding.as_str()) {
             return Err(StoreError::Rule(format!("小票打印机编码“{}”无效：应为gb18030、gbk、utf8或raster", settings.slip_encoding)));
@@ -914,7 +922,7 @@ impl Store {
         if !settings.phone.trim().chars().all(|c| c.is_ascii_digit() || c == '-') {
             return Err(StoreError::Rule("咨询电话只能包含数字和“-”".into()));
         }
-        for (name, v) in [("咨询电话", &mut settings.phone), ("中心地址", &mut settings.address), ("打印机", &mut settings.printer), ("小票打印机", &mut settings.slip_printer)] {
+        for (name, v) in [("咨询电话", &mut settings.phone), ("中心地址", &mut settings.address), ("打印机", &mut settings.printer), ("小票打印机", &mut settings.slip_printer), ("读卡器驱动库", &mut settings.card_reader_lib)] {
             *v = if v.trim().is_empty() { String::new() } else { FreeText::line(name, v, FreeText::LINE)?.into_string() };
         }
         settings.hq_public_key = settings.hq_public_key.trim().to_owned();

@@ -410,6 +410,14 @@ fn apply(w: &Writer<'_>, stream: &str, rec: &EventRecord, event: &Event, touched
             if !case_held(&rec.subject)? {
                 return conflict(format!("本机没有办件{}的收件记录", rec.subject));
             }
+            let at_screen: bool = w.tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM service_rating WHERE case_number = ?1 AND service IN ('collected', 'immediate'))",
+                [&rec.subject],
+                |x| x.get(0),
+            )?;
+            if at_screen {
+                return conflict("申请人已在评价器上对办理结果作出评价（一次一评），未采用这一次".into());
+            }
             ensure_staff(w, &rec.actor)?;
             let n = w.tx.execute(
                 "INSERT INTO rating (case_number, rating, comment, channel, rated_on, recorded_by, created_at)
@@ -427,10 +435,33 @@ fn apply(w: &Writer<'_>, stream: &str, rec: &EventRecord, event: &Event, touched
             if !case_held(&rec.subject)? {
                 return conflict(format!("本机没有办件{}的收件记录", rec.subject));
             }
-            ensure_staff(w, &r.clerk)?;
-            let service = yichuang_core::Service::parse(&r.service).map_err(|e| StoreError::Rule(e.to_string()))?;
-            let rating = yichuang_core::Rating::parse(&r.rating).map_err(|e| StoreError::Rule(e.to_string()))?;
-            let reasons = yichuang_core::BadReasons::parse(&r.reasons).map_err(|e| StoreError::Rule(e.to_string()))?;
+            let (service, rating, reasons) = match r.checked() {
+                Ok(v) => v,
+                Err(why) => return conflict(why),
+            };
+            // A window rates only the services it gave: the one named is an event of the same
+            // stream, about the same case, by the clerk the rating names, of the service it says.
+            if r.window != rec.terminal {
+                return conflict(format!("评价记录写明的窗口{}不是记录它的终端{}", r.window, rec.terminal));
+            }
+            let given: Option<(String, String, String)> = w
+                .tx
+                .query_row(
+                    "SELECT kind, actor, payload FROM peer_event WHERE stream = ?1 AND subject = ?2 AND id = ?3",
+                    params![stream, rec.subject, r.service_event],
+                    |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
+                )
+                .optional()?;
+            let Some((kind, actor, payload)) = given else {
+                return conflict("评价的那次服务不在该窗口关于这件办件的记录中".into());
+            };
+            if actor != r.clerk || Event::parse(&kind, &payload).ok().and_then(|e| e.service()) != Some(service) {
+                return conflict("评价记录所写的服务或工作人员与那次服务的记录不符".into());
+            }
+            let result_rated: bool = w.tx.query_row("SELECT EXISTS (SELECT 1 FROM rating WHERE case_number = ?1)", [&rec.subject], |x| x.get(0))?;
+            if r.rates_the_result() && result_rated {
+                return conflict("该办件的办理结果已有一次评价（一次一评），未采用这一次".into());
+            }
             let n = w.tx.execute(
                 "INSERT INTO service_rating (service_event, case_number, service, rating, reasons, clerk, terminal, rated_on, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (service_event) DO NOTHING",

@@ -77,6 +77,11 @@ pub struct ReturnVisit {
     /// Unrated 3 days after completion: invite a rating.
     pub invitation_due: bool,
     pub rating: Option<String>,
+    /// The rating screen's latest bad rating of any of the case's services, as the head reads
+    /// it (“评价器：受理不满意（等候时间过长）”).
+    pub screen_bad: Option<String>,
+    /// The rating shown is the screen's (the result rated by the applicant's tap).
+    pub rated_at_screen: bool,
     /// For a bad rating: the rectification's state, due date and whether it is late.
     pub rectification: Option<(String, NaiveDate, bool)>,
 }
@@ -328,6 +333,9 @@ impl Store {
     pub fn record_rating(&mut self, input: RatingInput, now: DateTime<FixedOffset>) -> Result<ReturnVisit> {
         let staff = self.require_staff(&input.recorded_by)?;
         check_channel(&input.channel)?;
+        if input.channel == "window" && self.centre()?.settings.rating_screen {
+            return Err(StoreError::Rule("本中心窗口配有评价器：在窗口的评价由申请人在评价器上点选，工作人员不能代为录入".into()));
+        }
         let completed: Option<Option<NaiveDate>> = self
             .connection()
             .query_row("SELECT completed_on FROM case_file WHERE number = ?1", [&input.case_number], |r| r.get(0))
@@ -341,14 +349,7 @@ impl Store {
         if already {
             return Err(StoreError::Rule("该办件已评价过，每件只评一次".into()));
         }
-        let at_screen: bool = self.connection().query_row(
-            "SELECT EXISTS (SELECT 1 FROM service_rating WHERE case_number = ?1 AND service IN ('collected', 'immediate'))",
-            [&input.case_number],
-            |r| r.get(0),
-        )?;
-        if at_screen {
-            return Err(StoreError::Rule("申请人已在评价器上对办理结果作出评价，每件只评一次".into()));
-        }
+
         if input.rating.is_bad() && input.comment.trim().is_empty() {
             return Err(StoreError::MissingField("差评须记录申请人的意见"));
         }
@@ -360,6 +361,15 @@ impl Store {
             None
         };
         self.write(&staff.id, now, |w| {
+            // Read inside the change: the screen's rating of the result is the case's rating.
+            let at_screen: bool = w.tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM service_rating WHERE case_number = ?1 AND service IN ('collected', 'immediate'))",
+                [&input.case_number],
+                |r| r.get(0),
+            )?;
+            if at_screen {
+                return Err(StoreError::Rule("申请人已在评价器上对办理结果作出评价，每件只评一次".into()));
+            }
             // A rating screen's bad rating may have opened the case's rectification already.
             let opened = match &rect {
                 Some(due) => crate::service_rating::open_rectification(w.tx, &input.case_number, due.date(), due.provisional(), &w.now_text())?,
@@ -422,6 +432,25 @@ impl Store {
         self.return_visits(today, Some(number))?.pop().ok_or_else(|| StoreError::NotFound(format!("办件{number}")))
     }
 
+    /// The return-visit list as `viewer` may see it: the rating screen's levels and reasons
+    /// are the head's to read (the applicant rated the clerk; the clerk is told that a rating
+    /// came in, not which); a clerk sees that there is one and the rectification.
+    pub fn return_visits_seen_by(&self, today: NaiveDate, viewer: &str) -> Result<Vec<ReturnVisit>> {
+        let head = self.staff(viewer)?.role == crate::Role::Head;
+        let mut list = self.return_visits(today, None)?;
+        if !head {
+            for v in &mut list {
+                if v.rated_at_screen {
+                    v.rating = None;
+                }
+                if v.screen_bad.is_some() {
+                    v.screen_bad = Some("评价器：有差评（详情由中心负责人查看）".into());
+                }
+            }
+        }
+        Ok(list)
+    }
+
     /// Completed cases for return visits: unrated ones (with an invitation once 3 days have
     /// passed), and bad ratings with their rectification. `only` narrows to one case.
     pub fn return_visits(&self, today: NaiveDate, only: Option<&str>) -> Result<Vec<ReturnVisit>> {
@@ -432,16 +461,19 @@ impl Store {
             // rating for the return visit too.
             "SELECT c.number, coalesce(i.name, c.item_code), a.name, a.phone, c.completed_on,
                     coalesce(r.rating, (SELECT s.rating FROM service_rating s WHERE s.case_number = c.number
-                                        ORDER BY s.rowid DESC LIMIT 1)),
+                                        AND s.service IN ('collected', 'immediate') ORDER BY s.rowid DESC LIMIT 1)),
                     x.status, x.due_date,
-                    r.rating IS NOT NULL OR EXISTS (SELECT 1 FROM service_rating s WHERE s.case_number = c.number AND s.service IN ('collected', 'immediate'))
+                    r.rating IS NOT NULL OR EXISTS (SELECT 1 FROM service_rating s WHERE s.case_number = c.number AND s.service IN ('collected', 'immediate')),
+                    r.rating IS NULL,
+                    (SELECT s.rating || '|' || s.service || '|' || s.reasons FROM service_rating s
+                     WHERE s.case_number = c.number AND s.rating IN ('dissatisfied', 'very_dissatisfied') ORDER BY s.rowid DESC LIMIT 1)
              FROM case_file c JOIN applicant a ON a.id = c.applicant_id
              LEFT JOIN catalogue_item i ON i.version = c.catalogue_version AND i.code = c.item_code
              LEFT JOIN rating r ON r.case_number = c.number
              LEFT JOIN rectification x ON x.case_number = c.number
              WHERE (c.completed_on IS NOT NULL OR x.status IS NOT NULL) AND (?1 IS NULL OR c.number = ?1)
                AND (?1 IS NOT NULL OR x.status = 'open'
-                    OR (x.status IS NULL AND r.rating IS NULL
+                    OR (c.completed_on IS NOT NULL AND r.rating IS NULL
                         AND NOT EXISTS (SELECT 1 FROM service_rating s WHERE s.case_number = c.number AND s.service IN ('collected', 'immediate'))))
              ORDER BY coalesce(c.completed_on, x.due_date) DESC, c.number LIMIT 500",
         )?;
@@ -449,6 +481,16 @@ impl Store {
             let completed_on: Option<NaiveDate> = r.get(4)?;
             let rating: Option<String> = r.get(5)?;
             let rated: bool = r.get(8)?;
+            // The rating screen's latest bad rating, for the head's rectification: level, service, reasons.
+            let from_screen: bool = r.get(9)?;
+            let screen_bad = r.get::<_, Option<String>>(10)?.and_then(|t| {
+                let mut p = t.splitn(3, '|');
+                let (level, service, reasons) = (p.next()?, p.next()?, p.next()?);
+                let level = Rating::parse(level).ok()?.label();
+                let service = yichuang_core::Service::parse(service).ok()?.label();
+                let reasons: Vec<String> = serde_json::from_str(reasons).unwrap_or_default();
+                Some(if reasons.is_empty() { format!("评价器：{service}{level}") } else { format!("评价器：{service}{level}（{}）", reasons.join("、")) })
+            });
             let rect: Option<(String, NaiveDate)> = match (r.get::<_, Option<String>>(6)?, r.get::<_, Option<NaiveDate>>(7)?) {
                 (Some(s), Some(d)) => Some((s, d)),
                 _ => None,
@@ -460,7 +502,9 @@ impl Store {
                 phone: r.get(3)?,
                 completed_on,
                 invitation_due: !rated && completed_on.is_some_and(|c| rating_invitation_due(c, today)),
+                rated_at_screen: from_screen && rating.is_some(),
                 rating,
+                screen_bad,
                 rectification: rect.map(|(s, d)| (s.clone(), d, s == "open" && today > d)),
             })
         })?;

@@ -893,7 +893,7 @@ fn each_service_is_rated_once_at_the_screen_and_a_bad_one_opens_the_rectificatio
     let none = BadReasons::default();
     // An accepted case: the screen shows the item, the masked ID and the receipt.
     let accepted = s.intake(cj01_request("45082119680405302", ALL), t).unwrap().case_number.to_string();
-    let shown = s.service_to_rate(&accepted, today).unwrap().unwrap();
+    let shown = s.service_to_rate(&accepted, t).unwrap().unwrap();
     assert_eq!((shown.service, shown.clerk.as_str(), shown.applicant_name.as_str()), (Service::Accepted, "demo", "李秀英"));
     assert!(shown.applicant_id_masked.contains("****"), "{}", shown.applicant_id_masked);
     assert!(shown.documents.iter().any(|(title, _)| title == "受理通知书"), "{:?}", shown.documents);
@@ -903,7 +903,7 @@ fn each_service_is_rated_once_at_the_screen_and_a_bad_one_opens_the_rectificatio
     let r = s.rate_service(&shown.service_event, Rating::VerySatisfied, &none, t).unwrap();
     assert_eq!((r.service, r.rectification_due), (Service::Accepted, None));
     assert_eq!(s.rate_service(&shown.service_event, Rating::VeryDissatisfied, &none, t).unwrap_err().code(), "store.rule", "一次一评");
-    assert_eq!(s.service_to_rate(&accepted, today).unwrap(), None, "nothing left to rate");
+    assert_eq!(s.service_to_rate(&accepted, t).unwrap(), None, "nothing left to rate");
     // Only a service's event can be rated: not a document's, not one that does not exist.
     let doc_event = s.events_of(&shown.documents[0].1).unwrap().remove(0).id;
     assert_eq!(s.rate_service(&doc_event, Rating::Satisfied, &none, t).unwrap_err().code(), "store.rule");
@@ -911,12 +911,17 @@ fn each_service_is_rated_once_at_the_screen_and_a_bad_one_opens_the_rectificatio
 
     // A supplement notice rated badly: a rectification for the head while the case waits.
     let short = s.intake(cj01_request("45082119700101001", &["SFZ", "HKB", "SQB"]), t).unwrap().case_number.to_string();
-    let notice = s.service_to_rate(&short, today).unwrap().unwrap();
+    let notice = s.service_to_rate(&short, t).unwrap().unwrap();
     assert_eq!(notice.service, Service::SupplementNotice);
     let r = s.rate_service(&notice.service_event, Rating::Dissatisfied, &waited, t).unwrap();
     assert!(r.rectification_due.is_some());
     let visit = s.return_visits(today, None).unwrap().into_iter().find(|v| v.case_number == short).expect("listed while running");
-    assert_eq!((visit.completed_on, visit.rating.as_deref()), (None, Some("dissatisfied")));
+    assert_eq!((visit.completed_on, visit.rating.as_deref()), (None, None), "the result is not rated yet");
+    assert_eq!(visit.screen_bad.as_deref(), Some("评价器：一次性告知不满意（等候时间过长）"));
+    // A clerk reads that there is a bad rating, not which; the head reads it.
+    let seen = |who: &str| s.return_visits_seen_by(today, who).unwrap().into_iter().find(|v| v.case_number == short).unwrap().screen_bad;
+    assert_eq!(seen("demo").as_deref(), Some("评价器：有差评（详情由中心负责人查看）"));
+    assert_eq!(seen("head").as_deref(), Some("评价器：一次性告知不满意（等候时间过长）"));
     assert_eq!(visit.rectification.as_ref().map(|x| x.0.as_str()), Some("open"));
     // The photo brought in, rated badly again: it joins the open rectification.
     let photo = crate::SupplementRequest {
@@ -927,7 +932,7 @@ fn each_service_is_rated_once_at_the_screen_and_a_bad_one_opens_the_rectificatio
         clerk: "demo".into(),
     };
     s.supplement(&short, photo, t).unwrap();
-    let brought = s.service_to_rate(&short, today).unwrap().unwrap();
+    let brought = s.service_to_rate(&short, t).unwrap().unwrap();
     assert_eq!(brought.service, Service::Supplemented);
     assert_eq!(s.rate_service(&brought.service_event, Rating::VeryDissatisfied, &none, t).unwrap().rectification_due, None, "joined the open one");
     let kinds: Vec<String> = s.events_of(&short).unwrap().into_iter().map(|e| e.kind).filter(|k| k == "case.service_rated").collect();
@@ -939,11 +944,30 @@ fn each_service_is_rated_once_at_the_screen_and_a_bad_one_opens_the_rectificatio
     s.ready(&accepted, "demo", t).unwrap();
     let id = IdNumber::parse(&format!("45082119680405302{}", yichuang_core::ids::id_check_char("45082119680405302").unwrap())).unwrap();
     s.collect_checked(&accepted, &PersonName::parse("李秀英").unwrap(), &id, false, "demo", t).unwrap();
-    let collected = s.service_to_rate(&accepted, today).unwrap().unwrap();
+    let collected = s.service_to_rate(&accepted, t).unwrap().unwrap();
     assert_eq!(collected.service, Service::Collected);
     s.rate_service(&collected.service_event, Rating::Satisfied, &none, t).unwrap();
     assert!(!s.return_visits(d("2026-12-01"), None).unwrap().iter().any(|v| v.case_number == accepted), "rated: not invited");
     let visit = RatingInput { case_number: accepted.clone(), rating: Rating::Satisfied, comment: String::new(), channel: "visit".into(), recorded_by: "demo".into() };
     assert_eq!(s.record_rating(visit, t).unwrap_err().code(), "store.rule");
+
+    // Only the service this window gave last, and only for a while: the next applicant's
+    // intake withdraws the question about the one before; half an hour later there is none.
+    let first = s.intake(cj01_request("45082119800101001", ALL), t).unwrap().case_number.to_string();
+    let asked = s.service_to_rate(&first, t).unwrap().unwrap();
+    let second = s.intake(cj01_request("45082119800101002", ALL), t).unwrap().case_number.to_string();
+    assert_eq!(s.service_to_rate(&first, t).unwrap(), None);
+    let e = s.rate_service(&asked.service_event, Rating::VeryDissatisfied, &none, t).unwrap_err();
+    assert!(e.to_string().contains("刚办理"), "{e}");
+    let later = now("2026-11-23T10:31:00+08:00");
+    let last = s.service_to_rate(&second, t).unwrap().unwrap();
+    assert_eq!(s.service_to_rate(&second, later).unwrap(), None, "too late to ask");
+    assert_eq!(s.rate_service(&last.service_event, Rating::Satisfied, &none, later).unwrap_err().code(), "store.rule");
+    // A centre with rating screens takes no window rating typed by the clerk.
+    let mut settings = s.centre().unwrap().settings.clone();
+    settings.rating_screen = true;
+    s.update_settings("head", settings, t).unwrap();
+    let typed = RatingInput { case_number: second.clone(), rating: Rating::Satisfied, comment: String::new(), channel: "window".into(), recorded_by: "demo".into() };
+    assert!(s.record_rating(typed, t).unwrap_err().to_string().contains("评价器"));
     assert_eq!(s.verify().unwrap().fault, None);
 }

@@ -275,7 +275,7 @@ fn a_rating_at_one_window_s_screen_reaches_the_other_and_is_rated_only_where_it_
         commitment: false,
     };
     let n = w1.intake(req, at(1)).unwrap().case_number.to_string();
-    let svc = w1.service_to_rate(&n, at(1).date_naive()).unwrap().unwrap();
+    let svc = w1.service_to_rate(&n, at(1)).unwrap().unwrap();
     assert_eq!(svc.service, Service::SupplementNotice);
     let r = w1.rate_service(&svc.service_event, Rating::VeryDissatisfied, &BadReasons::parse(&["服务态度不好"]).unwrap(), at(2)).unwrap();
     assert!(r.rectification_due.is_some());
@@ -290,6 +290,6 @@ fn a_rating_at_one_window_s_screen_reaches_the_other_and_is_rated_only_where_it_
     // Window 02 did not give that service (it holds 01's events as 01's, never as its own): it
     // cannot rate it, and offers nothing to rate.
     assert_eq!(w2.rate_service(&svc.service_event, Rating::Satisfied, &BadReasons::default(), at(5)).unwrap_err().code(), "store.not_found");
-    assert_eq!(w2.service_to_rate(&n, at(5).date_naive()).unwrap(), None);
+    assert_eq!(w2.service_to_rate(&n, at(5)).unwrap(), None);
     assert_eq!(w2.verify().unwrap().fault, None);
 }

@@ -91,6 +91,8 @@ impl Desk {
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("YICHUANG_DB", &db)
             .env("YICHUANG_NOW", window_now)
+            // The stand-in ID-card reader library answers from this folder (`Desk::card`).
+            .env("YICHUANG_CARD_STANDIN", dir.path().join("reader"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -347,6 +349,14 @@ impl Desk {
         self.keys("#pin", pin).await;
         self.keys("#pin", &char::from(Key::Enter).to_string()).await;
         self.find("#today").await;
+    }
+
+    /// What the stand-in card reader answers next: `mode` and the card's text block.
+    fn card(&self, mode: &str, block: &[u8]) {
+        let dir = self._dir.path().join("reader");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("mode"), mode).unwrap();
+        std::fs::write(dir.join("card"), block).unwrap();
     }
 
     async fn stop(self) {
@@ -1168,6 +1178,8 @@ async fn every_command_acts_as_the_signed_in_staff_member_only() {
         ("record_absence", json!({"staff": "demo", "from": "2026-11-23", "to": "2026-11-24", "reason": "年休假"})),
         ("export_report", json!({"month": "2026-11", "format": "pdf"})),
         ("screen_item", json!({"code": "CJ-01"})),
+        ("read_card", json!({})),
+        ("typed_card", json!({"text": "韦秀英|女|450821196804053025"})),
         // The two that report progress take a channel (its id as the page's API would send it).
         ("backup_now", json!({"progress": "__CHANNEL__:1"})),
         ("sync_now", json!({"progress": "__CHANNEL__:2"})),
@@ -1559,19 +1571,108 @@ async fn the_applicant_rates_each_service_on_the_screen_that_faces_them() {
     let p = &rated[1]["payload"];
     assert_eq!((p["service"].as_str(), p["bad"].as_bool(), p["reasons"][0].as_str()), (Some("supplement_notice"), Some(true), Some("等候时间过长")));
     assert!(p["rectification_due"].is_string(), "a bad rating opens a rectification: {p}");
-    // The head's return visits list the rectification while the case still waits.
+    // The clerk's return visits show that a rectification is open, not how they were rated;
+    // their statistics have no per-clerk ratings.
     d.click("#nav-visits").await;
     let visits = d.wait_text("visit-list", "办理中").await;
-    assert!(visits.contains("不满意") && visits.contains("整改期限"), "{visits}");
-    // The day's statistics count both, for window 01 and its clerk.
-    let report = d.cli(&["report", "--json"]);
-    let staff = &report["by_staff"][0];
-    assert_eq!((staff["window"].as_str(), staff["clerk"].as_str(), staff["name"].as_str(), staff["ratings"].as_u64(), staff["bad"].as_u64()), (Some("01"), Some("demo"), Some("李梅"), Some(2), Some(1)));
+    assert!(visits.contains("有差评") && visits.contains("整改期限") && !visits.contains("不满意"), "{visits}");
     d.shot("rate-6-clerk-window").await;
+    d.click("#nav-report").await;
+    d.click("#report-today").await;
+    d.wait_text("report-table", "残疾人证").await;
+    assert!(d.client.find(Locator::Css("#report-staff")).await.is_err(), "a clerk reads no per-clerk ratings");
+    // The head reads them: the level, the service and the reason; both ratings for window 01
+    // and its clerk.
+    d.click("#sign-out").await;
+    d.sign_in_as("王建国", "123456").await;
+    d.click("#nav-visits").await;
+    let visits = d.wait_text("visit-list", "等候时间过长").await;
+    assert!(visits.contains("评价器：一次性告知不满意"), "{visits}");
     d.click("#nav-report").await;
     d.click("#report-today").await;
     let table = d.wait_text("report-staff", "李梅").await;
     assert!(table.contains("01号") && table.contains("50.0%"), "{table}");
     d.shot("rate-7-report").await;
+    let report = d.cli(&["report", "--json"]);
+    let staff = &report["by_staff"][0];
+    assert_eq!((staff["window"].as_str(), staff["clerk"].as_str(), staff["name"].as_str(), staff["ratings"].as_u64(), staff["bad"].as_u64()), (Some("01"), Some("demo"), Some("李梅"), Some(2), Some(1)));
+    d.stop().await;
+}
+
+/// A card's 256-byte text block as the reader's library returns it: each field UTF-16LE at its
+/// place, space-padded (`core::card` has the layout).
+fn card_block(name: &str, id: &str, birth: &str, sex: &str) -> Vec<u8> {
+    let mut b: Vec<u8> = std::iter::repeat_n([0x20u8, 0x00], 128).flatten().collect();
+    for (from, v) in [(0, name), (30, sex), (32, "01"), (36, birth), (52, "广西壮族自治区平南县平南镇人民路1号"), (122, id), (158, "平南县公安局"), (188, "20160101"), (204, "20360101")] {
+        let units: Vec<u8> = v.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        b[from..from + units.len()].copy_from_slice(&units);
+    }
+    b
+}
+
+/// Whether a card reader's helper process is running (the desktop started again with
+/// `--card-helper`).
+fn helper_running() -> bool {
+    Command::new("pgrep").args(["-f", "yichuang-desktop --card-helper"]).output().is_ok_and(|o| o.status.success())
+}
+
+/// The resident ID-card reader at intake: 读卡 (F5) through the vendor library, loaded in a
+/// helper process, fills the name exactly as on the card (an Extension B character); a driver
+/// that hangs is killed mid-read and the window goes on; a keyboard-emulation reader's burst
+/// fills the form too.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_card_reader_fills_the_form_and_a_hung_driver_harms_nothing() {
+    let lib = target().join("debug/libyichuang_card_standin.so");
+    assert!(lib.exists(), "{}: cargo build -p yichuang-card-standin (scripts/e2e.sh does)", lib.display());
+    let d = Desk::launch(true, &[&["settings", "--set", &format!("card_reader_lib={}", lib.display()), "--actor", "head"]]).await;
+    d.card("ok", &card_block("王𪚥", "450821196804053025", "19680405", "2"));
+    d.sign_in_as("李梅", "123456").await;
+    d.click("#nav-intake").await;
+    d.keys("#item-search", "cjrz").await;
+    d.keys("#item-search", &key(Key::Enter)).await;
+    d.find("input#id-number:focus").await;
+    // F5: the library's read, the name as on the card.
+    d.press(Key::F5).await;
+    d.wait_value("#id-number", "450821196804053025").await;
+    d.wait_value("#name", "王𪚥").await;
+    d.shot("card-1-read").await;
+
+    // A driver that hangs: the helper is killed mid-read; the window says so and goes on.
+    d.card("hang", &card_block("王芳", "450821196804053025", "19680405", "2"));
+    d.click("#read-card").await;
+    for _ in 0..400 {
+        if helper_running() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(helper_running(), "the helper never started");
+    assert!(Command::new("pkill").args(["-9", "-f", "yichuang-desktop --card-helper"]).status().unwrap().success());
+    d.wait_text("card-error", "读卡程序意外退出").await;
+    d.shot("card-2-helper-killed").await;
+    assert_eq!(d.value("#name").await, "王𪚥", "what the form held stays");
+
+    // The application taken in with the name read: the case holds it exactly.
+    d.click("#all-received").await;
+    d.press(Key::F9).await;
+    d.wait_text("outcome", "受理").await;
+    let intake = events_of_kind(&d, "case.intake");
+    assert_eq!(intake[0]["payload"]["applicant"]["name"].as_str(), Some("王𪚥"));
+
+    // The next applicant's card in a keyboard-emulation reader: its burst fills the form.
+    d.click("#next-applicant").await;
+    d.keys("#item-search", "cjrz").await;
+    d.keys("#item-search", &key(Key::Enter)).await;
+    d.find("input#id-number:focus").await;
+    d.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&format!("韦秀英|女|19680405|广西壮族自治区平南县平南镇人民路1号|450821196804053025{}", key(Key::Enter)))
+        .await
+        .unwrap();
+    d.wait_value("#name", "韦秀英").await;
+    d.wait_value("#id-number", "450821196804053025").await;
+    d.shot("card-3-keyboard-reader").await;
     d.stop().await;
 }
