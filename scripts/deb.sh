@@ -15,4 +15,5 @@ info=$(dpkg-deb -I "$deb")
 grep -q "usr/bin/yichuang-desktop" <<<"$contents" || { echo "安装包中没有 usr/bin/yichuang-desktop" >&2; exit 1; }
 grep -q "usr/share/applications/.*\.desktop" <<<"$contents" || { echo "安装包中没有 .desktop 文件" >&2; exit 1; }
 grep -q "libwebkit2gtk-4.1" <<<"$info" || { echo "安装包没有声明 WebKitGTK 依赖" >&2; exit 1; }
+grep -q "fonts-hanazono" <<<"$info" || { echo "安装包没有声明生僻字字体（fonts-hanazono）依赖" >&2; exit 1; }
 echo "安装包完整：$(grep -c . <<<"$contents") 个文件"

@@ -40,8 +40,9 @@ rust_need() {
 }
 
 base_need() {
-  # gcc for the bundled SQLite; pkg-config for -sys crates.
-  apt_need build-essential pkg-config
+  # gcc for the bundled SQLite; pkg-config for -sys crates; fonts-hanazono for the rare
+  # characters of names (CJK Extension B and on) that the documents and the window print.
+  apt_need build-essential pkg-config fonts-hanazono
   rust_need
 }
 

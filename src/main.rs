@@ -210,7 +210,7 @@ enum Command {
     /// The reader's helper process (started by `card`; not for people): loads LIB, reads one
     /// card on PORT, prints one line.
     #[command(hide = true)]
-    CardHelper { lib: String, port: String },
+    CardHelper { lib: String, port: String, folder: String },
     /// Check an identifier: exit 0 and `ok`, or exit 1 and the reason.
     Validate {
         #[arg(value_parser = ["id", "uscc", "phone", "name"])]
@@ -838,9 +838,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo => demo::run(cli.db.as_deref(), now)?,
         Command::Catalog(c) => catalog(&cli.db, c, now)?,
         Command::Calendar(c) => return calendar(&cli.db, c, now),
-        Command::CardHelper { lib, port } => {
-            println!("{}", yichuang_cardreader::helper_line(&lib, &port));
-        }
+        Command::CardHelper { lib, port, folder } => yichuang_cardreader::helper_main(&lib, &port, &folder),
         Command::Card { typed, timeout, json } => {
             let card = match typed {
                 Some(t) => yichuang_core::card::Card::from_typed(&t)?,

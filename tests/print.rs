@@ -257,3 +257,28 @@ fn escpos_goes_raw_to_a_socket_printer() {
     assert_eq!(got, want, "the printer received exactly the ESC/POS stream");
     let _ = Command::new("lpadmin").args(["-x", "YichuangThermal"]).output();
 }
+
+/// 王𪚥 (U+2A6A5, CJK Extension B): a name as it is on the card is printed as it is, the rare
+/// character from the rare-character font (fonts-hanazono) beside the document's own, both
+/// embedded as subsets with a Unicode map, so the text reads back whole.
+#[test]
+fn a_rare_character_in_a_name_is_printed_not_boxed() {
+    let c = Centre::new();
+    let dir = c.dir.path().join("pdf");
+    let idn = id("45082119680405302");
+    let mut form = cj01(&idn, &["SFZ", "HKB", "ZP", "SQB"]);
+    form["applicant"]["name"] = json!("王𪚥");
+    let o = c.json(&["case", "intake", &c.file("a.json", &form), "--json", "--print-dir", dir.to_str().unwrap()]);
+    let pdf = o["documents"][0]["pdf"].as_str().unwrap().to_owned();
+    let fonts = tool("pdffonts", &[&pdf]);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert_eq!(rows.len(), 2, "the document's font and the rare-character font: {fonts}");
+    assert!(rows.iter().any(|r| r.contains("NotoSerifCJKsc")) && rows.iter().any(|r| r.contains("HanaMinB")), "{fonts}");
+    for r in &rows {
+        let cols: Vec<&str> = r.split_whitespace().collect();
+        assert_eq!(&cols[cols.len() - 5..cols.len() - 2], ["yes", "yes", "yes"], "embedded, subset, Unicode map: {fonts}");
+    }
+    assert!(tool("qpdf", &["--check", &pdf]).contains("No syntax or stream encoding errors"));
+    let text: String = tool("pdftotext", &[&pdf, "-"]).split_whitespace().collect();
+    assert!(text.contains("王𪚥"), "{text}");
+}

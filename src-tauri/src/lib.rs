@@ -816,7 +816,7 @@ fn rate_case(state: tauri::State<'_, AppState>, number: String, rating: String, 
     let rating = yichuang_core::Rating::parse(&rating)?;
     state.with(|s| {
         let input = yichuang_store::RatingInput { case_number: number, rating, comment, channel, recorded_by: me.id.clone() };
-        Ok(dto::VisitDto::from(&s.record_rating(input, now())?))
+        Ok(dto::VisitDto::from(&s.record_rating(input, now())?.seen_by(me.role == Role::Head)))
     })
 }
 
@@ -824,7 +824,7 @@ fn rate_case(state: tauri::State<'_, AppState>, number: String, rating: String, 
 fn rectify(state: tauri::State<'_, AppState>, number: String, callback: String, outcome: String) -> ApiResult<dto::VisitDto> {
     let me = state.clerk()?;
     let some = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
-    state.with(|s| Ok(dto::VisitDto::from(&s.rectify(&number, some(&callback).as_deref(), some(&outcome).as_deref(), &me.id, now())?)))
+    state.with(|s| Ok(dto::VisitDto::from(&s.rectify(&number, some(&callback).as_deref(), some(&outcome).as_deref(), &me.id, now())?.seen_by(me.role == Role::Head))))
 }
 
 #[tauri::command(async)]
@@ -881,9 +881,9 @@ fn monthly_report(state: tauri::State<'_, AppState>, month: String) -> ApiResult
 /// Writes the month's report as xlsx or PDF into the `reports` folder beside the database.
 #[tauri::command(async)]
 fn export_report(state: tauri::State<'_, AppState>, month: String, format: String) -> ApiResult<String> {
-    state.clerk()?;
+    let me = state.clerk()?;
     let store = Store::open(&state.db)?;
-    let r = yichuang_report::from_store(&store, period_of(&month)?)?;
+    let r = yichuang_report::from_store(&store, period_of(&month)?)?.seen_by(me.role == Role::Head);
     let dir = state.folder("reports");
     yichuang_store::files::private_dir(&dir).map_err(|e| ApiError::new("report.io", format!("无法创建报表文件夹：{e}")))?;
     let (bytes, ext) = match format.as_str() {

@@ -10,9 +10,9 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // The ID-card reader's helper process: the vendor library is loaded here, never in the
     // window's process (`yichuang_cardreader`).
-    if let [flag, lib, port] = args.as_slice() {
+    if let [flag, lib, port, folder] = args.as_slice() {
         if flag == yichuang_desktop_lib::CARD_HELPER_FLAG {
-            println!("{}", yichuang_cardreader::helper_line(lib, port));
+            yichuang_cardreader::helper_main(lib, port, folder);
             return;
         }
     }

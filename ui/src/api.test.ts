@@ -162,22 +162,35 @@ describe('what a sync round says', () => {
 })
 
 describe('a keyboard-emulation card reader', () => {
-  const keys = (handler: (e: KeyboardEvent) => void, text: string) => {
-    const prevented: string[] = []
-    for (const key of [...text, 'Enter']) {
-      const e = { key: key === '\t' ? 'Tab' : key, target: null, preventDefault: () => prevented.push(key), stopPropagation: () => undefined } as unknown as KeyboardEvent
-      handler(e)
-    }
-    return prevented
-  }
-  it('takes a burst with separators and a number as the reader\'s, and leaves a typed ID number to the form', () => {
+  // Keys at a given pace (ms apart) on a clock the test moves: no real time.
+  const typer = (gap: number) => {
+    let t = 0
     const got: string[] = []
-    const h = cardBurst((t) => got.push(t))
-    const prevented = keys(h, '王𪚥\t女\t450821196804053025')
-    expect(got).toEqual(['王𪚥\t女\t450821196804053025'])
-    expect(prevented).toContain('Enter')
-    keys(h, '450821196804053025')
-    keys(h, '王芳|女')
-    expect(got.length).toBe(1)
+    const h = cardBurst((text) => got.push(text), 100, () => t)
+    const type = (text: string) => {
+      const prevented: string[] = []
+      for (const key of [...text, 'Enter']) {
+        t += gap
+        const k = key === '\t' ? 'Tab' : key
+        h({ key: k, target: null, preventDefault: () => prevented.push(k), stopPropagation: () => undefined } as unknown as KeyboardEvent)
+      }
+      return prevented
+    }
+    return { got, type, pause: () => { t += 5000 } }
+  }
+  it('takes a machine-speed burst with separators and a number as the reader\'s', () => {
+    const r = typer(5)
+    const prevented = r.type('王𪚥\t女\t450821196804053025')
+    expect(r.got).toEqual(['王𪚥\t女\t450821196804053025'])
+    expect(prevented).toEqual(['Tab', 'Tab', 'Enter'])
+    r.pause()
+    r.type('450821196804053025')
+    expect(r.got.length).toBe(1)
+  })
+  it('leaves a person\'s typing alone, Tab included', () => {
+    const r = typer(180)
+    const prevented = r.type('13800138000\t450821196804053025|x')
+    expect(r.got).toEqual([])
+    expect(prevented).toEqual([])
   })
 })

@@ -207,28 +207,31 @@ export interface CardRead {
 
 /**
  * A keyboard-emulation card reader types its fields (separated by tabs, `|` or commas) and
- * Enter into whatever has focus. Keys are gathered from the last Enter (or a pause of two
- * seconds); an Enter that ends at least 18 of them with a separator and a long run of digits is
- * the reader's, not a person's: the field it typed into gets back what it held, and `onBurst`
- * gets the text. An ID number typed alone and Enter is left to the form, as a person's.
+ * Enter into whatever has focus, at machine speed. A burst is keys each under `gapMs` after
+ * the one before; a burst that ends with Enter after at least 18 keys, with a separator and a
+ * long run of digits, is the reader's: the field it typed into gets back what it held, and
+ * `onBurst` gets the text. A person's typing (slower), an ID number typed alone, and Tab
+ * outside a burst are left alone.
  */
-export function cardBurst(onBurst: (text: string, field: HTMLInputElement | null) => void) {
+export function cardBurst(onBurst: (text: string, field: HTMLInputElement | null) => void, gapMs = 100, clock: () => number = () => Date.now()) {
   let buf = ''
-  let last = 0
+  let last = -Infinity
   let field: HTMLInputElement | null = null
   let before = ''
   return (e: KeyboardEvent) => {
-    const now = Date.now()
-    if (!buf || now - last > 2000) {
+    const now = clock()
+    const fast = now - last < gapMs
+    last = now
+    if (!fast) {
+      // A pause: whatever came before was a person's; a new burst may start with this key.
       buf = ''
       field = e.target && (e.target as HTMLElement).tagName === 'INPUT' ? (e.target as HTMLInputElement) : null
       before = field?.value ?? ''
     }
-    last = now
     if (e.key === 'Enter') {
       const text = buf
       buf = ''
-      if (text.length >= 18 && /[|\t,，]/.test(text) && /\d{15}/.test(text)) {
+      if (fast && text.length >= 18 && /[|\t,，]/.test(text) && /\d{15}/.test(text)) {
         e.preventDefault()
         e.stopPropagation()
         if (field) {
@@ -240,7 +243,8 @@ export function cardBurst(onBurst: (text: string, field: HTMLInputElement | null
       return
     }
     if (e.key === 'Tab') {
-      if (buf) {
+      // Only inside a burst already under way: a person's Tab moves on as always.
+      if (fast && buf.length >= 3) {
         buf += '\t'
         e.preventDefault()
       }

@@ -61,14 +61,15 @@ unsafe fn sdt(ports: &[c_int], open: &Symbol<Port>, close: &Symbol<Port>, find: 
     // SAFETY (the whole function): buffers are larger than the interface's 256 + 1024 bytes.
     unsafe {
         let port = ports.iter().copied().find(|p| open(*p) == SDT_OK).ok_or(Failure::NoReader)?;
+        // iIfOpen 0: the port is open already (1 would open and close it within the call).
         let mut rapdu = [0u8; 64];
-        if find(port, rapdu.as_mut_ptr(), 1) != SDT_FOUND || select(port, rapdu.as_mut_ptr(), 1) != SDT_OK {
+        if find(port, rapdu.as_mut_ptr(), 0) != SDT_FOUND || select(port, rapdu.as_mut_ptr(), 0) != SDT_OK {
             close(port);
             return Err(Failure::NoCard);
         }
         let (mut text, mut photo) = (vec![0u8; 1024], vec![0u8; 4096]);
         let (mut text_len, mut photo_len): (c_uint, c_uint) = (0, 0);
-        let r = base(port, text.as_mut_ptr(), &mut text_len, photo.as_mut_ptr(), &mut photo_len, 1);
+        let r = base(port, text.as_mut_ptr(), &mut text_len, photo.as_mut_ptr(), &mut photo_len, 0);
         close(port);
         if r != SDT_OK {
             return Err(Failure::Read(r));
@@ -97,5 +98,7 @@ unsafe fn termb(ports: &[c_int], init: &Symbol<Port>, auth: &Symbol<NoArgs>, con
             return Err(Failure::Read(r));
         }
     }
-    std::fs::read("wz.txt").map_err(|_| Failure::Read(-1))
+    let mut text = vec![];
+    std::io::Read::read_to_end(&mut std::io::Read::take(std::fs::File::open("wz.txt").map_err(|_| Failure::Read(-1))?, 1024), &mut text).map_err(|_| Failure::Read(-1))?;
+    Ok(text)
 }

@@ -75,7 +75,7 @@ pub enum CardError {
     Name(#[from] PersonNameError),
     #[error("卡上的证件号码无效：{0}")]
     Number(#[from] IdNumberError),
-    #[error("卡上证件号码的出生日期、性别与卡上所记不符，请核对证件")]
+    #[error("卡上证件号码的出生日期、性别或证件类别与卡上所记不符，请核对证件")]
     Mismatch,
     #[error("2017年版外国人永久居留身份证的号码“{0}”为15位，不是18位证件号码，请按证件手工录入")]
     OldForeignNumber(String),
@@ -152,6 +152,9 @@ impl Card {
                 let id_number = IdNumber::parse(&text(&b[122..158])?)?;
                 agree(&id_number, birth, male)?;
                 let kind = if mark == "J" { CardKind::ResidencePermit } else { CardKind::Resident };
+                if kind_of(&id_number) != kind {
+                    return Err(CardError::Mismatch);
+                }
                 Ok(Self { kind, name: Some(name), english_name: None, male, birth, address, id_number, valid_to: valid_to(&text(&b[204..220])?)? })
             }
             "Y" => {
@@ -162,6 +165,9 @@ impl Card {
                 let birth = date("出生日期", &text(&b[36..52])?)?;
                 let id_number = IdNumber::parse(&text(&b[122..158])?)?;
                 agree(&id_number, birth, male)?;
+                if kind_of(&id_number) != CardKind::ForeignPermanent {
+                    return Err(CardError::Mismatch);
+                }
                 Ok(Self {
                     kind: CardKind::ForeignPermanent,
                     name: Some(name),
@@ -180,43 +186,58 @@ impl Card {
 
     /// What a keyboard-emulation reader typed: fields separated by tabs, `|`, commas or
     /// spaces, in whatever order its maker chose. The 18-character number is required (and
-    /// checked), and may be all there is; the name is the first field that is a name, the sex 男/女, the birth date eight
-    /// digits (or 1968年04月05日), the address the longest other field of six characters or more.
+    /// checked), and may be all there is. The sex is 男/女; the birth date eight digits (or
+    /// 1968年04月05日); the name the first or second field that is a person's name and nothing
+    /// else a card carries (a nation 汉族, 长期, an issuer 公安局, a place, a date); the address
+    /// the longest field naming a place (省, 县, 镇, 村, 路, 号 …) that is not the issuer.
     pub fn from_typed(burst: &str) -> Result<Self, CardError> {
         let fields: Vec<&str> =
             burst.split(['\t', '|', ',', '，', '\r', '\n', ' ', '\u{3000}']).map(str::trim).filter(|f| !f.is_empty()).collect();
-        let mut id_number = None;
-        for f in &fields {
-            if f.len() == 18 {
-                if let Ok(id) = IdNumber::parse(f) {
-                    id_number = Some(id);
-                    break;
-                }
-            }
-        }
-        let id_number = id_number.ok_or(CardError::NoNumber)?;
+        let id_number = fields.iter().filter(|f| f.chars().count() == 18).find_map(|f| IdNumber::parse(f).ok()).ok_or(CardError::NoNumber)?;
         let male = match fields.iter().find(|f| matches!(**f, "男" | "女")) {
             Some(&"女") => false,
             Some(_) => true,
             None => id_number.is_male(),
         };
+        let digits = |f: &str| f.chars().filter(char::is_ascii_digit).count();
         let birth = fields
             .iter()
             .find_map(|f| {
-                let digits: String = f.chars().filter(char::is_ascii_digit).collect();
-                (digits.len() == 8 && f.len() != 18 && !f.chars().any(|c| c.is_ascii_alphabetic()))
-                    .then(|| NaiveDate::parse_from_str(&digits, "%Y%m%d").ok())
+                let d: String = f.chars().filter(char::is_ascii_digit).collect();
+                (d.len() == 8 && !f.chars().any(|c| c.is_ascii_alphabetic()))
+                    .then(|| NaiveDate::parse_from_str(&d, "%Y%m%d").ok())
                     .flatten()
             })
             .unwrap_or_else(|| id_number.birth_date());
         agree(&id_number, birth, male)?;
-        let name = fields.iter().filter(|f| !matches!(**f, "男" | "女") && (2..=15).contains(&f.chars().count())).find_map(|f| PersonName::parse(f).ok());
+        let issuer = |f: &str| f.ends_with("公安局") || f.ends_with("分局") || f.ends_with("派出所");
+        let place = |f: &str| ['省', '市', '县', '区', '镇', '乡', '村', '路', '街', '号', '组', '屯', '巷'].iter().any(|m| f.contains(*m));
+        let name = fields.iter().take(2).copied().find(|f| {
+            (2..=15).contains(&f.chars().count())
+                && digits(f) == 0
+                && !f.ends_with('族')
+                && *f != "长期"
+                && !issuer(f)
+                && !place(f)
+                && PersonName::parse(f).is_ok()
+        });
+        let name = name.and_then(|f| PersonName::parse(f).ok());
         let address = fields
             .iter()
-            .filter(|f| f.chars().count() >= 6 && name.as_ref().is_none_or(|n| **f != n.as_str()) && !f.chars().all(|c| c.is_ascii_alphanumeric()))
+            .filter(|f| f.chars().count() >= 6 && place(f) && !issuer(f) && digits(f) < 8)
             .max_by_key(|f| f.chars().count())
             .map(|f| (*f).to_owned());
-        Ok(Self { kind: CardKind::Resident, name, english_name: None, male, birth, address, id_number, valid_to: None })
+        Ok(Self { kind: kind_of(&id_number), name, english_name: None, male, birth, address, id_number, valid_to: None })
+    }
+}
+
+/// The kind of card a number belongs to: 81–83 a residence permit of 港澳台 residents, 9 a
+/// foreigner's permanent residence card, any other a resident's card.
+fn kind_of(id: &IdNumber) -> CardKind {
+    match id.as_str().as_bytes() {
+        [b'8', b'1' | b'2' | b'3', ..] => CardKind::ResidencePermit,
+        [b'9', ..] => CardKind::ForeignPermanent,
+        _ => CardKind::Resident,
     }
 }
 
@@ -277,6 +298,8 @@ mod tests {
             (resident("王芳1", "450821196804053025", "19680405", "2"), "card.name"),
             (resident("王芳", "450821196804053025", "19680405", "9"), "card.field"),
             (block(&[(0, 30, "王芳")], "Q"), "card.kind"),
+            // A resident's card whose number is a foreigner's: the card disagrees with itself.
+            (resident("王芳", "931156199001010014", "19900101", "1"), "card.mismatch"),
         ] {
             assert_eq!(Card::from_text_block(&b).unwrap_err().code(), code);
         }
@@ -299,6 +322,16 @@ mod tests {
             assert_eq!((c.name.as_ref().map(PersonName::as_str), c.id_number.as_str(), c.male), (Some("王𪚥"), "450821196804053025", false), "{burst}");
             assert_eq!(c.address.as_deref(), Some("广西壮族自治区平南县平南镇人民路1号"), "{burst}");
         }
+        // What else a card carries is never taken for the name or the address.
+        let c = Card::from_typed("汉族|王芳|女|1968年04月05日|平南县公安局|2016.01.01-2036.01.01|450821196804053025").unwrap();
+        assert_eq!((c.name.as_ref().map(PersonName::as_str), c.address), (Some("王芳"), None));
+        let c = Card::from_typed("450821196804053025|汉族|长期|平南县公安局").unwrap();
+        assert_eq!(c.name, None, "no name typed: none guessed");
+        // Full-width digits, as some readers type them; a number starting 9 is a foreigner's card.
+        assert_eq!(Card::from_typed("王芳|４５０８２１１９６８０４０５３０２５").unwrap().id_number.as_str(), "450821196804053025");
+        let first17 = "93115619900101001";
+        let fid = format!("{first17}{}", crate::ids::id_check_char(first17).unwrap());
+        assert_eq!(Card::from_typed(&format!("安娜|男|{fid}")).unwrap().kind, CardKind::ForeignPermanent);
         assert_eq!(Card::from_typed("王芳|450821196804053021").unwrap_err().code(), "card.no_number");
         assert_eq!(Card::from_typed("王芳|男|450821196804053025").unwrap_err().code(), "card.mismatch");
         let alone = Card::from_typed("450821196804053025").unwrap();

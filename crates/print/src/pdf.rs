@@ -18,11 +18,30 @@ fn black() -> Color {
     Color::Greyscale(Greyscale { percent: 0.0, icc_profile: None })
 }
 
+/// `text` cut where `rare` changes: (rare, run) in order.
+fn runs(text: &str, rare: impl Fn(char) -> bool) -> Vec<(bool, String)> {
+    let mut out: Vec<(bool, String)> = vec![];
+    for c in text.chars() {
+        let r = rare(c);
+        match out.last_mut() {
+            Some((last, run)) if *last == r => run.push(c),
+            _ => out.push((r, c.to_string())),
+        }
+    }
+    out
+}
+
 /// Renders pages to PDF bytes.
 pub fn to_pdf(title: &str, pages: &[Page]) -> Result<Vec<u8>, PrintError> {
     let font = font()?;
     let mut doc = PdfDocument::new(title);
     let fid = doc.add_font(&font.parsed);
+    // The rare-character font is embedded only in a document that needs it.
+    let needs_rare = pages.iter().flat_map(|p| &p.items).any(|i| matches!(i, Item::Text { text, .. } if text.chars().any(|c| font.from_rare(c))));
+    let rid = match crate::font::rare() {
+        Some(r) if needs_rare => Some(doc.add_font(&r.parsed)),
+        _ => None,
+    };
     let mut out = vec![];
     for page in pages {
         let h = page.height;
@@ -34,13 +53,19 @@ pub fn to_pdf(title: &str, pages: &[Page]) -> Result<Vec<u8>, PrintError> {
                         ops.push(Op::SetTextRenderingMode { mode: TextRenderingMode::FillStroke });
                         ops.push(Op::SetOutlineThickness { pt: Pt(size * 0.03) });
                     }
-                    ops.extend([
-                        Op::StartTextSection,
-                        Op::SetFont { font: PdfFontHandle::External(fid.clone()), size: Pt(*size) },
-                        Op::SetTextCursor { pos: Point { x: pt(*x), y: pt(h - y) } },
-                        Op::ShowText { items: vec![TextItem::Text(text.clone())] },
-                        Op::EndTextSection,
-                    ]);
+                    // Runs of one font each, placed one after another by their advances.
+                    let mut at = *x;
+                    for (rare, run) in runs(text, |c| rid.is_some() && font.from_rare(c)) {
+                        let id = if rare { rid.clone().unwrap_or_else(|| fid.clone()) } else { fid.clone() };
+                        ops.extend([
+                            Op::StartTextSection,
+                            Op::SetFont { font: PdfFontHandle::External(id), size: Pt(*size) },
+                            Op::SetTextCursor { pos: Point { x: pt(at), y: pt(h - y) } },
+                            Op::ShowText { items: vec![TextItem::Text(run.clone())] },
+                            Op::EndTextSection,
+                        ]);
+                        at += run.chars().map(|c| font.advance(c)).sum::<f32>() * size * crate::layout::PT;
+                    }
                     if *bold {
                         ops.push(Op::SetTextRenderingMode { mode: TextRenderingMode::Fill });
                     }

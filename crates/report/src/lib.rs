@@ -489,7 +489,7 @@ pub fn from_store(store: &yichuang_store::Store, period: Period) -> Result<Repor
         events.extend(batch);
     }
     // The whole centre: the other terminals' events too, in the one order of time.
-    let peers = store.peer_events()?;
+    let peers = store.peer_events_counted()?;
     if !peers.is_empty() {
         events.extend(peers);
         events.sort_by_cached_key(|e| chrono::DateTime::parse_from_rfc3339(&e.at).map(|t| t.timestamp_micros()).unwrap_or(i64::MAX));

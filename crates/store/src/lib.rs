@@ -925,6 +925,9 @@ impl Store {
         for (name, v) in [("咨询电话", &mut settings.phone), ("中心地址", &mut settings.address), ("打印机", &mut settings.printer), ("小票打印机", &mut settings.slip_printer), ("读卡器驱动库", &mut settings.card_reader_lib)] {
             *v = if v.trim().is_empty() { String::new() } else { FreeText::line(name, v, FreeText::LINE)?.into_string() };
         }
+        if !settings.card_reader_lib.is_empty() && !std::path::Path::new(&settings.card_reader_lib).is_absolute() {
+            return Err(StoreError::Rule(format!("读卡器驱动库的位置须写完整路径（如 /opt/reader/libsdtapi.so），现在是“{}”", settings.card_reader_lib)));
+        }
         settings.hq_public_key = settings.hq_public_key.trim().to_owned();
         if !settings.hq_public_key.is_empty() {
             keys::parse_public_key(&settings.hq_public_key, "县级公钥")?;

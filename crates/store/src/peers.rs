@@ -275,6 +275,21 @@ impl Store {
         Ok(rows)
     }
 
+    /// The other terminals' events as the statistics count them: all but the ratings this
+    /// centre refused (a second rating of one service or of one result, a rating of a service
+    /// the window did not give), which are that case's conflicts.
+    pub fn peer_events_counted(&self) -> Result<Vec<EventRecord>> {
+        let cols = crate::events::EVENT_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
+        let mut stmt = self.connection().prepare(&format!(
+            "SELECT {cols} FROM peer_event p
+             WHERE NOT (p.kind IN ('case.service_rated', 'case.rated')
+                        AND EXISTS (SELECT 1 FROM case_conflict c WHERE c.stream = p.stream AND c.seq = p.seq))
+             ORDER BY p.stream, p.seq"
+        ))?;
+        let rows = stmt.query_map([], crate::events::read_row)?.collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
     /// The events about `subject` that the centre's other terminals wrote, with the terminal
     /// that wrote each and whether it lost under the rule (a conflict).
     pub fn peer_events_of(&self, subject: &str) -> Result<Vec<(String, EventRecord, bool)>> {

@@ -86,6 +86,22 @@ pub struct ReturnVisit {
     pub rectification: Option<(String, NaiveDate, bool)>,
 }
 
+impl ReturnVisit {
+    /// The visit as the head (`head`) or a clerk may read it: the rating screen's levels and
+    /// reasons are the head's; a clerk reads that there is a bad one.
+    pub fn seen_by(mut self, head: bool) -> Self {
+        if !head {
+            if self.rated_at_screen {
+                self.rating = None;
+            }
+            if self.screen_bad.is_some() {
+                self.screen_bad = Some("评价器：有差评（详情由中心负责人查看）".into());
+            }
+        }
+        self
+    }
+}
+
 /// Who covers a post today.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DutyView {
@@ -437,18 +453,7 @@ impl Store {
     /// came in, not which); a clerk sees that there is one and the rectification.
     pub fn return_visits_seen_by(&self, today: NaiveDate, viewer: &str) -> Result<Vec<ReturnVisit>> {
         let head = self.staff(viewer)?.role == crate::Role::Head;
-        let mut list = self.return_visits(today, None)?;
-        if !head {
-            for v in &mut list {
-                if v.rated_at_screen {
-                    v.rating = None;
-                }
-                if v.screen_bad.is_some() {
-                    v.screen_bad = Some("评价器：有差评（详情由中心负责人查看）".into());
-                }
-            }
-        }
-        Ok(list)
+        Ok(self.return_visits(today, None)?.into_iter().map(|v| v.seen_by(head)).collect())
     }
 
     /// Completed cases for return visits: unrated ones (with an invitation once 3 days have
