@@ -1664,11 +1664,14 @@ async fn the_card_reader_fills_the_form_and_a_hung_driver_harms_nothing() {
     d.keys("#item-search", "cjrz").await;
     d.keys("#item-search", &key(Key::Enter)).await;
     d.find("input#id-number:focus").await;
+    // The reader types at machine speed: its keys are dispatched in one go at the focused field
+    // (WebDriver's own typing is paced by a busy machine, a person's speed at worst).
+    let burst = "韦秀英|女|19680405|广西壮族自治区平南县平南镇人民路1号|450821196804053025";
     d.client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(&format!("韦秀英|女|19680405|广西壮族自治区平南县平南镇人民路1号|450821196804053025{}", key(Key::Enter)))
+        .execute(
+            "const el = document.activeElement; for (const key of [...arguments[0], 'Enter']) { el.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true })) }",
+            vec![json!(burst)],
+        )
         .await
         .unwrap();
     d.wait_value("#name", "韦秀英").await;
