@@ -212,16 +212,11 @@ impl Card {
         agree(&id_number, birth, male)?;
         let issuer = |f: &str| f.ends_with("公安局") || f.ends_with("分局") || f.ends_with("派出所");
         let place = |f: &str| ['省', '市', '县', '区', '镇', '乡', '村', '路', '街', '号', '组', '屯', '巷'].iter().any(|m| f.contains(*m));
-        let name = fields.iter().take(2).copied().find(|f| {
-            (2..=15).contains(&f.chars().count())
-                && digits(f) == 0
-                && !f.ends_with('族')
-                && *f != "长期"
-                && !issuer(f)
-                && !place(f)
-                && PersonName::parse(f).is_ok()
-        });
-        let name = name.and_then(|f| PersonName::parse(f).ok());
+        let name = fields
+            .iter()
+            .take(2)
+            .filter(|f| (2..=15).contains(&f.chars().count()) && digits(f) == 0 && !f.ends_with('族') && **f != "长期" && !issuer(f) && !place(f))
+            .find_map(|f| PersonName::parse(f).ok());
         let address = fields
             .iter()
             .filter(|f| f.chars().count() >= 6 && place(f) && !issuer(f) && digits(f) < 8)

@@ -198,6 +198,26 @@ fn a_window_may_not_number_in_another_window_s_range_nor_send_an_edited_event() 
     let _ = &mut a;
 }
 
+/// 韦秀英's application for `item` with `materials` (one page, one copy each), taken by `demo`.
+fn weixiuying(item: &str, materials: &[&str], commitment: bool) -> IntakeRequest {
+    IntakeRequest {
+        item: item.into(),
+        applicant: ApplicantInput {
+            party: Party::Person { id_number: IdNumber::parse("450821196804053025").unwrap(), name: PersonName::parse("韦秀英").unwrap() },
+            phone: None,
+        },
+        agent: None,
+        presented: materials.iter().map(|m| Presented { material: MaterialCode::parse(m).unwrap(), pages: 1, copies: 1 }).collect(),
+        defects: vec![],
+        conditions: vec![],
+        refusal: None,
+        clerk: "demo".into(),
+        received_on: None,
+        confirm_rename: false,
+        commitment,
+    }
+}
+
 /// 容缺 at two windows: window 01 takes the hardship proof in while window 02, which has not
 /// heard of it, cannot approve (the photo is owed there) but refuses; once each has the other's
 /// stream both hold the same case, owing nothing, and the chain of each is whole.
@@ -206,22 +226,7 @@ fn two_windows_agree_on_what_a_tolerated_case_owes() {
     let dir = tempfile::tempdir().unwrap();
     let mut w1 = window(dir.path(), "01");
     let mut w2 = window(dir.path(), "02");
-    let req = IntakeRequest {
-        item: "LS-01".into(),
-        applicant: ApplicantInput {
-            party: Party::Person { id_number: IdNumber::parse("450821196804053025").unwrap(), name: PersonName::parse("韦秀英").unwrap() },
-            phone: None,
-        },
-        agent: None,
-        presented: ["SFZ", "HKB", "SQS"].iter().map(|m| Presented { material: MaterialCode::parse(m).unwrap(), pages: 1, copies: 1 }).collect(),
-        defects: vec![],
-        conditions: vec![],
-        refusal: None,
-        clerk: "demo".into(),
-        received_on: None,
-        confirm_rename: false,
-        commitment: true,
-    };
+    let req = weixiuying("LS-01", &["SFZ", "HKB", "SQS"], true);
     let o = w1.intake(req, at(1)).unwrap();
     assert_eq!(o.decision.as_str(), "tolerated");
     let n = o.case_number.to_string();
@@ -258,22 +263,7 @@ fn a_rating_at_one_window_s_screen_reaches_the_other_and_is_rated_only_where_it_
     let dir = tempfile::tempdir().unwrap();
     let mut w1 = window(dir.path(), "01");
     let mut w2 = window(dir.path(), "02");
-    let req = IntakeRequest {
-        item: "CJ-01".into(),
-        applicant: ApplicantInput {
-            party: Party::Person { id_number: IdNumber::parse("450821196804053025").unwrap(), name: PersonName::parse("韦秀英").unwrap() },
-            phone: None,
-        },
-        agent: None,
-        presented: ["SFZ", "HKB", "SQB"].iter().map(|m| Presented { material: MaterialCode::parse(m).unwrap(), pages: 1, copies: 1 }).collect(),
-        defects: vec![],
-        conditions: vec![],
-        refusal: None,
-        clerk: "demo".into(),
-        received_on: None,
-        confirm_rename: false,
-        commitment: false,
-    };
+    let req = weixiuying("CJ-01", &["SFZ", "HKB", "SQB"], false);
     let n = w1.intake(req, at(1)).unwrap().case_number.to_string();
     let svc = w1.service_to_rate(&n, at(1)).unwrap().unwrap();
     assert_eq!(svc.service, Service::SupplementNotice);
