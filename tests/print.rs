@@ -74,6 +74,8 @@ fn every_kind_of_document_prints_what_it_must() {
     c.ok(&["case", "extend", &n, "--days", "5", "--reason", "需组织残疾评定", "--approver", "head", "--actor", "demo"]);
     c.ok(&["case", "decide", &n, "--approve", "--actor", "demo"]);
     c.ok(&["case", "ready", &n, "--actor", "demo"]);
+    // The hand-over slip, signed by who took the result: the applicant here.
+    c.ok(&["case", "collect", &n, "--by", "李秀英", "--id-number", &idn, "--actor", "demo"]);
     // Refusal and completion.
     let refused = c.json(&["case", "intake", &c.file("r.json", &json!({"item": "GL-01", "applicant": {"name": "刘桂兰", "id_number": id("45092319420101202")}, "materials": [{"material": "SFZ", "pages": 1}], "refuse": "户籍不在本县，应向户籍所在地申请", "clerk": "demo"})), "--json"]);
     let done = c.json(&["case", "intake", &c.file("i.json", &json!({"item": "YL-01", "applicant": {"name": "王小明", "id_number": id("45082119900301001")}, "materials": [{"material": "SFZ", "pages": 1}, {"material": "HKB", "pages": 2}, {"material": "DJB", "pages": 1}], "clerk": "demo"})), "--json"]);
@@ -83,6 +85,10 @@ fn every_kind_of_document_prints_what_it_must() {
     let checks: Vec<(String, Vec<String>)> = vec![
         ("YQ-2026-01-0001".into(), vec![masked.clone(), "残疾人证申领".into(), "需组织残疾评定".into(), "〔2026〕延字第01-0001号".into()]),
         ("LQ-2026-01-0001".into(), vec![masked.clone(), "残疾人证申领".into(), "近期二寸免冠白底彩色照片".into(), "〔2026〕领字第01-0001号".into(), "领取人".into()]),
+        (
+            "JF-2026-01-0001".into(),
+            vec![masked.clone(), "残疾人证申领".into(), "〔2026〕交字第01-0001号".into(), "李秀英（申请人本人）".into(), "领取人（签字".into(), "存根联".into()],
+        ),
         (refused["documents"][0]["number"].as_str().unwrap().into(), vec!["刘桂兰".into(), "高龄津贴申请".into(), "户籍不在本县".into(), "行政复议".into(), "〔2026〕不受字第01-0001号".into()]),
         (done["documents"][0]["number"].as_str().unwrap().into(), vec!["王小明".into(), "城乡居民基本养老保险参保登记".into(), "城乡居民基本养老保险参保登记表".into(), "〔2026〕结字第01-0001号".into()]),
         ("GZ-2026-01-0001".into(), {
@@ -102,7 +108,7 @@ fn every_kind_of_document_prints_what_it_must() {
             let text = check_pdf(out.to_str().unwrap());
             let flat: String = text.split_whitespace().collect();
             for n in &needed {
-                if layout == "slip" && (n == "行政复议" || n == "土地管理法" || n == "接收人" || n == "领取人") {
+                if layout == "slip" && (n == "行政复议" || n == "土地管理法" || n == "接收人" || n == "领取人" || n == "存根联") {
                     continue; // the slip carries the essentials; the A4 form carries all
                 }
                 assert!(contains_wrapped(&flat, n), "{number} ({layout}) lacks “{n}”:\n{text}");

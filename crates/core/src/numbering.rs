@@ -211,10 +211,12 @@ pub enum DocKind {
     Commitment,
     /// 终止办理通知书
     Termination,
+    /// 办理结果领取单: who took the result, their ID masked, signed for at the counter
+    Handover,
 }
 
 impl DocKind {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Notice,
         Self::Receipt,
         Self::Supplement,
@@ -226,6 +228,7 @@ impl DocKind {
         Self::Tolerance,
         Self::Commitment,
         Self::Termination,
+        Self::Handover,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -241,6 +244,7 @@ impl DocKind {
             Self::Tolerance => "tolerance",
             Self::Commitment => "commitment",
             Self::Termination => "termination",
+            Self::Handover => "handover",
         }
     }
     /// The character in the number: 〔2026〕受字第01-0001号.
@@ -257,6 +261,7 @@ impl DocKind {
             Self::Tolerance => "容",
             Self::Commitment => "诺",
             Self::Termination => "终",
+            Self::Handover => "交",
         }
     }
     /// The ASCII prefix: SL-2026-01-0001.
@@ -273,6 +278,7 @@ impl DocKind {
             Self::Tolerance => "RQ",
             Self::Commitment => "CN",
             Self::Termination => "ZZ",
+            Self::Handover => "JF",
         }
     }
     pub fn title(self) -> &'static str {
@@ -288,6 +294,7 @@ impl DocKind {
             Self::Tolerance => "容缺受理通知书",
             Self::Commitment => "容缺受理承诺书",
             Self::Termination => "终止办理通知书",
+            Self::Handover => "办理结果领取单",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

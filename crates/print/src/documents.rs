@@ -89,6 +89,17 @@ fn item_name(b: &DocumentBody) -> String {
     b.item_name.clone().unwrap_or_default()
 }
 
+/// Who took the result, as the hand-over slip states it: the ID masked, never whole.
+fn handover_rows(b: &DocumentBody) -> Vec<(&'static str, String)> {
+    let who = b.collector.clone().unwrap_or_default();
+    let name = if who.role.is_empty() { who.name } else { format!("{}（{}）", who.name, who.role) };
+    vec![
+        ("领取人", name),
+        ("证件号码", if who.id_masked.is_empty() { "未核验证件".to_owned() } else { who.id_masked }),
+        ("领取日期", date_text(b.issued_on)),
+    ]
+}
+
 /// The sentences that make up the body text of each kind.
 fn opening(b: &DocumentBody, kind: DocKind) -> String {
     let item = item_name(b);
@@ -107,6 +118,7 @@ fn opening(b: &DocumentBody, kind: DocKind) -> String {
         ),
         DocKind::Completion => format!("您于{received}申请办理的“{item}”，材料齐全，符合办理条件，已当场办结。"),
         DocKind::Collection => format!("您申请办理的“{item}”已办理完毕，请携带本人身份证件和受理通知书，到本中心窗口领取办理结果。"),
+        DocKind::Handover => format!("您于{received}申请办理的“{item}”已办理完毕，办理结果已在本中心窗口当面交付。领取情况如下："),
         DocKind::InquirySlip => "现将来询事项登记并移交如下，请接收部门按时限答复来询人：".to_owned(),
         DocKind::Tolerance => format!("您于{received}申请办理的“{item}”，经审查，主要申请材料齐全，下列材料暂缺或者不符合要求，属于本事项可容缺的材料。根据您签署的容缺受理承诺书，本中心决定予以容缺受理，办理时限自受理之日起计算。现将需要补交的材料和补交期限告知如下："),
         DocKind::Commitment => {
@@ -324,8 +336,8 @@ fn a4(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) -> f
                 c.gap(2.0);
             }
         }
-        if matches!(kind, DocKind::Receipt | DocKind::Extension | DocKind::Completion | DocKind::Collection | DocKind::Tolerance) {
-            let mut rows = vec![];
+        if matches!(kind, DocKind::Receipt | DocKind::Extension | DocKind::Completion | DocKind::Collection | DocKind::Tolerance | DocKind::Handover) {
+            let mut rows = if kind == DocKind::Handover { handover_rows(b) } else { vec![] };
             if kind != DocKind::Collection {
                 rows.push(("受理日期", date_text(b.accepted_on.or(b.received_on))));
             }
@@ -368,6 +380,13 @@ fn a4(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) -> f
             c.ensure(10.0);
             c.text_at(left, c.y, body, "领取人（签字）：", false);
             c.text_at(left + 85.0, c.y, body, "领取日期：", false);
+            c.gap(4.0);
+        }
+        if kind == DocKind::Handover {
+            c.gap(6.0);
+            c.ensure(10.0);
+            c.text_at(left, c.y, body, "领取人（签字或按手印）：", false);
+            c.text_at(left + 100.0, c.y, body, "日期：", false);
             c.gap(4.0);
         }
         if !b.centre_address.is_empty() && matches!(kind, DocKind::Supplement | DocKind::Receipt) {
@@ -449,6 +468,9 @@ fn slip(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) ->
     if matches!(kind, DocKind::Tolerance | DocKind::Commitment | DocKind::Termination) {
         rows.push(("补交期限", date_text(b.owed_by)));
     }
+    if kind == DocKind::Handover {
+        rows.extend(handover_rows(b));
+    }
     c.fields(&rows, text, 17.0);
     c.gap(1.0);
     if kind != DocKind::InquirySlip && kind != DocKind::Notice {
@@ -480,9 +502,9 @@ fn slip(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) ->
     for note in &b.notes {
         c.para(note, small, false, Align::Left, 0.0);
     }
-    if kind == DocKind::Collection {
+    if matches!(kind, DocKind::Collection | DocKind::Handover) {
         c.gap(3.0);
-        c.para("领取人签字：", text, false, Align::Left, 0.0);
+        c.para(if kind == DocKind::Handover { "领取人（签字）：" } else { "领取人签字：" }, text, false, Align::Left, 0.0);
         c.gap(4.0);
     }
     if kind == DocKind::Commitment {

@@ -689,7 +689,9 @@ impl Store {
     /// checked. See [`Store::collect_checked`] for the hand-over with the collector's ID.
     pub fn collect(&mut self, number: &str, by: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<CaseView> {
         let by = FreeText::line("领取人", by, FreeText::LINE)?.into_string();
-        self.transition(number, actor, now, CaseAction::Collect, None, |_, _| Ok(Detail::Collect { by, id_number: None, role: None }))
+        self.transition(number, actor, now, CaseAction::Collect, Some(DocKind::Handover), |_, _| {
+            Ok(Detail::Collect { by, id_number: None, role: None })
+        })
     }
 
     /// The result handed over to the right person: the collector's ID number is checked
@@ -732,7 +734,7 @@ impl Store {
             return Err(StoreError::CollectorUnknown);
         };
         let detail = Detail::Collect { by: by.as_str().to_owned(), id_number: Some(id_number.as_str().to_owned()), role: Some(role) };
-        self.transition(number, actor, now, CaseAction::Collect, None, |_, _| Ok(detail))
+        self.transition(number, actor, now, CaseAction::Collect, Some(DocKind::Handover), |_, _| Ok(detail))
     }
 
     /// 终止办理: a 容缺 case whose owed materials did not come by the day, ended with the

@@ -78,6 +78,30 @@ pub struct DocumentBody {
     pub inquiry: Option<DocInquiry>,
     /// 容缺: the day by which the owed materials are to be brought in.
     pub owed_by: Option<NaiveDate>,
+    /// The hand-over slip: who took the result.
+    pub collector: Option<DocCollector>,
+}
+
+/// Who took a case's result at the counter, as checked there.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct DocCollector {
+    pub name: String,
+    /// 申请人本人, 代办人, or 受托人（持授权委托书）; empty when not checked.
+    pub role: String,
+    /// Masked (450821********3025); empty when no ID was checked.
+    pub id_masked: String,
+}
+
+impl DocCollector {
+    pub fn role_label(role: Option<&str>) -> &'static str {
+        match role {
+            Some("applicant") => "申请人本人",
+            Some("agent") => "代办人",
+            Some("attorney") => "受托人（持授权委托书）",
+            _ => "",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -403,6 +427,22 @@ pub(crate) fn issue_for_case(
                     body.notes.push("如对本决定不服，可以自收到本通知书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。".into());
                 }
             }
+        }
+        DocKind::Handover => {
+            let (name, role, id): (Option<String>, Option<String>, Option<String>) = w.tx.query_row(
+                "SELECT collected_by, collector_role, collector_id_number FROM case_file WHERE number = ?1",
+                [case.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            body.collector = Some(DocCollector {
+                name: name.ok_or(StoreError::MissingField("领取人"))?,
+                role: DocCollector::role_label(role.as_deref()).to_owned(),
+                id_masked: id.map(|i| IdNumber::parse(&i).map(|i| i.masked()).unwrap_or(i)).unwrap_or_default(),
+            });
+            if role.as_deref() == Some("attorney") {
+                body.notes.push("领取人持申请人的授权委托书代为领取，委托书原件由本中心留存。".into());
+            }
+            body.notes.push("领取人已当面核对办理结果，确认无误后签字。".into());
         }
         DocKind::Notice | DocKind::InquirySlip => {}
     }

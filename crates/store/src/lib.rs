@@ -43,7 +43,7 @@ pub use cases::{
     ApplicantInput, ApplicantMatch, ApplicantView, CaseFilter, CaseSummary, CaseView, IntakeOutcome, IntakePreview, IntakeRequest,
     MaterialView, Party, SupplementRequest,
 };
-pub use documents::{DocGuide, DocInquiry, DocMaterial, DocumentBody, DocumentRecord, DocumentRef};
+pub use documents::{DocCollector, DocGuide, DocInquiry, DocMaterial, DocumentBody, DocumentRecord, DocumentRef};
 pub use error::{io_reason, json_reason, sqlite_reason, Result, StoreError};
 pub use events::{chain_hash, ChainFault, EventRecord, GENESIS_HASH};
 pub use inquiries::{Channel, Disposition, InquiryInput, InquiryView};
@@ -71,6 +71,7 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/012_pin_binding.sql"),
     include_str!("migrations/013_tolerance.sql"),
     include_str!("migrations/014_service_rating.sql"),
+    include_str!("migrations/015_handover.sql"),
 ];
 
 /// The migration after whose SQL the chain is sealed and the PINs masked with this PC's key.
@@ -80,6 +81,8 @@ const REBIND_MIGRATION: usize = 12;
 /// The migration after whose SQL the CHECK lists of statuses, decisions and document kinds
 /// take the 容缺 ones.
 const TOLERANCE_MIGRATION: usize = 13;
+/// The migration after whose SQL document kinds take the hand-over slip.
+const HANDOVER_MIGRATION: usize = 15;
 
 /// Checks that `pem` holds at least one certificate (`-----BEGIN CERTIFICATE-----`, base64),
 /// and gives the first one's SHA-256 fingerprint in groups of four hex digits (as
@@ -461,7 +464,10 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str], k
             rebind_pins(&tx, key)?;
         }
         if i + 1 == TOLERANCE_MIGRATION {
-            widen_checks(&tx)?;
+            widen_checks(&tx, &TOLERANCE_EDITS)?;
+        }
+        if i + 1 == HANDOVER_MIGRATION {
+            widen_checks(&tx, &HANDOVER_EDITS)?;
         }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
@@ -501,32 +507,39 @@ fn seal_existing(tx: &Connection, key: &MachineKey, ring: &Keyring) -> Result<()
     Ok(())
 }
 
-/// Widens the CHECK lists of migration 1 for 容缺 (SQLite cannot alter a CHECK constraint):
+/// The CHECK lists of migration 1 that take the 容缺 statuses, decisions and document kinds.
+const TOLERANCE_EDITS: [(&str, &str, &str); 3] = [
+    ("case_file", "'withdrawn', 'archived'))", "'withdrawn', 'archived', 'terminated'))"),
+    (
+        "case_file",
+        "decision IN ('immediate', 'accepted', 'supplement', 'refused'))",
+        "decision IN ('immediate', 'accepted', 'supplement', 'refused', 'tolerated'))",
+    ),
+    (
+        "document",
+        "'completion', 'collection', 'inquiry_slip'))",
+        "'completion', 'collection', 'inquiry_slip', 'tolerance', 'commitment', 'termination'))",
+    ),
+];
+/// The document kinds' CHECK list taking the hand-over slip.
+const HANDOVER_EDITS: [(&str, &str, &str); 1] =
+    [("document", "'tolerance', 'commitment', 'termination'))", "'tolerance', 'commitment', 'termination', 'handover'))")];
+
+/// Widens the CHECK lists of migration 1 (SQLite cannot alter a CHECK constraint):
 /// the schema's text is edited in the migration's transaction, as SQLite documents for
 /// changes that leave every stored row valid. Each edit must find its text exactly once: a
 /// schema that differs from what this program created is left as it was, and refused.
-fn widen_checks(tx: &Connection) -> Result<()> {
-    const EDITS: [(&str, &str, &str); 3] = [
-        ("case_file", "'withdrawn', 'archived'))", "'withdrawn', 'archived', 'terminated'))"),
-        (
-            "case_file",
-            "decision IN ('immediate', 'accepted', 'supplement', 'refused'))",
-            "decision IN ('immediate', 'accepted', 'supplement', 'refused', 'tolerated'))",
-        ),
-        (
-            "document",
-            "'completion', 'collection', 'inquiry_slip'))",
-            "'completion', 'collection', 'inquiry_slip', 'tolerance', 'commitment', 'termination'))",
-        ),
-    ];
+fn widen_checks(tx: &Connection, edits: &[(&'static str, &str, &str)]) -> Result<()> {
     let mut edited: Vec<(&str, String)> = vec![];
-    for (table, from, to) in EDITS {
+    for &(table, from, to) in edits {
         let sql = match edited.iter().find(|(t, _)| *t == table) {
             Some((_, sql)) => sql.clone(),
             None => tx.query_row("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1", [table], |r| r.get::<_, String>(0))?,
         };
-        let sql = match (sql.matches(from).count(), sql.matches(to).count()) {
-            // Widened already (a schema whose rows and text are this migration's).
+        // Widened already: a schema whose rows and text are this migration's, or a later
+        // migration's that widened the same list further (its text runs on past this one's).
+        let widened = sql.matches(to).count() + sql.matches(&format!("{}, ", to.trim_end_matches(')'))).count();
+        let sql = match (sql.matches(from).count(), widened) {
             (_, 1) => sql,
             (1, 0) => sql.replacen(from, to, 1),
             _ => return Err(StoreError::SchemaUnexpected(table)),

@@ -831,7 +831,7 @@ fn as_version_12(path: &Path, tamper: Option<(&str, &str)>) {
     let mut edits = vec![
         ("case_file", "'withdrawn', 'archived', 'terminated'))", "'withdrawn', 'archived'))"),
         ("case_file", "'refused', 'tolerated'))", "'refused'))"),
-        ("document", "'inquiry_slip', 'tolerance', 'commitment', 'termination'))", "'inquiry_slip'))"),
+        ("document", "'inquiry_slip', 'tolerance', 'commitment', 'termination', 'handover'))", "'inquiry_slip'))"),
     ];
     if let Some((from, to)) = tamper {
         edits.push(("case_file", from, to));
@@ -862,6 +862,8 @@ fn migration_13_widens_the_check_lists_and_refuses_a_schema_it_did_not_make() {
     // The lists are wider, not gone: a status the program does not know is still refused.
     assert!(sql.contains("CHECK (status IN ('awaiting_supplement'") && sql.contains("CHECK (decision IN ('immediate'"), "{sql}");
     let c = s.connection();
+    let docs: String = c.query_row("SELECT sql FROM sqlite_schema WHERE name = 'document'", [], |r| r.get(0)).unwrap();
+    assert!(docs.contains("'commitment', 'termination', 'handover'))"), "migration 15 widened after 13: {docs}");
     let check: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(check, "ok");
     drop(s);

@@ -451,6 +451,9 @@ async fn a_scanned_case_goes_from_supplement_to_collection() {
     d.keys("#collect-id", "450821196804053025").await;
     d.click("#collect-ok").await;
     d.wait_text("case-status", "已领取").await;
+    // The hand-over slip is issued for the collector's signature, and the clerk is told so.
+    d.wait_text("case-notice", "办理结果领取单").await;
+    d.wait_text("case-page", "〔2026〕交字第01-0001号").await;
     d.shot("5-case-collected").await;
     // The database agrees, and the chain is whole.
     let v = d.cli(&["case", "show", &number, "--json"]);
