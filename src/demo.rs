@@ -77,6 +77,7 @@ pub fn run(db: Option<&Path>, start: DateTime<FixedOffset>) -> Result<()> {
             received_on: None,
             confirm_rename: false,
             commitment: false,
+            sms_consent: false,
         },
         at(30),
     )?;
@@ -102,6 +103,7 @@ pub fn run(db: Option<&Path>, start: DateTime<FixedOffset>) -> Result<()> {
             received_on: None,
             confirm_rename: false,
             commitment: false,
+            sms_consent: false,
         },
         at(50),
     )?;
@@ -130,6 +132,7 @@ pub fn run(db: Option<&Path>, start: DateTime<FixedOffset>) -> Result<()> {
             received_on: None,
             confirm_rename: false,
             commitment: false,
+            sms_consent: false,
         },
         at(130),
     )?;
@@ -155,6 +158,7 @@ pub fn run(db: Option<&Path>, start: DateTime<FixedOffset>) -> Result<()> {
             received_on: None,
             confirm_rename: false,
             commitment: false,
+            sms_consent: false,
         },
         at(170),
     )?;

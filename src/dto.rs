@@ -42,6 +42,9 @@ pub struct IntakeFile {
     /// The applicant signed the 容缺 commitment (承诺书): tolerable materials may follow.
     #[serde(default)]
     pub commitment: bool,
+    /// The applicant agreed to be told by SMS at their mobile number (个人信息保护法 第13–14条).
+    #[serde(default)]
+    pub sms_consent: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -134,6 +137,7 @@ impl IntakeFile {
             received_on: self.received_on,
             confirm_rename: self.confirm_rename,
             commitment: self.commitment,
+            sms_consent: self.sms_consent,
         })
     }
 
@@ -266,6 +270,18 @@ pub fn warning_label(w: Option<Warning>) -> String {
         Some(Warning::Yellow { working_days_left }) => format!("黄牌：剩{working_days_left}个工作日"),
         Some(Warning::Red { working_days_overdue }) => format!("红牌：已超期{working_days_overdue}个工作日"),
     }
+}
+
+/// A case's messages: the number masked, never whole.
+pub fn sms_json(rows: &[yichuang_store::SmsRow]) -> Value {
+    Value::Array(
+        rows.iter()
+            .map(|m| {
+                json!({"notice": m.notice.as_str(), "occasion": m.occasion, "phone": m.phone_masked, "text": m.text,
+                       "status": m.status, "status_at": m.status_at, "detail": m.detail})
+            })
+            .collect(),
+    )
 }
 
 pub fn case_json(v: &CaseView) -> Value {

@@ -233,6 +233,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Queues the SMS reminders and invitations due today (for applicants who agreed), each
+    /// once; HQ sends them after the next sync. The window does this as Today opens.
+    SmsQueue,
     /// The centre's settings: show them, or change one (head only).
     Settings {
         /// KEY=VALUE: warning_days, stub_copies, deemed_approval, phone, address, printer,
@@ -935,6 +938,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Inquiry(c) => inquiry(&cli.db, c, now)?,
+        Command::SmsQueue => {
+            let mut store = open(&cli.db)?;
+            let n = store.queue_due_sms(now)?;
+            println!("已排队短信{n}条，同步后由县级发送");
+        }
         Command::Today { json } => {
             let store = open(&cli.db)?;
             let b = store.today_board(today)?;
@@ -1426,7 +1434,9 @@ fn case(db: &Option<PathBuf>, c: CaseCmd, now: DateTime<FixedOffset>) -> Result<
     let show = |store: &Store, number: &str, json: bool| -> Result<()> {
         let v = store.case(number, today)?;
         if json {
-            print_json(&dto::case_json(&v));
+            let mut j = dto::case_json(&v);
+            j["sms"] = dto::sms_json(&store.sms_of(number)?);
+            print_json(&j);
         } else {
             println!("办件编号：{}", v.number);
             println!("事项：{}（{}）", v.item_name, v.item_code);

@@ -34,6 +34,7 @@ fn request(i: u32) -> IntakeRequest {
         received_on: None,
         confirm_rename: false,
         commitment: false,
+        sms_consent: false,
     }
 }
 

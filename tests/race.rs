@@ -36,6 +36,7 @@ fn ready_cases(c: &Centre, n: usize) -> Vec<String> {
             received_on: None,
             confirm_rename: false,
             commitment: false,
+            sms_consent: false,
         };
         let number = s.intake(req, at(NOW)).unwrap().case_number.to_string();
         s.decide(&number, true, "", "demo", at(NOW)).unwrap();

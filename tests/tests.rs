@@ -15,6 +15,7 @@ mod fuzz;
 mod lan;
 mod keys;
 mod lifecycle;
+mod sms;
 mod tolerance;
 mod numbering;
 mod peers;

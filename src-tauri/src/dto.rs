@@ -364,6 +364,9 @@ pub struct IntakeForm {
     /// The applicant signed the 容缺 commitment (承诺书): tolerable materials may follow.
     #[serde(default)]
     pub commitment: bool,
+    /// The applicant agreed to be told by SMS at their mobile number (个人信息保护法 第13–14条).
+    #[serde(default)]
+    pub sms_consent: bool,
 }
 
 fn presented(materials: Vec<MaterialInput>) -> ApiResult<(Vec<Presented>, Vec<Defect>)> {
@@ -416,6 +419,7 @@ impl IntakeForm {
             received_on: None,
             confirm_rename: self.confirm_rename,
             commitment: self.commitment,
+            sms_consent: self.sms_consent,
         })
     }
 }
@@ -561,6 +565,9 @@ fn event_label(kind: &str) -> &'static str {
         "case.withdrawn" => "撤回",
         "case.archived" => "归档",
         "case.terminated" => "终止办理",
+        "case.sms_consent" => "短信通知",
+        "case.sms_queued" => "短信",
+        "case.sms_reported" => "短信",
         "document.reprinted" => "补打文书",
         "document.voided" => "作废文书",
         _ => "其他",
@@ -603,6 +610,24 @@ impl CaseDetail {
                     }
                     if let Some(due) = s.due {
                         what.push_str(&format!("，承诺办结{due}"));
+                    }
+                    match &event {
+                        yichuang_events::Event::CaseSmsConsent(c) if c.given => {
+                            let masked = c.phone.as_deref().and_then(|p| yichuang_core::Phone::parse(p).ok()).map(|p| p.masked()).unwrap_or_default();
+                            what.push_str(&format!("：申请人同意接收短信通知（{masked}）"));
+                        }
+                        yichuang_events::Event::CaseSmsConsent(_) => what.push_str("：申请人撤回短信通知的同意"),
+                        yichuang_events::Event::CaseSmsQueued(q) => {
+                            let label = yichuang_core::Notice::parse(&q.notice).map(|n| n.label()).unwrap_or("通知");
+                            what.push_str(&format!("{label}已排队，待县级发送"));
+                        }
+                        yichuang_events::Event::CaseSmsReported(r) => {
+                            what.push_str(r.label());
+                            if let Some(d) = r.detail.as_deref().filter(|d| !d.is_empty()) {
+                                what.push_str(&format!("（{d}）"));
+                            }
+                        }
+                        _ => {}
                     }
                 }
                 Err(err) => what.push_str(&format!("（{err}）")),

@@ -287,6 +287,9 @@ fn today_board(state: tauri::State<'_, AppState>) -> ApiResult<dto::BoardDto> {
     state.clerk()?;
     let today = now().date_naive();
     state.with(|s| {
+        // The SMS reminders due today are queued as the day's list opens (each once); a
+        // database open for reading only queues nothing and still shows the list.
+        let _ = s.queue_due_sms(now());
         let notices = s.supervisions(true)?.iter().map(|n| dto::SupervisionDto::new(n, today)).collect();
         Ok(dto::BoardDto::new(&s.today_board(today)?, &yichuang_report::day_figures(s, today)?.0, notices))
     })

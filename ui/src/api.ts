@@ -55,6 +55,8 @@ export interface IntakeForm {
   confirmRename?: boolean
   /** The applicant signed the 容缺 commitment (承诺书). */
   commitment?: boolean
+  /** The applicant agreed to be told by SMS at the mobile number (个人信息保护法 第13–14条). */
+  smsConsent?: boolean
 }
 export interface Deficiency { code: string; name: string; problem: string; copies?: number }
 export interface Preview { decision: Decision; due_date: string | null; provisional: boolean; deficiencies: Deficiency[]; owed_by: string | null }

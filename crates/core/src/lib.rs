@@ -15,6 +15,7 @@ pub mod ids;
 pub mod intake;
 pub mod numbering;
 pub mod quality;
+pub mod sms;
 pub mod text;
 pub mod tolerance;
 
@@ -29,4 +30,5 @@ pub use ids::{IdNumber, IdNumberError, PersonName, PersonNameError, Phone, Phone
 pub use intake::{Decision, Deficiency, Defect, IntakeError, Presented, Problem, Submission};
 pub use numbering::{CaseNumber, CentreCode, DocKind, DocumentNumber, NumberError, TerminalId};
 pub use text::{FreeText, TextError};
+pub use sms::{Message, Mobile, Notice, SmsError};
 pub use quality::{Absence, BadReasons, ComplaintKind, Duty, InquiryScope, QualityError, Rating, Service};

@@ -261,6 +261,71 @@ pub struct CaseServiceRated {
     pub rectification_due: Option<NaiveDate>,
 }
 
+/// 短信通知: the applicant's consent, given at intake or withdrawn later (个人信息保护法
+/// 第13–15条), with the mobile number it is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseSmsConsent {
+    pub given: bool,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// A message queued for HQ to send: `notice` and `occasion` (the day it is about, or `1` for
+/// a once-only one) make it unique for its case; `params` are its template's, `text` what
+/// they read as. HQ sends it only where the case's consent stands for `phone`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseSmsQueued {
+    pub notice: String,
+    pub occasion: String,
+    pub phone: String,
+    pub params: Vec<String>,
+    pub text: String,
+}
+
+impl CaseSmsQueued {
+    /// The message as the rules allow it, or why not (said in Chinese).
+    pub fn checked(&self) -> Result<yichuang_core::Notice, String> {
+        let notice = yichuang_core::Notice::parse(&self.notice).map_err(|e| e.to_string())?;
+        let phone = yichuang_core::Phone::parse(&self.phone).map_err(|e| format!("短信号码：{e}"))?;
+        yichuang_core::Mobile::of(Some(&phone)).map_err(|e| e.to_string())?;
+        if phone.as_str() != self.phone {
+            return Err("短信号码不是规范写法".into());
+        }
+        if yichuang_core::sms::carries_an_id(&self.text) || self.params.iter().any(|p| yichuang_core::sms::carries_an_id(p)) {
+            return Err(yichuang_core::SmsError::CarriesAnId.to_string());
+        }
+        if self.occasion.is_empty() || self.occasion.len() > 10 || self.params.len() > 6 || self.text.chars().count() > 300 {
+            return Err("短信记录的格式不对".into());
+        }
+        Ok(notice)
+    }
+}
+
+/// What became of a queued message, as HQ reported it in its signed relay answer: `queued`
+/// is the id of the `case.sms_queued` event; `status` is `sent` (the gateway took it),
+/// `delivered`, `failed` or `refused` (HQ would not send it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseSmsReported {
+    pub queued: String,
+    pub status: String,
+    pub at: String,
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+impl CaseSmsReported {
+    pub const STATUSES: [&'static str; 4] = ["sent", "delivered", "failed", "refused"];
+    pub fn label(&self) -> &'static str {
+        match self.status.as_str() {
+            "sent" => "已发出",
+            "delivered" => "已送达",
+            "failed" => "发送失败",
+            "refused" => "县级未发送",
+            _ => "状态未知",
+        }
+    }
+}
+
 impl CaseServiceRated {
     /// The rating as the rules allow it, or why not (said in Chinese): a known service and
     /// level, `bad` as the level says, reasons from the screen's list and a rectification only
@@ -586,6 +651,9 @@ pub enum Event {
     CaseRated(CaseRated),
     CaseServiceRated(CaseServiceRated),
     CaseTerminated(CaseTerminated),
+    CaseSmsConsent(CaseSmsConsent),
+    CaseSmsQueued(CaseSmsQueued),
+    CaseSmsReported(CaseSmsReported),
     DocumentIssued(DocumentIssued),
     DocumentVoided(DocumentVoided),
     DocumentReprinted(DocumentReprinted),
@@ -643,6 +711,9 @@ pub const KINDS: &[&str] = &[
     "case.rated",
     "case.service_rated",
     "case.terminated",
+    "case.sms_consent",
+    "case.sms_queued",
+    "case.sms_reported",
     "document.issued",
     "document.voided",
     "document.reprinted",
@@ -701,6 +772,9 @@ impl Event {
             "case.rated" => Self::CaseRated(de(kind, payload)?),
             "case.service_rated" => Self::CaseServiceRated(de(kind, payload)?),
             "case.terminated" => Self::CaseTerminated(de(kind, payload)?),
+            "case.sms_consent" => Self::CaseSmsConsent(de(kind, payload)?),
+            "case.sms_queued" => Self::CaseSmsQueued(de(kind, payload)?),
+            "case.sms_reported" => Self::CaseSmsReported(de(kind, payload)?),
             "document.issued" => Self::DocumentIssued(de(kind, payload)?),
             "document.voided" => Self::DocumentVoided(de(kind, payload)?),
             "document.reprinted" => Self::DocumentReprinted(de(kind, payload)?),
@@ -754,6 +828,9 @@ impl Event {
             Self::CaseRated(_) => "case.rated",
             Self::CaseServiceRated(_) => "case.service_rated",
             Self::CaseTerminated(_) => "case.terminated",
+            Self::CaseSmsConsent(_) => "case.sms_consent",
+            Self::CaseSmsQueued(_) => "case.sms_queued",
+            Self::CaseSmsReported(_) => "case.sms_reported",
             Self::DocumentIssued(_) => "document.issued",
             Self::DocumentVoided(_) => "document.voided",
             Self::DocumentReprinted(_) => "document.reprinted",
@@ -800,6 +877,9 @@ impl Event {
             Self::CaseRated(p) => ser(p),
             Self::CaseServiceRated(p) => ser(p),
             Self::CaseTerminated(p) => ser(p),
+            Self::CaseSmsConsent(p) => ser(p),
+            Self::CaseSmsQueued(p) => ser(p),
+            Self::CaseSmsReported(p) => ser(p),
             Self::DocumentIssued(p) => ser(p),
             Self::DocumentVoided(p) => ser(p),
             Self::DocumentReprinted(p) => ser(p),
@@ -858,6 +938,10 @@ impl Event {
                 p.by.clear();
                 p.id_number = None;
             }
+            // The number a message goes to is HQ's to send to (the purpose the applicant
+            // agreed to), kept only in its outbox: nothing HQ shows carries it.
+            Self::CaseSmsConsent(p) => p.phone = None,
+            Self::CaseSmsQueued(p) => p.phone.clear(),
             Self::InquiryRegistered(p) => {
                 p.person = None;
                 p.phone = None;
@@ -930,6 +1014,9 @@ impl Event {
             | Self::CaseRated(_)
             | Self::CaseServiceRated(_)
             | Self::CaseTerminated(_)
+            | Self::CaseSmsConsent(_)
+            | Self::CaseSmsQueued(_)
+            | Self::CaseSmsReported(_)
             | Self::RectificationCallback(_)
             | Self::RectificationDone(_) => Some(subject),
             Self::DocumentIssued(d) => d.case.as_deref(),

@@ -217,6 +217,42 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], accept_key: Option<&str>) -> Resu
         .await?;
     }
     project(&tx, &centre, &batch.terminal_uid, new.iter().filter(|e| !is_rejected(e.seq)).copied()).await?;
+    // Messages go to the outbox, to be sent only where the case's consent, as HQ holds it
+    // now (this batch included), stands for that number; else kept as refused, never sent.
+    for (e, p) in new.iter().zip(&parsed) {
+        if let (false, Ok(Event::CaseSmsQueued(q))) = (is_rejected(e.seq), p) {
+            let consent = tx
+                .query_opt(
+                    "SELECT body->>'given' = 'true', body->>'phone' FROM event
+                     WHERE case_number = $1 AND kind = 'case.sms_consent' AND NOT rejected
+                     ORDER BY at DESC, terminal_uid, seq DESC LIMIT 1",
+                    &[&e.subject],
+                )
+                .await?;
+            let standing = consent.is_some_and(|r| r.get::<_, Option<bool>>(0) == Some(true) && r.get::<_, Option<String>>(1).as_deref() == Some(q.phone.as_str()));
+            let (status, detail): (&str, Option<&str>) = if standing { ("queued", None) } else { ("refused", Some("申请人未同意以该号码接收短信，县级不发送")) };
+            tx.execute(
+                "INSERT INTO sms_outbox (queued_event, terminal_uid, centre_code, case_number, notice, occasion, phone, params, text, status, detail, queued_at, reported_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $11, $12, CASE WHEN $10 = 'refused' THEN $12 END)
+                 ON CONFLICT DO NOTHING",
+                &[
+                    &e.id,
+                    &batch.terminal_uid,
+                    &centre,
+                    &e.subject,
+                    &q.notice,
+                    &q.occasion,
+                    &q.phone,
+                    &serde_json::to_string(&q.params).unwrap_or_else(|_| "[]".into()),
+                    &q.text,
+                    &status,
+                    &detail,
+                    &e.at,
+                ],
+            )
+            .await?;
+        }
+    }
     let touched: Vec<String> = new.iter().filter(|e| !is_rejected(e.seq) && e.kind.starts_with("case.")).map(|e| e.subject.clone()).collect();
     refold_shared(&tx, &batch.terminal_uid, &touched).await?;
     // A centre's answer to a supervision notice: the first one stands.
@@ -305,6 +341,23 @@ fn rule(
         }
         if r.window != e.terminal {
             return Some(format!("评价记录写明的窗口{}不是记录它的终端{}", r.window, e.terminal));
+        }
+    }
+    // A message is one the rules allow: a known notice, to a mobile number, carrying no ID
+    // number; a consent is to a mobile number.
+    if let Event::CaseSmsQueued(q) = event {
+        if let Err(why) = q.checked() {
+            return Some(why);
+        }
+    }
+    if let Event::CaseSmsConsent(c) = event {
+        let ok = match (&c.phone, c.given) {
+            (_, false) => true,
+            (Some(p), true) => yichuang_core::Phone::parse(p).is_ok_and(|x| x.is_mobile() && x.as_str() == p),
+            (None, true) => false,
+        };
+        if !ok {
+            return Some("短信通知同意记录的手机号码不对".into());
         }
     }
     let is_held = known.contains(case) || intaken.contains(case);

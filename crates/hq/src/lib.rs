@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod pages;
 pub mod report;
 pub mod schema;
+pub mod sms;
 pub mod staff;
 pub mod supervision;
 pub mod tls;
@@ -399,6 +400,9 @@ pub struct Config {
     pub tls_cert: Option<String>,
     #[serde(default)]
     pub tls_key: Option<String>,
+    /// The SMS gateway; without it nothing is sent (messages wait in the outbox).
+    #[serde(default)]
+    pub sms: Option<sms::SmsConfig>,
 }
 
 impl Config {
@@ -430,6 +434,14 @@ impl Config {
         }
         if let Some(v) = env("YICHUANG_HQ_TLS_KEY") {
             c.tls_key = Some(v);
+        }
+        if let Some(s) = &mut c.sms {
+            if let Some(v) = env("YICHUANG_HQ_SMS_SECRET_KEY") {
+                s.secret_key = v;
+            }
+            if s.secret_key.is_empty() || s.secret_id.is_empty() || s.sdk_app_id.is_empty() {
+                anyhow::bail!("短信平台的 secret_id、secret_key（或 YICHUANG_HQ_SMS_SECRET_KEY）和 sdk_app_id 都须配置");
+            }
         }
         if c.listen.is_empty() {
             c.listen = "127.0.0.1:8470".into();

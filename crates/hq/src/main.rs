@@ -22,6 +22,9 @@ enum Command {
     Serve,
     /// Brings the database up to this program's schema.
     Migrate,
+    /// Sends the queued messages (短信) through the configured gateway once, and takes the
+    /// delivery reports (the server does this every 30 seconds by itself).
+    SmsSend,
     /// Makes a one-time enrolment code (80 random bits, e.g. 7K3M-9QX2-T4HB-C8RN) for a
     /// centre's terminal; HQ keeps only its hash, so it is shown this once.
     EnrolCode {
@@ -180,10 +183,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let n = yichuang_hq::migrate(&pool).await?;
             println!("已执行{n}个迁移");
         }
+        Command::SmsSend => {
+            yichuang_hq::migrate(&pool).await?;
+            let cfg = config.sms.as_ref().ok_or_else(|| anyhow::anyhow!("配置文件中没有短信平台（sms）的设置"))?;
+            let r = yichuang_hq::sms::round(&pool, cfg).await?;
+            println!("已发出{}条，失败{}条，收到送达报告{}条", r.sent, r.failed, r.reported);
+        }
         Command::Serve => {
             yichuang_hq::migrate(&pool).await?;
             let tls = config.tls_cert.is_some();
-            let state = yichuang_hq::AppState::new(pool, tls).with_hosts(config.hosts.clone());
+            let state = yichuang_hq::AppState::new(pool.clone(), tls).with_hosts(config.hosts.clone());
             let addr: std::net::SocketAddr = config.listen.parse().map_err(|e| anyhow::anyhow!("监听地址“{}”无效：{e}", config.listen))?;
             // The staff pages may have a listener (and so a network) of their own.
             let (terminals, staff) = match &config.staff_listen {
@@ -194,6 +203,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => (yichuang_hq::terminal_api(state.clone()).merge(yichuang_hq::staff_pages(state)), None),
             };
             let mut servers = tokio::task::JoinSet::new();
+            if let Some(cfg) = config.sms.clone() {
+                let pool = pool.clone();
+                tokio::spawn(async move {
+                    loop {
+                        if let Err(e) = yichuang_hq::sms::round(&pool, &cfg).await {
+                            eprintln!("yichuang-hq: 短信发送：{e}");
+                        }
+                        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                    }
+                });
+            }
             for (addr, app) in std::iter::once((addr, terminals)).chain(staff) {
                 let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
                 match (&config.tls_cert, &config.tls_key) {

@@ -104,6 +104,18 @@ pub async fn relay(State(s): State<AppState>, Json(req): Json<RelayRequest>) -> 
         .iter()
         .map(|r| yichuang_sync::client::RelayedSupervision { id: r.get(0), case: r.get(1), text: r.get(2), deadline: r.get(3), issued_by: r.get(4), issued_at: r.get(5) })
         .collect();
+    // What became of the centre's messages; each window records only its own.
+    answer.sms = client
+        .query(
+            "SELECT queued_event, case_number, CASE WHEN status = 'sending' THEN 'sent' ELSE status END, coalesce(reported_at, ''), detail
+             FROM sms_outbox WHERE centre_code = $1 AND status IN ('sent', 'delivered', 'failed', 'refused') AND reported_at IS NOT NULL
+             ORDER BY updated_at DESC LIMIT 500",
+            &[&centre],
+        )
+        .await?
+        .iter()
+        .map(|r| yichuang_sync::client::RelayedSms { queued: r.get(0), case: r.get(1), status: r.get(2), at: r.get(3), detail: r.get(4) })
+        .collect();
     let body = serde_json::to_string(&answer).unwrap_or_default();
     Ok(Json(documents::sign(&client, "relay", &req.at, body).await?))
 }

@@ -195,6 +195,31 @@ CREATE TABLE supervision (
     answer_terminal text
 );
 CREATE INDEX supervision_centre ON supervision (centre_code, answer);
+"#, r#"
+-- Migration 7: the messages (短信) the centres queued, for HQ to send through its gateway,
+-- once per case, notice and occasion. `phone` is kept here only, for sending (the purpose the
+-- applicant agreed to); no page shows it. `status`: queued, sending (claimed, the request
+-- under way), sent (the gateway took it), delivered, failed, refused (no standing consent).
+CREATE TABLE sms_outbox (
+    queued_event text PRIMARY KEY,
+    terminal_uid text NOT NULL,
+    centre_code  text NOT NULL REFERENCES centre,
+    case_number  text NOT NULL,
+    notice       text NOT NULL,
+    occasion     text NOT NULL,
+    phone        text NOT NULL,
+    params       jsonb NOT NULL,
+    text         text NOT NULL,
+    status       text NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'refused')),
+    serial_no    text,
+    detail       text,
+    queued_at    text NOT NULL,
+    reported_at  text,
+    updated_at   timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (centre_code, case_number, notice, occasion)
+);
+CREATE INDEX sms_outbox_status ON sms_outbox (status, queued_at);
+CREATE INDEX sms_outbox_centre ON sms_outbox (centre_code, updated_at);
 "#];
 
 /// Brings the database up to this program's schema.

@@ -227,6 +227,7 @@ fn intakes(s: &mut Store, n: u32, offset: u32, at: &str) {
             received_on: None,
             confirm_rename: false,
             commitment: false,
+            sms_consent: false,
         };
         s.intake(req, now(at)).unwrap();
     }
@@ -1266,6 +1267,7 @@ fn the_county_sees_whom_a_case_is_about_and_the_centre_keeps_the_rest() {
         received_on: None,
         confirm_rename: false,
         commitment: false,
+        sms_consent: false,
     };
     let number = t1.intake(req, now(T)).unwrap().case_number.to_string();
     yichuang_sync::sync(&mut t1, &quick(), now(T), &mut |_| {}).unwrap();
@@ -2118,6 +2120,7 @@ fn intake_with(s: &mut Store, item: &str, mats: &[&str], refusal: Option<&str>, 
         received_on: None,
         confirm_rename: false,
         commitment,
+        sms_consent: false,
     };
     s.intake(req, now(T)).unwrap().case_number.to_string()
 }
@@ -2214,4 +2217,199 @@ fn every_county_page_opens_with_cases_in_every_state() {
         let (status, body) = hq.page(Some(&admin), p);
         assert_eq!(status, 200, "{p}: {body}");
     }
+}
+
+/// A local stand-in for Tencent Cloud SMS (API 3.0): it answers `SendSms` and
+/// `PullSmsSendStatus` as the provider documents them, and only to a request signed with
+/// TC3-HMAC-SHA256 over exactly what was sent, with its own secret and a fresh timestamp;
+/// anything else gets the provider's `AuthFailure` answer. Each message it took is reported
+/// delivered at the next pull.
+struct SmsStandIn {
+    url: String,
+    taken: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+}
+
+const SMS_ID: &str = "AKIDstandin0001";
+const SMS_KEY: &str = "standin-secret-key-0001";
+
+impl SmsStandIn {
+    fn start() -> Self {
+        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+        let taken = std::sync::Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
+        let log = taken.clone();
+        std::thread::spawn(move || {
+            let mut pending: Vec<serde_json::Value> = vec![];
+            for mut req in server.incoming_requests() {
+                let headers: Vec<(String, String)> = req.headers().iter().map(|h| (h.field.as_str().as_str().to_ascii_lowercase(), h.value.as_str().to_owned())).collect();
+                let header = |name: &str| headers.iter().find(|(k, _)| k == &name.to_ascii_lowercase()).map(|(_, v)| v.clone()).unwrap_or_default();
+                let (action, ts, auth, host, ct) = (header("X-TC-Action"), header("X-TC-Timestamp"), header("Authorization"), header("Host"), header("Content-Type"));
+                let mut body = vec![];
+                std::io::Read::read_to_end(req.as_reader(), &mut body).unwrap();
+                let ts: i64 = ts.parse().unwrap_or(0);
+                let canonical = yichuang_hq::sms::canonical_request(&host, &action, &ct, &body);
+                let expected = yichuang_hq::sms::authorization(SMS_ID, SMS_KEY, ts, "sms", &canonical);
+                let fresh = (chrono::Utc::now().timestamp() - ts).abs() <= 300;
+                let answer = if header("X-TC-Version") != "2021-01-11" || header("X-TC-Region").is_empty() {
+                    serde_json::json!({"Error": {"Code": "MissingParameter", "Message": "version or region"}, "RequestId": "r0"})
+                } else if !fresh {
+                    serde_json::json!({"Error": {"Code": "AuthFailure.SignatureExpire", "Message": "expired"}, "RequestId": "r1"})
+                } else if auth != expected {
+                    serde_json::json!({"Error": {"Code": "AuthFailure.SignatureFailure", "Message": "The provided credentials could not be validated."}, "RequestId": "r2"})
+                } else {
+                    let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                    match action.as_str() {
+                        "SendSms" => {
+                            log.lock().unwrap().push(v.clone());
+                            let serial = format!("5000:{}", 1000 + log.lock().unwrap().len());
+                            let phone = v["PhoneNumberSet"][0].as_str().unwrap_or("").to_owned();
+                            pending.push(serde_json::json!({"UserReceiveTime": chrono::Utc::now().timestamp(), "CountryCode": "86", "SubscriberNumber": phone.trim_start_matches("+86"), "PhoneNumber": phone, "SerialNo": serial, "ReportStatus": "SUCCESS", "Description": "DELIVRD", "SessionContext": v["SessionContext"]}));
+                            serde_json::json!({"SendStatusSet": [{"SerialNo": serial, "PhoneNumber": phone, "Fee": 1, "SessionContext": v["SessionContext"], "Code": "Ok", "Message": "send success", "IsoCode": "CN"}], "RequestId": "r3"})
+                        }
+                        "PullSmsSendStatus" => serde_json::json!({"PullSmsSendStatusSet": std::mem::take(&mut pending), "RequestId": "r4"}),
+                        _ => serde_json::json!({"Error": {"Code": "InvalidAction", "Message": action}, "RequestId": "r5"}),
+                    }
+                };
+                let text = serde_json::json!({ "Response": answer }).to_string();
+                let _ = req.respond(tiny_http::Response::from_string(text));
+            }
+        });
+        Self { url, taken }
+    }
+
+    fn config(&self, key: &str) -> yichuang_hq::sms::SmsConfig {
+        yichuang_hq::sms::SmsConfig {
+            endpoint: self.url.clone(),
+            region: "ap-guangzhou".into(),
+            secret_id: SMS_ID.into(),
+            secret_key: key.into(),
+            sdk_app_id: "1400000001".into(),
+            sign_name: "示范县政务服务".into(),
+            templates: [("ready", "1001"), ("owed_due", "1002"), ("supplement_reminder", "1003"), ("rating_invite", "1004")]
+                .into_iter()
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                .collect(),
+        }
+    }
+}
+
+fn ready_case(s: &mut Store, n: u32, consent: bool) -> String {
+    use yichuang_core::{IdNumber, MaterialCode, PersonName, Phone, Presented};
+    let req = IntakeRequest {
+        item: "LS-01".into(),
+        applicant: ApplicantInput {
+            party: Party::Person { id_number: IdNumber::parse(&id_number(n)).unwrap(), name: PersonName::parse("韦秀英").unwrap() },
+            phone: Some(Phone::parse(&format!("1380775{n:04}")).unwrap()),
+        },
+        agent: None,
+        presented: ["SFZ", "HKB", "SQS", "KNZM"].iter().map(|m| Presented { material: MaterialCode::parse(m).unwrap(), pages: 1, copies: 1 }).collect(),
+        defects: vec![],
+        conditions: vec![],
+        refusal: None,
+        clerk: "demo".into(),
+        received_on: None,
+        confirm_rename: false,
+        commitment: false,
+        sms_consent: consent,
+    };
+    let number = s.intake(req, now(T)).unwrap().case_number.to_string();
+    s.decide(&number, true, "", "demo", now(T)).unwrap();
+    s.ready(&number, "demo", now(T)).unwrap();
+    number
+}
+
+/// 短信: no consent, nothing queued (and a message forged without one is never sent); with
+/// consent, ready queues one message that HQ sends to the provider signed as it requires, and
+/// its delivery comes back to the case's timeline at the window.
+#[test]
+fn the_applicant_who_agreed_is_told_by_sms_through_hq_and_the_delivery_comes_back() {
+    let hq = Hq::start();
+    let gateway = SmsStandIn::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = window(dir.path(), "450821102", "01");
+    let silent = ready_case(&mut t, 1, false);
+    let told = ready_case(&mut t, 2, true);
+    assert!(t.sms_of(&silent).unwrap().is_empty(), "no consent: nothing queued");
+    let queued = t.sms_of(&told).unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!((queued[0].notice, queued[0].status.as_str(), queued[0].phone_masked.as_str()), (yichuang_core::Notice::Ready, "queued", "138****0002"));
+    assert!(!queued[0].text.contains(&id_number(2)), "{}", queued[0].text);
+    // Ready twice is not possible; the day's reminders queue nothing more for a ready case.
+    assert_eq!(t.queue_due_sms(now(T)).unwrap(), 0);
+    hq.enrol(&mut t, &hq.code("450821102"));
+    yichuang_sync::sync(&mut t, &quick(), now(T), &mut |_| {}).unwrap();
+    assert_eq!(hq.sql("SELECT count(*) FROM sms_outbox WHERE status = 'queued'"), 1);
+
+    // A gateway key that is not the provider's: refused by the provider, recorded as failed.
+    let wrong = ready_case(&mut t, 3, true);
+    yichuang_sync::sync(&mut t, &quick(), now(T), &mut |_| {}).unwrap();
+    let r = hq.rt.block_on(async {
+        // Only the third case's message goes with the wrong key: the second's is held back.
+        let c = hq.pool.get().await.unwrap();
+        c.execute("UPDATE sms_outbox SET status = 'sending' WHERE case_number = $1", &[&told]).await.unwrap();
+        let r = yichuang_hq::sms::round(&hq.pool, &gateway.config("not-the-key")).await.unwrap();
+        c.execute("UPDATE sms_outbox SET status = 'queued' WHERE case_number = $1", &[&told]).await.unwrap();
+        r
+    });
+    assert_eq!((r.sent, r.failed), (0, 1));
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM sms_outbox WHERE case_number = '{wrong}' AND status = 'failed' AND detail LIKE '%AuthFailure.SignatureFailure%'")), 1);
+    assert!(gateway.taken.lock().unwrap().is_empty(), "nothing got through");
+
+    // With the provider's key: sent once, signed, to the applicant's number, its delivery
+    // reported; a second round sends nothing again.
+    let r = hq.rt.block_on(yichuang_hq::sms::round(&hq.pool, &gateway.config(SMS_KEY))).unwrap();
+    assert_eq!((r.sent, r.failed, r.reported), (1, 0, 1));
+    let r = hq.rt.block_on(yichuang_hq::sms::round(&hq.pool, &gateway.config(SMS_KEY))).unwrap();
+    assert_eq!((r.sent, r.reported), (0, 0));
+    let taken = gateway.taken.lock().unwrap().clone();
+    assert_eq!(taken.len(), 1, "{taken:?}");
+    assert_eq!(taken[0]["PhoneNumberSet"], serde_json::json!(["+8613807750002"]));
+    assert_eq!(taken[0]["TemplateId"], "1001");
+    assert_eq!(taken[0]["SignName"], "示范县政务服务");
+    assert_eq!(taken[0]["TemplateParamSet"][1], "示范镇便民服务中心");
+    assert_eq!(taken[0]["SessionContext"], queued[0].queued_event.as_str());
+    assert!(!taken[0].to_string().contains(&id_number(2)), "no ID number leaves");
+
+    // The next sync brings the delivery back to the case at the window: recorded once, as an
+    // event of the window's own stream; another sync records nothing again.
+    let r = yichuang_sync::sync(&mut t, &quick(), now(T), &mut |_| {}).unwrap();
+    assert_eq!(r.sms_reports, 2, "the delivered message, and the one the provider refused");
+    let rows = t.sms_of(&told).unwrap();
+    assert_eq!((rows[0].status.as_str(), rows[0].detail.as_deref()), ("delivered", Some("DELIVRD")));
+    assert_eq!(t.sms_of(&wrong).unwrap()[0].status, "failed");
+    let kinds: Vec<String> = t.events_of(&told).unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.iter().filter(|k| *k == "case.sms_reported").count(), 1, "{kinds:?}");
+    assert_eq!(yichuang_sync::sync(&mut t, &quick(), now(T), &mut |_| {}).unwrap().sms_reports, 0);
+    assert!(t.sms_of(&silent).unwrap().is_empty(), "the case without consent has none");
+    // What HQ's pages read of the events carries no phone.
+    let e = yichuang_events::Event::parse("case.sms_queued", &t.events_of(&told).unwrap().into_iter().find(|e| e.kind == "case.sms_queued").unwrap().payload).unwrap();
+    assert!(!e.for_county().payload().to_string().contains("1380775"), "{:?}", e.for_county());
+
+    // A message forged for the case without consent (a thief with the terminal's key) is
+    // kept as refused and never sent; one carrying an ID number is refused outright.
+    let forged = forged_batch(
+        &t,
+        vec![
+            (
+                "case.sms_queued",
+                silent.clone(),
+                r#"{"notice":"ready","occasion":"1","phone":"13807750001","params":["低保申请","示范镇便民服务中心"],"text":"您申请办理的“低保申请”已办结"}"#.into(),
+            ),
+            (
+                "case.sms_queued",
+                told.clone(),
+                format!(r#"{{"notice":"ready","occasion":"2","phone":"13807750002","params":["x"],"text":"身份证{}"}}"#, id_number(2)),
+            ),
+        ],
+        None,
+    );
+    let (code, body) = hq.post("/api/v1/batches", &forged.to_bytes());
+    assert_eq!(code, 200, "{body}");
+    assert!(body.to_string().contains("身份证号码"), "{body}");
+    assert_eq!(hq.sql("SELECT count(*) FROM sms_outbox WHERE status = 'refused'"), 1);
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM sms_outbox WHERE case_number = '{told}'")), 1);
+    let r = hq.rt.block_on(yichuang_hq::sms::round(&hq.pool, &gateway.config(SMS_KEY))).unwrap();
+    assert_eq!(r.sent, 0, "the refused one is never sent");
+    assert_eq!(gateway.taken.lock().unwrap().len(), 1);
+
 }

@@ -203,6 +203,7 @@ pub fn november(dir: &std::path::Path, per_day: u32, setup: &mut dyn FnMut(&mut 
                 received_on: None,
                 confirm_rename: false,
                 commitment: false,
+                sms_consent: false,
             };
             let o = s.intake(req, tick()).unwrap();
             let number = o.case_number.to_string();

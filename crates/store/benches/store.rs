@@ -48,6 +48,7 @@ fn request(i: u64) -> IntakeRequest {
         received_on: None,
         confirm_rename: false,
         commitment: false,
+        sms_consent: false,
     }
 }
 

@@ -52,6 +52,9 @@ pub struct IntakeRequest {
     pub confirm_rename: bool,
     /// The applicant signs the 容缺 commitment (承诺书): tolerable materials may follow.
     pub commitment: bool,
+    /// The applicant agrees to be told by SMS at the mobile number given (个人信息保护法
+    /// 第13–14条: consent, informed and specific); without it no message is ever queued.
+    pub sms_consent: bool,
 }
 
 /// Materials brought to complete an application awaiting supplement.
@@ -372,6 +375,8 @@ impl Store {
         let conditions: Vec<&str> = req.conditions.iter().map(MaterialCode::as_str).collect();
 
         let barring = owed_by.is_some() && centre.settings.bar_broken_commitments;
+        // Consent is to a mobile number: checked before anything is written.
+        let sms_mobile = crate::sms::consent_phone(req.sms_consent, req.applicant.phone.as_ref())?;
         self.write(&clerk.id, now, |w| {
             // Read again where it is acted on: another window may have terminated one since.
             if barring {
@@ -459,6 +464,9 @@ impl Store {
                     owed_by,
                 })),
             )?;
+            if let Some(mobile) = &sms_mobile {
+                crate::sms::record_consent(w, number.as_str(), mobile)?;
+            }
             let kinds: &[DocKind] = match (&decision, deemed) {
                 (_, true) | (Decision::Accepted, _) => &[DocKind::Receipt],
                 (Decision::Immediate, _) => &[DocKind::Completion],
@@ -837,6 +845,9 @@ impl Store {
             w.event(row.number.as_str(), detail.into_event(step))?;
             if let Some(doc) = document {
                 documents::issue_for_case(w, &centre, doc, &row.number, &staff)?;
+            }
+            if action == CaseAction::Ready {
+                crate::sms::queue(w, &centre, row.number.as_str(), yichuang_core::Notice::Ready, "1", None)?;
             }
             refold_if_shared(w, row.number.as_str(), &own)?;
             Ok(row.number)

@@ -262,7 +262,7 @@ fn insert_document(
     Ok(DocumentRef { kind: number.kind(), number: number.to_string(), voided: false })
 }
 
-fn item_from(conn: &Connection, version: &str, code: &str) -> Result<ServiceItem> {
+pub(crate) fn item_from(conn: &Connection, version: &str, code: &str) -> Result<ServiceItem> {
     let body: String = conn.query_row(
         "SELECT body FROM catalogue_item WHERE version = ?1 AND code = ?2",
         [version, code],

@@ -116,6 +116,8 @@ pub enum StoreError {
     #[error(transparent)]
     Phone(#[from] PhoneError),
     #[error(transparent)]
+    Sms(#[from] yichuang_core::SmsError),
+    #[error(transparent)]
     Name(#[from] PersonNameError),
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
@@ -184,6 +186,7 @@ impl StoreError {
             Self::IdNumber(e) => e.code(),
             Self::Uscc(e) => e.code(),
             Self::Phone(e) => e.code(),
+            Self::Sms(e) => e.code(),
             Self::Name(e) => e.code(),
             Self::Catalogue(e) => e.code(),
             Self::Calendar(e) => e.code(),

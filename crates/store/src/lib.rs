@@ -24,6 +24,7 @@ mod peers;
 mod pins;
 mod quality;
 mod service_rating;
+mod sms;
 mod supervision;
 mod sync;
 
@@ -43,6 +44,7 @@ pub use cases::{
     ApplicantInput, ApplicantMatch, ApplicantView, CaseFilter, CaseSummary, CaseView, IntakeOutcome, IntakePreview, IntakeRequest,
     MaterialView, Party, SupplementRequest,
 };
+pub use sms::{SmsReport, SmsRow};
 pub use documents::{DocCollector, DocGuide, DocInquiry, DocMaterial, DocumentBody, DocumentRecord, DocumentRef};
 pub use error::{io_reason, json_reason, sqlite_reason, Result, StoreError};
 pub use events::{chain_hash, ChainFault, EventRecord, GENESIS_HASH};
@@ -72,6 +74,7 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/013_tolerance.sql"),
     include_str!("migrations/014_service_rating.sql"),
     include_str!("migrations/015_handover.sql"),
+    include_str!("migrations/016_sms.sql"),
 ];
 
 /// The migration after whose SQL the chain is sealed and the PINs masked with this PC's key.

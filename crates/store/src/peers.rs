@@ -620,6 +620,39 @@ fn apply(w: &Writer<'_>, stream: &str, rec: &EventRecord, event: &Event, touched
                 params![rec.subject, rec.actor, rec.at],
             )?;
         }
+        Event::CaseSmsConsent(c) => {
+            if !case_held(&rec.subject)? {
+                return conflict(format!("本机没有办件{}的收件记录", rec.subject));
+            }
+            let phone = match (c.given, c.phone.as_deref().map(yichuang_core::Phone::parse)) {
+                (false, _) => None,
+                (true, Some(Ok(p))) if p.is_mobile() && p.as_str() == c.phone.as_deref().unwrap_or("") => Some(p.as_str().to_owned()),
+                _ => return conflict("短信通知同意记录的手机号码不对".into()),
+            };
+            w.tx.execute("UPDATE case_file SET sms_phone = ?2 WHERE number = ?1", params![rec.subject, phone])?;
+        }
+        Event::CaseSmsQueued(q) => {
+            if !case_held(&rec.subject)? {
+                return conflict(format!("本机没有办件{}的收件记录", rec.subject));
+            }
+            let notice = match q.checked() {
+                Ok(n) => n,
+                Err(why) => return conflict(why),
+            };
+            crate::sms::insert_notice(w.tx, &rec.id, &rec.subject, notice, &q.occasion, &q.phone, &q.text, false, &rec.at)?;
+        }
+        Event::CaseSmsReported(r) => {
+            // A window reports only on the messages it queued: an event of the same stream.
+            let queued: bool = w.tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM peer_event WHERE stream = ?1 AND subject = ?2 AND id = ?3 AND kind = 'case.sms_queued')",
+                params![stream, rec.subject, r.queued],
+                |x| x.get(0),
+            )?;
+            if !queued || !yichuang_events::CaseSmsReported::STATUSES.contains(&r.status.as_str()) {
+                return conflict("短信状态记录所说的短信不是该窗口排队的".into());
+            }
+            crate::sms::apply_report(w.tx, &r.queued, &r.status, &r.at, r.detail.as_deref())?;
+        }
         // Kept in the peer's stream and folded into the statistics from there.
         _ => {}
     }

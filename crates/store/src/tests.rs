@@ -82,7 +82,7 @@ fn migrating_takes_a_backup_first_and_appends() {
     {
         let c = Connection::open(&path).unwrap();
         c.execute_batch("DROP TABLE chain_seal; DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; DROP TABLE sync_reject; DROP TABLE sync_ack; DROP TABLE sync_download; DROP TABLE sync_enrolment; \
-             ALTER TABLE staff DROP COLUMN failed_attempts; ALTER TABLE staff DROP COLUMN locked_until; DROP TABLE supervision; DROP TABLE revoked_key; DROP TABLE peer_endpoint; DROP TABLE case_conflict; DROP TABLE peer_event; DROP TABLE peer_stream; DROP TABLE complaint_note; DROP TABLE complaint; DROP TABLE service_rating; DROP TABLE rectification; DROP TABLE rating; DROP TABLE absence; DROP TABLE post; \
+             ALTER TABLE staff DROP COLUMN failed_attempts; ALTER TABLE staff DROP COLUMN locked_until; DROP TABLE supervision; DROP TABLE revoked_key; DROP TABLE peer_endpoint; DROP TABLE case_conflict; DROP TABLE peer_event; DROP TABLE peer_stream; DROP TABLE complaint_note; DROP TABLE complaint; DROP TABLE service_rating; DROP TABLE sms_notice; DROP INDEX case_sms; ALTER TABLE case_file DROP COLUMN sms_phone; DROP TABLE rectification; DROP TABLE rating; DROP TABLE absence; DROP TABLE post; \
              DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by; ALTER TABLE case_file DROP COLUMN collector_id_number; ALTER TABLE case_file DROP COLUMN collector_role; \
              ALTER TABLE inquiry DROP COLUMN scope; ALTER TABLE case_file DROP COLUMN covering_for; ALTER TABLE chain_head DROP COLUMN latest_at; PRAGMA user_version = 1;").unwrap();
     }
@@ -250,6 +250,7 @@ fn cj01_request(first17: &str, materials: &[&str]) -> IntakeRequest {
         received_on: None,
         confirm_rename: false,
         commitment: false,
+        sms_consent: false,
     }
 }
 
@@ -798,7 +799,7 @@ fn the_backup_taken_just_before_the_seal_is_restored_and_sealed_again() {
         .execute_batch(
             "DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by;
              ALTER TABLE case_file DROP COLUMN collector_id_number; ALTER TABLE case_file DROP COLUMN collector_role;
-             DROP TRIGGER chain_seal_no_delete; DROP TABLE chain_seal; DROP TABLE service_rating; PRAGMA user_version = 10;",
+             DROP TRIGGER chain_seal_no_delete; DROP TABLE chain_seal; DROP TABLE service_rating; DROP TABLE sms_notice; DROP INDEX case_sms; ALTER TABLE case_file DROP COLUMN sms_phone; PRAGMA user_version = 10;",
         )
         .unwrap();
     let ring = Keyring::at(dir.path().join("upgraded-pc-keys"));
@@ -825,7 +826,7 @@ fn as_version_12(path: &Path, tamper: Option<(&str, &str)>) {
     c.execute_batch(
         "DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by;
          ALTER TABLE case_file DROP COLUMN collector_id_number; ALTER TABLE case_file DROP COLUMN collector_role;
-         DROP TABLE service_rating;",
+         DROP TABLE service_rating; DROP TABLE sms_notice; DROP INDEX case_sms; ALTER TABLE case_file DROP COLUMN sms_phone;",
     )
     .unwrap();
     let mut edits = vec![

@@ -95,6 +95,7 @@ proptest! {
                 received_on: None,
                 confirm_rename: false,
                 commitment: false,
+                sms_consent: false,
             };
             numbers.push(w[0].intake(req, at(1)).unwrap().case_number.to_string());
         }
@@ -215,6 +216,7 @@ fn weixiuying(item: &str, materials: &[&str], commitment: bool) -> IntakeRequest
         received_on: None,
         confirm_rename: false,
         commitment,
+        sms_consent: false,
     }
 }
 

@@ -48,6 +48,7 @@ fn main() {
             received_on: None,
             confirm_rename: false,
             commitment: false,
+            sms_consent: false,
         };
         s.intake(req, t).unwrap();
     }

@@ -76,6 +76,8 @@ pub struct SyncReport {
     pub revoked: Vec<String>,
     /// Supervision notices (督办) received this round.
     pub supervisions: usize,
+    /// What HQ reported of this terminal's messages, newly recorded.
+    pub sms_reports: usize,
 }
 
 /// HQ's answer to a batch.
@@ -204,6 +206,22 @@ pub struct Relay {
     /// Supervision notices (督办) about the centre's cases that no window has answered yet.
     #[serde(default)]
     pub supervisions: Vec<RelayedSupervision>,
+    /// What became of the centre's queued messages (短信): HQ sent them, or would not.
+    #[serde(default)]
+    pub sms: Vec<RelayedSms>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RelayedSms {
+    /// The id of the `case.sms_queued` event.
+    pub queued: String,
+    pub case: String,
+    /// `sent`, `delivered`, `failed` or `refused`.
+    pub status: String,
+    /// RFC 3339.
+    pub at: String,
+    #[serde(default)]
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -656,6 +674,20 @@ fn fetch_centre(store: &mut Store, http: &mut Http, e: &Enrolment, now: DateTime
             };
             match store.note_supervision(&notice, now) {
                 Ok(true) => report.supervisions += 1,
+                Ok(false) => {}
+                Err(e) => report.relay_refused.push(e.to_string()),
+            }
+        }
+        for m in &relay.sms {
+            let sms = yichuang_store::SmsReport {
+                queued_event: m.queued.clone(),
+                case_number: m.case.clone(),
+                status: m.status.clone(),
+                at: m.at.clone(),
+                detail: m.detail.clone(),
+            };
+            match store.note_sms_report(&sms, now) {
+                Ok(true) => report.sms_reports += 1,
                 Ok(false) => {}
                 Err(e) => report.relay_refused.push(e.to_string()),
             }

@@ -1358,6 +1358,44 @@ async fn the_verify_screen_tells_a_genuine_document_from_a_forged_one() {
 /// 容缺, F9 takes it in with the notice and the commitment; the case owes the photo and offers
 /// no approval until it comes; the photo brought, it is approved. The notice and the commitment
 /// are rendered for a look.
+/// 短信: consent is asked at intake (never assumed, never without a mobile number); with it,
+/// the result ready queues one message for HQ, shown on the case's timeline.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_applicant_s_consent_to_sms_is_asked_at_intake_and_the_message_is_on_the_timeline() {
+    let d = Desk::start().await;
+    d.sign_in().await;
+    d.click("#nav-intake").await;
+    d.keys("#item-search", "cjrz").await;
+    d.keys("#item-search", &key(Key::Enter)).await;
+    d.keys("#id-number", "450821197003150014").await;
+    d.keys("#name", "黄志强").await;
+    // No phone, no consent to give.
+    let box_ = d.find(".sms-consent").await;
+    assert!(box_.attr("class").await.unwrap().unwrap_or_default().contains("is-disabled"), "consent needs a phone first");
+    d.keys("#phone", "13807751234").await;
+    d.click(".sms-consent").await;
+    for code in ["SFZ", "HKB", "ZP", "SQB"] {
+        d.click(&format!(".got-{code}")).await;
+    }
+    d.press(Key::F8).await;
+    d.wait_text("preview-result", "予以受理").await;
+    d.press(Key::F9).await;
+    d.wait_text("outcome", "予以受理").await;
+    let cases = d.cli(&["case", "list", "--json"]);
+    let number = cases[0]["case_number"].as_str().unwrap().to_owned();
+    d.cli_text(&["case", "decide", &number, "--approve", "--actor", "demo"]);
+    d.cli_text(&["case", "ready", &number, "--actor", "demo"]);
+    let shown = d.cli(&["case", "show", &number, "--json"]);
+    assert_eq!(shown["sms"][0]["notice"], "ready", "{shown}");
+    d.nav("#nav-cases").await;
+    d.keys("#case-search", &number).await;
+    d.keys("#case-search", &key(Key::Enter)).await;
+    d.wait_text("case-page", "申请人同意接收短信通知（138****1234）").await;
+    d.wait_text("case-page", "短信领取通知已排队，待县级发送").await;
+    d.shot("28-sms-on-the-timeline").await;
+    d.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_tolerated_intake_issues_the_notice_and_the_commitment_and_owes_the_photo() {
     let d = Desk::start().await;
