@@ -44,6 +44,7 @@ fn main() {
         "void_document",
         "forward_case",
         "withdraw_case",
+        "withdraw_sms_consent",
         "pause_case",
         "resume_case",
         "settings",

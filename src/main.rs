@@ -558,6 +558,12 @@ enum CaseCmd {
         #[command(flatten)]
         actor: Actor,
     },
+    /// The applicant withdraws their consent to SMS notices (个人信息保护法 第15条).
+    SmsWithdraw {
+        number: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
     Archive {
         number: String,
         #[command(flatten)]
@@ -1567,6 +1573,10 @@ fn case(db: &Option<PathBuf>, c: CaseCmd, now: DateTime<FixedOffset>) -> Result<
         CaseCmd::Withdraw { number, reason, actor } => {
             store.withdraw(&number, &reason, &actor.actor, now)?;
             show(&store, &number, false)?;
+        }
+        CaseCmd::SmsWithdraw { number, actor } => {
+            store.withdraw_sms_consent(&number, &actor.actor, now)?;
+            println!("已撤回短信通知的同意：此后不再发送短信");
         }
         CaseCmd::Archive { number, actor } => {
             store.archive(&number, &actor.actor, now)?;

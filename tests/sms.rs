@@ -57,6 +57,12 @@ fn consent_needs_a_mobile_number_and_without_it_nothing_is_queued() {
     assert!(m[0]["text"].as_str().unwrap().contains("残疾人证申领"), "{m:?}");
     let payload: String = c.store().connection().query_row("SELECT payload FROM event WHERE kind = 'case.sms_queued'", [], |r| r.get(0)).unwrap();
     assert!(!payload.contains("45082119700101001"), "{payload}");
+    // The applicant withdraws: once; the case shows no consent, and nothing more is queued.
+    c.ok(&["case", "sms-withdraw", &told, "--actor", "demo"]);
+    let out = c.run(&["case", "sms-withdraw", &told, "--actor", "demo"]);
+    assert!(stderr(&out).contains("没有同意短信通知"), "{}", stderr(&out));
+    c.ok(&["case", "collect", &told, "--by", "李秀英", "--actor", "demo"]);
+    assert!(c.ok_at("2026-11-24T09:00:00+08:00", &["sms-queue"]).contains("已排队短信0条"), "no invitation after a withdrawal");
     assert_eq!(c.ok(&["verify"]).trim(), "ok");
 }
 

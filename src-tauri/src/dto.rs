@@ -546,6 +546,8 @@ pub struct CaseDetail {
     pub owed_overdue: bool,
     /// Who collected, as checked (申请人本人, 代办人, 持委托书代领) with the masked ID.
     pub collected: Option<String>,
+    /// The number the applicant agreed to be told at by SMS, masked; none without consent.
+    pub sms_phone: Option<String>,
     pub documents: Vec<DocDto>,
     pub timeline: Vec<TimelineEntry>,
     pub actions: Vec<ActionDto>,
@@ -712,6 +714,7 @@ impl CaseDetail {
                 .collect(),
             owed_by: v.owed_by.filter(|_| !v.owed.is_empty()).map(|d| d.to_string()),
             owed_overdue: !v.owed.is_empty() && v.owed_by.is_some_and(|d| yichuang_core::tolerance::may_terminate(d, today)),
+            sms_phone: v.sms_phone_masked.clone(),
             collected: v.collected_by.as_ref().map(|by| {
                 let role = match v.collector_role.as_deref() {
                     Some("applicant") => "申请人本人",

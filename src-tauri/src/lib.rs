@@ -585,6 +585,15 @@ fn withdraw_case(state: tauri::State<'_, AppState>, number: String, reason: Stri
 }
 
 #[tauri::command(async)]
+fn withdraw_sms_consent(state: tauri::State<'_, AppState>, number: String) -> ApiResult<dto::CaseDetail> {
+    let clerk = state.clerk()?;
+    state.with(|s| {
+        s.withdraw_sms_consent(&number, &clerk.id, now())?;
+        dto::CaseDetail::load(s, &number, now().date_naive())
+    })
+}
+
+#[tauri::command(async)]
 fn pause_case(state: tauri::State<'_, AppState>, number: String, kind: String, days: u32, reason: String) -> ApiResult<dto::CaseDetail> {
     let clerk = state.clerk()?;
     let kind = yichuang_core::PauseKind::parse(&kind).ok_or_else(|| ApiError::new("case.pause_kind", "请选择暂停计时的程序"))?;
@@ -981,6 +990,7 @@ pub fn run(store: Store) -> tauri::Result<()> {
             void_document,
             forward_case,
             withdraw_case,
+            withdraw_sms_consent,
             pause_case,
             resume_case,
             settings,

@@ -67,7 +67,7 @@ export interface CaseDetail {
   number: string; item_name: string; applicant_name: string; id_masked: string
   status: string; status_label: string; due_date: string | null; provisional: boolean; warning: Warning | null
   handler_name: string; deficiencies: Deficiency[]; owed: Deficiency[]; owed_by: string | null; owed_overdue: boolean
-  collected: string | null; documents: { kind: string; title: string; number: string; voided: boolean }[]
+  collected: string | null; sms_phone: string | null; documents: { kind: string; title: string; number: string; voided: boolean }[]
   timeline: { at: string; actor: string; what: string; sync: string }[]; actions: { key: string; label: string }[]
 }
 
@@ -285,6 +285,7 @@ export const api = {
     call<CaseDetail>('extend_case', { number, days, reason, approver, approverPin }),
   decideCase: (number: string, approved: boolean, reason: string) => call<CaseDetail>('decide_case', { number, approved, reason }),
   readyCase: (number: string) => call<CaseDetail>('ready_case', { number }),
+  withdrawSmsConsent: (number: string) => call<CaseDetail>('withdraw_sms_consent', { number }),
   collectCase: (number: string, by: string, idNumber: string, attorney: boolean) =>
     call<CaseDetail>('collect_case', { number, by, idNumber, attorney }),
   terminateCase: (number: string, reason: string, approver: string, approverPin: string) =>

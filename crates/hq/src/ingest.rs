@@ -149,14 +149,35 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], accept_key: Option<&str>) -> Resu
             rows.iter().map(|r| r.get(0)).collect()
         }
     };
+    // The services this batch's screen ratings name: each an event of this terminal's stream
+    // (held, or earlier in this batch), about the same case.
+    let mut served: HashMap<String, String> = {
+        let ids: Vec<&str> = parsed
+            .iter()
+            .filter_map(|p| match p {
+                Ok(Event::CaseServiceRated(r)) => Some(r.service_event.as_str()),
+                _ => None,
+            })
+            .collect();
+        if ids.is_empty() {
+            Default::default()
+        } else {
+            let rows = tx.query("SELECT id, subject FROM event WHERE terminal_uid = $1 AND id = ANY($2)", &[&batch.terminal_uid, &ids]).await?;
+            rows.iter().map(|r| (r.get(0), r.get(1))).collect()
+        }
+    };
     let mut intaken = std::collections::HashSet::new();
     let mut rejected = vec![];
     for (e, p) in new.iter().zip(&parsed) {
         let reason = match p {
             Err(why) => Some(why.clone()),
             Ok(Event::SupervisionAnswered(a)) if !notices.contains(&a.id) => Some(format!("县级没有发给本中心、编号为“{}”的督办", a.id)),
+            Ok(Event::CaseServiceRated(r)) if served.get(&r.service_event) != Some(&e.subject) => {
+                Some(format!("评价所说的服务“{}”不是本终端对办件{}的记录", r.service_event, e.subject))
+            }
             Ok(event) => rule(&centre, e, event, &known, &intaken, &held_state),
         };
+        served.entry(e.id.clone()).or_insert_with(|| e.subject.clone());
         match (reason, p) {
             (Some(reason), _) => rejected.push(Rejected { seq: e.seq, reason }),
             (None, Ok(event)) => {
@@ -217,40 +238,28 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], accept_key: Option<&str>) -> Resu
         .await?;
     }
     project(&tx, &centre, &batch.terminal_uid, new.iter().filter(|e| !is_rejected(e.seq)).copied()).await?;
-    // Messages go to the outbox, to be sent only where the case's consent, as HQ holds it
-    // now (this batch included), stands for that number; else kept as refused, never sent.
+    // Messages go to the outbox; each is sent only while the case's consent stands for its
+    // number (checked as it is sent: the consenting window may sync later). Once per case,
+    // notice and occasion: a second window's copy is kept as refused, and that window told.
     for (e, p) in new.iter().zip(&parsed) {
         if let (false, Ok(Event::CaseSmsQueued(q))) = (is_rejected(e.seq), p) {
-            let consent = tx
-                .query_opt(
-                    "SELECT body->>'given' = 'true', body->>'phone' FROM event
-                     WHERE case_number = $1 AND kind = 'case.sms_consent' AND NOT rejected
-                     ORDER BY at DESC, terminal_uid, seq DESC LIMIT 1",
-                    &[&e.subject],
-                )
-                .await?;
-            let standing = consent.is_some_and(|r| r.get::<_, Option<bool>>(0) == Some(true) && r.get::<_, Option<String>>(1).as_deref() == Some(q.phone.as_str()));
-            let (status, detail): (&str, Option<&str>) = if standing { ("queued", None) } else { ("refused", Some("申请人未同意以该号码接收短信，县级不发送")) };
-            tx.execute(
-                "INSERT INTO sms_outbox (queued_event, terminal_uid, centre_code, case_number, notice, occasion, phone, params, text, status, detail, queued_at, reported_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $11, $12, CASE WHEN $10 = 'refused' THEN $12 END)
-                 ON CONFLICT DO NOTHING",
-                &[
-                    &e.id,
-                    &batch.terminal_uid,
-                    &centre,
-                    &e.subject,
-                    &q.notice,
-                    &q.occasion,
-                    &q.phone,
-                    &serde_json::to_string(&q.params).unwrap_or_else(|_| "[]".into()),
-                    &q.text,
-                    &status,
-                    &detail,
-                    &e.at,
-                ],
-            )
-            .await?;
+            let params = serde_json::to_string(&q.params).unwrap_or_else(|_| "[]".into());
+            let insert = |status: &'static str, detail: Option<&'static str>| {
+                let tx = &tx;
+                let (centre, uid, params) = (&centre, &batch.terminal_uid, &params);
+                async move {
+                    tx.execute(
+                        "INSERT INTO sms_outbox (queued_event, terminal_uid, centre_code, case_number, notice, occasion, phone, params, text, status, detail, queued_at, reported_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $11, $12, CASE WHEN $10 = 'refused' THEN $12 END)
+                         ON CONFLICT DO NOTHING",
+                        &[&e.id, uid, centre, &e.subject, &q.notice, &q.occasion, &q.phone, params, &q.text, &status, &detail, &e.at],
+                    )
+                    .await
+                }
+            };
+            if insert("queued", None).await? == 0 {
+                insert("refused", Some("本中心其他窗口已排队同一通知，不重复发送")).await?;
+            }
         }
     }
     let touched: Vec<String> = new.iter().filter(|e| !is_rejected(e.seq) && e.kind.starts_with("case.")).map(|e| e.subject.clone()).collect();

@@ -220,6 +220,12 @@ CREATE TABLE sms_outbox (
 );
 CREATE INDEX sms_outbox_status ON sms_outbox (status, queued_at);
 CREATE INDEX sms_outbox_centre ON sms_outbox (centre_code, updated_at);
+"#, r#"
+-- Migration 8: once per case, notice and occasion among the messages that may be sent; a
+-- refused copy (another window's, or one without consent) stands beside it, so that a forged
+-- or duplicate copy never blocks the genuine message and its window hears why.
+ALTER TABLE sms_outbox DROP CONSTRAINT sms_outbox_centre_code_case_number_notice_occasion_key;
+CREATE UNIQUE INDEX sms_outbox_once ON sms_outbox (centre_code, case_number, notice, occasion) WHERE status <> 'refused';
 "#];
 
 /// Brings the database up to this program's schema.

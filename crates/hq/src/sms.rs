@@ -2,10 +2,15 @@
 //! (`SendSms` and `PullSmsSendStatus`, version 2021-01-11), each request signed with
 //! TC3-HMAC-SHA256. The provider's keys live in HQ's configuration only, never on a terminal.
 //!
-//! A message is sent at most once: its row is marked `sending` (committed) before the
-//! request, so that a crash mid-request never sends it again; the gateway's delivery report
-//! names it by `SessionContext` (the id of its `case.sms_queued` event), so that even a
-//! message whose answer was lost is settled by its report.
+//! A message is sent at most once, and only while the applicant's consent stands:
+//! - it is claimed (`sending`, committed) one at a time, and only where the case's latest
+//!   consent HQ holds gives that number; without one it waits (the consenting window may sync
+//!   after the window that queued it), and after two days is refused;
+//! - it goes back to `queued` only when the request cannot have left (no connection) or the
+//!   provider asks for a retry (a rate limit, an expired signature); an answer lost on the way
+//!   leaves it `sending`, to be settled by its delivery report, which names it by
+//!   `SessionContext` (the id of its `case.sms_queued` event), or after a day with no report
+//!   as `failed` with "结果不明", so that the window can phone the applicant.
 
 use std::collections::BTreeMap;
 
@@ -105,7 +110,11 @@ const VERSION: &str = "2021-01-11";
 /// Why a request to the gateway did not go through.
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
+    /// The request cannot have left: no connection was made.
     #[error("短信平台无法连接：{0}")]
+    Unreachable(String),
+    /// The request may have reached the provider; its answer did not come back.
+    #[error("短信平台的答复未收到：{0}")]
     Network(String),
     #[error("短信平台拒绝了请求：{code}（{message}）")]
     Refused { code: String, message: String },
@@ -121,7 +130,7 @@ pub fn call(cfg: &SmsConfig, action: &str, body: &Value, timestamp: i64) -> Resu
         .split("://")
         .nth(1)
         .map(str::to_owned)
-        .ok_or_else(|| GatewayError::Network(format!("地址“{}”不对", cfg.endpoint)))?;
+        .ok_or_else(|| GatewayError::Unreachable(format!("地址“{}”不对", cfg.endpoint)))?;
     let payload = serde_json::to_vec(body).unwrap_or_default();
     let canonical = canonical_request(&host, action, CONTENT_TYPE, &payload);
     let auth = authorization(&cfg.secret_id, &cfg.secret_key, timestamp, "sms", &canonical);
@@ -137,7 +146,18 @@ pub fn call(cfg: &SmsConfig, action: &str, body: &Value, timestamp: i64) -> Resu
         .header("X-TC-Version", VERSION)
         .header("X-TC-Region", &cfg.region)
         .send(&payload[..])
-        .map_err(|e| GatewayError::Network(e.to_string()))?;
+        .map_err(|e| {
+            use ureq::Timeout as T;
+            let unsent = matches!(
+                &e,
+                ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::Timeout(T::Resolve | T::Connect)
+            ) || matches!(&e, ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused);
+            if unsent {
+                GatewayError::Unreachable(e.to_string())
+            } else {
+                GatewayError::Network(e.to_string())
+            }
+        })?;
     let text = resp.body_mut().with_config().limit(1 << 20).read_to_string().map_err(|e| GatewayError::Network(e.to_string()))?;
     let v: Value = serde_json::from_str(&text).map_err(|_| GatewayError::Answer(text.chars().take(200).collect()))?;
     let r = v.get("Response").cloned().ok_or_else(|| GatewayError::Answer(text.chars().take(200).collect()))?;
@@ -162,22 +182,59 @@ fn now_text() -> String {
     chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!())).to_rfc3339()
 }
 
-/// Sends what is queued (at most 100 a round), then takes the delivery reports.
+/// Whether the provider asks for the same request later: a rate limit, a signature that
+/// expired (HQ's clock), its own internal error.
+fn retryable(code: &str) -> bool {
+    code.starts_with("LimitExceeded") || code.starts_with("RequestLimitExceeded") || code == "AuthFailure.SignatureExpire" || code.starts_with("InternalError")
+}
+
+/// Whether the case's consent HQ holds gives the row's number (`s` is the row) and was not
+/// withdrawn. Consent is given once, at intake; a withdrawal from any window wins, whatever
+/// the two PCs' clocks said.
+const CONSENT_STANDS: &str = "(EXISTS (SELECT 1 FROM event e WHERE e.case_number = s.case_number AND e.kind = 'case.sms_consent'
+       AND NOT e.rejected AND e.body->>'given' = 'true' AND e.body->>'phone' = s.phone)
+     AND NOT EXISTS (SELECT 1 FROM event e WHERE e.case_number = s.case_number AND e.kind = 'case.sms_consent'
+       AND NOT e.rejected AND e.body->>'given' = 'false'))";
+
+/// Sends what is queued with a standing consent (at most 100 a round), settles what waited
+/// too long, then takes the delivery reports.
 pub async fn round(pool: &deadpool_postgres::Pool, cfg: &SmsConfig) -> Result<Round, HqError> {
     let mut out = Round::default();
-    let mut client = pool.get().await?;
-    // Claimed for sending and committed before any request: never sent twice.
-    let tx = client.transaction().await?;
-    let rows = tx
-        .query(
-            "UPDATE sms_outbox SET status = 'sending', updated_at = now() WHERE queued_event IN (
-                 SELECT queued_event FROM sms_outbox WHERE status = 'queued' ORDER BY queued_at LIMIT 100 FOR UPDATE SKIP LOCKED)
-             RETURNING queued_event, notice, phone, params::text",
-            &[],
+    let client = pool.get().await?;
+    // No consent for two days (none came, or it was withdrawn): refused, never sent.
+    client
+        .execute(
+            &format!(
+                "UPDATE sms_outbox s SET status = 'refused', detail = '申请人未同意以该号码接收短信（或已撤回），县级不发送', reported_at = $1, updated_at = now()
+                 WHERE status = 'queued' AND updated_at < now() - interval '2 days' AND NOT {CONSENT_STANDS}"
+            ),
+            &[&now_text()],
         )
         .await?;
-    tx.commit().await?;
-    for row in rows {
+    // Claimed a day ago and never reported: the window is told, to phone the applicant.
+    client
+        .execute(
+            "UPDATE sms_outbox SET status = 'failed', detail = '发送结果不明（一天内没有送达报告），请电话告知申请人', reported_at = $1, updated_at = now()
+             WHERE status = 'sending' AND updated_at < now() - interval '1 day'",
+            &[&now_text()],
+        )
+        .await?;
+    for _ in 0..100 {
+        // One at a time, committed before the request: never sent twice.
+        let Some(row) = client
+            .query_opt(
+                &format!(
+                    "UPDATE sms_outbox SET status = 'sending', updated_at = now() WHERE queued_event = (
+                         SELECT s.queued_event FROM sms_outbox s WHERE s.status = 'queued' AND {CONSENT_STANDS}
+                         ORDER BY s.queued_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+                     RETURNING queued_event, notice, phone, params::text"
+                ),
+                &[],
+            )
+            .await?
+        else {
+            break;
+        };
         let (id, notice, phone, params): (String, String, String, String) = (row.get(0), row.get(1), row.get(2), row.get(3));
         let params: Value = serde_json::from_str(&params).unwrap_or_else(|_| json!([]));
         let Some(template) = cfg.templates.get(&notice).cloned() else {
@@ -200,19 +257,25 @@ pub async fn round(pool: &deadpool_postgres::Pool, cfg: &SmsConfig) -> Result<Ro
         match answer {
             Ok(r) => {
                 let status = &r["SendStatusSet"][0];
-                if status["Code"].as_str() == Some("Ok") {
+                let code = status["Code"].as_str().unwrap_or("无状态");
+                if code == "Ok" {
                     settle(&client, &id, "sent", status["SerialNo"].as_str(), None).await?;
                     out.sent += 1;
+                } else if retryable(code) {
+                    client_requeue(&client, &id, &format!("{code}：稍后重发")).await?;
                 } else {
-                    let why = format!("{}（{}）", status["Code"].as_str().unwrap_or("无状态"), status["Message"].as_str().unwrap_or(""));
+                    let why = format!("{code}（{}）", status["Message"].as_str().unwrap_or(""));
                     settle(&client, &id, "failed", None, Some(&why)).await?;
                     out.failed += 1;
                 }
             }
-            // The request did not go through: queued again for the next round.
+            Err(GatewayError::Refused { code, .. }) if retryable(&code) => client_requeue(&client, &id, &format!("{code}：稍后重发")).await?,
+            // Nothing left: queued again for the next round.
+            Err(GatewayError::Unreachable(why)) => client_requeue(&client, &id, &why).await?,
+            // It may have reached the provider: left `sending`, for its report to settle.
             Err(GatewayError::Network(why)) => {
                 client
-                    .execute("UPDATE sms_outbox SET status = 'queued', detail = $2, updated_at = now() WHERE queued_event = $1", &[&id, &why])
+                    .execute("UPDATE sms_outbox SET detail = $2 WHERE queued_event = $1", &[&id, &format!("发送结果不明，待送达报告确认：{why}")])
                     .await?;
             }
             Err(e) => {
@@ -227,26 +290,34 @@ pub async fn round(pool: &deadpool_postgres::Pool, cfg: &SmsConfig) -> Result<Ro
     let pulled = tokio::task::spawn_blocking(move || call(&cfg2, "PullSmsSendStatus", &body, chrono::Utc::now().timestamp()))
         .await
         .map_err(|e| HqError::Internal(e.to_string()))?;
-    if let Ok(r) = pulled {
-        for item in r["PullSmsSendStatusSet"].as_array().cloned().unwrap_or_default() {
-            let status = if item["ReportStatus"].as_str() == Some("SUCCESS") { "delivered" } else { "failed" };
-            let detail = item["Description"].as_str().unwrap_or("").to_owned();
-            let at = item["UserReceiveTime"]
-                .as_i64()
-                .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-                .map(|t| t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!())).to_rfc3339())
-                .unwrap_or_else(now_text);
-            let n = client
-                .execute(
-                    "UPDATE sms_outbox SET status = $3, detail = $4, reported_at = $5, updated_at = now()
-                     WHERE (queued_event = $1 OR (serial_no = $2 AND serial_no <> '')) AND status IN ('sending', 'sent')",
-                    &[&item["SessionContext"].as_str().unwrap_or(""), &item["SerialNo"].as_str().unwrap_or(""), &status, &detail, &at],
-                )
-                .await?;
-            out.reported += n as usize;
+    match pulled {
+        Ok(r) => {
+            for item in r["PullSmsSendStatusSet"].as_array().cloned().unwrap_or_default() {
+                let status = if item["ReportStatus"].as_str() == Some("SUCCESS") { "delivered" } else { "failed" };
+                let detail = item["Description"].as_str().unwrap_or("").to_owned();
+                let at = item["UserReceiveTime"]
+                    .as_i64()
+                    .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                    .map(|t| t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!())).to_rfc3339())
+                    .unwrap_or_else(now_text);
+                let n = client
+                    .execute(
+                        "UPDATE sms_outbox SET status = $3, detail = $4, reported_at = $5, updated_at = now()
+                         WHERE (queued_event = $1 OR (serial_no = $2 AND serial_no <> '')) AND status IN ('sending', 'sent')",
+                        &[&item["SessionContext"].as_str().unwrap_or(""), &item["SerialNo"].as_str().unwrap_or(""), &status, &detail, &at],
+                    )
+                    .await?;
+                out.reported += n as usize;
+            }
         }
+        Err(e) => eprintln!("yichuang-hq: 短信送达报告未取到：{e}"),
     }
     Ok(out)
+}
+
+async fn client_requeue(client: &deadpool_postgres::Object, id: &str, why: &str) -> Result<(), HqError> {
+    client.execute("UPDATE sms_outbox SET status = 'queued', detail = $2, updated_at = now() WHERE queued_event = $1", &[&id, &why]).await?;
+    Ok(())
 }
 
 async fn settle(client: &deadpool_postgres::Object, id: &str, status: &str, serial: Option<&str>, detail: Option<&str>) -> Result<(), HqError> {

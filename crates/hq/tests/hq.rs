@@ -2342,6 +2342,10 @@ fn the_applicant_who_agreed_is_told_by_sms_through_hq_and_the_delivery_comes_bac
 
     // A gateway key that is not the provider's: refused by the provider, recorded as failed.
     let wrong = ready_case(&mut t, 3, true);
+    // An applicant who withdrew their consent after the message was queued: never sent.
+    let withdrawn = ready_case(&mut t, 4, true);
+    t.withdraw_sms_consent(&withdrawn, "demo", now(T)).unwrap();
+    assert!(t.withdraw_sms_consent(&withdrawn, "demo", now(T)).is_err(), "withdrawn once");
     yichuang_sync::sync(&mut t, &quick(), now(T), &mut |_| {}).unwrap();
     let r = hq.rt.block_on(async {
         // Only the third case's message goes with the wrong key: the second's is held back.
@@ -2385,8 +2389,9 @@ fn the_applicant_who_agreed_is_told_by_sms_through_hq_and_the_delivery_comes_bac
     let e = yichuang_events::Event::parse("case.sms_queued", &t.events_of(&told).unwrap().into_iter().find(|e| e.kind == "case.sms_queued").unwrap().payload).unwrap();
     assert!(!e.for_county().payload().to_string().contains("1380775"), "{:?}", e.for_county());
 
-    // A message forged for the case without consent (a thief with the terminal's key) is
-    // kept as refused and never sent; one carrying an ID number is refused outright.
+    // A message forged for the case without consent (a thief with the terminal's key) waits
+    // unsent for a consent that never comes; one carrying an ID number is refused outright; a
+    // second copy of a message already queued (another window's) is kept as refused.
     let forged = forged_batch(
         &t,
         vec![
@@ -2400,16 +2405,33 @@ fn the_applicant_who_agreed_is_told_by_sms_through_hq_and_the_delivery_comes_bac
                 told.clone(),
                 format!(r#"{{"notice":"ready","occasion":"2","phone":"13807750002","params":["x"],"text":"身份证{}"}}"#, id_number(2)),
             ),
+            (
+                "case.sms_queued",
+                told.clone(),
+                r#"{"notice":"ready","occasion":"1","phone":"13807750002","params":["残疾人证申领","示范镇便民服务中心"],"text":"您申请办理的“残疾人证申领”已办结"}"#.into(),
+            ),
+            // A screen rating of a service this terminal never recorded.
+            (
+                "case.service_rated",
+                told.clone(),
+                r#"{"service_event":"T01-nothing","service":"collected","rating":"very_satisfied","bad":false,"reasons":[],"clerk":"demo","window":"01","on":"2026-11-23","rectification_due":null}"#.into(),
+            ),
         ],
         None,
     );
     let (code, body) = hq.post("/api/v1/batches", &forged.to_bytes());
     assert_eq!(code, 200, "{body}");
     assert!(body.to_string().contains("身份证号码"), "{body}");
-    assert_eq!(hq.sql("SELECT count(*) FROM sms_outbox WHERE status = 'refused'"), 1);
-    assert_eq!(hq.sql(&format!("SELECT count(*) FROM sms_outbox WHERE case_number = '{told}'")), 1);
+    assert!(body.to_string().contains("评价所说的服务“T01-nothing”不是本终端"), "{body}");
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM sms_outbox WHERE case_number = '{told}' AND status = 'refused' AND detail LIKE '%不重复发送%'")), 1);
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM sms_outbox WHERE case_number = '{told}'")), 2, "the one delivered, the copy refused");
     let r = hq.rt.block_on(yichuang_hq::sms::round(&hq.pool, &gateway.config(SMS_KEY))).unwrap();
-    assert_eq!(r.sent, 0, "the refused one is never sent");
+    assert_eq!(r.sent, 0, "no consent, no message");
     assert_eq!(gateway.taken.lock().unwrap().len(), 1);
+    // Two days later, what still has no standing consent is refused for good.
+    hq.sql("WITH u AS (UPDATE sms_outbox SET updated_at = now() - interval '3 days' WHERE status = 'queued' RETURNING 1) SELECT count(*) FROM u");
+    hq.rt.block_on(yichuang_hq::sms::round(&hq.pool, &gateway.config(SMS_KEY))).unwrap();
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM sms_outbox WHERE case_number IN ('{silent}', '{withdrawn}') AND status = 'refused'")), 2);
+    assert_eq!(gateway.taken.lock().unwrap().len(), 1, "still only the one consented to");
 
 }

@@ -178,6 +178,8 @@ pub struct CaseView {
     /// `applicant`, `agent` or `attorney`, when the collector's ID was checked.
     pub collector_role: Option<String>,
     pub collector_id_masked: Option<String>,
+    /// The mobile number the applicant agreed to be told at, masked; none without consent.
+    pub sms_phone_masked: Option<String>,
     pub completed_on: Option<NaiveDate>,
     pub created_at: String,
     /// 容缺: what the case owes now (empty when nothing), and by when (kept once set).
@@ -872,7 +874,7 @@ impl Store {
             "SELECT c.number, c.decision, c.deemed_accepted, c.received_on, c.due_date, c.due_provisional,
                     c.calendar_version, c.handler, s.name, c.forwarded_to, c.outcome_reason, c.collected_by,
                     c.completed_on, c.created_at, a.kind, a.name, coalesce(a.id_number, a.uscc), a.phone, c.agent_name,
-                    c.collector_role, c.collector_id_number
+                    c.collector_role, c.collector_id_number, c.sms_phone
              FROM case_file c JOIN applicant a ON a.id = c.applicant_id JOIN staff s ON s.id = c.handler
              WHERE c.number = ?1",
             [row.number.as_str()],
@@ -914,6 +916,7 @@ impl Store {
                     collector_id_masked: r
                         .get::<_, Option<String>>(20)?
                         .map(|k| IdNumber::parse(&k).map(|i| i.masked()).unwrap_or(k)),
+                    sms_phone_masked: r.get::<_, Option<String>>(21)?.map(|p| Phone::parse(&p).map(|p| p.masked()).unwrap_or_else(|_| "***".into())),
                     completed_on: r.get(12)?,
                     created_at: r.get(13)?,
                     owed: if row.state.owes() { row.owed.clone() } else { vec![] },

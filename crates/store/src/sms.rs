@@ -67,8 +67,10 @@ pub(crate) fn queue(w: &Writer<'_>, centre: &Centre, case: &str, notice: Notice,
     if done {
         return Ok(false);
     }
-    let item = crate::documents::item_from(w.tx, &version, &code)?;
-    let message = Message::new(notice, &centre.name, item.name(), day)?;
+    // A message that cannot be made (an item name that looks like an ID number) is not sent;
+    // it never stops the act it would have told of.
+    let Ok(item) = crate::documents::item_from(w.tx, &version, &code) else { return Ok(false) };
+    let Ok(message) = Message::new(notice, &centre.name, item.name(), day) else { return Ok(false) };
     let seq = w.event(
         case,
         Event::CaseSmsQueued(ev::CaseSmsQueued {
@@ -129,49 +131,39 @@ impl Store {
     /// Queues the reminders and invitations that are due on `now`'s day, in one transaction:
     /// owed materials due in two working days, a supplement notice waiting five working days,
     /// the invitation to rate a service that ended and was not rated. Each once. How many.
+    /// With nothing due nothing is written (Today opens this way many times a day).
     pub fn queue_due_sms(&mut self, now: DateTime<FixedOffset>) -> Result<usize> {
         let centre = self.centre()?.clone();
         let calendar = self.calendar.clone();
         let today = yichuang_core::clock::beijing_day(now);
+        if due_sms(self.connection(), &calendar, today)?.is_empty() {
+            return Ok(0);
+        }
         self.write("system", now, |w| {
             let mut queued = 0;
-            let owing: Vec<(String, NaiveDate)> = collect(
-                w.tx,
-                "SELECT number, owed_by FROM case_file WHERE sms_phone IS NOT NULL AND owed IS NOT NULL AND owed_by IS NOT NULL
-                   AND status IN ('accepted', 'forwarded')",
-            )?;
-            for (case, owed_by) in owing {
-                if rules::owed_reminder_due(&calendar, owed_by, today) {
-                    queued += usize::from(queue(w, &centre, &case, Notice::OwedDue, &owed_by.to_string(), Some(owed_by))?);
-                }
-            }
-            let waiting: Vec<(String, NaiveDate)> = collect(
-                w.tx,
-                "SELECT c.number, max(substr(d.issued_at, 1, 10)) FROM case_file c JOIN document d ON d.case_number = c.number
-                 WHERE c.sms_phone IS NOT NULL AND c.status = 'awaiting_supplement' AND d.kind = 'supplement' AND d.voided_at IS NULL
-                 GROUP BY c.number",
-            )?;
-            for (case, notice_day) in waiting {
-                if rules::supplement_reminder_on(&calendar, notice_day) <= today {
-                    queued += usize::from(queue(w, &centre, &case, Notice::SupplementReminder, &notice_day.to_string(), None)?);
-                }
-            }
-            // A service ended: handled on the spot, or collected; not rated at the window for
-            // its result, nor at a return visit.
-            let ended: Vec<(String, NaiveDate)> = collect(
-                w.tx,
-                "SELECT c.number, coalesce(CASE WHEN c.status = 'completed' THEN c.completed_on END, substr(c.updated_at, 1, 10))
-                 FROM case_file c
-                 WHERE c.sms_phone IS NOT NULL AND c.status IN ('completed', 'collected')
-                   AND NOT EXISTS (SELECT 1 FROM rating r WHERE r.case_number = c.number)
-                   AND NOT EXISTS (SELECT 1 FROM service_rating s WHERE s.case_number = c.number AND s.service IN ('immediate', 'collected'))",
-            )?;
-            for (case, day) in ended {
-                if rules::rating_invite_due(day, today) {
-                    queued += usize::from(queue(w, &centre, &case, Notice::RatingInvite, "1", None)?);
-                }
+            // Read again where it is acted on.
+            for (case, notice, occasion, day) in due_sms(w.tx, &calendar, today)? {
+                queued += usize::from(queue(w, &centre, &case, notice, &occasion, day)?);
             }
             Ok(queued)
+        })
+    }
+
+    /// The applicant withdraws their consent (个人信息保护法 第15条): nothing more is queued,
+    /// and HQ sends nothing still waiting.
+    pub fn withdraw_sms_consent(&mut self, case: &str, actor: &str, now: DateTime<FixedOffset>) -> Result<()> {
+        let staff = self.require_staff(actor)?;
+        self.write(&staff.id, now, |w| {
+            let phone: Option<Option<String>> =
+                w.tx.query_row("SELECT sms_phone FROM case_file WHERE number = ?1", [case], |r| r.get(0)).optional()?;
+            match phone {
+                None => return Err(StoreError::UnknownCase(case.to_owned())),
+                Some(None) => return Err(StoreError::Rule("该办件的申请人没有同意短信通知，无需撤回".into())),
+                Some(Some(_)) => {}
+            }
+            w.tx.execute("UPDATE case_file SET sms_phone = NULL WHERE number = ?1", [case])?;
+            w.event(case, Event::CaseSmsConsent(ev::CaseSmsConsent { given: false, phone: None }))?;
+            Ok(())
         })
     }
 
@@ -237,6 +229,58 @@ impl Store {
             Ok(true)
         })
     }
+}
+
+/// A message due: its case, notice, occasion, and the day it names.
+type Due = (String, Notice, String, Option<NaiveDate>);
+
+/// What is due on `today` and not yet queued.
+fn due_sms(conn: &Connection, calendar: &yichuang_core::Calendar, today: NaiveDate) -> Result<Vec<Due>> {
+    let mut due = vec![];
+    let owing = collect(
+        conn,
+        "SELECT number, owed_by FROM case_file WHERE sms_phone IS NOT NULL AND owed IS NOT NULL AND owed_by IS NOT NULL
+           AND status IN ('accepted', 'forwarded')",
+    )?;
+    for (case, owed_by) in owing {
+        if rules::owed_reminder_due(calendar, owed_by, today) {
+            due.push((case, Notice::OwedDue, owed_by.to_string(), Some(owed_by)));
+        }
+    }
+    let waiting = collect(
+        conn,
+        "SELECT c.number, max(substr(d.issued_at, 1, 10)) FROM case_file c JOIN document d ON d.case_number = c.number
+         WHERE c.sms_phone IS NOT NULL AND c.status = 'awaiting_supplement' AND d.kind = 'supplement' AND d.voided_at IS NULL
+         GROUP BY c.number",
+    )?;
+    for (case, notice_day) in waiting {
+        if rules::supplement_reminder_on(calendar, notice_day) <= today {
+            due.push((case, Notice::SupplementReminder, notice_day.to_string(), None));
+        }
+    }
+    // A service ended: handled on the spot, or collected; not rated at the window for its
+    // result, nor at a return visit.
+    let ended = collect(
+        conn,
+        "SELECT c.number, coalesce(CASE WHEN c.status = 'completed' THEN c.completed_on END, substr(c.updated_at, 1, 10))
+         FROM case_file c
+         WHERE c.sms_phone IS NOT NULL AND c.status IN ('completed', 'collected')
+           AND NOT EXISTS (SELECT 1 FROM rating r WHERE r.case_number = c.number)
+           AND NOT EXISTS (SELECT 1 FROM service_rating s WHERE s.case_number = c.number AND s.service IN ('immediate', 'collected'))",
+    )?;
+    for (case, day) in ended {
+        if rules::rating_invite_due(day, today) {
+            due.push((case, Notice::RatingInvite, "1".to_owned(), None));
+        }
+    }
+    let mut stmt = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM sms_notice WHERE case_number = ?1 AND notice = ?2 AND occasion = ?3)")?;
+    let mut out = vec![];
+    for d in due {
+        if !stmt.query_row(params![d.0, d.1.as_str(), d.2], |r| r.get::<_, bool>(0))? {
+            out.push(d);
+        }
+    }
+    Ok(out)
 }
 
 fn collect(conn: &Connection, sql: &str) -> Result<Vec<(String, NaiveDate)>> {

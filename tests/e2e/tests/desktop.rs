@@ -1165,6 +1165,7 @@ async fn every_command_acts_as_the_signed_in_staff_member_only() {
         ("void_document", json!({"number": "SL-2026-01-0001", "reason": "打错", "approver": "head", "approverPin": "123456"})),
         ("forward_case", json!({"number": "450821102012026112300001", "to": "县民政局", "reason": "需县级审批"})),
         ("withdraw_case", json!({"number": "450821102012026112300001", "reason": "申请人撤回"})),
+        ("withdraw_sms_consent", json!({"number": "450821102012026112300001"})),
         ("pause_case", json!({"number": "450821102012026112300001", "kind": "expert", "days": 5, "reason": "专家评审"})),
         ("resume_case", json!({"number": "450821102012026112300001"})),
         ("save_settings", json!({"form": {"warningDays": 3, "stubCopies": true, "phone": "", "address": "", "printer": "", "slipPrinter": "", "slipEncoding": "gb18030"}})),
@@ -1393,6 +1394,12 @@ async fn the_applicant_s_consent_to_sms_is_asked_at_intake_and_the_message_is_on
     d.wait_text("case-page", "申请人同意接收短信通知（138****1234）").await;
     d.wait_text("case-page", "短信领取通知已排队，待县级发送").await;
     d.shot("28-sms-on-the-timeline").await;
+    // The applicant withdraws: said on the timeline, and the case no longer shows consent.
+    d.wait_text("case-sms", "138****1234").await;
+    d.click("#sms-withdraw").await;
+    d.wait_text("case-notice", "已撤回短信通知的同意").await;
+    d.wait_text("case-page", "申请人撤回短信通知的同意").await;
+    assert!(d.client.find(Locator::Css("#case-sms")).await.is_err(), "no consent shown");
     d.stop().await;
 }
 
