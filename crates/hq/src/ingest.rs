@@ -162,7 +162,7 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], accept_key: Option<&str>) -> Resu
         if ids.is_empty() {
             Default::default()
         } else {
-            let rows = tx.query("SELECT id, subject FROM event WHERE terminal_uid = $1 AND id = ANY($2)", &[&batch.terminal_uid, &ids]).await?;
+            let rows = tx.query("SELECT id, subject FROM event WHERE terminal_uid = $1 AND id = ANY($2) AND NOT rejected", &[&batch.terminal_uid, &ids]).await?;
             rows.iter().map(|r| (r.get(0), r.get(1))).collect()
         }
     };
@@ -177,7 +177,9 @@ pub async fn ingest(pool: &Pool, bytes: &[u8], accept_key: Option<&str>) -> Resu
             }
             Ok(event) => rule(&centre, e, event, &known, &intaken, &held_state),
         };
-        served.entry(e.id.clone()).or_insert_with(|| e.subject.clone());
+        if reason.is_none() {
+            served.entry(e.id.clone()).or_insert_with(|| e.subject.clone());
+        }
         match (reason, p) {
             (Some(reason), _) => rejected.push(Rejected { seq: e.seq, reason }),
             (None, Ok(event)) => {

@@ -135,7 +135,15 @@ pub fn call(cfg: &SmsConfig, action: &str, body: &Value, timestamp: i64) -> Resu
     let canonical = canonical_request(&host, action, CONTENT_TYPE, &payload);
     let auth = authorization(&cfg.secret_id, &cfg.secret_key, timestamp, "sms", &canonical);
     let agent: ureq::Agent =
-        ureq::Agent::config_builder().timeout_global(Some(std::time::Duration::from_secs(20))).http_status_as_error(false).build().into();
+        ureq::Agent::config_builder()
+            .timeout_global(Some(std::time::Duration::from_secs(20)))
+            // Shorter than the whole: a lookup or connection that never completes is told
+            // apart from an answer that never came.
+            .timeout_resolve(Some(std::time::Duration::from_secs(5)))
+            .timeout_connect(Some(std::time::Duration::from_secs(8)))
+            .http_status_as_error(false)
+            .build()
+            .into();
     let mut resp = agent
         .post(&cfg.endpoint)
         .header("Authorization", &auth)
@@ -151,7 +159,10 @@ pub fn call(cfg: &SmsConfig, action: &str, body: &Value, timestamp: i64) -> Resu
             let unsent = matches!(
                 &e,
                 ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::Timeout(T::Resolve | T::Connect)
-            ) || matches!(&e, ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused);
+            ) || matches!(&e, ureq::Error::Io(io) if {
+                use std::io::ErrorKind as K;
+                matches!(io.kind(), K::ConnectionRefused | K::NetworkUnreachable | K::HostUnreachable | K::NetworkDown | K::AddrNotAvailable)
+            });
             if unsent {
                 GatewayError::Unreachable(e.to_string())
             } else {
@@ -182,10 +193,16 @@ fn now_text() -> String {
     chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!())).to_rfc3339()
 }
 
-/// Whether the provider asks for the same request later: a rate limit, a signature that
-/// expired (HQ's clock), its own internal error.
+/// Whether the provider refused the request before sending and asks for it later: a rate
+/// limit, a signature that expired (HQ's clock). Its internal errors (a timeout inside the
+/// provider) leave the outcome unknown: never retried, settled by the delivery report.
 fn retryable(code: &str) -> bool {
-    code.starts_with("LimitExceeded") || code.starts_with("RequestLimitExceeded") || code == "AuthFailure.SignatureExpire" || code.starts_with("InternalError")
+    code.starts_with("LimitExceeded") || code.starts_with("RequestLimitExceeded") || code == "AuthFailure.SignatureExpire"
+}
+
+/// Whether the provider's answer leaves it unknown whether the message went.
+fn outcome_unknown(code: &str) -> bool {
+    code.starts_with("InternalError")
 }
 
 /// Whether the case's consent HQ holds gives the row's number (`s` is the row) and was not
@@ -201,6 +218,8 @@ const CONSENT_STANDS: &str = "(EXISTS (SELECT 1 FROM event e WHERE e.case_number
 pub async fn round(pool: &deadpool_postgres::Pool, cfg: &SmsConfig) -> Result<Round, HqError> {
     let mut out = Round::default();
     let client = pool.get().await?;
+    // What this round puts back (a retry) waits for the next round: claimed only if untouched since.
+    let started: std::time::SystemTime = client.query_one("SELECT now()", &[]).await?.get(0);
     // No consent for two days (none came, or it was withdrawn): refused, never sent.
     client
         .execute(
@@ -225,11 +244,11 @@ pub async fn round(pool: &deadpool_postgres::Pool, cfg: &SmsConfig) -> Result<Ro
             .query_opt(
                 &format!(
                     "UPDATE sms_outbox SET status = 'sending', updated_at = now() WHERE queued_event = (
-                         SELECT s.queued_event FROM sms_outbox s WHERE s.status = 'queued' AND {CONSENT_STANDS}
+                         SELECT s.queued_event FROM sms_outbox s WHERE s.status = 'queued' AND s.updated_at < $1 AND {CONSENT_STANDS}
                          ORDER BY s.queued_at LIMIT 1 FOR UPDATE SKIP LOCKED)
                      RETURNING queued_event, notice, phone, params::text"
                 ),
-                &[],
+                &[&started],
             )
             .await?
         else {
@@ -238,8 +257,8 @@ pub async fn round(pool: &deadpool_postgres::Pool, cfg: &SmsConfig) -> Result<Ro
         let (id, notice, phone, params): (String, String, String, String) = (row.get(0), row.get(1), row.get(2), row.get(3));
         let params: Value = serde_json::from_str(&params).unwrap_or_else(|_| json!([]));
         let Some(template) = cfg.templates.get(&notice).cloned() else {
-            settle(&client, &id, "failed", None, Some(&format!("县级未配置“{notice}”的短信模板"))).await?;
-            out.failed += 1;
+            // Nothing was sent: it goes once the template is configured.
+            client_requeue(&client, &id, &format!("县级未配置“{notice}”的短信模板")).await?;
             continue;
         };
         let body = json!({
@@ -263,6 +282,8 @@ pub async fn round(pool: &deadpool_postgres::Pool, cfg: &SmsConfig) -> Result<Ro
                     out.sent += 1;
                 } else if retryable(code) {
                     client_requeue(&client, &id, &format!("{code}：稍后重发")).await?;
+                } else if outcome_unknown(code) {
+                    unknown(&client, &id, code).await?;
                 } else {
                     let why = format!("{code}（{}）", status["Message"].as_str().unwrap_or(""));
                     settle(&client, &id, "failed", None, Some(&why)).await?;
@@ -270,14 +291,15 @@ pub async fn round(pool: &deadpool_postgres::Pool, cfg: &SmsConfig) -> Result<Ro
                 }
             }
             Err(GatewayError::Refused { code, .. }) if retryable(&code) => client_requeue(&client, &id, &format!("{code}：稍后重发")).await?,
-            // Nothing left: queued again for the next round.
-            Err(GatewayError::Unreachable(why)) => client_requeue(&client, &id, &why).await?,
-            // It may have reached the provider: left `sending`, for its report to settle.
-            Err(GatewayError::Network(why)) => {
-                client
-                    .execute("UPDATE sms_outbox SET detail = $2 WHERE queued_event = $1", &[&id, &format!("发送结果不明，待送达报告确认：{why}")])
-                    .await?;
+            Err(GatewayError::Refused { code, .. }) if outcome_unknown(&code) => unknown(&client, &id, &code).await?,
+            // Nothing left: queued again for the next round, and the round ends (the gateway
+            // is out of reach for the others too).
+            Err(GatewayError::Unreachable(why)) => {
+                client_requeue(&client, &id, &why).await?;
+                break;
             }
+            // It may have reached the provider: left `sending`, for its report to settle.
+            Err(GatewayError::Network(why)) => unknown(&client, &id, &why).await?,
             Err(e) => {
                 settle(&client, &id, "failed", None, Some(&e.to_string())).await?;
                 out.failed += 1;
@@ -303,7 +325,8 @@ pub async fn round(pool: &deadpool_postgres::Pool, cfg: &SmsConfig) -> Result<Ro
                 let n = client
                     .execute(
                         "UPDATE sms_outbox SET status = $3, detail = $4, reported_at = $5, updated_at = now()
-                         WHERE (queued_event = $1 OR (serial_no = $2 AND serial_no <> '')) AND status IN ('sending', 'sent')",
+                         WHERE (queued_event = $1 OR (serial_no = $2 AND serial_no <> ''))
+                           AND (status IN ('sending', 'sent') OR (status = 'failed' AND detail LIKE '发送结果不明%'))",
                         &[&item["SessionContext"].as_str().unwrap_or(""), &item["SerialNo"].as_str().unwrap_or(""), &status, &detail, &at],
                     )
                     .await?;
@@ -313,6 +336,12 @@ pub async fn round(pool: &deadpool_postgres::Pool, cfg: &SmsConfig) -> Result<Ro
         Err(e) => eprintln!("yichuang-hq: 短信送达报告未取到：{e}"),
     }
     Ok(out)
+}
+
+/// Left `sending`: the delivery report settles it, or the sweep a day later.
+async fn unknown(client: &deadpool_postgres::Object, id: &str, why: &str) -> Result<(), HqError> {
+    client.execute("UPDATE sms_outbox SET detail = $2 WHERE queued_event = $1", &[&id, &format!("发送结果不明，待送达报告确认：{why}")]).await?;
+    Ok(())
 }
 
 async fn client_requeue(client: &deadpool_postgres::Object, id: &str, why: &str) -> Result<(), HqError> {

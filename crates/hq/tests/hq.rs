@@ -2227,7 +2227,12 @@ fn every_county_page_opens_with_cases_in_every_state() {
 struct SmsStandIn {
     url: String,
     taken: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+    /// Every signed SendSms, taken or not.
+    tried: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
 }
+
+/// A number the stand-in answers with the provider's rate limit (one per 30 s).
+const RATE_LIMITED: &str = "+8613807750005";
 
 const SMS_ID: &str = "AKIDstandin0001";
 const SMS_KEY: &str = "standin-secret-key-0001";
@@ -2238,6 +2243,8 @@ impl SmsStandIn {
         let url = format!("http://{}", server.server_addr().to_ip().unwrap());
         let taken = std::sync::Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
         let log = taken.clone();
+        let tried = std::sync::Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
+        let tries = tried.clone();
         std::thread::spawn(move || {
             let mut pending: Vec<serde_json::Value> = vec![];
             for mut req in server.incoming_requests() {
@@ -2259,7 +2266,12 @@ impl SmsStandIn {
                 } else {
                     let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
                     match action.as_str() {
+                        "SendSms" if v["PhoneNumberSet"][0] == RATE_LIMITED => {
+                            tries.lock().unwrap().push(v.clone());
+                            serde_json::json!({"SendStatusSet": [{"SerialNo": "", "PhoneNumber": RATE_LIMITED, "Fee": 0, "SessionContext": v["SessionContext"], "Code": "LimitExceeded.PhoneNumberThirtySecondLimit", "Message": "30秒内限发1条", "IsoCode": "CN"}], "RequestId": "r6"})
+                        }
                         "SendSms" => {
+                            tries.lock().unwrap().push(v.clone());
                             log.lock().unwrap().push(v.clone());
                             let serial = format!("5000:{}", 1000 + log.lock().unwrap().len());
                             let phone = v["PhoneNumberSet"][0].as_str().unwrap_or("").to_owned();
@@ -2274,7 +2286,7 @@ impl SmsStandIn {
                 let _ = req.respond(tiny_http::Response::from_string(text));
             }
         });
-        Self { url, taken }
+        Self { url, taken, tried }
     }
 
     fn config(&self, key: &str) -> yichuang_hq::sms::SmsConfig {
@@ -2434,4 +2446,30 @@ fn the_applicant_who_agreed_is_told_by_sms_through_hq_and_the_delivery_comes_bac
     assert_eq!(hq.sql(&format!("SELECT count(*) FROM sms_outbox WHERE case_number IN ('{silent}', '{withdrawn}') AND status = 'refused'")), 2);
     assert_eq!(gateway.taken.lock().unwrap().len(), 1, "still only the one consented to");
 
+}
+
+/// A rate limit from the provider puts the message back for the next round, tried once a
+/// round (never a burst at one number); a notice with no template configured waits, unsent.
+#[test]
+fn a_rate_limited_message_waits_for_the_next_round_and_a_missing_template_sends_nothing() {
+    let hq = Hq::start();
+    let gateway = SmsStandIn::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = window(dir.path(), "450821102", "01");
+    let limited = ready_case(&mut t, 5, true);
+    let untemplated = ready_case(&mut t, 6, true);
+    hq.enrol(&mut t, &hq.code("450821102"));
+    yichuang_sync::sync(&mut t, &quick(), now(T), &mut |_| {}).unwrap();
+    let mut cfg = gateway.config(SMS_KEY);
+    // The sixth case's number is not limited, but its notice has no template here.
+    hq.sql(&format!("WITH u AS (UPDATE sms_outbox SET notice = 'supplement_reminder' WHERE case_number = '{untemplated}' RETURNING 1) SELECT count(*) FROM u"));
+    cfg.templates.remove("supplement_reminder");
+    for round in 1..=2 {
+        let r = hq.rt.block_on(yichuang_hq::sms::round(&hq.pool, &cfg)).unwrap();
+        assert_eq!((r.sent, r.failed), (0, 0), "round {round}");
+        assert_eq!(gateway.tried.lock().unwrap().len(), round, "one try a round at the limited number");
+    }
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM sms_outbox WHERE case_number = '{limited}' AND status = 'queued' AND detail LIKE 'LimitExceeded%'")), 1);
+    assert_eq!(hq.sql(&format!("SELECT count(*) FROM sms_outbox WHERE case_number = '{untemplated}' AND status = 'queued' AND detail LIKE '%未配置%'")), 1);
+    assert!(gateway.taken.lock().unwrap().is_empty());
 }

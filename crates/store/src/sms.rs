@@ -69,7 +69,7 @@ pub(crate) fn queue(w: &Writer<'_>, centre: &Centre, case: &str, notice: Notice,
     }
     // A message that cannot be made (an item name that looks like an ID number) is not sent;
     // it never stops the act it would have told of.
-    let Ok(item) = crate::documents::item_from(w.tx, &version, &code) else { return Ok(false) };
+    let item = crate::documents::item_from(w.tx, &version, &code)?;
     let Ok(message) = Message::new(notice, &centre.name, item.name(), day) else { return Ok(false) };
     let seq = w.event(
         case,
