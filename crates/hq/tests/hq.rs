@@ -2104,25 +2104,30 @@ fn intake_one(s: &mut Store, item: &str, mats: &[&str], refusal: Option<&str>, n
 
 /// One application, with or without the applicant's 容缺 commitment.
 fn intake_with(s: &mut Store, item: &str, mats: &[&str], refusal: Option<&str>, n: u32, commitment: bool) -> String {
+    let req = IntakeRequest { refusal: refusal.map(str::to_owned), commitment, ..intake_request(item, mats, &id_number(9_000 + n)) };
+    s.intake(req, now(T)).unwrap().case_number.to_string()
+}
+
+/// 韦秀英's application for `item` with `mats`, taken in by the demo clerk.
+fn intake_request(item: &str, mats: &[&str], id: &str) -> IntakeRequest {
     use yichuang_core::{IdNumber, MaterialCode, PersonName, Presented};
-    let req = IntakeRequest {
+    IntakeRequest {
         item: item.into(),
         applicant: ApplicantInput {
-            party: Party::Person { id_number: IdNumber::parse(&id_number(9_000 + n)).unwrap(), name: PersonName::parse("韦秀英").unwrap() },
+            party: Party::Person { id_number: IdNumber::parse(id).unwrap(), name: PersonName::parse("韦秀英").unwrap() },
             phone: None,
         },
         agent: None,
         presented: mats.iter().map(|m| Presented { material: MaterialCode::parse(m).unwrap(), pages: 1, copies: 1 }).collect(),
         defects: vec![],
         conditions: vec![],
-        refusal: refusal.map(str::to_owned),
+        refusal: None,
         clerk: "demo".into(),
         received_on: None,
         confirm_rename: false,
-        commitment,
+        commitment: false,
         sms_consent: false,
-    };
-    s.intake(req, now(T)).unwrap().case_number.to_string()
+    }
 }
 
 /// A 临时救助 application with the hardship proof owed on the applicant's commitment (容缺).
@@ -2306,24 +2311,9 @@ impl SmsStandIn {
 }
 
 fn ready_case(s: &mut Store, n: u32, consent: bool) -> String {
-    use yichuang_core::{IdNumber, MaterialCode, PersonName, Phone, Presented};
-    let req = IntakeRequest {
-        item: "LS-01".into(),
-        applicant: ApplicantInput {
-            party: Party::Person { id_number: IdNumber::parse(&id_number(n)).unwrap(), name: PersonName::parse("韦秀英").unwrap() },
-            phone: Some(Phone::parse(&format!("1380775{n:04}")).unwrap()),
-        },
-        agent: None,
-        presented: ["SFZ", "HKB", "SQS", "KNZM"].iter().map(|m| Presented { material: MaterialCode::parse(m).unwrap(), pages: 1, copies: 1 }).collect(),
-        defects: vec![],
-        conditions: vec![],
-        refusal: None,
-        clerk: "demo".into(),
-        received_on: None,
-        confirm_rename: false,
-        commitment: false,
-        sms_consent: consent,
-    };
+    let mut req = intake_request("LS-01", &["SFZ", "HKB", "SQS", "KNZM"], &id_number(n));
+    req.applicant.phone = Some(yichuang_core::Phone::parse(&format!("1380775{n:04}")).unwrap());
+    req.sms_consent = consent;
     let number = s.intake(req, now(T)).unwrap().case_number.to_string();
     s.decide(&number, true, "", "demo", now(T)).unwrap();
     s.ready(&number, "demo", now(T)).unwrap();
