@@ -15,6 +15,7 @@ pub mod ids;
 pub mod intake;
 pub mod numbering;
 pub mod quality;
+pub mod search;
 pub mod sms;
 pub mod text;
 pub mod tolerance;
