@@ -40,8 +40,8 @@ impl Delivered {
             Sent::Queued { printer, job } => {
                 format!("已发送到打印机{printer}{}", job.as_ref().map(|j| format!("（作业{j}）")).unwrap_or_default())
             }
-            Sent::Opened(p) => format!("没有设置打印机，已用系统的查看器打开{}，请从那里打印", p.display()),
-            Sent::Saved(p) => format!("没有可用的打印机，文书已保存为{}", p.display()),
+            Sent::Opened(p) => format!("尚未打印：没有可用的打印机，已用系统的查看器打开{}，请从那里打印", p.display()),
+            Sent::Saved(p) => format!("尚未打印：没有可用的打印机，文书已保存为{}；接好打印机后在办件页点“打印”", p.display()),
         }
     }
 }
@@ -64,13 +64,7 @@ pub fn deliver(record: &DocumentRecord, qr: &str, target: &Target) -> Result<Del
     }
     let bytes = render(record, target.layout, target.stub_copies, qr)?;
     let file = write_fresh(&case_dir(&target.dir, record), &stem, "pdf", &bytes)?;
-    let sent = match printer::print_pdf(&file, target.printer.as_deref()) {
-        Ok(s) => s,
-        // No printer chosen, no default printer, and no viewer to open the file: the file is
-        // kept, and the clerk is told where.
-        Err(_) if target.printer.is_none() && !printer::has_default() => Sent::Saved(file.clone()),
-        Err(e) => return Err(e),
-    };
+    let sent = printer::print_pdf(&file, target.printer.as_deref())?;
     Ok(Delivered { file, sent, unencodable: vec![] })
 }
 

@@ -308,7 +308,7 @@ fn a4(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) -> f
                     26.0,
                 );
                 c.gap(2.0);
-                c.para("一、申请材料", body, true, Align::Left, 0.0);
+                c.heading("一、申请材料", body);
             }
         }
         if matches!(kind, DocKind::Refusal | DocKind::Termination) {
@@ -326,12 +326,12 @@ fn a4(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) -> f
         }
         if kind == DocKind::Notice {
             if let Some(g) = &b.guide {
-                c.para("二、办理程序", body, true, Align::Left, 0.0);
+                c.heading("二、办理程序", body);
                 for (i, step) in g.procedure.iter().enumerate() {
                     c.para(&format!("{}. {step}", i + 1), body, false, Align::Left, 2.0);
                 }
                 c.gap(2.0);
-                c.para("三、咨询与投诉", body, true, Align::Left, 0.0);
+                c.heading("三、咨询与投诉", body);
                 c.para(&format!("咨询电话：{}；投诉电话：{}。", g.consult_phone, g.complaint_phone), body, false, Align::Left, 2.0);
                 c.gap(2.0);
             }
@@ -391,6 +391,21 @@ fn a4(record: &DocumentRecord, copy: Copy, qr: &str, measure: &dyn Fn(char) -> f
         }
         if !b.centre_address.is_empty() && matches!(kind, DocKind::Supplement | DocKind::Receipt) {
             c.para(&format!("办理地点：{}", b.centre_address), body, false, Align::Left, 2.0);
+        }
+        // Every notice says whom to call: those with a field block say it there, the one-time
+        // notice in its section 三.
+        let has_fields = matches!(kind, DocKind::Receipt | DocKind::Extension | DocKind::Completion | DocKind::Collection | DocKind::Tolerance | DocKind::Handover);
+        if !has_fields && kind != DocKind::Notice && !b.centre_phone.is_empty() {
+            c.para(&format!("咨询电话：{}；投诉电话：12345。", b.centre_phone), body, false, Align::Left, 2.0);
+        }
+        // The stub the centre files carries the applicant's signature that the copy was received.
+        let signed_elsewhere = matches!(kind, DocKind::Commitment | DocKind::Collection | DocKind::Handover | DocKind::InquirySlip);
+        if copy == Copy::Stub && !signed_elsewhere {
+            c.gap(4.0);
+            c.ensure(10.0);
+            c.text_at(left, c.y, body, "申请人（代办人）签收：", false);
+            c.text_at(left + 100.0, c.y, body, "签收日期：", false);
+            c.gap(4.0);
         }
     }
 

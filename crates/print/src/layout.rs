@@ -182,6 +182,13 @@ impl<'a> Composer<'a> {
         self.para_in(x0, width, text, size, bold, align, indent);
     }
 
+    /// A section heading, kept with what follows it: never the last line of a page (the
+    /// heading and at least two lines of its text start the next page together).
+    pub fn heading(&mut self, text: &str, size: f32) {
+        self.ensure(Self::line_height(size) * 3.0);
+        self.para(text, size, true, Align::Left, 0.0);
+    }
+
     /// A wrapped paragraph inside `[x0, x0 + width]`.
     #[allow(clippy::too_many_arguments)]
     pub fn para_in(&mut self, x0: f32, width: f32, text: &str, size: f32, bold: bool, align: Align, indent: f32) {

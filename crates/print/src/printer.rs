@@ -30,19 +30,56 @@ pub enum Sent {
     Saved(PathBuf),
 }
 
+/// A CUPS tool in the C locale: on a Chinese desktop (UOS, Kylin, Debian with zh_CN) `lpstat`
+/// and `lp` translate their output, which is then read here in its one untranslated form.
+fn cups(program: &str) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env("LC_ALL", "C").env("LANG", "C").env_remove("LANGUAGE").env_remove("LC_MESSAGES");
+    cmd
+}
+
 fn run(cmd: &mut Command) -> Result<String, PrintError> {
     let program = cmd.get_program().to_string_lossy().into_owned();
-    let out = cmd.output().map_err(|e| PrintError::Printer(format!("无法运行{program}：{e}")))?;
+    let out = cmd.output().map_err(|e| PrintError::Printer(match e.kind() {
+        std::io::ErrorKind::NotFound => format!("本机没有打印程序{program}：请安装CUPS打印系统（cups）后再试"),
+        std::io::ErrorKind::PermissionDenied => format!("没有权限运行打印程序{program}：请联系管理员"),
+        _ => format!("无法运行打印程序{program}（系统的说明：{e}）"),
+    }))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr).trim().to_owned();
-        return Err(PrintError::Printer(format!("{program}失败：{err}")));
+        return Err(PrintError::Printer(explain(&program, &err)));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// Parses `lpstat -e` (one queue a line) and `lpstat -d` (“system default destination: X”).
+/// The clerk's sentence for a CUPS tool's (C-locale) complaint; the tool's own words follow
+/// in brackets for whoever maintains the PC.
+pub fn explain(program: &str, err: &str) -> String {
+    let e = err.to_ascii_lowercase();
+    let what = if e.contains("does not exist") || e.contains("not found") || e.contains("unknown printer") {
+        "打印机不存在：请在设置中重新选择打印机"
+    } else if e.contains("not accepting") || e.contains("rejecting") {
+        "打印机暂停接收作业：请在系统的打印机设置中启用它"
+    } else if e.contains("scheduler is not running") || e.contains("unable to connect") || e.contains("connection refused") {
+        "打印服务没有运行：请重新启动电脑或联系管理员"
+    } else if e.contains("forbidden") || e.contains("not authorized") || e.contains("permission") {
+        "没有使用这台打印机的权限：请联系管理员"
+    } else {
+        "打印失败：请检查打印机是否开机、联机，再重新打印"
+    };
+    if err.is_empty() { format!("{what}（{program}）") } else { format!("{what}（{program}：{err}）") }
+}
+
+/// Parses `lpstat -e` (one queue a line) and `lpstat -d` (“system default destination: X”,
+/// or “X/instance”). The Chinese form (`系统默认目标：X`) is read too, in case a wrapper
+/// translates it whatever the locale.
 pub fn parse_lpstat(queues: &str, default: &str) -> Vec<Printer> {
-    let default = default.rsplit_once(':').map(|(_, d)| d.trim()).filter(|d| !d.is_empty() && !default.contains("no system default"));
+    let line = default.lines().map(str::trim).find(|l| l.starts_with("system default destination") || l.starts_with("系统默认目标"));
+    let default = line
+        .and_then(|l| l.split_once([':', '：']))
+        .map(|(_, d)| d.trim())
+        .map(|d| d.split_once('/').map_or(d, |(name, _)| name))
+        .filter(|d| !d.is_empty());
     queues
         .lines()
         .map(str::trim)
@@ -51,9 +88,11 @@ pub fn parse_lpstat(queues: &str, default: &str) -> Vec<Printer> {
         .collect()
 }
 
-/// Parses `lp`'s “request id is PDF-12 (1 file(s))”.
+/// Parses `lp`'s “request id is PDF-12 (1 file(s))” (or its Chinese form “请求 ID 为 PDF-12”).
 pub fn parse_lp_job(out: &str) -> Option<String> {
-    out.split_whitespace().skip_while(|w| *w != "is").nth(1).map(str::to_owned)
+    let line = out.lines().map(str::trim).find(|l| l.starts_with("request id is") || l.starts_with("请求 ID 为"))?;
+    let rest = line.strip_prefix("request id is").or_else(|| line.strip_prefix("请求 ID 为"))?;
+    rest.split(|c: char| c.is_whitespace() || c == '（' || c == '(').find(|w| !w.is_empty()).map(str::to_owned)
 }
 
 /// The printers the system knows.
@@ -71,14 +110,9 @@ pub fn list() -> Result<Vec<Printer>, PrintError> {
             .collect());
     }
     // `lpstat -e` fails when the scheduler is not running: no printers then.
-    let queues = run(Command::new("lpstat").arg("-e")).unwrap_or_default();
-    let default = run(Command::new("lpstat").arg("-d")).unwrap_or_default();
+    let queues = run(cups("lpstat").arg("-e")).unwrap_or_default();
+    let default = run(cups("lpstat").arg("-d")).unwrap_or_default();
     Ok(parse_lpstat(&queues, &default))
-}
-
-/// Whether the system has a default printer.
-pub fn has_default() -> bool {
-    list().map(|l| l.iter().any(|p| p.is_default)).unwrap_or(false)
 }
 
 /// Sends a PDF to `printer`, or to the default printer, or opens it when there is none.
@@ -109,8 +143,12 @@ fn send(path: &Path, printer: Option<&str>, raw: bool) -> Result<Sent, PrintErro
         if raw {
             return Err(PrintError::Printer("没有设置小票打印机".into()));
         }
-        open(path)?;
-        return Ok(Sent::Opened(path.to_owned()));
+        // No printer at all: the desktop's viewer, or failing that the file is only kept, and
+        // the clerk is told so (never as a success).
+        return Ok(match open(path) {
+            Ok(()) => Sent::Opened(path.to_owned()),
+            Err(_) => Sent::Saved(path.to_owned()),
+        });
     };
     if cfg!(windows) {
         let script = format!(
@@ -123,7 +161,7 @@ fn send(path: &Path, printer: Option<&str>, raw: bool) -> Result<Sent, PrintErro
     }
     // The job is titled by the file's name (the document number), as the queue shows it.
     let title = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "yichuang".into());
-    let mut cmd = Command::new("lp");
+    let mut cmd = cups("lp");
     cmd.args(["-d", &target, "-t", &title]);
     if raw {
         cmd.args(["-o", "raw"]);
@@ -143,7 +181,12 @@ pub fn open(path: &Path) -> Result<(), PrintError> {
     } else {
         Command::new("xdg-open")
     };
-    cmd.arg(path).spawn().map_err(|e| PrintError::Printer(format!("没有设置打印机，也无法打开PDF：{e}")))?;
+    cmd.arg(path).spawn().map_err(|e| {
+        PrintError::Printer(match e.kind() {
+            std::io::ErrorKind::NotFound => "没有可用的打印机，本机也没有打开PDF的程序：请安装打印机，或安装PDF阅读器后再打印".to_owned(),
+            _ => format!("没有可用的打印机，也无法打开PDF（系统的说明：{e}）"),
+        })
+    })?;
     Ok(())
 }
 
@@ -158,5 +201,29 @@ mod tests {
         assert!(parse_lpstat("PDF\n", "no system default destination\n").iter().all(|p| !p.is_default));
         assert_eq!(parse_lp_job("request id is PDF-12 (1 file(s))\n").as_deref(), Some("PDF-12"));
         assert_eq!(parse_lp_job(""), None);
+        // An instance of a queue is that queue.
+        assert!(parse_lpstat("PDF\n", "system default destination: PDF/duplex\n")[0].is_default);
+        // The Chinese forms, should a wrapper translate whatever the locale.
+        assert!(parse_lpstat("打印机\n", "系统默认目标：打印机\n")[0].is_default);
+        assert_eq!(parse_lp_job("请求 ID 为 PDF-7（1 个文件）\n").as_deref(), Some("PDF-7"));
+        // A warning line before the answer is passed over.
+        assert_eq!(parse_lp_job("lp: warning - x\nrequest id is PDF-3 (1 file(s))\n").as_deref(), Some("PDF-3"));
+    }
+
+    #[test]
+    fn a_cups_complaint_reaches_the_clerk_in_chinese() {
+        let m = explain("lp", "lp: The printer or class does not exist.");
+        assert!(m.starts_with("打印机不存在"), "{m}");
+        assert!(explain("lp", "lp: Destination \"X\" is not accepting jobs.").starts_with("打印机暂停接收作业"));
+        assert!(explain("lpstat", "lpstat: Scheduler is not running.").starts_with("打印服务没有运行"));
+        assert!(explain("lp", "").starts_with("打印失败"));
+    }
+
+    #[test]
+    fn the_cups_tools_run_in_the_c_locale() {
+        let cmd = cups("lpstat");
+        let envs: Vec<_> = cmd.get_envs().collect();
+        assert!(envs.contains(&(std::ffi::OsStr::new("LC_ALL"), Some(std::ffi::OsStr::new("C")))));
+        assert!(envs.contains(&(std::ffi::OsStr::new("LANGUAGE"), None)));
     }
 }
