@@ -39,6 +39,10 @@ pub struct IntakeFile {
     /// change of name (改名).
     #[serde(default)]
     pub confirm_rename: bool,
+    /// The applicant has an open case of the same item and the clerk takes a second one
+    /// for this reason (recorded with the intake).
+    #[serde(default)]
+    pub duplicate_reason: Option<String>,
     /// The applicant signed the 容缺 commitment (承诺书): tolerable materials may follow.
     #[serde(default)]
     pub commitment: bool,
@@ -136,6 +140,7 @@ impl IntakeFile {
             clerk: self.clerk.trim().to_owned(),
             received_on: self.received_on,
             confirm_rename: self.confirm_rename,
+            duplicate_reason: self.duplicate_reason.clone().filter(|r| !r.trim().is_empty()),
             commitment: self.commitment,
             sms_consent: self.sms_consent,
         })
@@ -403,6 +408,7 @@ pub fn preview_json(p: &yichuang_store::IntakePreview) -> Value {
         "decision": p.decision.as_str(),
         "status": p.status.as_str(),
         "deemed_accepted": p.deemed_accepted,
+        "duplicates": p.duplicates.iter().map(|c| json!({"number": c.number, "status": c.status.as_str(), "received_on": c.received_on})).collect::<Vec<_>>(),
         "due_date": p.due.as_ref().map(|d| d.date().to_string()),
         "due_provisional": p.due.as_ref().is_some_and(|d| d.provisional()),
         "missing": match &p.decision {
@@ -426,6 +432,7 @@ pub fn preview_json(p: &yichuang_store::IntakePreview) -> Value {
 pub fn board_json(b: &yichuang_store::TodayBoard, c: &yichuang_report::ItemFigures, centre: &yichuang_report::CentreFigures) -> Value {
     json!({
         "today": b.today.to_string(),
+        "in_progress": b.in_progress.iter().map(summary_json).collect::<Vec<_>>(),
         "overdue": b.overdue.iter().map(summary_json).collect::<Vec<_>>(),
         "due_soon": b.due_soon.iter().map(summary_json).collect::<Vec<_>>(),
         "paused": b.paused.iter().map(summary_json).collect::<Vec<_>>(),
@@ -433,6 +440,9 @@ pub fn board_json(b: &yichuang_store::TodayBoard, c: &yichuang_report::ItemFigur
         "ready_for_collection": b.ready_for_collection.iter().map(summary_json).collect::<Vec<_>>(),
         "owing": b.owing.iter().map(summary_json).collect::<Vec<_>>(),
         "open_inquiries": b.open_inquiries.iter().map(inquiry_json).collect::<Vec<_>>(),
+        "totals": {"in_progress": b.counts.in_progress, "overdue": b.counts.overdue, "due_soon": b.counts.due_soon,
+                   "paused": b.counts.paused, "awaiting_supplement": b.counts.awaiting_supplement,
+                   "ready_for_collection": b.counts.ready_for_collection, "owing": b.counts.owing},
         "counts": {"received": c.received, "immediate": c.immediate, "accepted": c.accepted,
                    "supplement_notices": c.supplement_notices, "refused": c.refused, "completed": c.completed,
                    "completed_on_time": c.completed_on_time, "inquiries": centre.inquiries, "complaints": centre.complaints},

@@ -961,14 +961,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "今日全中心：收件{}件（即办{}、受理{}、补正告知{}、不予受理{}），办结{}件，首问登记{}件",
                     c.received, c.immediate, c.accepted, c.supplement_notices, c.refused, c.completed, centre.inquiries
                 );
-                for (title, list) in [
-                    ("超期（红牌）", &b.overdue),
-                    ("即将到期（黄牌）", &b.due_soon),
-                    ("暂停计时", &b.paused),
-                    ("待补正", &b.awaiting_supplement),
-                    ("待领取", &b.ready_for_collection),
+                let n = &b.counts;
+                for (title, list, count) in [
+                    ("办理中", &b.in_progress, n.in_progress),
+                    ("超期（红牌）", &b.overdue, n.overdue),
+                    ("即将到期（黄牌）", &b.due_soon, n.due_soon),
+                    ("暂停计时", &b.paused, n.paused),
+                    ("待补正", &b.awaiting_supplement, n.awaiting_supplement),
+                    ("待领取", &b.ready_for_collection, n.ready_for_collection),
                 ] {
-                    println!("{title}：{}件", list.len());
+                    let more = if count > list.len() { format!("（列出最紧的{}件）", list.len()) } else { String::new() };
+                    println!("{title}：{count}件{more}");
                     for s in list.iter() {
                         println!("  {}  {}  {}  {}", s.number, s.applicant_name, s.item_name, dto::warning_label(s.warning));
                     }
@@ -1503,7 +1506,7 @@ fn case(db: &Option<PathBuf>, c: CaseCmd, now: DateTime<FixedOffset>) -> Result<
                 Some(s) => Some(CaseStatus::parse(&s).ok_or_else(|| anyhow!("状态“{s}”无效"))?),
                 None => None,
             };
-            let list = store.list_cases(&CaseFilter { status, overdue, due_within, owing, query, limit }, today)?;
+            let list = store.list_cases(&CaseFilter { status, overdue, due_within, owing, query, limit, ..CaseFilter::default() }, today)?;
             if json {
                 print_json(&json!(list.iter().map(dto::summary_json).collect::<Vec<_>>()));
             } else {

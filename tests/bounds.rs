@@ -86,6 +86,30 @@ fn a_returning_id_with_another_name_is_asked_about_not_renamed() {
 }
 
 #[test]
+fn a_second_open_case_of_the_same_item_needs_its_reason() {
+    let c = Centre::new();
+    let idn = id("45082119680405302");
+    let mut first = cj01(&idn, &["SFZ"]);
+    first.as_object_mut().unwrap().remove("duplicate_reason");
+    let open = c.json(&["case", "intake", &c.file("a.json", &first), "--json"]);
+    let open = open["case_number"].as_str().unwrap().to_owned();
+    // The preview names the open case before anything is taken.
+    let preview = c.json(&["case", "intake", &c.file("p.json", &first), "--preview"]);
+    assert_eq!(preview["duplicates"][0]["number"], open.as_str());
+    let before = snapshot(&c);
+    let err = refused(&c, NOW, &["case", "intake", &c.file("b.json", &first), "--json"], "已有同一事项的在办件");
+    assert!(err.contains(&open), "{err}");
+    assert_eq!(snapshot(&c), before);
+    // With the reason it is taken; the reason is in the event.
+    let mut second = first.clone();
+    second["duplicate_reason"] = json!("原申请材料已退回，申请人重新申请");
+    let o = c.json(&["case", "intake", &c.file("c.json", &second), "--json"]);
+    let n = o["case_number"].as_str().unwrap();
+    let payload: String = c.store().connection().query_row("SELECT payload FROM event WHERE subject = ?1 AND kind = 'case.intake'", [n], |r| r.get(0)).unwrap();
+    assert!(payload.contains("原申请材料已退回") && payload.contains(&open), "{payload}");
+}
+
+#[test]
 fn extensions_stop_where_article_42_stops_them() {
     let c = Centre::new();
     let o = c.json(&["case", "intake", &c.file("a.json", &cj01(&id("45082119680405302"), CJ01_ALL)), "--json"]);

@@ -152,7 +152,7 @@ fn bad_intakes_write_nothing() {
     cases.push((v, "缺陷原因"));
     let mut v = good.clone();
     v["unknown_field"] = json!(1);
-    cases.push((v, "受理文件格式有误：第31行第17列有不认识的字段“unknown_field”"));
+    cases.push((v, "受理文件格式有误：第32行第17列有不认识的字段“unknown_field”"));
     for (i, (input, message)) in cases.iter().enumerate() {
         let f = c.file(&format!("bad{i}.json"), input);
         let out = c.run(&["case", "intake", &f, "--json"]);

@@ -33,6 +33,7 @@ fn request(i: u32) -> IntakeRequest {
         clerk: if i % 2 == 0 { "demo".into() } else { "b1".into() },
         received_on: None,
         confirm_rename: false,
+        duplicate_reason: Some("测试：同一申请人再次申请".into()),
         commitment: false,
         sms_consent: false,
     }

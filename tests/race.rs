@@ -35,6 +35,7 @@ fn ready_cases(c: &Centre, n: usize) -> Vec<String> {
             clerk: "demo".into(),
             received_on: None,
             confirm_rename: false,
+            duplicate_reason: None,
             commitment: false,
             sms_consent: false,
         };

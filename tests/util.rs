@@ -132,13 +132,16 @@ pub fn library_store(dir: &Path) -> Store {
     s
 }
 
-/// An intake file for the disability certificate (CJ-01), with the given materials.
+/// An intake file for the disability certificate (CJ-01), with the given materials. Tests
+/// take one person's application again and again (numbering, kills, pipes): each carries the
+/// reason a second open case of the same item needs (`tests/bounds.rs` checks the refusal).
 pub fn cj01(id_number: &str, materials: &[&str]) -> Value {
     serde_json::json!({
         "item": "CJ-01",
         "applicant": {"name": "李秀英", "id_number": id_number, "phone": "13807759876"},
         "materials": materials.iter().map(|m| serde_json::json!({"material": m, "pages": 1, "copies": if *m == "ZP" { 3 } else { 1 }})).collect::<Vec<_>>(),
-        "clerk": "demo"
+        "clerk": "demo",
+        "duplicate_reason": "测试：同一申请人再次申请"
     })
 }
 

@@ -133,6 +133,17 @@ pub struct CaseIntake {
     /// the owed materials are to be brought in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owed_by: Option<NaiveDate>,
+    /// Taken while the applicant had open cases of the same item: those cases and the clerk's
+    /// reason for a second one (a duplicate is never taken silently).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate: Option<Duplicate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Duplicate {
+    /// The open cases of the same applicant and item at the moment of intake.
+    pub of: Vec<String>,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -963,7 +974,10 @@ impl Event {
         let mut out = Summary { due: self.case_state().and_then(|(_, _, d)| d).map(|d| d.date), ..Summary::default() };
         out.status = self.case_state().map(|(s, _, _)| s);
         match self {
-            Self::CaseIntake(p) => out.decision = Some(&p.decision),
+            Self::CaseIntake(p) => {
+                out.decision = Some(&p.decision);
+                out.reason = p.duplicate.as_ref().map(|d| d.reason.as_str());
+            }
             Self::CaseSupplemented(p) => out.decision = Some(&p.decision),
             Self::CaseExtended(p) => out.reason = Some(&p.reason),
             Self::CasePaused(p) => out.reason = Some(&p.reason),

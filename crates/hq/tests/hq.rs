@@ -226,6 +226,7 @@ fn intakes(s: &mut Store, n: u32, offset: u32, at: &str) {
             clerk: "demo".into(),
             received_on: None,
             confirm_rename: false,
+            duplicate_reason: None,
             commitment: false,
             sms_consent: false,
         };
@@ -1266,6 +1267,7 @@ fn the_county_sees_whom_a_case_is_about_and_the_centre_keeps_the_rest() {
         clerk: "demo".into(),
         received_on: None,
         confirm_rename: false,
+        duplicate_reason: None,
         commitment: false,
         sms_consent: false,
     };
@@ -2125,6 +2127,7 @@ fn intake_request(item: &str, mats: &[&str], id: &str) -> IntakeRequest {
         clerk: "demo".into(),
         received_on: None,
         confirm_rename: false,
+        duplicate_reason: None,
         commitment: false,
         sms_consent: false,
     }

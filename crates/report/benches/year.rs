@@ -73,6 +73,7 @@ fn main() {
                 handler: "demo".into(),
                 covering_for: None,
                 owed_by: None,
+                duplicate: None,
             })),
         );
         put(

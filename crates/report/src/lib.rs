@@ -480,20 +480,9 @@ pub fn from_store(store: &yichuang_store::Store, period: Period) -> Result<Repor
     let centre = store.centre()?.name.clone();
     let names: HashMap<String, (String, String)> =
         store.catalogue()?.iter().map(|e| (e.item.code().to_string(), (e.item.name().to_owned(), limit_label(&e.item)))).collect();
-    let mut events = vec![];
-    let mut after = 0;
-    loop {
-        let batch = store.events_after(after, 50_000)?;
-        let Some(last) = batch.last() else { break };
-        after = last.seq;
-        events.extend(batch);
-    }
-    // The whole centre: the other terminals' events too, in the one order of time.
-    let peers = store.peer_events_counted()?;
-    if !peers.is_empty() {
-        events.extend(peers);
-        events.sort_by_cached_key(|e| chrono::DateTime::parse_from_rfc3339(&e.at).map(|t| t.timestamp_micros()).unwrap_or(i64::MAX));
-    }
+    // The whole centre (the other terminals' events too), but only what the period needs:
+    // never the whole history in memory.
+    let events = store.events_for_period(period.from, period.to)?;
     let mut report = fold(
         &centre,
         events.iter().map(|e| Ev { at: &e.at, kind: &e.kind, subject: &e.subject, payload: &e.payload }),

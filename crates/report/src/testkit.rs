@@ -202,6 +202,7 @@ pub fn november(dir: &std::path::Path, per_day: u32, setup: &mut dyn FnMut(&mut 
                 clerk: "demo".into(),
                 received_on: None,
                 confirm_rename: false,
+                duplicate_reason: None,
                 commitment: false,
                 sms_consent: false,
             };

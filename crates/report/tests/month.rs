@@ -40,3 +40,46 @@ fn a_month_at_a_busy_centre_matches_the_ledger_figure_by_figure() {
         panic!("libreoffice is needed to check the xlsx (scripts/test.sh installs libreoffice-calc-nogui)");
     }
 }
+
+/// The report reads only what its period needs (the cases touched in it or running, the
+/// period's inquiries and complaints), and says exactly what a fold of the whole history says:
+/// for every day of the month, the month, and the month in progress.
+#[test]
+fn a_period_read_from_its_own_events_is_the_fold_of_the_whole_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, _) = november(dir.path(), 30, &mut |_| {});
+    let mut all = vec![];
+    let mut after = 0;
+    loop {
+        let batch = s.events_after(after, 10_000).unwrap();
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        all.extend(batch);
+    }
+    let names: std::collections::HashMap<String, (String, String)> = s
+        .catalogue()
+        .unwrap()
+        .iter()
+        .map(|e| (e.item.code().to_string(), (e.item.name().to_owned(), yichuang_report::limit_label(&e.item))))
+        .collect();
+    let whole = |period: Period| {
+        let evs = all.iter().map(|e| yichuang_report::Ev { at: &e.at, kind: &e.kind, subject: &e.subject, payload: &e.payload });
+        yichuang_report::fold(&s.centre().unwrap().name, evs, s.calendar(), period, &names)
+    };
+    let month = Period::month(2026, 11).unwrap();
+    let mut periods: Vec<Period> = (1..=30).map(|d| Period::day(chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap())).collect();
+    periods.push(month);
+    periods.push(month.as_of(chrono::NaiveDate::from_ymd_opt(2026, 11, 18).unwrap()));
+    let read = s.events_for_period(month.from, month.to).unwrap().len();
+    assert!(read > 0 && read <= all.len());
+    for p in periods {
+        let bounded = yichuang_report::from_store(&s, p).unwrap();
+        let full = whole(p);
+        assert_eq!((&bounded.items, &bounded.total, &bounded.centre_figures), (&full.items, &full.total, &full.centre_figures), "{p:?}");
+        assert_eq!(bounded.by_staff.len(), full.by_staff.len(), "{p:?}");
+        let day = s.events_for_period(p.from, p.to).unwrap().len();
+        if p.from == p.to {
+            assert!(day < all.len(), "a day reads less than the whole history: {day} of {}", all.len());
+        }
+    }
+}

@@ -47,6 +47,7 @@ fn request(i: u64) -> IntakeRequest {
         clerk: "demo".into(),
         received_on: None,
         confirm_rename: false,
+        duplicate_reason: Some("基准测试：同一申请人再次申请".into()),
         commitment: false,
         sms_consent: false,
     }

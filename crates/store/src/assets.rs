@@ -118,7 +118,9 @@ pub struct CatalogueFile {
 pub struct ItemFile {
     pub code: String,
     pub name: String,
-    /// Pinyin initials of the name, for search (`ylbx`).
+    /// Extra pinyin initials for search, beside those computed from the name at import
+    /// (optional: a catalogue from HQ needs none typed by hand).
+    #[serde(default)]
     pub initials: String,
     pub department: String,
     pub kind: String,

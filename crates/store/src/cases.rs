@@ -12,6 +12,7 @@ use yichuang_core::{
     FreeText, Presented, ServiceItem, Submission, Uscc, Warning,
 };
 
+use yichuang_core::search::PinyinKeys;
 use yichuang_events as ev;
 use yichuang_events::{Event, EventRecord};
 
@@ -50,6 +51,9 @@ pub struct IntakeRequest {
     /// The clerk confirmed that a returning applicant's ID number now goes with another name
     /// (改名): without it a differing name is refused, never silently written over.
     pub confirm_rename: bool,
+    /// Why a second case is taken while the applicant has an open one of the same item:
+    /// without it such an intake is refused, and the open case named.
+    pub duplicate_reason: Option<String>,
     /// The applicant signs the 容缺 commitment (承诺书): tolerable materials may follow.
     pub commitment: bool,
     /// The applicant agrees to be told by SMS at the mobile number given (个人信息保护法
@@ -78,6 +82,16 @@ pub struct IntakePreview {
     pub item_version: String,
     /// 容缺: the day the owed materials are due.
     pub owed_by: Option<NaiveDate>,
+    /// The applicant's open cases of the same item (a second one needs a reason).
+    pub duplicates: Vec<OpenCase>,
+}
+
+/// An open case, as a duplicate warning names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenCase {
+    pub number: String,
+    pub status: CaseStatus,
+    pub received_on: NaiveDate,
 }
 
 struct IntakePlan {
@@ -205,6 +219,8 @@ pub struct CaseSummary {
     pub due_provisional: bool,
     pub warning: Option<Warning>,
     pub created_at: String,
+    /// The day the materials arrived (to tell two cases of one person apart).
+    pub received_on: NaiveDate,
     /// 容缺: the day owed materials are due, while the running case owes anything.
     pub owed_by: Option<NaiveDate>,
 }
@@ -218,6 +234,10 @@ pub struct CaseFilter {
     pub due_within: Option<u32>,
     /// Running 容缺 cases that still owe materials, by the day they are owed by.
     pub owing: bool,
+    /// Running cases whose clock is paused (第45条).
+    pub paused: bool,
+    /// Running cases whose clock runs, by due date (办理中).
+    pub running: bool,
     /// A case number, ID number, phone number or name.
     pub query: Option<String>,
     /// At most this many rows; all when `None`.
@@ -320,6 +340,7 @@ impl Store {
             due: plan.due,
             item_version: plan.entry.version,
             owed_by: plan.owed_by,
+            duplicates: open_cases_of(self.connection(), &req.applicant.party, &req.item)?,
         })
     }
 
@@ -377,6 +398,7 @@ impl Store {
         let conditions: Vec<&str> = req.conditions.iter().map(MaterialCode::as_str).collect();
 
         let barring = owed_by.is_some() && centre.settings.bar_broken_commitments;
+        let duplicate_reason = req.duplicate_reason.as_deref().map(|r| FreeText::line("另行受理的理由", r, FreeText::REASON)).transpose()?;
         // Consent is to a mobile number: checked before anything is written.
         let sms_mobile = crate::sms::consent_phone(req.sms_consent, req.applicant.phone.as_ref())?;
         self.write(&clerk.id, now, |w| {
@@ -387,6 +409,16 @@ impl Store {
                 }
             }
             let applicant_id = upsert_applicant(w, &req.applicant, req.confirm_rename)?;
+            // The same person's open case of the same item, read where the new one is written
+            // (another window may have taken one a moment ago): a second needs its reason.
+            let open = open_cases_of(w.tx, &req.applicant.party, item.code().as_str())?;
+            let duplicate = match (open.first(), &duplicate_reason) {
+                (None, _) => None,
+                (Some(first), None) => {
+                    return Err(StoreError::DuplicateOpenCase { number: first.number.clone(), received_on: first.received_on, status: first.status.label() })
+                }
+                (Some(_), Some(reason)) => Some(ev::Duplicate { of: open.iter().map(|c| c.number.clone()).collect(), reason: reason.as_str().to_owned() }),
+            };
             let seq = w.next_number(&format!("case:{}:{}", w.terminal, today.format("%Y%m%d")))?;
             if seq > CaseNumber::MAX_SEQ {
                 return Err(StoreError::SequenceExhausted);
@@ -464,6 +496,7 @@ impl Store {
                     handler: clerk.id.clone(),
                     covering_for: covering.clone(),
                     owed_by,
+                    duplicate,
                 })),
             )?;
             if let Some(mobile) = &sms_mobile {
@@ -967,12 +1000,21 @@ impl Store {
         Ok(view)
     }
 
-    /// Lists cases, newest first, with their warning levels on `today`.
-    pub fn list_cases(&self, filter: &CaseFilter, today: NaiveDate) -> Result<Vec<CaseSummary>> {
-        let threshold = self.centre()?.settings.warning_days;
+    /// The query [`Store::list_cases`] runs, with its arguments (its plan is checked in tests).
+    pub(crate) fn case_list_sql(&self, filter: &CaseFilter, today: NaiveDate) -> Result<(String, Vec<rusqlite::types::Value>)> {
+        self.case_list_sql_as(filter, today, false, false)
+    }
+
+    /// `anywhere`: a name matches anywhere in the applicant's name (秀英 in 韦秀英), which reads
+    /// the applicant table through; asked only when no name starts so.
+    /// `count`: the count of those rows instead of the rows.
+    pub(crate) fn case_list_sql_as(&self, filter: &CaseFilter, today: NaiveDate, anywhere: bool, count: bool) -> Result<(String, Vec<rusqlite::types::Value>)> {
         let mut clauses: Vec<String> = vec![];
         let mut args: Vec<rusqlite::types::Value> = vec![];
         let mut order = "c.created_at DESC, c.number DESC";
+        // A query by the applicant reads the applicant's index first, then their cases (the
+        // planner would otherwise walk every case newest first looking for them).
+        let mut applicant_first = false;
         if let Some(s) = filter.status {
             clauses.push("c.status = ?".into());
             args.push(s.as_str().to_owned().into());
@@ -994,32 +1036,95 @@ impl Store {
             clauses.push("c.status IN ('accepted', 'forwarded') AND c.owed IS NOT NULL".into());
             order = "c.owed_by, c.number";
         }
+        if filter.paused {
+            clauses.push("c.status IN ('accepted', 'forwarded') AND c.paused = 1".into());
+            order = "c.due_date, c.number";
+        }
+        if filter.running {
+            clauses.push(running.into());
+            order = "c.due_date, c.number";
+        }
         if let Some(q) = filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            if let Ok(n) = CaseNumber::parse(q) {
-                clauses.push("c.number = ?".into());
-                args.push(n.to_string().into());
-            } else if let Ok(id) = IdNumber::parse(q) {
-                clauses.push("a.id_number = ?".into());
-                args.push(id.to_string().into());
-            } else if let Ok(p) = Phone::parse(q) {
-                clauses.push("(a.phone = ? OR c.agent_phone = ?)".into());
-                args.push(p.to_string().into());
-                args.push(p.to_string().into());
-            } else {
-                clauses.push("(a.name LIKE ? OR c.agent_name LIKE ? OR c.number LIKE ?)".into());
-                let like = format!("%{}%", q.replace(['%', '_'], ""));
-                args.extend([like.clone().into(), like.clone().into(), like.into()]);
+            // Each form a clerk types is answered from an index (the applicant's, or the
+            // case's by number), never by reading every case.
+            match CaseQuery::parse(q) {
+                CaseQuery::Number(n) => {
+                    clauses.push("c.number = ?".into());
+                    args.push(n.into());
+                }
+                CaseQuery::Document(d) => {
+                    clauses.push("c.number IN (SELECT case_number FROM document WHERE number = ?)".into());
+                    args.push(d.into());
+                }
+                CaseQuery::Id(id) => {
+                    applicant_first = true;
+                    clauses.push("a.id_number = ?".into());
+                    args.push(id.into());
+                }
+                CaseQuery::Phone(p) => {
+                    applicant_first = true;
+                    clauses.push("a.phone = ?".into());
+                    args.push(p.into());
+                }
+                CaseQuery::Tail(t) => {
+                    applicant_first = true;
+                    clauses.push("(substr(a.id_number, -4) = ? OR substr(a.phone, -4) = ?)".into());
+                    args.extend([t.clone().into(), t.into()]);
+                }
+                CaseQuery::Pinyin(p) => {
+                    applicant_first = true;
+                    // A prefix of the initials (`wxy`, `wx`) or of the full spelling (`weixiu`).
+                    clauses.push("(a.name_initials GLOB ? OR a.name_pinyin GLOB ?)".into());
+                    args.extend([format!("{p}*").into(), format!("{p}*").into()]);
+                }
+                CaseQuery::Name(n) => {
+                    applicant_first = true;
+                    // The name as typed, or its start (the surname and more).
+                    clauses.push("a.name GLOB ?".into());
+                    args.push(if anywhere { format!("*{n}*") } else { format!("{n}*") }.into());
+                }
+                CaseQuery::Nothing => clauses.push("0".into()),
             }
+        }
+        let from = if applicant_first { "applicant a CROSS JOIN case_file c ON c.applicant_id = a.id" } else { "case_file c JOIN applicant a ON a.id = c.applicant_id" };
+        let filter_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+        if count {
+            // A count needs the applicant only when the query is about them.
+            let from = if filter.query.is_some() { from } else { "case_file c" };
+            return Ok((format!("SELECT count(*) FROM {from} {filter_sql}"), args));
         }
         let sql = format!(
             "SELECT c.number, c.item_code, c.catalogue_version, a.name, c.status, c.paused, c.due_date, c.due_provisional, c.created_at,
-                    CASE WHEN c.owed IS NOT NULL AND c.status IN ('accepted', 'forwarded') THEN c.owed_by END
-             FROM case_file c JOIN applicant a ON a.id = c.applicant_id
-             {} ORDER BY {order} LIMIT {}",
-            if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) },
+                    CASE WHEN c.owed IS NOT NULL AND c.status IN ('accepted', 'forwarded') THEN c.owed_by END, c.received_on
+             FROM {from} {filter_sql} ORDER BY {order} LIMIT {}",
             filter.limit.map_or(-1, |l| l as i64)
         );
-        let mut stmt = self.connection().prepare_cached(&sql)?;
+        Ok((sql, args))
+    }
+
+    /// How many cases [`Store::list_cases`] would list without its limit: counted in the
+    /// index the list reads (no row is fetched, nor its applicant unless the query asks).
+    pub fn count_cases(&self, filter: &CaseFilter, today: NaiveDate) -> Result<usize> {
+        let (sql, args) = self.case_list_sql_as(filter, today, false, true)?;
+        let n: i64 = self.connection().prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(args), |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
+    /// Lists cases, newest first, with their warning levels on `today`.
+    pub fn list_cases(&self, filter: &CaseFilter, today: NaiveDate) -> Result<Vec<CaseSummary>> {
+        let threshold = self.centre()?.settings.warning_days;
+        let (sql, args) = self.case_list_sql(filter, today)?;
+        let mut found = self.case_rows(&sql, args, today, threshold)?;
+        let by_name = filter.query.as_deref().is_some_and(|q| matches!(CaseQuery::parse(q), CaseQuery::Name(_)));
+        if found.is_empty() && by_name {
+            let (sql, args) = self.case_list_sql_as(filter, today, true, false)?;
+            found = self.case_rows(&sql, args, today, threshold)?;
+        }
+        Ok(found)
+    }
+
+    fn case_rows(&self, sql: &str, args: Vec<rusqlite::types::Value>, today: NaiveDate, threshold: u32) -> Result<Vec<CaseSummary>> {
+        let mut stmt = self.connection().prepare_cached(sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -1032,12 +1137,13 @@ impl Store {
                 r.get::<_, bool>(7)?,
                 r.get::<_, String>(8)?,
                 r.get::<_, Option<NaiveDate>>(9)?,
+                r.get::<_, NaiveDate>(10)?,
             ))
         })?;
         let mut out = vec![];
         let mut older_names: std::collections::HashMap<(String, String), String> = Default::default();
         for row in rows {
-            let (number, item_code, version, applicant_name, status, paused, due_date, due_provisional, created_at, owed_by) = row?;
+            let (number, item_code, version, applicant_name, status, paused, due_date, due_provisional, created_at, owed_by, received_on) = row?;
             let status = CaseStatus::parse(&status).unwrap_or(CaseStatus::Archived);
             // Cases taken under an older catalogue: look each item up once per call, not per row.
             let item_name = match self.item(&item_code) {
@@ -1065,6 +1171,7 @@ impl Store {
                 due_provisional,
                 warning,
                 created_at,
+                received_on,
                 owed_by,
             });
         }
@@ -1288,6 +1395,75 @@ pub(crate) fn held_submission(conn: &rusqlite::Connection, number: &str, item: &
     Ok(held)
 }
 
+/// What a clerk typed in 办件查询, by its form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum CaseQuery {
+    Number(String),
+    /// A document's number, in either form, as the table keeps it (`〔2026〕受字第01-0003号`).
+    Document(String),
+    Id(String),
+    Phone(String),
+    /// The last four characters of an ID number or a phone number.
+    Tail(String),
+    /// Pinyin of a name, lower-case letters.
+    Pinyin(String),
+    Name(String),
+    /// Nothing that can name a case (only marks): no rows.
+    Nothing,
+}
+
+impl CaseQuery {
+    fn parse(q: &str) -> Self {
+        let q = q.trim();
+        if let Ok(n) = CaseNumber::parse(q) {
+            return Self::Number(n.to_string());
+        }
+        // `sl-2026-01-0003` as typed is `SL-2026-01-0003`.
+        if let Ok(d) = yichuang_core::DocumentNumber::parse(&q.to_uppercase()) {
+            return Self::Document(d.to_string());
+        }
+        if let Ok(id) = IdNumber::parse(q) {
+            return Self::Id(id.to_string());
+        }
+        if let Ok(p) = Phone::parse(q) {
+            return Self::Phone(p.to_string());
+        }
+        let upper = q.to_uppercase();
+        if upper.len() == 4 && upper.chars().take(3).all(|c| c.is_ascii_digit()) && upper.ends_with(|c: char| c.is_ascii_digit() || c == 'X') {
+            return Self::Tail(upper);
+        }
+        let letters = yichuang_core::search::normalise(q);
+        if !letters.is_empty() && letters.chars().all(|c| c.is_ascii_lowercase()) {
+            return Self::Pinyin(letters);
+        }
+        // GLOB's own marks cannot be part of a name.
+        let name: String = q.chars().filter(|c| !matches!(c, '*' | '?' | '[' | ']')).collect();
+        if name.trim().is_empty() { Self::Nothing } else { Self::Name(name.trim().to_owned()) }
+    }
+}
+
+/// The applicant's open cases of `item` at this centre (any window's), oldest first.
+fn open_cases_of(conn: &rusqlite::Connection, party: &Party, item: &str) -> Result<Vec<OpenCase>> {
+    let (kind, key, _) = party_fields(party);
+    let col = if kind == "person" { "id_number" } else { "uscc" };
+    let open: Vec<String> = CaseStatus::ALL.into_iter().filter(|s| s.is_open()).map(|s| format!("'{}'", s.as_str())).collect();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT c.number, c.status, c.received_on FROM applicant a JOIN case_file c ON c.applicant_id = a.id
+         WHERE a.{col} = ?1 AND c.item_code = ?2 AND c.status IN ({}) ORDER BY c.created_at, c.number",
+        open.join(", ")
+    ))?;
+    let rows = stmt.query_map(params![key, item], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, NaiveDate>(2)?)))?;
+    let mut out = vec![];
+    for row in rows {
+        let (number, status, received_on) = row?;
+        // Only the open statuses were asked for: each parses.
+        if let Some(status) = CaseStatus::parse(&status) {
+            out.push(OpenCase { number, status, received_on });
+        }
+    }
+    Ok(out)
+}
+
 /// A case of this applicant terminated for materials owed (a broken 容缺 commitment), if any:
 /// terminated, or archived since (its event says so), at this window or another.
 fn broken_commitment(conn: &rusqlite::Connection, party: &Party) -> Result<Option<String>> {
@@ -1306,6 +1482,18 @@ fn broken_commitment(conn: &rusqlite::Connection, party: &Party) -> Result<Optio
             |r| r.get(0),
         )
         .optional()?)
+}
+
+/// The pinyin keys of every applicant held before the pinyin columns existed (migration 17).
+pub(crate) fn fill_name_pinyin(tx: &rusqlite::Connection) -> Result<()> {
+    let mut stmt = tx.prepare("SELECT id, name FROM applicant")?;
+    let rows: Vec<(i64, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    let mut set = tx.prepare("UPDATE applicant SET name_pinyin = ?2, name_initials = ?3 WHERE id = ?1")?;
+    for (id, name) in rows {
+        let py = PinyinKeys::of(&name);
+        set.execute(params![id, py.full, py.initials])?;
+    }
+    Ok(())
 }
 
 fn party_fields(p: &Party) -> (&'static str, &str, &str) {
@@ -1359,22 +1547,30 @@ fn upsert_applicant(w: &Writer<'_>, a: &ApplicantInput, confirm_rename: bool) ->
         }
     }
     let id = match &a.party {
-        Party::Person { id_number, name } => w.tx.query_row(
-            "INSERT INTO applicant (kind, id_number, name, phone, created_at, updated_at) VALUES ('person', ?1, ?2, ?3, ?4, ?4)
-             ON CONFLICT (id_number) DO UPDATE SET name = excluded.name, phone = coalesce(excluded.phone, phone), updated_at = excluded.updated_at
-             RETURNING id",
-            params![id_number.as_str(), name.as_str(), phone, now],
-            |r| r.get(0),
-        )?,
+        Party::Person { id_number, name } => {
+            let py = PinyinKeys::of(name.as_str());
+            w.tx.query_row(
+                "INSERT INTO applicant (kind, id_number, name, phone, created_at, updated_at, name_pinyin, name_initials)
+                 VALUES ('person', ?1, ?2, ?3, ?4, ?4, ?5, ?6)
+                 ON CONFLICT (id_number) DO UPDATE SET name = excluded.name, phone = coalesce(excluded.phone, phone),
+                    updated_at = excluded.updated_at, name_pinyin = excluded.name_pinyin, name_initials = excluded.name_initials
+                 RETURNING id",
+                params![id_number.as_str(), name.as_str(), phone, now, py.full, py.initials],
+                |r| r.get(0),
+            )?
+        }
         Party::Organisation { uscc, name } => {
             if name.trim().is_empty() {
                 return Err(StoreError::MissingField("单位名称"));
             }
+            let py = PinyinKeys::of(name.trim());
             w.tx.query_row(
-                "INSERT INTO applicant (kind, uscc, name, phone, created_at, updated_at) VALUES ('organisation', ?1, ?2, ?3, ?4, ?4)
-                 ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, phone = coalesce(excluded.phone, phone), updated_at = excluded.updated_at
+                "INSERT INTO applicant (kind, uscc, name, phone, created_at, updated_at, name_pinyin, name_initials)
+                 VALUES ('organisation', ?1, ?2, ?3, ?4, ?4, ?5, ?6)
+                 ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, phone = coalesce(excluded.phone, phone),
+                    updated_at = excluded.updated_at, name_pinyin = excluded.name_pinyin, name_initials = excluded.name_initials
                  RETURNING id",
-                params![uscc.as_str(), name.trim(), phone, now],
+                params![uscc.as_str(), name.trim(), phone, now, py.full, py.initials],
                 |r| r.get(0),
             )?
         }
@@ -1513,11 +1709,13 @@ pub(crate) fn project_foreign_intake(w: &Writer<'_>, rec: &EventRecord, p: &ev::
     }
     // A returning applicant keeps the name this centre holds; a new one is added.
     let (kind_col, key_col) = if p.applicant.kind == "person" { ("person", "id_number") } else { ("organisation", "uscc") };
+    let py = PinyinKeys::of(&p.applicant.name);
     w.tx.prepare_cached(&format!(
-        "INSERT INTO applicant (kind, {key_col}, name, phone, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+        "INSERT INTO applicant (kind, {key_col}, name, phone, created_at, updated_at, name_pinyin, name_initials)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)
          ON CONFLICT ({key_col}) DO NOTHING"
     ))?
-    .execute(params![kind_col, p.applicant.key, p.applicant.name, p.applicant.phone, rec.at])?;
+    .execute(params![kind_col, p.applicant.key, p.applicant.name, p.applicant.phone, rec.at, py.full, py.initials])?;
     let applicant_id: i64 =
         w.tx.prepare_cached(&format!("SELECT id FROM applicant WHERE {key_col} = ?1"))?.query_row([&p.applicant.key], |r| r.get(0))?;
     crate::peers::ensure_staff(w, &p.handler)?;

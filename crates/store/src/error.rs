@@ -87,6 +87,8 @@ pub enum StoreError {
     AgentIsApplicant,
     #[error("身份证号{id_masked}已登记为“{on_file}”，与本次填写的“{given}”不同：请核对证件；确系同一人改名的，请确认更名后再提交")]
     ApplicantNameDiffers { id_masked: String, on_file: String, given: String },
+    #[error("该申请人已有同一事项的在办件{number}（{received_on}收件，{status}）：请在办件查询中接着办理；确需另行受理的，请填写另行受理的理由")]
+    DuplicateOpenCase { number: String, received_on: chrono::NaiveDate, status: &'static str },
     #[error("{year}年日历版本{version}已导入，但内容与本文件不同：同一版本不能有两种内容，请向县中心核实后使用新的版本号")]
     CalendarVersionConflict { year: i32, version: u32 },
     #[error("本机时钟可能不准：现在显示{now}，早于本机上一条记录的时间{last}。请核对电脑的日期和时间后重试；如时间确已校正（此前的时钟偏快），请中心负责人确认")]
@@ -179,6 +181,7 @@ impl StoreError {
             Self::WeakPin => "auth.weak_pin",
             Self::AgentIsApplicant => "intake.agent_is_applicant",
             Self::ApplicantNameDiffers { .. } => "intake.name_differs",
+            Self::DuplicateOpenCase { .. } => "intake.duplicate_open",
             Self::CalendarVersionConflict { .. } => "calendar.version_conflict",
             Self::ClockBehind { .. } => "clock.behind",
             Self::OtherCentreBackup { .. } => "store.other_centre_backup",

@@ -41,7 +41,7 @@ use yichuang_events::Event;
 pub use assets::{bundled_calendar, CalendarFile, CatalogueFile, ItemFile, RegionalFile, DEMO_CATALOGUE};
 pub use board::TodayBoard;
 pub use cases::{
-    ApplicantInput, ApplicantMatch, ApplicantView, CaseFilter, CaseSummary, CaseView, IntakeOutcome, IntakePreview, IntakeRequest,
+    ApplicantInput, ApplicantMatch, ApplicantView, CaseFilter, CaseSummary, CaseView, IntakeOutcome, IntakePreview, IntakeRequest, OpenCase,
     MaterialView, Party, SupplementRequest,
 };
 pub use sms::{SmsReport, SmsRow};
@@ -75,6 +75,8 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/014_service_rating.sql"),
     include_str!("migrations/015_handover.sql"),
     include_str!("migrations/016_sms.sql"),
+    include_str!("migrations/017_search.sql"),
+    include_str!("migrations/018_period_index.sql"),
 ];
 
 /// The migration after whose SQL the chain is sealed and the PINs masked with this PC's key.
@@ -86,6 +88,8 @@ const REBIND_MIGRATION: usize = 12;
 const TOLERANCE_MIGRATION: usize = 13;
 /// The migration after whose SQL document kinds take the hand-over slip.
 const HANDOVER_MIGRATION: usize = 15;
+/// The migration that adds the applicants' pinyin columns, filled for those already held.
+const SEARCH_MIGRATION: usize = 17;
 
 /// Checks that `pem` holds at least one certificate (`-----BEGIN CERTIFICATE-----`, base64),
 /// and gives the first one's SHA-256 fingerprint in groups of four hex digits (as
@@ -231,7 +235,10 @@ pub struct Staff {
 #[derive(Debug, Clone)]
 pub struct CatalogueEntry {
     pub version: String,
+    /// The initials as stored: computed from the name at import, or as the file typed them.
     pub initials: String,
+    /// The name's pinyin, computed from it when the catalogue is read.
+    pub pinyin: yichuang_core::search::PinyinKeys,
     pub item: ServiceItem,
 }
 
@@ -471,6 +478,9 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str], k
         }
         if i + 1 == HANDOVER_MIGRATION {
             widen_checks(&tx, &HANDOVER_EDITS)?;
+        }
+        if i + 1 == SEARCH_MIGRATION {
+            cases::fill_name_pinyin(&tx)?;
         }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
@@ -785,7 +795,9 @@ impl Store {
         for (code, initials, body) in rows {
             let file: ItemFile = serde_json::from_str(&body)
                 .map_err(|e| StoreError::BadFile { what: "服务事项目录", detail: e.to_string() })?;
-            out.insert(code, CatalogueEntry { version: version.to_owned(), initials, item: file.to_item()? });
+            let item = file.to_item()?;
+            let pinyin = yichuang_core::search::PinyinKeys::of(item.name());
+            out.insert(code, CatalogueEntry { version: version.to_owned(), initials, pinyin, item });
         }
         Ok(out)
     }
@@ -1051,7 +1063,7 @@ impl Store {
                         file.version,
                         item.code().as_str(),
                         item.name(),
-                        f.initials,
+                        if f.initials.trim().is_empty() { yichuang_core::search::PinyinKeys::of(item.name()).initials } else { f.initials.trim().to_lowercase() },
                         item.kind().as_str(),
                         item.promised_limit().days(),
                         item.promised_limit().unit().as_str(),
@@ -1087,23 +1099,20 @@ impl Store {
         Ok(v)
     }
 
-    /// Finds items by name, code or pinyin initials (`ylbx`), best matches first.
+    /// Finds items by name (any run of its characters, in order), code, full pinyin or
+    /// initials (`ylbx`, `zuidi`), best matches first.
     pub fn search_items(&self, query: &str) -> Result<Vec<&CatalogueEntry>> {
-        let q = query.trim().to_lowercase();
+        use yichuang_core::search::{normalise, rank, PinyinKeys};
+        let q = normalise(query);
         let mut hits: Vec<(u8, &CatalogueEntry)> = self
             .catalogue()?
             .into_iter()
             .filter_map(|e| {
-                let rank = if e.item.code().as_str().eq_ignore_ascii_case(&q) {
-                    0
-                } else if e.initials.starts_with(&q) || e.item.name().starts_with(query.trim()) {
-                    1
-                } else if e.initials.contains(&q) || e.item.name().contains(query.trim()) {
-                    2
-                } else {
-                    return None;
-                };
-                Some((rank, e))
+                let code = e.item.code().as_str();
+                // The initials as stored count too (a catalogue's own abbreviation).
+                let typed = PinyinKeys { full: String::new(), initials: e.initials.clone() };
+                let best = [rank(&q, e.item.name(), code, &e.pinyin), rank(&q, e.item.name(), code, &typed)].into_iter().flatten().min()?;
+                Some((best, e))
             })
             .collect();
         hits.sort_by_key(|(rank, e)| (*rank, e.item.code().as_str().to_owned()));
@@ -1469,6 +1478,29 @@ impl Store {
         Ok(rows)
     }
 
+    /// The events the figures of the days `from..=to` depend on, this terminal's and the
+    /// centre's other windows' (less those that lost a conflict), in the order of time: the
+    /// whole history up to `to` of every case with an event from `from` on or running now,
+    /// and the inquiries' and complaints' events of the period. A case that ended before the
+    /// period and was not touched in it counts for nothing in it, and is not read.
+    pub fn events_for_period(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<EventRecord>> {
+        // A day either side: the fold takes each event's own day; the text bounds only narrow.
+        let lo = (from - chrono::Days::new(1)).to_string();
+        let hi = (to + chrono::Days::new(2)).to_string();
+        let queries = period_queries();
+        let mut out: Vec<EventRecord> = vec![];
+        for sql in &queries {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt.query_map(params![lo, hi], events::read_row)?;
+            for r in rows {
+                out.push(r?);
+            }
+        }
+        // One order of time across the windows; a terminal's own events keep their order.
+        out.sort_by_cached_key(|e| chrono::DateTime::parse_from_rfc3339(&e.at).map(|t| t.timestamp_micros()).unwrap_or(i64::MAX));
+        Ok(out)
+    }
+
     /// The events about one subject (a case, a document, an inquiry), in order.
     pub fn events_of(&self, subject: &str) -> Result<Vec<EventRecord>> {
         let mut stmt =
@@ -1476,6 +1508,28 @@ impl Store {
         let rows = stmt.query_map([subject], events::read_row)?.collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }
+}
+
+/// The four queries of [`Store::events_for_period`] (`?1` the lower, `?2` the upper bound of
+/// `at`): cases touched or running, then the period's inquiries and complaints; own, then peer.
+pub(crate) fn period_queries() -> [String; 4] {
+    let own = events::EVENT_COLUMNS;
+    let peer = events::EVENT_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
+    let lost = "NOT (p.kind IN ('case.service_rated', 'case.rated')
+                    AND EXISTS (SELECT 1 FROM case_conflict c WHERE c.stream = p.stream AND c.seq = p.seq))";
+    let touched = "SELECT subject FROM event WHERE at >= ?1 AND kind GLOB 'case.*'
+                   UNION SELECT subject FROM peer_event WHERE at >= ?1 AND kind GLOB 'case.*'
+                   UNION SELECT number FROM case_file WHERE status IN ('accepted', 'forwarded')";
+    [
+        format!("SELECT {own} FROM event WHERE subject IN ({touched}) AND at < ?2 AND kind GLOB 'case.*' ORDER BY seq"),
+        format!(
+            "SELECT {own} FROM event WHERE at >= ?1 AND at < ?2 AND (kind GLOB 'inquiry.*' OR kind GLOB 'complaint.*') ORDER BY seq"
+        ),
+        format!("SELECT {peer} FROM peer_event p WHERE p.subject IN ({touched}) AND p.at < ?2 AND p.kind GLOB 'case.*' AND {lost} ORDER BY p.stream, p.seq"),
+        format!(
+            "SELECT {peer} FROM peer_event p WHERE p.at >= ?1 AND p.at < ?2 AND (p.kind GLOB 'inquiry.*' OR p.kind GLOB 'complaint.*') ORDER BY p.stream, p.seq"
+        ),
+    ]
 }
 
 /// What a restore did.

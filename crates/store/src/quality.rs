@@ -84,6 +84,9 @@ pub struct ReturnVisit {
     pub rated_at_screen: bool,
     /// For a bad rating: the rectification's state, due date and whether it is late.
     pub rectification: Option<(String, NaiveDate, bool)>,
+    /// The call-back recorded (its day and what was said), and the rectification's outcome.
+    pub callback: Option<(NaiveDate, String)>,
+    pub outcome: Option<String>,
 }
 
 impl ReturnVisit {
@@ -456,6 +459,19 @@ impl Store {
         Ok(self.return_visits(today, None)?.into_iter().map(|v| v.seen_by(head)).collect())
     }
 
+    /// The rectifications finished, newest first, with their call-backs and outcomes (as the
+    /// viewer may read them): what was done about each bad rating stays to be read.
+    pub fn finished_rectifications_seen_by(&self, today: NaiveDate, viewer: &str) -> Result<Vec<ReturnVisit>> {
+        let head = self.staff(viewer)?.role == crate::Role::Head;
+        let mut stmt = self.connection().prepare("SELECT case_number FROM rectification WHERE status = 'done' ORDER BY done_on DESC, case_number LIMIT 500")?;
+        let numbers: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let mut out = vec![];
+        for n in numbers {
+            out.extend(self.return_visits(today, Some(&n))?.into_iter().map(|v| v.seen_by(head)));
+        }
+        Ok(out)
+    }
+
     /// Completed cases for return visits: unrated ones (with an invitation once 3 days have
     /// passed), and bad ratings with their rectification. `only` narrows to one case.
     pub fn return_visits(&self, today: NaiveDate, only: Option<&str>) -> Result<Vec<ReturnVisit>> {
@@ -471,7 +487,8 @@ impl Store {
                     r.rating IS NOT NULL OR EXISTS (SELECT 1 FROM service_rating s WHERE s.case_number = c.number AND s.service IN ('collected', 'immediate')),
                     r.rating IS NULL,
                     (SELECT s.rating || '|' || s.service || '|' || s.reasons FROM service_rating s
-                     WHERE s.case_number = c.number AND s.rating IN ('dissatisfied', 'very_dissatisfied') ORDER BY s.rowid DESC LIMIT 1)
+                     WHERE s.case_number = c.number AND s.rating IN ('dissatisfied', 'very_dissatisfied') ORDER BY s.rowid DESC LIMIT 1),
+                    x.callback_on, x.callback_note, x.outcome
              FROM case_file c JOIN applicant a ON a.id = c.applicant_id
              LEFT JOIN catalogue_item i ON i.version = c.catalogue_version AND i.code = c.item_code
              LEFT JOIN rating r ON r.case_number = c.number
@@ -511,6 +528,11 @@ impl Store {
                 rating,
                 screen_bad,
                 rectification: rect.map(|(s, d)| (s.clone(), d, s == "open" && today > d)),
+                callback: match (r.get::<_, Option<NaiveDate>>(11)?, r.get::<_, Option<String>>(12)?) {
+                    (Some(on), Some(note)) => Some((on, note)),
+                    _ => None,
+                },
+                outcome: r.get(13)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -81,7 +81,7 @@ fn migrating_takes_a_backup_first_and_appends() {
     let ring = Keyring::at(dir.path().join("old-program-pc-keys"));
     {
         let c = Connection::open(&path).unwrap();
-        c.execute_batch("DROP TABLE chain_seal; DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; DROP TABLE sync_reject; DROP TABLE sync_ack; DROP TABLE sync_download; DROP TABLE sync_enrolment; \
+        c.execute_batch("DROP INDEX applicant_name_pinyin; DROP INDEX applicant_name_initials; DROP INDEX applicant_id_tail; DROP INDEX applicant_phone_tail; DROP INDEX document_inquiry; DROP INDEX event_at; DROP INDEX peer_event_at; DROP INDEX case_status_created; ALTER TABLE applicant DROP COLUMN name_pinyin; ALTER TABLE applicant DROP COLUMN name_initials; DROP TABLE chain_seal; DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; DROP TABLE sync_reject; DROP TABLE sync_ack; DROP TABLE sync_download; DROP TABLE sync_enrolment; \
              ALTER TABLE staff DROP COLUMN failed_attempts; ALTER TABLE staff DROP COLUMN locked_until; DROP TABLE supervision; DROP TABLE revoked_key; DROP TABLE peer_endpoint; DROP TABLE case_conflict; DROP TABLE peer_event; DROP TABLE peer_stream; DROP TABLE complaint_note; DROP TABLE complaint; DROP TABLE service_rating; DROP TABLE sms_notice; DROP INDEX case_sms; ALTER TABLE case_file DROP COLUMN sms_phone; DROP TABLE rectification; DROP TABLE rating; DROP TABLE absence; DROP TABLE post; \
              DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by; ALTER TABLE case_file DROP COLUMN collector_id_number; ALTER TABLE case_file DROP COLUMN collector_role; \
              ALTER TABLE inquiry DROP COLUMN scope; ALTER TABLE case_file DROP COLUMN covering_for; ALTER TABLE chain_head DROP COLUMN latest_at; PRAGMA user_version = 1;").unwrap();
@@ -249,6 +249,7 @@ fn cj01_request(first17: &str, materials: &[&str]) -> IntakeRequest {
         clerk: "demo".into(),
         received_on: None,
         confirm_rename: false,
+        duplicate_reason: None,
         commitment: false,
         sms_consent: false,
     }
@@ -262,8 +263,8 @@ fn the_preview_is_the_decision_the_intake_takes_and_writes_nothing() {
     let mut s = demo_store(dir.path());
     let t = now("2026-11-23T10:00:00+08:00");
     let events = |s: &Store| s.connection().query_row("SELECT count(*) FROM event", [], |r| r.get::<_, i64>(0)).unwrap();
-    for materials in [ALL, &["SFZ", "HKB"][..]] {
-        let req = cj01_request("45082119680405302", materials);
+    for (first17, materials) in [("45082119680405302", ALL), ("45082119700101303", &["SFZ", "HKB"][..])] {
+        let req = cj01_request(first17, materials);
         let before = events(&s);
         let preview = s.preview_intake(&req, t.date_naive()).unwrap();
         assert_eq!(events(&s), before, "a preview writes nothing");
@@ -275,6 +276,48 @@ fn the_preview_is_the_decision_the_intake_takes_and_writes_nothing() {
     let mut bad = cj01_request("45082119680405302", ALL);
     bad.clerk = "nobody".into();
     assert_eq!(s.preview_intake(&bad, t.date_naive()).unwrap_err().code(), "store.unknown_staff");
+}
+
+#[test]
+fn a_second_open_case_of_the_same_item_is_shown_first_and_needs_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-23T10:00:00+08:00");
+    let first = s.intake(cj01_request("45082119680405302", &["SFZ"]), t).unwrap().case_number.to_string();
+    // The preview names the open case, with its day and state.
+    let again = cj01_request("45082119680405302", ALL);
+    let p = s.preview_intake(&again, t.date_naive()).unwrap();
+    assert_eq!(p.duplicates.iter().map(|c| (c.number.as_str(), c.status, c.received_on)).collect::<Vec<_>>(),
+        [(first.as_str(), yichuang_core::CaseStatus::AwaitingSupplement, t.date_naive())]);
+    // Without a reason it is refused, in Chinese, naming the case, and nothing is written.
+    let events = |s: &Store| s.connection().query_row("SELECT count(*) FROM event", [], |r| r.get::<_, i64>(0)).unwrap();
+    let before = events(&s);
+    let err = s.intake(again.clone(), t).unwrap_err();
+    assert_eq!(err.code(), "intake.duplicate_open");
+    assert!(err.to_string().contains(&first) && err.to_string().contains("待补正"), "{err}");
+    assert_eq!(events(&s), before);
+    // A blank or control-character reason is no reason.
+    let mut blank = again.clone();
+    blank.duplicate_reason = Some("\u{3000} ".into());
+    assert!(s.intake(blank, t).is_err());
+    assert_eq!(events(&s), before);
+    // With one it is taken, and the reason and the open case are in its event.
+    let mut reasoned = again;
+    reasoned.duplicate_reason = Some("申请人为另一户籍的父亲代为申请".into());
+    let second = s.intake(reasoned, t).unwrap().case_number.to_string();
+    let payload: String = s
+        .connection()
+        .query_row("SELECT payload FROM event WHERE subject = ?1 AND kind = 'case.intake'", [&second], |r| r.get(0))
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&payload).unwrap();
+    assert_eq!(v["duplicate"]["of"], serde_json::json!([first]));
+    assert_eq!(v["duplicate"]["reason"], "申请人为另一户籍的父亲代为申请");
+    // Another person, or another item, is no duplicate; a finished case is none either.
+    assert!(s.preview_intake(&cj01_request("45082119700101303", ALL), t.date_naive()).unwrap().duplicates.is_empty());
+    s.withdraw(&first, "申请人撤回", "demo", t).unwrap();
+    let left = s.preview_intake(&cj01_request("45082119680405302", ALL), t.date_naive()).unwrap().duplicates;
+    assert_eq!(left.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(), [second.as_str()]);
+    assert_eq!(s.verify().unwrap().fault, None);
 }
 
 #[test]
@@ -346,6 +389,120 @@ fn a_returning_applicant_is_found_by_the_tail_of_an_id_number_or_phone_or_by_nam
     // A lowercase x is the same check character.
     if tail.ends_with('X') {
         assert_eq!(s.find_applicants(&tail.to_lowercase(), 5).unwrap().len(), 1);
+    }
+}
+
+#[test]
+fn a_case_is_found_by_every_form_a_clerk_types_and_each_from_an_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = demo_store(dir.path());
+    let t = now("2026-11-23T10:00:00+08:00");
+    let mut req = cj01_request("45082119680405302", &["SFZ"]);
+    req.applicant.party = Party::Person {
+        id_number: match &req.applicant.party { Party::Person { id_number, .. } => id_number.clone(), _ => unreachable!() },
+        name: yichuang_core::PersonName::parse("韦秀英").unwrap(),
+    };
+    req.applicant.phone = Some(yichuang_core::Phone::parse("13907751234").unwrap());
+    let out = s.intake(req, t).unwrap();
+    let number = out.case_number.to_string();
+    // Someone else, so that every form has to tell them apart.
+    s.intake(cj01_request("45082119700101303", ALL), t).unwrap();
+    let doc = yichuang_core::DocumentNumber::parse(&out.documents[0].number).unwrap();
+    let id: String = s.connection().query_row("SELECT id_number FROM applicant WHERE name = '韦秀英'", [], |r| r.get(0)).unwrap();
+    let forms = [
+        number.clone(),
+        doc.to_string(),
+        doc.ascii(),
+        doc.ascii().to_lowercase(),
+        id.clone(),
+        id[14..].to_owned(),
+        "13907751234".into(),
+        "1234".into(),
+        "韦秀英".into(),
+        "韦".into(),
+        "wxy".into(),
+        "WXY".into(),
+        "weixiuying".into(),
+        "wei xiu".into(),
+    ];
+    let today = t.date_naive();
+    for q in &forms {
+        let filter = CaseFilter { query: Some(q.clone()), limit: Some(200), ..CaseFilter::default() };
+        let hits = s.list_cases(&filter, today).unwrap();
+        assert_eq!(hits.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(), [number.as_str()], "{q}");
+        assert_eq!(hits[0].received_on, today);
+        // Read from an index: no table is walked row by row.
+        let (sql, args) = s.case_list_sql(&filter, today).unwrap();
+        let mut stmt = s.connection().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let plan: Vec<String> = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3)).unwrap().map(Result::unwrap).collect();
+        assert!(plan.iter().all(|l| !l.starts_with("SCAN")), "{q}: {plan:?}");
+    }
+    for q in ["未登记的人", "zzz", "0000", "〔2026〕受字第01-0999号", "*"] {
+        let filter = CaseFilter { query: Some(q.into()), ..CaseFilter::default() };
+        assert!(s.list_cases(&filter, today).unwrap().is_empty(), "{q}");
+    }
+}
+
+#[test]
+fn the_pinyin_of_applicants_held_before_the_search_migration_is_filled_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("centre.db");
+    {
+        let mut s = demo_store(dir.path());
+        s.intake(cj01_request("45082119680405302", ALL), now("2026-11-23T10:00:00+08:00")).unwrap();
+    }
+    // As a database of the version before: the columns empty.
+    let c = Connection::open(&path).unwrap();
+    c.execute("UPDATE applicant SET name_pinyin = NULL, name_initials = NULL", []).unwrap();
+    c.execute_batch("DROP INDEX applicant_name_pinyin; DROP INDEX applicant_name_initials; DROP INDEX applicant_id_tail; DROP INDEX applicant_phone_tail; DROP INDEX document_inquiry; DROP INDEX event_at; DROP INDEX peer_event_at; DROP INDEX case_status_created; ALTER TABLE applicant DROP COLUMN name_pinyin; ALTER TABLE applicant DROP COLUMN name_initials; PRAGMA user_version = 16;").unwrap();
+    drop(c);
+    let s = Store::open(&path).unwrap();
+    let keys: (String, String) = s.connection().query_row("SELECT name_pinyin, name_initials FROM applicant", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!(keys, ("lixiuying".to_owned(), "lxy".to_owned()));
+}
+
+#[test]
+fn today_s_lists_and_counts_are_read_from_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = demo_store(dir.path());
+    let today = d("2026-11-23");
+    let filters = [
+        CaseFilter { running: true, ..CaseFilter::default() },
+        CaseFilter { overdue: true, ..CaseFilter::default() },
+        CaseFilter { due_within: Some(3), ..CaseFilter::default() },
+        CaseFilter { paused: true, ..CaseFilter::default() },
+        CaseFilter { status: Some(yichuang_core::CaseStatus::AwaitingSupplement), ..CaseFilter::default() },
+        CaseFilter { status: Some(yichuang_core::CaseStatus::ReadyForCollection), ..CaseFilter::default() },
+        CaseFilter { owing: true, ..CaseFilter::default() },
+    ];
+    for f in filters {
+        for count in [false, true] {
+            let (sql, args) = s.case_list_sql_as(&CaseFilter { limit: Some(50), ..f.clone() }, today, false, count).unwrap();
+            let mut stmt = s.connection().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let plan: Vec<String> = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3)).unwrap().map(Result::unwrap).collect();
+            assert!(plan.iter().all(|l| !l.starts_with("SCAN c") || l.contains("INDEX")), "{f:?} count={count}: {plan:?}");
+            if count {
+                assert!(!plan.iter().any(|l| l.contains(" a ") || l.ends_with(" a")), "a count reads no applicant: {plan:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_period_s_events_are_found_by_index_never_by_reading_the_whole_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = demo_store(dir.path());
+    for sql in crate::period_queries() {
+        let mut stmt = s.connection().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let plan: Vec<String> =
+            stmt.query_map(params!["2026-11-30", "2026-12-03"], |r| r.get::<_, String>(3)).unwrap().map(Result::unwrap).collect();
+        // Every table is searched through an index (a list built for the IN is scanned, which
+        // is its own size, not the log's).
+        for line in &plan {
+            let walks_a_table = line.starts_with("SCAN ") && !line.contains("USING") && !line.contains("LIST SUBQUERY") && !line.starts_with("SCAN CONSTANT");
+            assert!(!walks_a_table, "{sql}\n{plan:#?}");
+        }
+        assert!(plan.iter().any(|l| l.contains("USING INDEX") || l.contains("USING COVERING INDEX")), "{plan:#?}");
     }
 }
 
@@ -797,7 +954,7 @@ fn the_backup_taken_just_before_the_seal_is_restored_and_sealed_again() {
     Connection::open(&path)
         .unwrap()
         .execute_batch(
-            "DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by;
+            "DROP INDEX applicant_name_pinyin; DROP INDEX applicant_name_initials; DROP INDEX applicant_id_tail; DROP INDEX applicant_phone_tail; DROP INDEX document_inquiry; DROP INDEX event_at; DROP INDEX peer_event_at; DROP INDEX case_status_created; ALTER TABLE applicant DROP COLUMN name_pinyin; ALTER TABLE applicant DROP COLUMN name_initials; DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by;
              ALTER TABLE case_file DROP COLUMN collector_id_number; ALTER TABLE case_file DROP COLUMN collector_role;
              DROP TRIGGER chain_seal_no_delete; DROP TABLE chain_seal; DROP TABLE service_rating; DROP TABLE sms_notice; DROP INDEX case_sms; ALTER TABLE case_file DROP COLUMN sms_phone; PRAGMA user_version = 10;",
         )
@@ -824,7 +981,7 @@ fn the_backup_taken_just_before_the_seal_is_restored_and_sealed_again() {
 fn as_version_12(path: &Path, tamper: Option<(&str, &str)>) {
     let c = Connection::open(path).unwrap();
     c.execute_batch(
-        "DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by;
+        "DROP INDEX applicant_name_pinyin; DROP INDEX applicant_name_initials; DROP INDEX applicant_id_tail; DROP INDEX applicant_phone_tail; DROP INDEX document_inquiry; DROP INDEX event_at; DROP INDEX peer_event_at; DROP INDEX case_status_created; ALTER TABLE applicant DROP COLUMN name_pinyin; ALTER TABLE applicant DROP COLUMN name_initials; DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by;
          ALTER TABLE case_file DROP COLUMN collector_id_number; ALTER TABLE case_file DROP COLUMN collector_role;
          DROP TABLE service_rating; DROP TABLE sms_notice; DROP INDEX case_sms; ALTER TABLE case_file DROP COLUMN sms_phone;",
     )

@@ -94,6 +94,7 @@ proptest! {
                 clerk: "demo".into(),
                 received_on: None,
                 confirm_rename: false,
+                duplicate_reason: None,
                 commitment: false,
                 sms_consent: false,
             };
@@ -215,6 +216,7 @@ fn weixiuying(item: &str, materials: &[&str], commitment: bool) -> IntakeRequest
         clerk: "demo".into(),
         received_on: None,
         confirm_rename: false,
+        duplicate_reason: None,
         commitment,
         sms_consent: false,
     }

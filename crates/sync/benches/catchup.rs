@@ -74,6 +74,7 @@ fn stream(terminal: u8, cases: u32) -> (Vec<u8>, usize) {
                 handler: "demo".into(),
                 covering_for: None,
                 owed_by: None,
+                duplicate: None,
             })),
         );
         push(at(10), &number, Event::CaseDecided(ev::CaseDecided { approved: true, reason: String::new(), step: step("approved") }));
