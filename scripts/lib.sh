@@ -49,7 +49,8 @@ base_need() {
 # What the desktop app needs to build and run: WebKitGTK and GTK, Node.js and npm, the UI's
 # npm packages (pinned by ui/package-lock.json) and its built files in ui/dist.
 desktop_need() {
-  apt_need libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libssl-dev file
+  # fonts-wqy-microhei: a sans-serif Chinese face for the window (5 MB) where the system has none.
+  apt_need libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libssl-dev file fonts-wqy-microhei
   if ! command -v npm >/dev/null; then apt_need nodejs npm; fi
   (cd "$ROOT/ui" && npm install --no-audit --no-fund --loglevel=error && npm run build)
 }

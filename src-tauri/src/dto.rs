@@ -107,6 +107,8 @@ pub struct AppInfo {
     pub rating_screen: bool,
     /// Why the database is open for reading only (found damaged), with the way to restore.
     pub damaged: Option<String>,
+    /// Who signed in last at this PC (preselected at sign-in), if still on duty.
+    pub last_staff: Option<String>,
 }
 
 impl AppInfo {
@@ -123,6 +125,7 @@ impl AppInfo {
             idle_lock_minutes: c.settings.idle_lock_minutes,
             rating_screen: c.settings.rating_screen,
             damaged: s.damaged().map(|d| yichuang_store::StoreError::Damaged(d).to_string()),
+            last_staff: None,
         })
     }
 }
@@ -153,6 +156,7 @@ pub struct CaseRow {
     pub warning: Option<WarningDto>,
     /// 容缺: the day owed materials are due, while anything is owed.
     pub owed_by: Option<String>,
+    pub received_on: String,
 }
 
 impl From<&CaseSummary> for CaseRow {
@@ -167,6 +171,7 @@ impl From<&CaseSummary> for CaseRow {
             provisional: c.due_provisional,
             warning: warning(c.warning),
             owed_by: c.owed_by.map(|d| d.to_string()),
+            received_on: c.received_on.to_string(),
         }
     }
 }
@@ -174,6 +179,8 @@ impl From<&CaseSummary> for CaseRow {
 #[derive(Debug, Serialize)]
 pub struct BoardDto {
     pub today: String,
+    /// Running cases, soonest due first (办理中).
+    pub in_progress: Vec<CaseRow>,
     pub overdue: Vec<CaseRow>,
     pub due_soon: Vec<CaseRow>,
     pub paused: Vec<CaseRow>,
@@ -188,6 +195,19 @@ pub struct BoardDto {
     pub refused: u32,
     /// The county's supervision notices (督办) no window has answered yet.
     pub supervisions: Vec<SupervisionDto>,
+    /// How many each list holds (each shows its first rows only).
+    pub totals: BoardTotals,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BoardTotals {
+    pub in_progress: usize,
+    pub overdue: usize,
+    pub due_soon: usize,
+    pub paused: usize,
+    pub awaiting_supplement: usize,
+    pub ready_for_collection: usize,
+    pub owing: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -221,6 +241,7 @@ impl BoardDto {
         let rows = |v: &[CaseSummary]| v.iter().map(CaseRow::from).collect();
         Self {
             today: b.today.to_string(),
+            in_progress: rows(&b.in_progress),
             overdue: rows(&b.overdue),
             due_soon: rows(&b.due_soon),
             paused: rows(&b.paused),
@@ -233,6 +254,15 @@ impl BoardDto {
             supplement_notices: c.supplement_notices,
             refused: c.refused,
             supervisions,
+            totals: BoardTotals {
+                in_progress: b.counts.in_progress,
+                overdue: b.counts.overdue,
+                due_soon: b.counts.due_soon,
+                paused: b.counts.paused,
+                awaiting_supplement: b.counts.awaiting_supplement,
+                ready_for_collection: b.counts.ready_for_collection,
+                owing: b.counts.owing,
+            },
         }
     }
 }
@@ -361,6 +391,10 @@ pub struct IntakeForm {
     /// The clerk confirmed that the applicant's ID number now goes with this name (改名).
     #[serde(default)]
     pub confirm_rename: bool,
+    /// The applicant has an open case of the same item and the clerk takes a second one
+    /// for this reason (recorded with the intake).
+    #[serde(default)]
+    pub duplicate_reason: Option<String>,
     /// The applicant signed the 容缺 commitment (承诺书): tolerable materials may follow.
     #[serde(default)]
     pub commitment: bool,
@@ -418,6 +452,7 @@ impl IntakeForm {
             clerk: clerk.to_owned(),
             received_on: None,
             confirm_rename: self.confirm_rename,
+            duplicate_reason: self.duplicate_reason.clone().filter(|r| !r.trim().is_empty()),
             commitment: self.commitment,
             sms_consent: self.sms_consent,
         })
@@ -456,6 +491,15 @@ pub struct PreviewDto {
     /// What is missing (supplement) or owed (tolerated).
     pub deficiencies: Vec<DeficiencyDto>,
     pub owed_by: Option<String>,
+    /// The applicant's open cases of the same item: shown before F9, a second needs a reason.
+    pub duplicates: Vec<OpenCaseDto>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OpenCaseDto {
+    pub number: String,
+    pub status_label: &'static str,
+    pub received_on: String,
 }
 
 impl From<&yichuang_store::IntakePreview> for PreviewDto {
@@ -466,6 +510,11 @@ impl From<&yichuang_store::IntakePreview> for PreviewDto {
             provisional: p.due.as_ref().is_some_and(|d| d.provisional()),
             deficiencies: deficiencies(&p.decision),
             owed_by: p.owed_by.map(|d| d.to_string()),
+            duplicates: p
+                .duplicates
+                .iter()
+                .map(|c| OpenCaseDto { number: c.number.clone(), status_label: c.status.label(), received_on: c.received_on.to_string() })
+                .collect(),
         }
     }
 }
@@ -963,6 +1012,9 @@ pub struct Printed {
     pub message: String,
     pub file: String,
     pub queued: bool,
+    /// `queued` (on a printer), `opened` (in the desktop's viewer) or `saved` (only kept): the
+    /// window shows only the first as done.
+    pub status: &'static str,
     pub job: Option<String>,
 }
 
@@ -972,11 +1024,13 @@ impl From<yichuang_print::Delivered> for Printed {
         if !d.unencodable.is_empty() {
             message.push_str(&format!("；注意：小票打印机无法印出“{}”，请在设置中改用GB18030或位图", d.unencodable.iter().collect::<String>()));
         }
-        let (queued, job) = match &d.sent {
-            yichuang_print::printer::Sent::Queued { job, .. } => (true, job.clone()),
-            _ => (false, None),
+        use yichuang_print::printer::Sent;
+        let (status, job) = match &d.sent {
+            Sent::Queued { job, .. } => ("queued", job.clone()),
+            Sent::Opened(_) => ("opened", None),
+            Sent::Saved(_) => ("saved", None),
         };
-        Self { message, file: d.file.display().to_string(), queued, job }
+        Self { message, file: d.file.display().to_string(), queued: status == "queued", status, job }
     }
 }
 
@@ -1654,6 +1708,9 @@ pub struct VisitDto {
     pub rectification: Option<String>,
     pub rectification_status: Option<String>,
     pub rectification_late: bool,
+    /// The call-back recorded (“2026-11-25：…”), and the rectification's outcome.
+    pub callback: Option<String>,
+    pub outcome: Option<String>,
 }
 
 impl From<&yichuang_store::ReturnVisit> for VisitDto {
@@ -1671,6 +1728,8 @@ impl From<&yichuang_store::ReturnVisit> for VisitDto {
             rectification: v.rectification.as_ref().map(|(_, d, _)| d.to_string()),
             rectification_status: v.rectification.as_ref().map(|(s, _, _)| s.clone()),
             rectification_late: v.rectification.as_ref().is_some_and(|(_, _, late)| *late),
+            callback: v.callback.as_ref().map(|(on, note)| format!("{on}：{note}")),
+            outcome: v.outcome.clone(),
         }
     }
 }

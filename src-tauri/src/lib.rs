@@ -135,8 +135,16 @@ fn now() -> DateTime<FixedOffset> {
 
 #[tauri::command(async)]
 fn app_info(state: tauri::State<'_, AppState>) -> ApiResult<dto::AppInfo> {
-    state.with(|s| dto::AppInfo::from_store(s, now().date_naive()))
+    let mut info = state.with(|s| dto::AppInfo::from_store(s, now().date_naive()))?;
+    // A staff id only, beside the database (this PC's), and only one still on duty.
+    let last = std::fs::read_to_string(state.folder(LAST_STAFF)).ok().map(|l| l.trim().to_owned());
+    info.last_staff = last.filter(|l| info.staff.iter().any(|s| &s.id == l));
+    Ok(info)
 }
+
+/// Who signed in last at this PC, so that sign-in (after the idle lock, or the next morning)
+/// has them preselected.
+const LAST_STAFF: &str = "last-staff";
 
 #[tauri::command(async)]
 fn sign_in(app: tauri::AppHandle, state: tauri::State<'_, AppState>, staff_id: String, pin: String) -> ApiResult<dto::StaffDto> {
@@ -144,6 +152,8 @@ fn sign_in(app: tauri::AppHandle, state: tauri::State<'_, AppState>, staff_id: S
     state.with(|s| Ok((s.sign_in(staff_id.trim(), pin.trim(), now())?, s.centre()?.settings.idle_lock_minutes)))
     .and_then(|(staff, minutes)| {
         let dto = dto::StaffDto::from(&staff);
+        // Not worth failing a sign-in over: the list's default is only a convenience.
+        let _ = yichuang_store::files::write_private(&state.folder(LAST_STAFF), staff.id.as_bytes());
         let idle = std::time::Duration::from_secs(u64::from(minutes.max(1)) * 60);
         *state.session.lock().map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))? =
             Some(Session { staff, last: std::time::Instant::now(), idle });
@@ -642,7 +652,11 @@ fn print_test_page(state: tauri::State<'_, AppState>, printer: String, slip: boo
     let (centre, dir) = state.with(|s| Ok((s.centre()?.name.clone(), state.folder("print"))))?;
     let layout = if slip { Layout::Slip } else { Layout::A4 };
     let printer = Some(printer.trim().to_owned()).filter(|p| !p.is_empty());
-    let label = printer.clone().unwrap_or_else(|| "系统默认打印机".into());
+    // The page names the printer it was meant for: the one chosen, else the system's default.
+    let label = match &printer {
+        Some(p) => p.clone(),
+        None => yichuang_print::printer::list()?.into_iter().find(|p| p.is_default).map_or_else(|| "（本机没有默认打印机）".into(), |p| format!("系统默认打印机{}", p.name)),
+    };
     let bytes = yichuang_print::test_page::test_page(&centre, &label, now().date_naive(), layout)?;
     yichuang_store::files::private_dir(&dir).map_err(|e| ApiError::new("print.io", format!("无法创建打印文件夹：{e}")))?;
     let file = dir.join("test-page.pdf");
@@ -817,9 +831,13 @@ fn complaint_step(state: tauri::State<'_, AppState>, id: String, step: String, t
 }
 
 #[tauri::command(async)]
-fn return_visits(state: tauri::State<'_, AppState>) -> ApiResult<Vec<dto::VisitDto>> {
+fn return_visits(state: tauri::State<'_, AppState>, finished: Option<bool>) -> ApiResult<Vec<dto::VisitDto>> {
     let me = state.clerk()?;
-    state.with(|s| Ok(s.return_visits_seen_by(now().date_naive(), &me.id)?.iter().map(dto::VisitDto::from).collect()))
+    state.with(|s| {
+        let today = now().date_naive();
+        let list = if finished == Some(true) { s.finished_rectifications_seen_by(today, &me.id)? } else { s.return_visits_seen_by(today, &me.id)? };
+        Ok(list.iter().map(dto::VisitDto::from).collect())
+    })
 }
 
 #[tauri::command(async)]

@@ -16,7 +16,7 @@ vi.mock('@tauri-apps/api/core', () => ({
   },
 }))
 
-import { api, applicantKey, cardBurst, syncLabel, syncMessage, asApiError, decisionLabel, intakeMaterials, printAll, settingsForm, setupProblems, type SetupForm } from './api'
+import { api, applicantKey, cardBurst, syncLabel, syncMessage, asApiError, decisionLabel, intakeMaterials, printAll, printerPlaceholder, settingsForm, setupProblems, type SetupForm } from './api'
 
 beforeEach(() => {
   calls.length = 0
@@ -121,13 +121,20 @@ describe('settings and printing', () => {
       hqPublicKey: 'K', peerListen: '', hqCa: '', idleLockMinutes: 10, barBrokenCommitments: true, ratingScreen: true, cardReaderLib: '/opt/reader/libsdtapi.so', cardReaderPort: 1001,
     })
   })
+  it('says what a printer box left empty means', () => {
+    expect(printerPlaceholder([{ name: 'HP', is_default: true }])).toBe('系统默认打印机（HP）')
+    expect(printerPlaceholder([{ name: 'HP', is_default: false }])).toContain('没有默认打印机')
+    expect(printerPlaceholder([])).toContain('没有可用的打印机')
+  })
   it('prints every document even when one fails, and says which', async () => {
     reply = (cmd: string, args?: Record<string, unknown>) => {
       if (args?.number === 'B') throw { code: 'print.printer', message: '找不到打印机“HP”，请在设置中重新选择' }
-      return { message: `已发送到打印机YichuangPDF（${String(args?.number)}）`, file: '', queued: true, job: null }
+      // C reached no printer: it was only opened in the viewer, which is not a success.
+      if (args?.number === 'C') return { message: '尚未打印：没有可用的打印机，已用系统的查看器打开', file: '', queued: false, status: 'opened', job: null }
+      return { message: `已发送到打印机YichuangPDF（${String(args?.number)}）`, file: '', queued: true, status: 'queued', job: null }
     }
     const r = await printAll(['A', 'B', 'C'])
-    expect(r.map((x) => x.ok)).toEqual([true, false, true])
+    expect(r.map((x) => x.state)).toEqual(['ok', 'bad', 'warn'])
     expect(r[1].message).toContain('找不到打印机')
     expect(calls.map((c) => [c.cmd, c.args])).toEqual([
       ['print_document', { number: 'A', slip: false }],

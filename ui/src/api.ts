@@ -19,24 +19,32 @@ export interface AppInfo {
   calendar_version: string; catalogue_version: string | null; staff: Staff[]; idle_lock_minutes: number
   /** The centre's windows have a rating screen facing the applicant (评价器). */
   rating_screen: boolean
+  /** Who signed in last at this PC (preselected at sign-in). */
+  last_staff?: string | null
   /** Why the database is open for reading only (found damaged), with the way to restore. */
   damaged: string | null
 }
 export interface Warning { level: 'normal' | 'yellow' | 'red' | 'paused'; days: number }
 export interface CaseRow {
   number: string; item_name: string; applicant_name: string; status: string; status_label: string
-  due_date: string | null; provisional: boolean; warning: Warning | null; owed_by: string | null
+  due_date: string | null; provisional: boolean; warning: Warning | null; owed_by: string | null; received_on: string
 }
 /** A supervision notice (督办) the county sent down, not answered yet. */
 export interface Supervision {
   id: string; case_number: string; text: string; deadline: string; issued_by: string; late: boolean
 }
 
+export interface BoardTotals {
+  in_progress: number; overdue: number; due_soon: number; paused: number
+  awaiting_supplement: number; ready_for_collection: number; owing: number
+}
 export interface Board {
-  today: string; overdue: CaseRow[]; due_soon: CaseRow[]; paused: CaseRow[]
+  today: string; in_progress: CaseRow[]; overdue: CaseRow[]; due_soon: CaseRow[]; paused: CaseRow[]
   awaiting_supplement: CaseRow[]; ready_for_collection: CaseRow[]; owing: CaseRow[]; open_inquiries: number
   received: number; completed: number; supplement_notices: number; refused: number
   supervisions: Supervision[]
+  /** How many each list holds; each shows its first rows only. */
+  totals: BoardTotals
 }
 export interface Material {
   code: string; name: string; form: string; copies: number; required: boolean
@@ -53,13 +61,20 @@ export interface IntakeForm {
   materials: MaterialInput[]; conditions: string[]; refuse?: string
   agentName?: string; agentIdNumber?: string; agentPhone?: string
   confirmRename?: boolean
+  /** Why a second case is taken while the applicant has an open one of the same item. */
+  duplicateReason?: string
   /** The applicant signed the 容缺 commitment (承诺书). */
   commitment?: boolean
   /** The applicant agreed to be told by SMS at the mobile number (个人信息保护法 第13–14条). */
   smsConsent?: boolean
 }
 export interface Deficiency { code: string; name: string; problem: string; copies?: number }
-export interface Preview { decision: Decision; due_date: string | null; provisional: boolean; deficiencies: Deficiency[]; owed_by: string | null }
+export interface OpenCase { number: string; status_label: string; received_on: string }
+export interface Preview {
+  decision: Decision; due_date: string | null; provisional: boolean; deficiencies: Deficiency[]; owed_by: string | null
+  /** The applicant's open cases of the same item (the outcome of an intake has none). */
+  duplicates?: OpenCase[]
+}
 export interface Outcome extends Preview { case_number: string; documents: { kind: string; title: string; number: string; voided: boolean }[] }
 export type Decision = 'immediate' | 'accepted' | 'supplement' | 'refused' | 'tolerated'
 
@@ -89,7 +104,7 @@ export interface SetupForm {
 }
 export interface ApplicantHit { pick: number; masked: string; name: string; phone: string | null; organisation: boolean }
 export interface PickedApplicant { key: string; name: string; phone: string | null }
-export interface Printed { message: string; file: string; queued: boolean; job: string | null }
+export interface Printed { message: string; file: string; queued: boolean; status: 'queued' | 'opened' | 'saved'; job: string | null }
 export interface Settings {
   centre_code: string; centre_name: string; terminal: string; warning_days: number; stub_copies: boolean
   deemed_approval: boolean; phone: string; address: string; printer: string; slip_printer: string; slip_encoding: string
@@ -134,6 +149,8 @@ export interface Visit {
   invitation_due: boolean; rating: string | null; rectification: string | null; rectification_status: string | null; rectification_late: boolean
   /** The rating screen's latest bad rating (“评价器：受理不满意（等候时间过长）”). */
   screen_bad: string | null; running: boolean
+  /** The call-back recorded (“2026-11-25：…”), and the rectification's outcome. */
+  callback: string | null; outcome: string | null
 }
 export interface Duty { post: string; name: string; a: string; b: string | null; on_duty: string; covered_by_b: boolean; unstaffed: boolean }
 export interface ItemFigures {
@@ -327,7 +344,7 @@ export const api = {
   listComplaints: (openOnly: boolean) => call<Complaint[]>('list_complaints', { openOnly }),
   registerComplaint: (form: ComplaintForm) => call<Complaint>('register_complaint', { form }),
   complaintStep: (id: string, step: 'note' | 'answer' | 'close', text = '', via = '') => call<Complaint>('complaint_step', { id, step, text, via }),
-  returnVisits: () => call<Visit[]>('return_visits'),
+  returnVisits: (finished = false) => call<Visit[]>('return_visits', { finished }),
   rateCase: (number: string, rating: string, comment: string, channel: 'window' | 'visit' | 'phone') => call<Visit>('rate_case', { number, rating, comment, channel }),
   rectify: (number: string, callback: string, outcome: string) => call<Visit>('rectify', { number, callback, outcome }),
   dutyToday: () => call<Duty[]>('duty_today'),
@@ -369,16 +386,41 @@ export function syncLabel(s: SyncStatus | null): { text: string; type: 'success'
 }
 
 /** Prints each document in turn; one failure does not stop the rest. */
-export async function printAll(numbers: string[]): Promise<{ number: string; ok: boolean; message: string }[]> {
-  const out = []
+/**
+ * One line of a print result: `ok` when the document went to a printer, `warn` when it was
+ * only opened in the viewer or kept as a file (not printed: never shown as a success), `bad`
+ * when printing failed.
+ */
+export interface PrintLine { number: string; state: 'ok' | 'warn' | 'bad'; message: string }
+
+export function printLine(number: string, p: Printed): PrintLine {
+  return { number, state: p.queued ? 'ok' : 'warn', message: p.message }
+}
+
+export async function printAll(numbers: string[]): Promise<PrintLine[]> {
+  const out: PrintLine[] = []
   for (const number of numbers) {
     try {
-      out.push({ number, ok: true, message: (await api.printDocument(number)).message })
+      out.push(printLine(number, await api.printDocument(number)))
     } catch (e) {
-      out.push({ number, ok: false, message: asApiError(e).message })
+      out.push({ number, state: 'bad', message: asApiError(e).message })
     }
   }
   return out
+}
+
+/** Prints again what did not reach a printer; the lines that did stay as they were. */
+export async function printAgain(lines: PrintLine[]): Promise<PrintLine[]> {
+  const again = await printAll(lines.filter((p) => p.state !== 'ok').map((p) => p.number))
+  return lines.map((p) => again.find((a) => a.number === p.number) ?? p)
+}
+
+/** What a printer box says when it is left empty: the truth about the system's printers. */
+export function printerPlaceholder(printers: PrinterInfo[]): string {
+  const d = printers.find((p) => p.is_default)
+  if (d) return `系统默认打印机（${d.name}）`
+  if (printers.length) return '系统没有默认打印机：请选择一台'
+  return '没有可用的打印机：文书将用PDF查看器打开'
 }
 
 /**

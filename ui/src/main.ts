@@ -4,7 +4,7 @@ import { createApp } from 'vue'
 import {
   ElAlert, ElButton, ElCard, ElCheckbox, ElCol, ElConfigProvider, ElContainer, ElDescriptions, ElDescriptionsItem,
   ElDialog, ElForm, ElFormItem, ElHeader, ElInput, ElInputNumber, ElMain, ElMenu, ElMenuItem, ElOption, ElProgress,
-  ElRadio, ElRadioGroup, ElRow, ElSelect, ElStatistic, ElSwitch, ElTable, ElTableColumn, ElTag, ElTimeline, ElTimelineItem,
+  ElRadio, ElRadioButton, ElRadioGroup, ElRow, ElSelect, ElStatistic, ElSwitch, ElTable, ElTableColumn, ElTag, ElTimeline, ElTimelineItem,
 } from 'element-plus'
 import 'element-plus/theme-chalk/base.css'
 import 'element-plus/theme-chalk/el-alert.css'
@@ -32,6 +32,7 @@ import 'element-plus/theme-chalk/el-scrollbar.css'
 import 'element-plus/theme-chalk/el-progress.css'
 import 'element-plus/theme-chalk/el-radio.css'
 import 'element-plus/theme-chalk/el-radio-group.css'
+import 'element-plus/theme-chalk/el-radio-button.css'
 import 'element-plus/theme-chalk/el-row.css'
 import 'element-plus/theme-chalk/el-statistic.css'
 import 'element-plus/theme-chalk/el-switch.css'
@@ -48,7 +49,7 @@ const app = createApp(App)
 for (const c of [
   ElAlert, ElButton, ElCard, ElCheckbox, ElCol, ElConfigProvider, ElContainer, ElDescriptions, ElDescriptionsItem,
   ElDialog, ElForm, ElFormItem, ElHeader, ElInput, ElInputNumber, ElMain, ElMenu, ElMenuItem, ElOption, ElProgress,
-  ElRadio, ElRadioGroup, ElRow, ElSelect, ElStatistic, ElSwitch, ElTable, ElTableColumn, ElTag, ElTimeline, ElTimelineItem,
+  ElRadio, ElRadioButton, ElRadioGroup, ElRow, ElSelect, ElStatistic, ElSwitch, ElTable, ElTableColumn, ElTag, ElTimeline, ElTimelineItem,
 ]) {
   app.use(c)
 }

@@ -46,16 +46,21 @@ impl Desk {
 
     /// The window, on a database that `tamper` did something to after it was set up.
     async fn launch_tampered(terminal: &str, demo: bool, prep: &[&[&str]], tamper: impl FnOnce(&std::path::Path)) -> Self {
-        Self::launch_full(terminal, demo, prep, tamper, NOW).await
+        Self::launch_full(terminal, demo, prep, tamper, NOW, &[]).await
     }
 
     /// The demo centre set up and prepared at [`NOW`], its window opened at `window_now` (a
     /// later day: what was taken in has been waiting).
     async fn launch_later(prep: &[&[&str]], window_now: &str) -> Self {
-        Self::launch_full("01", true, prep, |_| {}, window_now).await
+        Self::launch_full("01", true, prep, |_| {}, window_now, &[]).await
     }
 
-    async fn launch_full(terminal: &str, demo: bool, prep: &[&[&str]], tamper: impl FnOnce(&std::path::Path), window_now: &str) -> Self {
+    /// The demo centre's window with `env` added to its environment (a locale, a printer).
+    async fn launch_env(prep: &[&[&str]], env: &[(&str, &str)]) -> Self {
+        Self::launch_full("01", true, prep, |_| {}, NOW, env).await
+    }
+
+    async fn launch_full(terminal: &str, demo: bool, prep: &[&[&str]], tamper: impl FnOnce(&std::path::Path), window_now: &str, env: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("centre.db");
         let cli = target().join("debug/yichuang");
@@ -93,6 +98,7 @@ impl Desk {
             .env("YICHUANG_NOW", window_now)
             // The stand-in ID-card reader library answers from this folder (`Desk::card`).
             .env("YICHUANG_CARD_STANDIN", dir.path().join("reader"))
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -509,7 +515,13 @@ fn cups_queue() -> &'static str {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_returning_applicant_gets_a_printed_receipt_within_15_keystrokes() {
     let queue = cups_queue();
-    let d = Desk::launch(true, &[&["settings", "--set", &format!("printer={queue}"), "--actor", "head"]]).await;
+    // A Chinese desktop (UOS, Kylin, Debian with zh_CN): CUPS's own tools answer in Chinese
+    // there, and the system's default printer (here from LPDEST) is the one no setting names.
+    let zh = [("LANG", "zh_CN.UTF-8"), ("LC_ALL", "zh_CN.UTF-8"), ("LANGUAGE", "zh_CN"), ("LPDEST", queue)];
+    let said = Command::new("lpstat").arg("-d").envs(zh).output().unwrap();
+    let said = String::from_utf8_lossy(&said.stdout).into_owned();
+    assert!(said.contains("系统默认目标") && said.contains(queue), "CUPS does not speak Chinese here: {said}");
+    let d = Desk::launch_env(&[], &zh).await;
     // The applicant came last month for another item (through the CLI, on the same database).
     let file = d._dir.path().join("earlier.json");
     std::fs::write(
@@ -727,6 +739,18 @@ async fn a_complaint_is_registered_and_answered() {
     assert_eq!(answered[0]["payload"]["on_time"], true);
     assert_eq!(answered[0]["payload"]["via"], "电话");
     assert_eq!(events_of_kind(&d, "complaint.noted").len(), 1);
+    // The list shows the answer; the head reads it, with the notes, before closing.
+    d.wait_text("cp-list", "已调整午休轮值").await;
+    d.click("#sign-out").await;
+    d.sign_in_as("王建国", "123456").await;
+    d.click("#nav-complaints").await;
+    d.click(&format!("[data-close='{id}']")).await;
+    let shown = d.wait_text("cp-close", "已调整午休轮值，保证有人在岗").await;
+    assert!(shown.contains("核实午休排班") && shown.contains("电话"), "{shown}");
+    assert!(events_of_kind(&d, "complaint.closed").is_empty(), "nothing closes before the head confirms");
+    d.click("#cp-close-ok").await;
+    d.wait_text("cp-list", "已办结").await;
+    assert_eq!(events_of_kind(&d, "complaint.closed").len(), 1);
     d.stop().await;
 }
 
@@ -772,6 +796,19 @@ async fn a_bad_rating_on_a_return_visit_opens_a_rectification() {
     }
     let callback = events_of_kind(&d, "rectification.callback");
     assert_eq!(callback[0]["payload"]["note"], "已电话致歉并说明照片规格");
+    // The call-back stays on the list; the head's outcome finishes the rectification, which
+    // is then read under 已完成整改, not lost.
+    d.wait_text("visit-list", "回访：2026-11-23：已电话致歉并说明照片规格").await;
+    d.click("#sign-out").await;
+    d.sign_in_as("王建国", "123456").await;
+    d.click("#nav-visits").await;
+    d.click(&format!("[data-fix='{number}']")).await;
+    d.keys("#fix-outcome", "窗口增设照片规格样张").await;
+    d.click("#fix-ok").await;
+    d.gone("#fix-ok").await;
+    d.click_until("#visit-finished", "#visit-finished.is-active").await;
+    let done = d.wait_text("visit-list", "整改结果：窗口增设照片规格样张").await;
+    assert!(done.contains("已电话致歉"), "{done}");
     d.stop().await;
 }
 
@@ -1060,6 +1097,9 @@ async fn the_head_manages_staff_in_settings_and_a_clerk_changes_their_own_pin() 
     d.sign_in_as("王建国", "123456").await;
     d.click("#nav-settings").await;
     d.click("#staff-active-w1").await;
+    // It is asked about first, in the window's own dialog, saying what will happen.
+    d.wait_text("staff-confirm", "不能再登录本系统").await;
+    d.click("#staff-confirm-ok").await;
     d.wait_text("set-notice", "已停用").await;
     d.click("#sign-out").await;
     d.find("#pin").await;
@@ -1296,7 +1336,8 @@ async fn a_returning_id_with_another_name_is_asked_about_in_the_window() {
     let number = d.photoless_intake();
     d.sign_in().await;
     d.click("#nav-intake").await;
-    d.keys("#item-search", "cjrz").await;
+    // Another item (a second open case of the same one would need a reason too).
+    d.keys("#item-search", "gljt").await;
     d.keys("#item-search", &key(Key::Enter)).await;
     d.keys("#id-number", "450821196804053025").await;
     // The window knows her and fills in the name on file; the clerk types what the form says.
@@ -1309,9 +1350,7 @@ async fn a_returning_id_with_another_name_is_asked_about_in_the_window() {
     assert_eq!(d.value("#name").await, "韦秀英");
     d.keys("#name", &key(Key::Backspace).repeat(3)).await;
     d.keys("#name", "韦秀兰").await;
-    for code in ["SFZ", "HKB", "ZP", "SQB"] {
-        d.click(&format!(".got-{code}")).await;
-    }
+    d.click("#all-received").await;
     d.press(Key::F9).await;
     d.wait_text("intake-error", "已登记为“韦秀英”，与本次填写的“韦秀兰”不同").await;
     d.find("#confirm-rename").await;
@@ -1725,5 +1764,144 @@ async fn the_card_reader_fills_the_form_and_a_hung_driver_harms_nothing() {
     d.wait_value("#name", "韦秀英").await;
     d.wait_value("#id-number", "450821196804053025").await;
     d.shot("card-3-keyboard-reader").await;
+    d.stop().await;
+}
+
+/// Issue 13, items 3–5: a second open case of the same item is shown before F9 and needs its
+/// reason; 办件查询 finds the case by each form a clerk types (a document number in either
+/// form, the last four of the ID, pinyin), says 未找到 only after a search, and the arrow keys
+/// pick a row; a row of Today opens its case.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_duplicate_is_shown_first_and_every_search_form_finds_the_case() {
+    let d = Desk::start().await;
+    let open = d.photoless_intake();
+    let doc = d.cli(&["case", "show", &open, "--json"])["documents"][0]["number"].as_str().unwrap().to_owned();
+    d.sign_in().await;
+    // Today: the waiting case is a row; clicking it opens the case.
+    d.wait_text("list-awaiting_supplement", &open).await;
+    d.click(&format!("[data-case='{open}']")).await;
+    d.wait_text("case-page", &open).await;
+    d.wait_text("case-status", "待补正").await;
+
+    // 受理: the item by the initials of its name in order (cjz), the same person again.
+    d.press(Key::F3).await;
+    d.keys("#item-search", "cjz").await;
+    d.wait_text("item-hits", "残疾人证申领").await;
+    d.keys("#item-search", &key(Key::Enter)).await;
+    d.keys("#id-number", "450821196804053025").await;
+    d.wait_value("#name", "韦秀英").await;
+    let warned = d.wait_text("duplicate-warning", &open).await;
+    assert!(warned.contains("待补正") && warned.contains("2026-11-23"), "{warned}");
+    d.shot("13-duplicate-warning").await;
+    for code in ["SFZ", "HKB", "ZP", "SQB"] {
+        d.click(&format!(".got-{code}")).await;
+    }
+    d.press(Key::F9).await;
+    d.wait_text("intake-error", "已有同一事项的在办件").await;
+    assert_eq!(d.cli(&["case", "list", "--json"]).as_array().unwrap().len(), 1, "nothing taken without a reason");
+    d.keys("#dup-reason", "原申请材料不齐，申请人另行完整申请").await;
+    d.press(Key::F9).await;
+    let outcome = d.wait_text("outcome", "予以受理").await;
+    let second = outcome.split("办件编号 ").nth(1).and_then(|s| s.split('：').next()).unwrap().trim().to_owned();
+    let intake = events_of_kind(&d, "case.intake").into_iter().find(|e| e["subject"] == second.as_str()).unwrap();
+    assert_eq!(intake["payload"]["duplicate"]["reason"], "原申请材料不齐，申请人另行完整申请");
+
+    // What a clerk does to retype the box: select all, delete (the page sees it as typing).
+    let clear = format!("{}a{}{}", char::from(Key::Control), char::from(Key::Null), char::from(Key::Backspace));
+    // 办件查询: nothing said before a search.
+    d.press(Key::F4).await;
+    d.find("#case-search").await;
+    assert!(d.client.find(Locator::Css("#case-none")).await.is_err(), "未找到 before any search");
+    let ascii = doc.replace("〔", "").replace("〕补字第", "-").replace('号', "");
+    let ascii = format!("BZ-{ascii}");
+    for (q, expect) in [(doc.as_str(), open.as_str()), (ascii.as_str(), open.as_str())] {
+        d.keys("#case-search", q).await;
+        d.keys("#case-search", &key(Key::Enter)).await;
+        d.wait_text("case-page", expect).await;
+        d.click("#case-back").await;
+        d.keys("#case-search", &clear).await;
+    }
+    // The last four of the ID, and the name's pinyin initials: both cases, each with its date.
+    for q in ["3025", "wxy"] {
+        d.keys("#case-search", &clear).await;
+        d.keys("#case-search", q).await;
+        d.keys("#case-search", &key(Key::Enter)).await;
+        let rows = d.wait_text("case-rows", &second).await;
+        assert!(rows.contains(&open) && rows.contains("2026-11-23"), "{q}: {rows}");
+    }
+    d.shot("13-case-search").await;
+    // ↓ and Enter open the second row (the older case).
+    d.keys("#case-search", &key(Key::Down)).await;
+    d.keys("#case-search", &key(Key::Enter)).await;
+    d.wait_text("case-page", &open).await;
+    d.click("#case-back").await;
+    d.keys("#case-search", &clear).await;
+    d.keys("#case-search", "未登记的人").await;
+    d.keys("#case-search", &key(Key::Enter)).await;
+    d.wait_text("case-none", "未找到").await;
+    d.stop().await;
+}
+
+/// Issue 13, item 1: an F-key pressed on reflex throws nothing away. A half-typed application
+/// and an open 延期 dialog with its reason survive F2/F4 and back, with 草稿 in the menu; the
+/// draft is discarded only when the clerk says so; F3 on a finished form starts the next one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_draft_survives_switching_screens_and_is_discarded_only_on_purpose() {
+    let d = Desk::start().await;
+    let number = d.photoless_intake();
+    d.sign_in().await;
+    d.press(Key::F3).await;
+    d.keys("#item-search", "gljt").await;
+    d.wait_text("item-hits", "高龄津贴申请").await;
+    d.keys("#item-search", &key(Key::Enter)).await;
+    d.keys("#id-number", "450821195001010019").await;
+    d.keys("#name", "黄志强").await;
+    d.find("#intake-draft").await;
+    d.press(Key::F4).await;
+    d.find("#nav-intake-draft").await;
+    d.press(Key::F2).await;
+    d.press(Key::F3).await;
+    d.wait_value("#id-number", "450821195001010019").await;
+    d.wait_value("#name", "黄志强").await;
+    d.shot("13-draft-kept").await;
+    // 放弃草稿: the form is clean, the cursor in the item search, the marker gone.
+    d.click("#discard-draft").await;
+    d.gone("#intake-draft").await;
+    d.gone("#nav-intake-draft").await;
+    d.find("#item-search input:focus, input#item-search:focus").await;
+
+    // The 延期 dialog with its reason typed, then F2 and back to the case.
+    d.press(Key::F4).await;
+    d.keys("#case-search", &number).await;
+    d.keys("#case-search", &key(Key::Enter)).await;
+    d.wait_text("case-status", "待补正").await;
+    d.click("#act-supplement").await;
+    d.click(".supp-ZP").await;
+    d.click("#supp-ok").await;
+    d.wait_text("case-status", "已受理").await;
+    d.click_until("#act-extend", "#ext-reason").await;
+    d.keys("#ext-reason", "需实地核查残疾等级").await;
+    d.press(Key::F2).await;
+    d.find("#today").await;
+    d.press(Key::F4).await;
+    d.wait_value("#ext-reason", "需实地核查残疾等级").await;
+    // Enter in the dialog presses its button: no PIN yet, so the head's approval is asked for.
+    d.keys("#ext-reason", &key(Key::Enter)).await;
+    d.find("#ext-error").await;
+    d.keys("#ext-reason", &key(Key::Escape)).await;
+    d.gone("#ext-ok").await;
+
+    // Signing out drops every draft with the session; the next sign-in has the last one
+    // preselected and the cursor in the PIN.
+    d.click("#sign-out").await;
+    d.find("#pin:focus").await;
+    d.sign_in_as("王建国", "123456").await;
+    d.press(Key::F3).await;
+    d.find("#item-search").await;
+    assert!(d.client.find(Locator::Css("#intake-draft")).await.is_err(), "a draft outlived its session");
+    d.click("#sign-out").await;
+    d.find("#pin:focus").await;
+    let who = d.client.execute("return document.querySelector('.signin .el-select__wrapper').innerText", vec![]).await.unwrap();
+    assert!(who.as_str().unwrap_or_default().contains("王建国"), "{who}");
     d.stop().await;
 }
