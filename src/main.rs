@@ -970,7 +970,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     ("待补正", &b.awaiting_supplement, n.awaiting_supplement),
                     ("待领取", &b.ready_for_collection, n.ready_for_collection),
                 ] {
-                    let more = if count > list.len() { format!("（列出最紧的{}件）", list.len()) } else { String::new() };
+                    let more = if count > list.len() { format!("（列出前{}件）", list.len()) } else { String::new() };
                     println!("{title}：{count}件{more}");
                     for s in list.iter() {
                         println!("  {}  {}  {}  {}", s.number, s.applicant_name, s.item_name, dto::warning_label(s.warning));

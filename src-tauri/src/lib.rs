@@ -369,10 +369,16 @@ fn submit_intake(app: tauri::AppHandle, state: tauri::State<'_, AppState>, form:
 }
 
 #[tauri::command(async)]
-fn find_cases(state: tauri::State<'_, AppState>, query: String) -> ApiResult<Vec<dto::CaseRow>> {
+fn find_cases(state: tauri::State<'_, AppState>, query: String, status: Option<String>) -> ApiResult<Vec<dto::CaseRow>> {
     state.clerk()?;
+    // A state alone lists its cases, those waiting longest first (what Today's list cut off).
+    let status = match status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Some(yichuang_core::CaseStatus::parse(s).ok_or_else(|| ApiError::new("input.status", "办件状态无效"))?),
+        None => None,
+    };
+    let query = Some(query.trim().to_owned()).filter(|q| !q.is_empty());
     state.with(|s| {
-        let filter = CaseFilter { query: Some(query), limit: Some(200), ..CaseFilter::default() };
+        let filter = CaseFilter { oldest_first: query.is_none() && status.is_some(), status, query, limit: Some(200), ..CaseFilter::default() };
         Ok(s.list_cases(&filter, now().date_naive())?.iter().map(dto::CaseRow::from).collect())
     })
 }

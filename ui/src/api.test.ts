@@ -34,7 +34,7 @@ describe('invoke wrappers', () => {
       { cmd: 'sign_in', args: { staffId: 'demo', pin: '1234' } },
       { cmd: 'search_items', args: { query: 'ylbx' } },
       { cmd: 'check_id', args: { value: '11010519491231002X' } },
-      { cmd: 'find_cases', args: { query: '450821102012026112300016' } },
+      { cmd: 'find_cases', args: { query: '450821102012026112300016', status: null } },
     ])
   })
 

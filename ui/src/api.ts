@@ -294,7 +294,7 @@ export const api = {
   checkId: (value: string) => call<IdCheck>('check_id', { value }),
   previewIntake: (form: IntakeForm) => call<Preview>('preview_intake', { form }),
   submitIntake: (form: IntakeForm) => call<Outcome>('submit_intake', { form }),
-  findCases: (query: string) => call<CaseRow[]>('find_cases', { query }),
+  findCases: (query: string, status = '') => call<CaseRow[]>('find_cases', { query, status: status || null }),
   caseDetail: (number: string) => call<CaseDetail>('case_detail', { number }),
   // The acting staff member is the signed-in session: no command takes it from the page.
   supplementCase: (number: string, materials: MaterialInput[]) => call<Outcome>('supplement_case', { number, materials }),

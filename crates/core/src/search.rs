@@ -14,13 +14,33 @@ pub struct PinyinKeys {
     pub initials: String,
 }
 
+/// Surnames read otherwise than the character's most common reading (覃 is qín as a surname,
+/// not tán; 曾 zēng, not céng): a person's name is keyed by how it is said.
+const SURNAMES: [(char, &str); 16] = [
+    ('覃', "qin"), ('曾', "zeng"), ('单', "shan"), ('解', "xie"), ('区', "ou"), ('仇', "qiu"), ('朴', "piao"), ('查', "zha"),
+    ('翟', "zhai"), ('盖', "ge"), ('缪', "miao"), ('乐', "yue"), ('员', "yun"), ('尉', "yu"), ('种', "chong"), ('召', "shao"),
+];
+
 impl PinyinKeys {
+    /// A person's name: as [`PinyinKeys::of`], the surname read as a surname.
+    pub fn of_person(name: &str) -> Self {
+        let mut chars = name.chars();
+        match chars.next().and_then(|c| SURNAMES.iter().find(|(s, _)| *s == c)) {
+            Some((_, reading)) => {
+                let rest = Self::of(chars.as_str());
+                Self { full: format!("{reading}{}", rest.full), initials: format!("{}{}", &reading[..1], rest.initials) }
+            }
+            None => Self::of(name),
+        }
+    }
+
     pub fn of(name: &str) -> Self {
         let mut out = Self::default();
         for (c, p) in name.chars().zip(name.to_pinyin()) {
             match p {
                 Some(p) => {
-                    out.full.push_str(p.plain());
+                    // ü is typed v on every Chinese keyboard (吕 lv).
+                    out.full.push_str(&p.plain().replace('ü', "v"));
                     out.initials.push_str(p.first_letter());
                 }
                 None if c.is_ascii_alphanumeric() => {
@@ -85,6 +105,11 @@ mod tests {
         assert_eq!(PinyinKeys::of("阿卜杜·热合曼").initials, "abdrhm");
         assert_eq!(PinyinKeys::of("A类事项").initials, "alsx");
         assert_eq!(PinyinKeys::of("王\u{E000}").initials, "w");
+        // ü as typed; a surname as it is said.
+        assert_eq!(PinyinKeys::of("吕").full, "lv");
+        assert_eq!(PinyinKeys::of_person("覃秀英"), PinyinKeys { full: "qinxiuying".into(), initials: "qxy".into() });
+        assert_eq!(PinyinKeys::of_person("曾明").initials, "zm");
+        assert_eq!(PinyinKeys::of_person("韦秀英"), PinyinKeys::of("韦秀英"));
     }
 
     #[test]

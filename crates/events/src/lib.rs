@@ -679,6 +679,33 @@ pub enum Event {
 }
 
 /// Every kind string, in the order of the enum (a test checks each parses and round-trips).
+/// Free text as the county sees it: any run of six or more digits (or an ID's check X) is
+/// starred out, so a number typed into a reason does not leave the centre.
+pub fn mask_long_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let is_num = |c: char| c.is_ascii_digit() || c == 'X' || c == 'x';
+        if chars[i].is_ascii_digit() {
+            let mut j = i;
+            while j < chars.len() && is_num(chars[j]) {
+                j += 1;
+            }
+            if j - i >= 6 {
+                out.extend(std::iter::repeat_n('*', j - i));
+            } else {
+                out.extend(&chars[i..j]);
+            }
+            i = j;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// An ID number as the county sees it: region and check tail, the birth date hidden
 /// (`450821********3025`); an organisation's credit code is public and stays whole.
 fn mask_key(kind: &str, key: &str) -> String {
@@ -940,6 +967,10 @@ impl Event {
             Self::CaseIntake(p) => {
                 p.applicant.key = mask_key(&p.applicant.kind, &p.applicant.key);
                 p.applicant.phone = None;
+                // A reason typed by the clerk may hold someone's ID or phone number.
+                if let Some(d) = &mut p.duplicate {
+                    d.reason = mask_long_numbers(&d.reason);
+                }
                 if let Some(a) = &mut p.agent {
                     a.id_number = None;
                     a.phone = None;

@@ -243,3 +243,9 @@ fn the_fold_keeps_what_a_case_owes_and_refuses_approval_while_it_owes() {
     let events = vec![rec("", 1, "2026-11-23T09:00:00+08:00", "case.intake", &empty), rec("w2", 1, "2026-11-24T09:00:00+08:00", "case.decided", approve)];
     assert_eq!(fold_case(&events).unwrap().unwrap().status, "approved");
 }
+
+#[test]
+fn a_number_typed_into_a_duplicate_reason_does_not_reach_the_county() {
+    assert_eq!(crate::mask_long_numbers("为其父亲450821196804053025代办，电话13907751234"), "为其父亲******************代办，电话***********");
+    assert_eq!(crate::mask_long_numbers("第2次申请，2026年"), "第2次申请，2026年");
+}

@@ -41,7 +41,7 @@ impl Delivered {
                 format!("已发送到打印机{printer}{}", job.as_ref().map(|j| format!("（作业{j}）")).unwrap_or_default())
             }
             Sent::Opened(p) => format!("尚未打印：没有可用的打印机，已用系统的查看器打开{}，请从那里打印", p.display()),
-            Sent::Saved(p) => format!("尚未打印：没有可用的打印机，文书已保存为{}；接好打印机后在办件页点“打印”", p.display()),
+            Sent::Saved(p) => format!("尚未打印：没有可用的打印机，文书已保存为{}；接好打印机后点“重新打印”", p.display()),
         }
     }
 }

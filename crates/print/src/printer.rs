@@ -109,8 +109,13 @@ pub fn list() -> Result<Vec<Printer>, PrintError> {
             .map(|(n, d)| Printer { name: n.trim().to_owned(), is_default: d.trim().eq_ignore_ascii_case("true") })
             .collect());
     }
-    // `lpstat -e` fails when the scheduler is not running: no printers then.
-    let queues = run(cups("lpstat").arg("-e")).unwrap_or_default();
+    // No CUPS on the PC: no printers (documents open in the viewer). CUPS there but its
+    // scheduler stopped: that is said, not taken for “no such printer”.
+    let queues = match cups("lpstat").arg("-e").output() {
+        Err(_) => return Ok(vec![]),
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
+        Ok(out) => return Err(PrintError::Printer(explain("lpstat", String::from_utf8_lossy(&out.stderr).trim()))),
+    };
     let default = run(cups("lpstat").arg("-d")).unwrap_or_default();
     Ok(parse_lpstat(&queues, &default))
 }
@@ -181,12 +186,24 @@ pub fn open(path: &Path) -> Result<(), PrintError> {
     } else {
         Command::new("xdg-open")
     };
-    cmd.arg(path).spawn().map_err(|e| {
+    let mut child = cmd.arg(path).spawn().map_err(|e| {
         PrintError::Printer(match e.kind() {
             std::io::ErrorKind::NotFound => "没有可用的打印机，本机也没有打开PDF的程序：请安装打印机，或安装PDF阅读器后再打印".to_owned(),
             _ => format!("没有可用的打印机，也无法打开PDF（系统的说明：{e}）"),
         })
     })?;
+    // xdg-open hands the file to a viewer and returns; one that fails at once found none.
+    // Still running after a few seconds: the viewer is up (it waits for it on some desktops).
+    for _ in 0..30 {
+        match child.try_wait() {
+            Ok(Some(status)) if !status.success() => {
+                return Err(PrintError::Printer("没有可用的打印机，本机也没有能打开PDF的程序：请安装打印机或PDF阅读器".into()));
+            }
+            Ok(Some(_)) => return Ok(()),
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(100)),
+            Err(_) => return Ok(()),
+        }
+    }
     Ok(())
 }
 

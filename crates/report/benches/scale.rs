@@ -152,7 +152,7 @@ fn main() {
             yichuang_report::day_figures(&s, today).unwrap();
         });
         let (id, name, _) = person(cases / 2);
-        let initials = yichuang_core::search::PinyinKeys::of(&name).initials;
+        let initials = yichuang_core::search::PinyinKeys::of_person(&name).initials;
         let forms = [numbers[numbers.len() / 2].clone(), docs[docs.len() / 2].clone(), id.as_str()[14..].to_owned(), initials, name];
         let searched: Vec<String> = forms
             .iter()

@@ -56,8 +56,9 @@ impl Store {
             CaseFilter { overdue: true, ..CaseFilter::default() },
             CaseFilter { due_within: Some(threshold), ..CaseFilter::default() },
             CaseFilter { paused: true, ..CaseFilter::default() },
-            CaseFilter { status: Some(CaseStatus::AwaitingSupplement), ..CaseFilter::default() },
-            CaseFilter { status: Some(CaseStatus::ReadyForCollection), ..CaseFilter::default() },
+            // Those waiting longest first: a list cut at its first rows never hides them.
+            CaseFilter { status: Some(CaseStatus::AwaitingSupplement), oldest_first: true, ..CaseFilter::default() },
+            CaseFilter { status: Some(CaseStatus::ReadyForCollection), oldest_first: true, ..CaseFilter::default() },
             CaseFilter { owing: true, ..CaseFilter::default() },
         ];
         let mut lists = vec![];

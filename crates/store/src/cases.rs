@@ -238,6 +238,8 @@ pub struct CaseFilter {
     pub paused: bool,
     /// Running cases whose clock runs, by due date (办理中).
     pub running: bool,
+    /// Oldest first (Today's lists by state: those waiting longest come first).
+    pub oldest_first: bool,
     /// A case number, ID number, phone number or name.
     pub query: Option<String>,
     /// At most this many rows; all when `None`.
@@ -399,6 +401,9 @@ impl Store {
 
         let barring = owed_by.is_some() && centre.settings.bar_broken_commitments;
         let duplicate_reason = req.duplicate_reason.as_deref().map(|r| FreeText::line("另行受理的理由", r, FreeText::REASON)).transpose()?;
+        if duplicate_reason.as_ref().is_some_and(|r| r.as_str().chars().count() < 4) {
+            return Err(StoreError::Rule("另行受理的理由请写明（至少4个字），如“原申请材料已退回，申请人重新申请”".into()));
+        }
         // Consent is to a mobile number: checked before anything is written.
         let sms_mobile = crate::sms::consent_phone(req.sms_consent, req.applicant.phone.as_ref())?;
         self.write(&clerk.id, now, |w| {
@@ -1011,7 +1016,7 @@ impl Store {
     pub(crate) fn case_list_sql_as(&self, filter: &CaseFilter, today: NaiveDate, anywhere: bool, count: bool) -> Result<(String, Vec<rusqlite::types::Value>)> {
         let mut clauses: Vec<String> = vec![];
         let mut args: Vec<rusqlite::types::Value> = vec![];
-        let mut order = "c.created_at DESC, c.number DESC";
+        let mut order = if filter.oldest_first { "c.created_at, c.number" } else { "c.created_at DESC, c.number DESC" };
         // A query by the applicant reads the applicant's index first, then their cases (the
         // planner would otherwise walk every case newest first looking for them).
         let mut applicant_first = false;
@@ -1062,9 +1067,13 @@ impl Store {
                     args.push(id.into());
                 }
                 CaseQuery::Phone(p) => {
-                    applicant_first = true;
-                    clauses.push("a.phone = ?".into());
-                    args.push(p.into());
+                    // The applicant's phone, or an agent's (who comes back to collect).
+                    clauses.push(
+                        "c.number IN (SELECT x.number FROM applicant y JOIN case_file x ON x.applicant_id = y.id WHERE y.phone = ?
+                                      UNION SELECT number FROM case_file WHERE agent_phone = ?)"
+                            .into(),
+                    );
+                    args.extend([p.clone().into(), p.into()]);
                 }
                 CaseQuery::Tail(t) => {
                     applicant_first = true;
@@ -1105,9 +1114,17 @@ impl Store {
     /// How many cases [`Store::list_cases`] would list without its limit: counted in the
     /// index the list reads (no row is fetched, nor its applicant unless the query asks).
     pub fn count_cases(&self, filter: &CaseFilter, today: NaiveDate) -> Result<usize> {
-        let (sql, args) = self.case_list_sql_as(filter, today, false, true)?;
-        let n: i64 = self.connection().prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(args), |r| r.get(0))?;
-        Ok(n as usize)
+        let count = |anywhere| -> Result<usize> {
+            let (sql, args) = self.case_list_sql_as(filter, today, anywhere, true)?;
+            let n: i64 = self.connection().prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(args), |r| r.get(0))?;
+            Ok(n as usize)
+        };
+        // As the list: a name found nowhere at its start is counted anywhere in the name.
+        let by_name = filter.query.as_deref().is_some_and(|q| matches!(CaseQuery::parse(q), CaseQuery::Name(_)));
+        match count(false)? {
+            0 if by_name => count(true),
+            n => Ok(n),
+        }
     }
 
     /// Lists cases, newest first, with their warning levels on `today`.
@@ -1446,7 +1463,9 @@ impl CaseQuery {
 fn open_cases_of(conn: &rusqlite::Connection, party: &Party, item: &str) -> Result<Vec<OpenCase>> {
     let (kind, key, _) = party_fields(party);
     let col = if kind == "person" { "id_number" } else { "uscc" };
-    let open: Vec<String> = CaseStatus::ALL.into_iter().filter(|s| s.is_open()).map(|s| format!("'{}'", s.as_str())).collect();
+    // A case refused on its merits (不予批准) is over for this purpose: applying again is the way on.
+    let open: Vec<String> =
+        CaseStatus::ALL.into_iter().filter(|s| s.is_open() && *s != CaseStatus::NotApproved).map(|s| format!("'{}'", s.as_str())).collect();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT c.number, c.status, c.received_on FROM applicant a JOIN case_file c ON c.applicant_id = a.id
          WHERE a.{col} = ?1 AND c.item_code = ?2 AND c.status IN ({}) ORDER BY c.created_at, c.number",
@@ -1486,11 +1505,11 @@ fn broken_commitment(conn: &rusqlite::Connection, party: &Party) -> Result<Optio
 
 /// The pinyin keys of every applicant held before the pinyin columns existed (migration 17).
 pub(crate) fn fill_name_pinyin(tx: &rusqlite::Connection) -> Result<()> {
-    let mut stmt = tx.prepare("SELECT id, name FROM applicant")?;
-    let rows: Vec<(i64, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    let mut stmt = tx.prepare("SELECT id, name, kind FROM applicant")?;
+    let rows: Vec<(i64, String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
     let mut set = tx.prepare("UPDATE applicant SET name_pinyin = ?2, name_initials = ?3 WHERE id = ?1")?;
-    for (id, name) in rows {
-        let py = PinyinKeys::of(&name);
+    for (id, name, kind) in rows {
+        let py = if kind == "person" { PinyinKeys::of_person(&name) } else { PinyinKeys::of(&name) };
         set.execute(params![id, py.full, py.initials])?;
     }
     Ok(())
@@ -1548,7 +1567,7 @@ fn upsert_applicant(w: &Writer<'_>, a: &ApplicantInput, confirm_rename: bool) ->
     }
     let id = match &a.party {
         Party::Person { id_number, name } => {
-            let py = PinyinKeys::of(name.as_str());
+            let py = PinyinKeys::of_person(name.as_str());
             w.tx.query_row(
                 "INSERT INTO applicant (kind, id_number, name, phone, created_at, updated_at, name_pinyin, name_initials)
                  VALUES ('person', ?1, ?2, ?3, ?4, ?4, ?5, ?6)
@@ -1709,7 +1728,7 @@ pub(crate) fn project_foreign_intake(w: &Writer<'_>, rec: &EventRecord, p: &ev::
     }
     // A returning applicant keeps the name this centre holds; a new one is added.
     let (kind_col, key_col) = if p.applicant.kind == "person" { ("person", "id_number") } else { ("organisation", "uscc") };
-    let py = PinyinKeys::of(&p.applicant.name);
+    let py = if p.applicant.kind == "person" { PinyinKeys::of_person(&p.applicant.name) } else { PinyinKeys::of(&p.applicant.name) };
     w.tx.prepare_cached(&format!(
         "INSERT INTO applicant (kind, {key_col}, name, phone, created_at, updated_at, name_pinyin, name_initials)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)

@@ -77,6 +77,7 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/016_sms.sql"),
     include_str!("migrations/017_search.sql"),
     include_str!("migrations/018_period_index.sql"),
+    include_str!("migrations/019_agent_phone.sql"),
 ];
 
 /// The migration after whose SQL the chain is sealed and the PINs masked with this PC's key.
@@ -1488,17 +1489,32 @@ impl Store {
         let lo = (from - chrono::Days::new(1)).to_string();
         let hi = (to + chrono::Days::new(2)).to_string();
         let queries = period_queries();
-        let mut out: Vec<EventRecord> = vec![];
-        for sql in &queries {
+        // Each stream (this terminal's, each peer's) keeps its own order: an event is placed at
+        // the latest time its stream had reached (a clock set back a little, or a correction the
+        // head confirmed, never puts an act before the intake it follows); the streams are then
+        // merged by that time, stably.
+        let mut keyed: Vec<(i64, EventRecord)> = vec![];
+        for (i, sql) in queries.iter().enumerate() {
+            // The first two are this terminal's own log, one stream whatever terminal number
+            // it has had; the peers' come stream by stream.
+            let own = i < 2;
             let mut stmt = self.conn.prepare_cached(sql)?;
             let rows = stmt.query_map(params![lo, hi], events::read_row)?;
+            let mut stream = String::new();
+            let mut reached = i64::MIN;
             for r in rows {
-                out.push(r?);
+                let r = r?;
+                if !own && r.terminal != stream {
+                    stream.clone_from(&r.terminal);
+                    reached = i64::MIN;
+                }
+                let t = chrono::DateTime::parse_from_rfc3339(&r.at).map(|t| t.timestamp_micros()).unwrap_or(reached);
+                reached = reached.max(t);
+                keyed.push((reached, r));
             }
         }
-        // One order of time across the windows; a terminal's own events keep their order.
-        out.sort_by_cached_key(|e| chrono::DateTime::parse_from_rfc3339(&e.at).map(|t| t.timestamp_micros()).unwrap_or(i64::MAX));
-        Ok(out)
+        keyed.sort_by_key(|(t, _)| *t);
+        Ok(keyed.into_iter().map(|(_, e)| e).collect())
     }
 
     /// The events about one subject (a case, a document, an inquiry), in order.

@@ -96,6 +96,9 @@ impl ReturnVisit {
         if !head {
             if self.rated_at_screen {
                 self.rating = None;
+                // What the head recorded about a rating the applicant gave at the screen is theirs.
+                self.callback = None;
+                self.outcome = None;
             }
             if self.screen_bad.is_some() {
                 self.screen_bad = Some("评价器：有差评（详情由中心负责人查看）".into());

@@ -81,7 +81,7 @@ fn migrating_takes_a_backup_first_and_appends() {
     let ring = Keyring::at(dir.path().join("old-program-pc-keys"));
     {
         let c = Connection::open(&path).unwrap();
-        c.execute_batch("DROP INDEX applicant_name_pinyin; DROP INDEX applicant_name_initials; DROP INDEX applicant_id_tail; DROP INDEX applicant_phone_tail; DROP INDEX document_inquiry; DROP INDEX event_at; DROP INDEX peer_event_at; DROP INDEX case_status_created; ALTER TABLE applicant DROP COLUMN name_pinyin; ALTER TABLE applicant DROP COLUMN name_initials; DROP TABLE chain_seal; DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; DROP TABLE sync_reject; DROP TABLE sync_ack; DROP TABLE sync_download; DROP TABLE sync_enrolment; \
+        c.execute_batch("DROP INDEX applicant_name_pinyin; DROP INDEX applicant_name_initials; DROP INDEX applicant_id_tail; DROP INDEX applicant_phone_tail; DROP INDEX document_inquiry; DROP INDEX event_at; DROP INDEX peer_event_at; DROP INDEX case_status_created; DROP INDEX case_agent_phone; ALTER TABLE applicant DROP COLUMN name_pinyin; ALTER TABLE applicant DROP COLUMN name_initials; DROP TABLE chain_seal; DROP TRIGGER terminal_key_no_delete; DROP TRIGGER terminal_key_frozen; DROP TABLE terminal_key; DROP TABLE sync_reject; DROP TABLE sync_ack; DROP TABLE sync_download; DROP TABLE sync_enrolment; \
              ALTER TABLE staff DROP COLUMN failed_attempts; ALTER TABLE staff DROP COLUMN locked_until; DROP TABLE supervision; DROP TABLE revoked_key; DROP TABLE peer_endpoint; DROP TABLE case_conflict; DROP TABLE peer_event; DROP TABLE peer_stream; DROP TABLE complaint_note; DROP TABLE complaint; DROP TABLE service_rating; DROP TABLE sms_notice; DROP INDEX case_sms; ALTER TABLE case_file DROP COLUMN sms_phone; DROP TABLE rectification; DROP TABLE rating; DROP TABLE absence; DROP TABLE post; \
              DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by; ALTER TABLE case_file DROP COLUMN collector_id_number; ALTER TABLE case_file DROP COLUMN collector_role; \
              ALTER TABLE inquiry DROP COLUMN scope; ALTER TABLE case_file DROP COLUMN covering_for; ALTER TABLE chain_head DROP COLUMN latest_at; PRAGMA user_version = 1;").unwrap();
@@ -454,7 +454,7 @@ fn the_pinyin_of_applicants_held_before_the_search_migration_is_filled_in() {
     // As a database of the version before: the columns empty.
     let c = Connection::open(&path).unwrap();
     c.execute("UPDATE applicant SET name_pinyin = NULL, name_initials = NULL", []).unwrap();
-    c.execute_batch("DROP INDEX applicant_name_pinyin; DROP INDEX applicant_name_initials; DROP INDEX applicant_id_tail; DROP INDEX applicant_phone_tail; DROP INDEX document_inquiry; DROP INDEX event_at; DROP INDEX peer_event_at; DROP INDEX case_status_created; ALTER TABLE applicant DROP COLUMN name_pinyin; ALTER TABLE applicant DROP COLUMN name_initials; PRAGMA user_version = 16;").unwrap();
+    c.execute_batch("DROP INDEX applicant_name_pinyin; DROP INDEX applicant_name_initials; DROP INDEX applicant_id_tail; DROP INDEX applicant_phone_tail; DROP INDEX document_inquiry; DROP INDEX event_at; DROP INDEX peer_event_at; DROP INDEX case_status_created; DROP INDEX case_agent_phone; ALTER TABLE applicant DROP COLUMN name_pinyin; ALTER TABLE applicant DROP COLUMN name_initials; PRAGMA user_version = 16;").unwrap();
     drop(c);
     let s = Store::open(&path).unwrap();
     let keys: (String, String) = s.connection().query_row("SELECT name_pinyin, name_initials FROM applicant", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
@@ -954,7 +954,7 @@ fn the_backup_taken_just_before_the_seal_is_restored_and_sealed_again() {
     Connection::open(&path)
         .unwrap()
         .execute_batch(
-            "DROP INDEX applicant_name_pinyin; DROP INDEX applicant_name_initials; DROP INDEX applicant_id_tail; DROP INDEX applicant_phone_tail; DROP INDEX document_inquiry; DROP INDEX event_at; DROP INDEX peer_event_at; DROP INDEX case_status_created; ALTER TABLE applicant DROP COLUMN name_pinyin; ALTER TABLE applicant DROP COLUMN name_initials; DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by;
+            "DROP INDEX applicant_name_pinyin; DROP INDEX applicant_name_initials; DROP INDEX applicant_id_tail; DROP INDEX applicant_phone_tail; DROP INDEX document_inquiry; DROP INDEX event_at; DROP INDEX peer_event_at; DROP INDEX case_status_created; DROP INDEX case_agent_phone; ALTER TABLE applicant DROP COLUMN name_pinyin; ALTER TABLE applicant DROP COLUMN name_initials; DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by;
              ALTER TABLE case_file DROP COLUMN collector_id_number; ALTER TABLE case_file DROP COLUMN collector_role;
              DROP TRIGGER chain_seal_no_delete; DROP TABLE chain_seal; DROP TABLE service_rating; DROP TABLE sms_notice; DROP INDEX case_sms; ALTER TABLE case_file DROP COLUMN sms_phone; PRAGMA user_version = 10;",
         )
@@ -981,7 +981,7 @@ fn the_backup_taken_just_before_the_seal_is_restored_and_sealed_again() {
 fn as_version_12(path: &Path, tamper: Option<(&str, &str)>) {
     let c = Connection::open(path).unwrap();
     c.execute_batch(
-        "DROP INDEX applicant_name_pinyin; DROP INDEX applicant_name_initials; DROP INDEX applicant_id_tail; DROP INDEX applicant_phone_tail; DROP INDEX document_inquiry; DROP INDEX event_at; DROP INDEX peer_event_at; DROP INDEX case_status_created; ALTER TABLE applicant DROP COLUMN name_pinyin; ALTER TABLE applicant DROP COLUMN name_initials; DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by;
+        "DROP INDEX applicant_name_pinyin; DROP INDEX applicant_name_initials; DROP INDEX applicant_id_tail; DROP INDEX applicant_phone_tail; DROP INDEX document_inquiry; DROP INDEX event_at; DROP INDEX peer_event_at; DROP INDEX case_status_created; DROP INDEX case_agent_phone; ALTER TABLE applicant DROP COLUMN name_pinyin; ALTER TABLE applicant DROP COLUMN name_initials; DROP INDEX case_owed; ALTER TABLE case_file DROP COLUMN owed; ALTER TABLE case_file DROP COLUMN owed_by;
          ALTER TABLE case_file DROP COLUMN collector_id_number; ALTER TABLE case_file DROP COLUMN collector_role;
          DROP TABLE service_rating; DROP TABLE sms_notice; DROP INDEX case_sms; ALTER TABLE case_file DROP COLUMN sms_phone;",
     )
