@@ -1011,7 +1011,6 @@ impl From<yichuang_store::ApplicantMatch> for PickedApplicant {
 pub struct Printed {
     pub message: String,
     pub file: String,
-    pub queued: bool,
     /// `queued` (on a printer), `opened` (in the desktop's viewer) or `saved` (only kept): the
     /// window shows only the first as done.
     pub status: &'static str,
@@ -1030,7 +1029,7 @@ impl From<yichuang_print::Delivered> for Printed {
             Sent::Opened(_) => ("opened", None),
             Sent::Saved(_) => ("saved", None),
         };
-        Self { message, file: d.file.display().to_string(), queued: status == "queued", status, job }
+        Self { message, file: d.file.display().to_string(), status, job }
     }
 }
 

@@ -130,8 +130,8 @@ describe('settings and printing', () => {
     reply = (cmd: string, args?: Record<string, unknown>) => {
       if (args?.number === 'B') throw { code: 'print.printer', message: '找不到打印机“HP”，请在设置中重新选择' }
       // C reached no printer: it was only opened in the viewer, which is not a success.
-      if (args?.number === 'C') return { message: '尚未打印：没有可用的打印机，已用系统的查看器打开', file: '', queued: false, status: 'opened', job: null }
-      return { message: `已发送到打印机YichuangPDF（${String(args?.number)}）`, file: '', queued: true, status: 'queued', job: null }
+      if (args?.number === 'C') return { message: '尚未打印：没有可用的打印机，已用系统的查看器打开', file: '', status: 'opened', job: null }
+      return { message: `已发送到打印机YichuangPDF（${String(args?.number)}）`, file: '', status: 'queued', job: null }
     }
     const r = await printAll(['A', 'B', 'C'])
     expect(r.map((x) => x.state)).toEqual(['ok', 'bad', 'warn'])

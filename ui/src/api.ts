@@ -104,7 +104,7 @@ export interface SetupForm {
 }
 export interface ApplicantHit { pick: number; masked: string; name: string; phone: string | null; organisation: boolean }
 export interface PickedApplicant { key: string; name: string; phone: string | null }
-export interface Printed { message: string; file: string; queued: boolean; status: 'queued' | 'opened' | 'saved'; job: string | null }
+export interface Printed { message: string; file: string; status: 'queued' | 'opened' | 'saved'; job: string | null }
 export interface Settings {
   centre_code: string; centre_name: string; terminal: string; warning_days: number; stub_copies: boolean
   deemed_approval: boolean; phone: string; address: string; printer: string; slip_printer: string; slip_encoding: string
@@ -394,7 +394,7 @@ export function syncLabel(s: SyncStatus | null): { text: string; type: 'success'
 export interface PrintLine { number: string; state: 'ok' | 'warn' | 'bad'; message: string }
 
 export function printLine(number: string, p: Printed): PrintLine {
-  return { number, state: p.queued ? 'ok' : 'warn', message: p.message }
+  return { number, state: p.status === 'queued' ? 'ok' : 'warn', message: p.message }
 }
 
 export async function printAll(numbers: string[]): Promise<PrintLine[]> {

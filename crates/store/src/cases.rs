@@ -1503,13 +1503,18 @@ fn broken_commitment(conn: &rusqlite::Connection, party: &Party) -> Result<Optio
         .optional()?)
 }
 
+/// An applicant's search keys: a person's name with its surname read as a surname.
+fn name_keys(kind: &str, name: &str) -> PinyinKeys {
+    if kind == "person" { PinyinKeys::of_person(name) } else { PinyinKeys::of(name) }
+}
+
 /// The pinyin keys of every applicant held before the pinyin columns existed (migration 17).
 pub(crate) fn fill_name_pinyin(tx: &rusqlite::Connection) -> Result<()> {
     let mut stmt = tx.prepare("SELECT id, name, kind FROM applicant")?;
     let rows: Vec<(i64, String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
     let mut set = tx.prepare("UPDATE applicant SET name_pinyin = ?2, name_initials = ?3 WHERE id = ?1")?;
     for (id, name, kind) in rows {
-        let py = if kind == "person" { PinyinKeys::of_person(&name) } else { PinyinKeys::of(&name) };
+        let py = name_keys(&kind, &name);
         set.execute(params![id, py.full, py.initials])?;
     }
     Ok(())
@@ -1565,35 +1570,26 @@ fn upsert_applicant(w: &Writer<'_>, a: &ApplicantInput, confirm_rename: bool) ->
             return Err(StoreError::ApplicantNameDiffers { id_masked: id_number.masked(), on_file, given: name.to_string() });
         }
     }
-    let id = match &a.party {
-        Party::Person { id_number, name } => {
-            let py = PinyinKeys::of_person(name.as_str());
-            w.tx.query_row(
-                "INSERT INTO applicant (kind, id_number, name, phone, created_at, updated_at, name_pinyin, name_initials)
-                 VALUES ('person', ?1, ?2, ?3, ?4, ?4, ?5, ?6)
-                 ON CONFLICT (id_number) DO UPDATE SET name = excluded.name, phone = coalesce(excluded.phone, phone),
-                    updated_at = excluded.updated_at, name_pinyin = excluded.name_pinyin, name_initials = excluded.name_initials
-                 RETURNING id",
-                params![id_number.as_str(), name.as_str(), phone, now, py.full, py.initials],
-                |r| r.get(0),
-            )?
+    if let Party::Organisation { name, .. } = &a.party {
+        if name.trim().is_empty() {
+            return Err(StoreError::MissingField("单位名称"));
         }
-        Party::Organisation { uscc, name } => {
-            if name.trim().is_empty() {
-                return Err(StoreError::MissingField("单位名称"));
-            }
-            let py = PinyinKeys::of(name.trim());
-            w.tx.query_row(
-                "INSERT INTO applicant (kind, uscc, name, phone, created_at, updated_at, name_pinyin, name_initials)
-                 VALUES ('organisation', ?1, ?2, ?3, ?4, ?4, ?5, ?6)
-                 ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, phone = coalesce(excluded.phone, phone),
-                    updated_at = excluded.updated_at, name_pinyin = excluded.name_pinyin, name_initials = excluded.name_initials
-                 RETURNING id",
-                params![uscc.as_str(), name.trim(), phone, now, py.full, py.initials],
-                |r| r.get(0),
-            )?
-        }
-    };
+    }
+    let (kind, key, name) = party_fields(&a.party);
+    let key_col = if kind == "person" { "id_number" } else { "uscc" };
+    let name = name.trim();
+    let py = name_keys(kind, name);
+    let id = w.tx.query_row(
+        &format!(
+            "INSERT INTO applicant (kind, {key_col}, name, phone, created_at, updated_at, name_pinyin, name_initials)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)
+             ON CONFLICT ({key_col}) DO UPDATE SET name = excluded.name, phone = coalesce(excluded.phone, phone),
+                updated_at = excluded.updated_at, name_pinyin = excluded.name_pinyin, name_initials = excluded.name_initials
+             RETURNING id"
+        ),
+        params![kind, key, name, phone, now, py.full, py.initials],
+        |r| r.get(0),
+    )?;
     Ok(id)
 }
 
@@ -1728,7 +1724,7 @@ pub(crate) fn project_foreign_intake(w: &Writer<'_>, rec: &EventRecord, p: &ev::
     }
     // A returning applicant keeps the name this centre holds; a new one is added.
     let (kind_col, key_col) = if p.applicant.kind == "person" { ("person", "id_number") } else { ("organisation", "uscc") };
-    let py = if p.applicant.kind == "person" { PinyinKeys::of_person(&p.applicant.name) } else { PinyinKeys::of(&p.applicant.name) };
+    let py = name_keys(&p.applicant.kind, &p.applicant.name);
     w.tx.prepare_cached(&format!(
         "INSERT INTO applicant (kind, {key_col}, name, phone, created_at, updated_at, name_pinyin, name_initials)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)
