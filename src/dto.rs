@@ -1,14 +1,15 @@
 //! The command line's wire shapes: the JSON files it reads and the JSON it prints. They exist
 //! only here, at the boundary; the crates below know nothing of them.
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use yichuang_core::{Decision, Defect, IdNumber, MaterialCode, PersonName, Phone, Presented, Uscc, Warning};
+use yichuang_app::forms;
+use yichuang_core::{Decision, Warning};
 use yichuang_store::{
-    ApplicantInput, CaseSummary, CaseView, CatalogueEntry, DocumentRef, IntakeOutcome, IntakeRequest,
-    InquiryView, Party, SupplementRequest,
+    CaseSummary, CaseView, CatalogueEntry, DocumentRef, IntakeOutcome, IntakeRequest, InquiryView,
+    SupplementRequest,
 };
 
 /// `case intake FILE` / `case supplement NUMBER FILE`.
@@ -92,81 +93,47 @@ pub struct DefectFile {
     pub reason: String,
 }
 
-fn phone(p: &Option<String>, who: &str) -> Result<Option<Phone>> {
-    match p.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-        None => Ok(None),
-        Some(p) => Phone::parse(p).map(Some).map_err(|e| anyhow!("{who}{e}")),
-    }
-}
-
 impl IntakeFile {
     pub fn parse(text: &str) -> Result<Self> {
         serde_json::from_str(text).map_err(|e| anyhow!("受理文件格式有误：{}", yichuang_store::json_reason(&e)))
     }
 
-    /// Builds the store's intake request.
-    pub fn into_request(self) -> Result<IntakeRequest> {
-        let (presented, defects, conditions) = self.materials()?;
-        let item = self.item.as_deref().map(str::trim).filter(|i| !i.is_empty()).ok_or_else(|| anyhow!("受理文件缺少事项编码（item）"))?.to_owned();
-        let a = self.applicant.as_ref().ok_or_else(|| anyhow!("受理文件缺少申请人（applicant）"))?;
-        let party = match (&a.id_number, &a.uscc) {
-            (Some(id), None) => Party::Person {
-                id_number: IdNumber::parse(id).map_err(|e| anyhow!("申请人{e}"))?,
-                name: PersonName::parse(&a.name).map_err(|e| anyhow!("申请人{e}"))?,
+    /// The file's fields in the use-case layer's form (one rule for the file and the window).
+    fn form(self) -> (forms::IntakeForm, String) {
+        let a = self.applicant.unwrap_or(ApplicantFile { name: String::new(), id_number: None, uscc: None, phone: None });
+        let agent = self.agent.map(|g| forms::AgentForm { name: g.name, id_number: g.id_number, phone: g.phone.unwrap_or_default() });
+        let form = forms::IntakeForm {
+            item: self.item.unwrap_or_default(),
+            applicant: forms::ApplicantForm {
+                name: a.name,
+                id_number: a.id_number.unwrap_or_default(),
+                uscc: a.uscc.unwrap_or_default(),
+                phone: a.phone.unwrap_or_default(),
             },
-            (None, Some(code)) => Party::Organisation {
-                uscc: Uscc::parse(code).map_err(|e| anyhow!("申请单位{e}"))?,
-                name: a.name.trim().to_owned(),
-            },
-            _ => bail!("申请人须填写身份证号码（个人）或统一社会信用代码（单位）之一"),
-        };
-        let applicant = ApplicantInput { party, phone: phone(&a.phone, "申请人")? };
-        let agent = match self.agent {
-            None => None,
-            Some(a) => Some((
-                PersonName::parse(&a.name).map_err(|e| anyhow!("代办人{e}"))?,
-                IdNumber::parse(&a.id_number).map_err(|e| anyhow!("代办人{e}"))?,
-                phone(&a.phone, "代办人")?,
-            )),
-        };
-        Ok(IntakeRequest {
-            item,
-            applicant,
-            agent,
-            presented,
-            defects,
-            conditions,
-            refusal: self.refuse,
-            clerk: self.clerk.trim().to_owned(),
+            agent: agent.unwrap_or_default(),
+            materials: self.materials.into_iter().map(|m| forms::MaterialLine { code: m.material, pages: m.pages, copies: m.copies, defect: String::new() }).collect(),
+            defects: self.defects.into_iter().map(|d| forms::DefectLine { material: d.material, reason: d.reason }).collect(),
+            conditions: self.conditions,
+            refusal: self.refuse.unwrap_or_default(),
             received_on: self.received_on,
             confirm_rename: self.confirm_rename,
-            duplicate_reason: self.duplicate_reason.clone().filter(|r| !r.trim().is_empty()),
+            duplicate_reason: self.duplicate_reason.unwrap_or_default(),
             commitment: self.commitment,
             sms_consent: self.sms_consent,
-        })
+        };
+        (form, self.clerk)
+    }
+
+    /// Builds the store's intake request, taken by the file's `clerk`.
+    pub fn into_request(self) -> Result<IntakeRequest> {
+        let (form, clerk) = self.form();
+        Ok(form.into_request(&clerk)?)
     }
 
     /// Builds the store's supplement request: only the materials brought now count.
     pub fn into_supplement(self) -> Result<SupplementRequest> {
-        let (presented, defects, conditions) = self.materials()?;
-        Ok(SupplementRequest { presented, defects, conditions, refusal: self.refuse, clerk: self.clerk.trim().to_owned() })
-    }
-
-    #[allow(clippy::type_complexity)]
-    fn materials(&self) -> Result<(Vec<Presented>, Vec<Defect>, Vec<MaterialCode>)> {
-        let code = |c: &str| MaterialCode::parse(c).map_err(|e| anyhow!("{e}"));
-        Ok((
-            self
-                .materials
-                .iter()
-                .map(|m| Ok(Presented { material: code(&m.material)?, pages: m.pages, copies: m.copies }))
-                .collect::<Result<_>>()?,
-            self.defects
-                .iter()
-                .map(|d| Ok(Defect { material: code(&d.material)?, reason: d.reason.clone() }))
-                .collect::<Result<_>>()?,
-            self.conditions.iter().map(|c| code(c)).collect::<Result<_>>()?,
-        ))
+        let (form, clerk) = self.form();
+        Ok(form.into_supplement(&clerk)?)
     }
 }
 
@@ -195,23 +162,19 @@ pub struct InquiryFile {
 
 impl InquiryFile {
     pub fn into_input(self) -> Result<yichuang_store::InquiryInput> {
-        Ok(yichuang_store::InquiryInput {
-            channel: yichuang_store::Channel::parse(&self.channel)
-                .ok_or_else(|| anyhow!("来询方式“{}”无效：应为visit（来访）、phone（来电）、letter（来信）或online（网上）", self.channel))?,
-            person_name: self.person,
-            unit: self.unit,
-            phone: phone(&self.phone, "来询人")?,
+        let form = forms::InquiryForm {
+            channel: self.channel,
+            person: self.person,
+            unit: self.unit.unwrap_or_default(),
+            phone: self.phone.unwrap_or_default(),
             matter: self.matter,
-            item_code: self.item,
-            disposition: yichuang_store::Disposition::parse(&self.disposition).ok_or_else(|| {
-                anyhow!("处理方式“{}”无效：应为answered、notice、handover或pending", self.disposition)
-            })?,
-            handed_to: self.handed_to,
-            result: self.result,
-            responder: self.responder,
-            scope: yichuang_core::InquiryScope::parse(self.scope.as_deref().unwrap_or("ordinary"))
-                .ok_or_else(|| anyhow::anyhow!("事项范围应为ordinary、multi或major"))?,
-        })
+            item: self.item.unwrap_or_default(),
+            disposition: self.disposition,
+            handed_to: self.handed_to.unwrap_or_default(),
+            result: self.result.unwrap_or_default(),
+            scope: self.scope.unwrap_or_default(),
+        };
+        Ok(form.into_input(&self.responder)?)
     }
 }
 

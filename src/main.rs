@@ -13,8 +13,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
-use yichuang_core::{CaseStatus, CentreCode, IdNumber, Limit, PauseKind, PersonName, Phone, TerminalId, Uscc};
-use yichuang_store::{bundled_calendar, CaseFilter, Role, Store};
+use yichuang_core::{Limit, PauseKind};
+use yichuang_store::{bundled_calendar, CaseFilter, Store};
 
 #[derive(Parser)]
 #[command(name = "yichuang", version, about = "一窗通：乡镇便民服务中心窗口受理（命令行）")]
@@ -683,15 +683,11 @@ enum InquiryCmd {
 /// head, proven by a PIN on standard input, counted and locked like a sign-in.
 fn head_pin(store: &mut Store, actor: &str, now: DateTime<FixedOffset>) -> Result<()> {
     // A centre set up without the demo has no head yet: "system" adds its first one.
-    if actor == "system" && !store.head_ever_added()? {
+    if yichuang_app::acting::system_may_act(store, actor)? {
         return Ok(());
     }
     let pin = stdin_lines(1).map_err(|_| anyhow!("此操作须由中心负责人办理：请从标准输入给出{actor}的密码（一行）"))?.remove(0);
-    store.check_pin(actor, &pin, now)?;
-    match store.staff(actor)?.role {
-        Role::Head => Ok(()),
-        _ => bail!("{}没有此操作的权限，须由中心负责人办理", store.staff(actor)?.name),
-    }
+    Ok(yichuang_app::acting::prove_head(store, actor, &pin, now)?)
 }
 
 /// The approving head's PIN for an act they approve at a clerk's counter (延期, 终止办理), one
@@ -699,7 +695,7 @@ fn head_pin(store: &mut Store, actor: &str, now: DateTime<FixedOffset>) -> Resul
 /// Whether the approver may approve is the store's to say, in its words.
 fn approver_pin(store: &mut Store, approver: &str, now: DateTime<FixedOffset>) -> Result<()> {
     let pin = stdin_lines(1).map_err(|_| anyhow!("须由批准人确认：请从标准输入给出{approver}的密码（一行）"))?.remove(0);
-    store.check_pin(approver, &pin, now).map_err(|e| anyhow!("批准人：{e}"))
+    Ok(yichuang_app::acting::approve(store, approver, &pin, now)?)
 }
 
 fn stdin_lines(n: usize) -> Result<Vec<String>> {
@@ -711,21 +707,6 @@ fn stdin_lines(n: usize) -> Result<Vec<String>> {
         bail!("请从标准输入给出{n}行密码（每行一个）");
     }
     Ok(out)
-}
-
-/// The clock, read once, in Beijing time whatever the PC's time zone. `YICHUANG_NOW` sets it
-/// only in a build for tests (a debug build): a shipped binary never takes its time from the
-/// environment.
-fn now() -> Result<DateTime<FixedOffset>> {
-    #[cfg(debug_assertions)]
-    if let Ok(s) = std::env::var("YICHUANG_NOW") {
-        if !s.trim().is_empty() {
-            return DateTime::parse_from_rfc3339(s.trim())
-                .map(yichuang_core::clock::in_beijing)
-                .map_err(|_| anyhow!("YICHUANG_NOW“{s}”不是RFC 3339时间（如2026-11-23T09:30:00+08:00）"));
-        }
-    }
-    Ok(yichuang_core::clock::in_beijing(chrono::Utc::now().fixed_offset()))
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -826,23 +807,20 @@ fn open(db: &Option<PathBuf>) -> Result<Store> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let now = now()?;
+    // The clock, read in Beijing time whatever the PC's time zone (`YICHUANG_NOW` only in a
+    // build for tests): the use-case layer's, as the window's.
+    let clock = yichuang_app::clock::Clock::from_env()?;
+    let now = clock.now();
     let today = now.date_naive();
     match cli.command {
         Command::Init { centre_code, centre_name, terminal, demo } => {
             let path = cli.db.as_ref().ok_or_else(|| anyhow!("请用 --db 指定数据库文件"))?;
-            let code = CentreCode::parse(&centre_code)?;
-            let terminal = TerminalId::parse(&terminal)?;
+            // Every value parsed before any file is made.
+            let centre = yichuang_app::setup::NewCentre::parse(&centre_code, &centre_name, &terminal)?;
             let mut store = Store::open(path)?;
             // One transaction: a kill part-way leaves no centre, and `init` can be run again.
-            store.atomically(|s| {
-                s.initialise(code, &centre_name, terminal, now)?;
-                if demo {
-                    s.load_demo(now)?;
-                }
-                Ok(())
-            })?;
-            println!("已建立：{}（{}），终端{}", centre_name.trim(), centre_code.trim(), terminal);
+            yichuang_app::setup::init(&mut store, &centre, demo, now)?;
+            println!("已建立：{}（{}），终端{}", centre.name, centre_code.trim(), centre.terminal);
         }
         Command::Demo => demo::run(cli.db.as_deref(), now)?,
         Command::Catalog(c) => catalog(&cli.db, c, now)?,
@@ -867,12 +845,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Validate { kind, value } => {
-            let result = match kind.as_str() {
-                "id" => IdNumber::parse(&value).map(|_| ()).map_err(|e| e.to_string()),
-                "uscc" => Uscc::parse(&value).map(|_| ()).map_err(|e| e.to_string()),
-                "phone" => Phone::parse(&value).map(|_| ()).map_err(|e| e.to_string()),
-                _ => PersonName::parse(&value).map(|_| ()).map_err(|e| e.to_string()),
-            };
+            let result = yichuang_app::forms::check_value(yichuang_app::forms::ValueKind::parse(&kind), &value).map_err(|e| e.to_string());
             return Ok(match result {
                 Ok(()) => {
                     println!("ok");
@@ -897,7 +870,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Staff(StaffCmd::Add { id, name, role, actor }) => {
             let mut store = open(&cli.db)?;
-            let role = Role::parse(&role).ok_or_else(|| anyhow!("角色应为clerk或head"))?;
+            let role = yichuang_app::forms::role(&role)?;
             head_pin(&mut store, &actor, now)?;
             let first = stdin_lines(1).map_err(|_| anyhow!("请在负责人的密码之后，另起一行给出新工作人员的密码（6到12位数字）"))?.remove(0);
             let s = store.add_staff(&actor, &id, &name, role, Some(&first), now)?;
@@ -916,7 +889,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             head_pin(&mut store, &actor, now)?;
             let current = store.staff(&id)?;
             let role = match role.as_deref() {
-                Some(r) => Role::parse(r).ok_or_else(|| anyhow!("角色应为clerk或head"))?,
+                Some(r) => yichuang_app::forms::role(r)?,
                 None => current.role,
             };
             let s = store.change_staff(&actor, &id, role, active.unwrap_or(current.active), now)?;
@@ -984,28 +957,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(kv) = set {
                 let actor = actor.ok_or_else(|| anyhow!("修改设置须用 --actor 指定中心负责人"))?;
                 head_pin(&mut store, &actor, now)?;
-                let (k, v) = kv.split_once('=').ok_or_else(|| anyhow!("请用 KEY=VALUE 的形式，如 warning_days=3"))?;
-                let mut settings = serde_json::to_value(&store.centre()?.settings)?;
-                let old = settings.get(k.trim()).cloned().ok_or_else(|| anyhow!("没有名为“{k}”的设置"))?;
-                let new = match old {
-                    serde_json::Value::Bool(_) => json!(matches!(v.trim(), "true" | "1" | "是")),
-                    serde_json::Value::Number(_) => json!(v.trim().parse::<u32>().map_err(|_| anyhow!("“{k}”应为数字"))?),
-                    // `KEY=@FILE`: the value is the file's text (a certificate, a key).
-                    _ => match v.trim().strip_prefix('@') {
-                        Some(file) => json!(std::fs::read_to_string(file.trim()).map_err(|e| anyhow!("无法读取{file}：{e}"))?),
-                        None => json!(v.trim()),
-                    },
-                };
-                settings[k.trim()] = new;
-                store.update_settings(&actor, serde_json::from_value(settings)?, now)?;
+                let settings = yichuang_app::settings::set_one(&store.centre()?.settings, &kv)?;
+                store.update_settings(&actor, settings, now)?;
             }
             print_json(&serde_json::to_value(&store.centre()?.settings)?);
         }
         Command::ClockConfirm { actor } => {
             let mut store = open(&cli.db)?;
             let pin = stdin_lines(1)?.remove(0);
-            store.check_pin(&actor, &pin, now)?;
-            store.confirm_clock(&actor, now)?;
+            yichuang_app::acting::confirm_clock(&mut store, &actor, &pin, now)?;
             println!("已确认本机时钟已校正（{}），此后的记录按现在的时间登记", now.format("%Y-%m-%d %H:%M"));
         }
         Command::Supervision { all, answer, text, actor, json } => {
@@ -1141,13 +1101,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report { month, day, json, xlsx, pdf } => {
             let store = open(&cli.db)?;
             let period = match (month, day) {
-                (Some(m), _) => {
-                    let (y, mo) = m.split_once('-').ok_or_else(|| anyhow!("月份应写作YYYY-MM，如2026-11"))?;
-                    yichuang_report::Period::month(y.parse().unwrap_or(0), mo.parse().unwrap_or(0))
-                        .ok_or_else(|| anyhow!("月份“{m}”无效：应写作YYYY-MM，如2026-11"))?
-                }
+                (Some(m), _) => yichuang_app::period::month(&m, today)?,
                 (None, Some(d)) => yichuang_report::Period::day(d),
-                (None, None) => yichuang_report::Period::day(now.date_naive()),
+                (None, None) => yichuang_report::Period::day(today),
             };
             let r = yichuang_report::from_store(&store, period.as_of(now.date_naive()))?;
             if let Some(f) = &xlsx {
@@ -1294,7 +1250,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             use std::io::Write as _;
             std::io::stdout().flush()?;
             let stop = std::sync::atomic::AtomicBool::new(false);
-            server.serve(&store, &stop, &|| crate::now().unwrap_or(now));
+            server.serve(&store, &stop, &|| clock.now());
         }
         Command::Conflicts { json } => {
             let store = open(&cli.db)?;
@@ -1312,8 +1268,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Restore { from, terminal, other_centre } => {
             let path = cli.db.as_ref().ok_or_else(|| anyhow!("请用 --db 指定数据库文件"))?;
-            let terminal = TerminalId::parse(&terminal)?;
-            let r = Store::restore_with(path, &from, terminal, other_centre, now)?;
+            let (terminal, r) = yichuang_app::acting::restore(path, &from, &terminal, other_centre, now)?;
             println!("已从{}恢复（{}条事件），本机今后的终端号为{terminal}", from.display(), r.events);
             if let Some(k) = r.kept_as {
                 println!("恢复前的数据库已保留为{}", k.display());
@@ -1502,10 +1457,7 @@ fn case(db: &Option<PathBuf>, c: CaseCmd, now: DateTime<FixedOffset>) -> Result<
         }
         CaseCmd::Show { number, json } => show(&store, &number, json)?,
         CaseCmd::List { json, overdue, due_within, owing, status, query, limit } => {
-            let status = match status {
-                Some(s) => Some(CaseStatus::parse(&s).ok_or_else(|| anyhow!("状态“{s}”无效"))?),
-                None => None,
-            };
+            let status = yichuang_app::forms::status(status.as_deref().unwrap_or(""))?;
             let list = store.list_cases(&CaseFilter { status, overdue, due_within, owing, query, limit, ..CaseFilter::default() }, today)?;
             if json {
                 print_json(&json!(list.iter().map(dto::summary_json).collect::<Vec<_>>()));
@@ -1557,8 +1509,7 @@ fn case(db: &Option<PathBuf>, c: CaseCmd, now: DateTime<FixedOffset>) -> Result<
         CaseCmd::Collect { number, by, id_number, attorney, actor } => {
             match id_number {
                 Some(id) => {
-                    let id = yichuang_core::IdNumber::parse(&id).map_err(|e| anyhow!("领取人{e}"))?;
-                    let name = yichuang_core::PersonName::parse(&by).map_err(|e| anyhow!("领取人{e}"))?;
+                    let (name, id) = yichuang_app::forms::person(&by, &id, yichuang_app::Who::Collector)?;
                     store.collect_checked(&number, &name, &id, attorney, &actor.actor, now)?;
                 }
                 None if attorney => bail!("持委托书代领的，请用 --id-number 填写领取人的身份证号"),
@@ -1673,30 +1624,25 @@ fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()
     };
     match c {
         DocCmd::Render { number, out, layout } => {
-            let layout = yichuang_print::Layout::parse(&layout).unwrap_or(yichuang_print::Layout::A4);
+            let layout = yichuang_app::printing::layout(&layout)?;
             write_pdf(&mut store, &number, layout, &out, now)?;
             println!("{}", out.display());
         }
         DocCmd::Print { number, printer, layout, escpos, encoding } => {
-            let layout = yichuang_print::Layout::parse(&layout).unwrap_or(yichuang_print::Layout::A4);
-            let record = store.document(&number)?;
-            let qr = store.document_qr(&number, now)?;
-            let slip = if escpos {
+            // The centre's printers and files folder, as the window prints; a printer named
+            // here stands in for the centre's.
+            let layout = if escpos { yichuang_print::Layout::Slip } else { yichuang_app::printing::layout(&layout)? };
+            let mut target = yichuang_app::printing::target(&store, layout)?;
+            if escpos {
                 if yichuang_print::escpos::Encoding::parse(&encoding).is_none() && encoding != "raster" {
                     bail!("编码“{encoding}”无效：应为gb18030、gbk、utf8或raster");
                 }
-                Some((printer.clone().unwrap_or_default(), encoding))
-            } else {
-                None
-            };
-            let target = yichuang_print::Target {
-                layout: if escpos { yichuang_print::Layout::Slip } else { layout },
-                stub_copies: store.centre()?.settings.stub_copies,
-                printer: if escpos { None } else { printer },
-                slip_printer: slip,
-                dir: std::env::temp_dir().join("yichuang-print"),
-            };
-            let done = yichuang_print::deliver(&record, &qr, &target)?;
+                let queue = printer.or_else(|| target.slip_printer.take().map(|(p, _)| p)).unwrap_or_default();
+                target.slip_printer = Some((queue, encoding));
+            } else if let Some(p) = printer {
+                target.printer = Some(p);
+            }
+            let done = yichuang_app::printing::print(&mut store, &number, &target, now)?;
             if !done.unencodable.is_empty() {
                 eprintln!("注意：打印机编码无法显示“{}”，已印为“?”", done.unencodable.iter().collect::<String>());
             }

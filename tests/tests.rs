@@ -11,6 +11,7 @@ mod cli;
 mod clock;
 mod corrupt;
 mod crash;
+mod edges;
 mod fuzz;
 mod lan;
 mod keys;

@@ -3,10 +3,9 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use yichuang_core::{CaseState, Decision, Defect, IdNumber, MaterialCode, PersonName, Phone, Presented, Warning};
-use yichuang_store::{
-    ApplicantInput, CaseSummary, CatalogueEntry, IntakeRequest, Party, Staff, Store, StoreError, SupplementRequest,
-};
+use yichuang_app::forms;
+use yichuang_core::{CaseState, Decision, Warning};
+use yichuang_store::{CaseSummary, CatalogueEntry, IntakeRequest, Staff, Store, StoreError, SupplementRequest};
 
 #[derive(Debug, Serialize)]
 pub struct ApiError {
@@ -20,6 +19,12 @@ impl ApiError {
     }
     pub fn internal(message: &str) -> Self {
         Self::new("internal", message)
+    }
+}
+
+impl From<yichuang_app::AppError> for ApiError {
+    fn from(e: yichuang_app::AppError) -> Self {
+        Self::new(e.code(), e.to_string())
     }
 }
 
@@ -87,10 +92,6 @@ pub struct NewStaff {
     pub pin: String,
 }
 
-/// A role as the page names it.
-pub fn role(text: &str) -> ApiResult<yichuang_store::Role> {
-    yichuang_store::Role::parse(text).ok_or_else(|| ApiError::new("input.role", "角色应为办事员或负责人"))
-}
 
 #[derive(Debug, Serialize)]
 pub struct AppInfo {
@@ -341,19 +342,16 @@ pub struct IdCheck {
 
 impl IdCheck {
     pub fn check(s: &Store, value: &str) -> ApiResult<Self> {
-        match IdNumber::parse(value) {
-            Err(e) => Ok(Self { ok: false, message: Some(e.to_string()), masked: None, returning_name: None, returning_phone: None }),
-            Ok(id) => {
-                let back = s.find_applicant(id.as_str())?;
-                Ok(Self {
-                    ok: true,
-                    message: None,
-                    masked: Some(id.masked()),
-                    returning_name: back.as_ref().map(|(n, _)| n.clone()),
-                    returning_phone: back.and_then(|(_, p)| p),
-                })
-            }
-        }
+        Ok(match forms::look_up_id(s, value)? {
+            forms::IdLookup::Invalid(e) => Self { ok: false, message: Some(e.to_string()), masked: None, returning_name: None, returning_phone: None },
+            forms::IdLookup::Valid { id, on_file } => Self {
+                ok: true,
+                message: None,
+                masked: Some(id.masked()),
+                returning_name: on_file.as_ref().map(|(n, _)| n.clone()),
+                returning_phone: on_file.and_then(|(_, p)| p),
+            },
+        })
     }
 }
 
@@ -403,59 +401,33 @@ pub struct IntakeForm {
     pub sms_consent: bool,
 }
 
-fn presented(materials: Vec<MaterialInput>) -> ApiResult<(Vec<Presented>, Vec<Defect>)> {
-    let mut presented = vec![];
-    let mut defects = vec![];
-    for m in materials {
-        let code = MaterialCode::parse(&m.code)?;
-        if let Some(reason) = m.defect.filter(|r| !r.trim().is_empty()) {
-            defects.push(Defect { material: code.clone(), reason });
-        }
-        presented.push(Presented { material: code, pages: m.pages, copies: m.copies });
-    }
-    Ok((presented, defects))
+fn lines(materials: Vec<MaterialInput>) -> Vec<forms::MaterialLine> {
+    materials.into_iter().map(|m| forms::MaterialLine { code: m.code, pages: m.pages, copies: m.copies, defect: m.defect.unwrap_or_default() }).collect()
 }
 
-pub fn supplement_request(materials: Vec<MaterialInput>, clerk: String) -> ApiResult<SupplementRequest> {
-    let (presented, defects) = presented(materials)?;
-    Ok(SupplementRequest { presented, defects, conditions: vec![], refusal: None, clerk })
+/// The materials brought for a supplement, taken by `clerk` (the signed-in staff member).
+pub fn supplement_request(materials: Vec<MaterialInput>, clerk: &str) -> ApiResult<SupplementRequest> {
+    Ok(forms::supplement(&lines(materials), &[], &[], "", clerk)?)
 }
 
 impl IntakeForm {
     /// The request, taken by `clerk`: the signed-in staff member, never a field of the page.
     pub fn into_request(self, clerk: &str) -> ApiResult<IntakeRequest> {
-        let id_number = IdNumber::parse(&self.id_number)?;
-        let name = PersonName::parse(&self.name)?;
-        let phone = match self.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            Some(p) => Some(Phone::parse(p)?),
-            None => None,
-        };
-        let (presented, defects) = presented(self.materials)?;
-        let agent = if self.agent_name.trim().is_empty() && self.agent_id_number.trim().is_empty() {
-            None
-        } else {
-            let phone = Some(self.agent_phone.trim()).filter(|p| !p.is_empty()).map(Phone::parse).transpose()?;
-            Some((
-                PersonName::parse(&self.agent_name).map_err(|e| ApiError::new(e.code(), format!("代办人：{e}")))?,
-                IdNumber::parse(&self.agent_id_number).map_err(|e| ApiError::new(e.code(), format!("代办人：{e}")))?,
-                phone,
-            ))
-        };
-        Ok(IntakeRequest {
+        let form = forms::IntakeForm {
             item: self.item,
-            applicant: ApplicantInput { party: Party::Person { id_number, name }, phone },
-            agent,
-            presented,
-            defects,
-            conditions: self.conditions.iter().map(|c| MaterialCode::parse(c)).collect::<Result<_, _>>()?,
-            refusal: self.refuse.filter(|r| !r.trim().is_empty()),
-            clerk: clerk.to_owned(),
+            applicant: forms::ApplicantForm { name: self.name, id_number: self.id_number, uscc: String::new(), phone: self.phone.unwrap_or_default() },
+            agent: forms::AgentForm { name: self.agent_name, id_number: self.agent_id_number, phone: self.agent_phone },
+            materials: lines(self.materials),
+            defects: vec![],
+            conditions: self.conditions,
+            refusal: self.refuse.unwrap_or_default(),
             received_on: None,
             confirm_rename: self.confirm_rename,
-            duplicate_reason: self.duplicate_reason.clone().filter(|r| !r.trim().is_empty()),
+            duplicate_reason: self.duplicate_reason.unwrap_or_default(),
             commitment: self.commitment,
             sms_consent: self.sms_consent,
-        })
+        };
+        Ok(form.into_request(clerk)?)
     }
 }
 
@@ -809,25 +781,19 @@ pub struct InquiryForm {
 impl InquiryForm {
     /// The inquiry, registered by `clerk`: the signed-in staff member.
     pub fn into_input(self, clerk: &str) -> ApiResult<yichuang_store::InquiryInput> {
-        let phone = match self.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            Some(p) => Some(Phone::parse(p)?),
-            None => None,
-        };
-        Ok(yichuang_store::InquiryInput {
-            channel: yichuang_store::Channel::parse(&self.channel).ok_or_else(|| ApiError::new("inquiry.channel", "请选择来询方式"))?,
-            person_name: self.person,
-            unit: self.unit,
-            phone,
+        let form = forms::InquiryForm {
+            channel: self.channel,
+            person: self.person,
+            unit: self.unit.unwrap_or_default(),
+            phone: self.phone.unwrap_or_default(),
             matter: self.matter,
-            item_code: self.item,
-            disposition: yichuang_store::Disposition::parse(&self.disposition)
-                .ok_or_else(|| ApiError::new("inquiry.disposition", "请选择处理方式"))?,
-            handed_to: self.handed_to,
-            result: self.result,
-            responder: clerk.to_owned(),
-            scope: yichuang_core::InquiryScope::parse(self.scope.as_deref().unwrap_or("ordinary"))
-                .ok_or_else(|| ApiError::new("inquiry.scope", "请选择事项范围"))?,
-        })
+            item: self.item.unwrap_or_default(),
+            disposition: self.disposition,
+            handed_to: self.handed_to.unwrap_or_default(),
+            result: self.result.unwrap_or_default(),
+            scope: self.scope.unwrap_or_default(),
+        };
+        Ok(form.into_input(clerk)?)
     }
 }
 
@@ -904,59 +870,25 @@ pub struct SetupForm {
     pub address: String,
 }
 
-pub struct ParsedSetup {
-    pub code: yichuang_core::CentreCode,
-    pub name: String,
-    pub terminal: yichuang_core::TerminalId,
-    pub head: (String, String, String),
-    pub clerk: Option<(String, String, String)>,
-    pub printer: String,
-    pub stub_copies: bool,
-    pub phone: String,
-    pub address: String,
-}
-
-fn pin(p: &str, whose: &str) -> ApiResult<String> {
-    // The store's rule, said for whom.
-    yichuang_store::pin_rule(p).map_err(|e| ApiError::new("setup.pin", format!("{whose}的{e}")))?;
-    Ok(p.trim().to_owned())
-}
-
 impl SetupForm {
-    /// Everything checked before anything is written.
-    pub fn parse(self) -> ApiResult<ParsedSetup> {
-        let code = yichuang_core::CentreCode::parse(self.centre_code.trim())?;
-        let terminal = yichuang_core::TerminalId::parse(self.terminal.trim())?;
-        let name = self.centre_name.trim().to_owned();
-        if name.is_empty() {
-            return Err(ApiError::new("setup.name", "请填写中心名称"));
-        }
-        PersonName::parse(&self.head_name)?;
-        if self.head_id.trim().is_empty() {
-            return Err(ApiError::new("setup.head_id", "请填写负责人的工号"));
-        }
-        let head = (self.head_id.trim().to_owned(), self.head_name.trim().to_owned(), pin(&self.head_pin, "负责人")?);
-        let clerk = if self.clerk_id.trim().is_empty() && self.clerk_name.trim().is_empty() {
-            None
-        } else {
-            PersonName::parse(&self.clerk_name)?;
-            if self.clerk_id.trim() == head.0 {
-                return Err(ApiError::new("setup.clerk_id", "窗口工作人员的工号不能与负责人相同"));
-            }
-            Some((self.clerk_id.trim().to_owned(), self.clerk_name.trim().to_owned(), pin(&self.clerk_pin, "窗口工作人员")?))
-        };
-        let phone = self.phone.trim().to_owned();
-        Ok(ParsedSetup {
-            code,
-            name,
-            terminal,
-            head,
-            clerk,
-            printer: self.printer.trim().to_owned(),
+    /// Everything checked before anything is written (the use-case layer's rule).
+    pub fn parse(self) -> ApiResult<yichuang_app::setup::CentreSetup> {
+        let form = yichuang_app::setup::SetupForm {
+            centre_code: self.centre_code,
+            centre_name: self.centre_name,
+            terminal: self.terminal,
+            head_id: self.head_id,
+            head_name: self.head_name,
+            head_pin: self.head_pin,
+            clerk_id: self.clerk_id,
+            clerk_name: self.clerk_name,
+            clerk_pin: self.clerk_pin,
+            printer: self.printer,
             stub_copies: self.stub_copies,
-            phone,
-            address: self.address.trim().to_owned(),
-        })
+            phone: self.phone,
+            address: self.address,
+        };
+        Ok(form.parse()?)
     }
 }
 
@@ -972,24 +904,9 @@ pub struct ApplicantHit {
     pub organisation: bool,
 }
 
-/// A phone number as an offer shows it: `138****5678`.
-pub fn mask_phone(p: &str) -> String {
-    let chars: Vec<char> = p.chars().collect();
-    if chars.len() <= 7 {
-        return "*".repeat(chars.len());
-    }
-    let (head, tail) = (&chars[..3], &chars[chars.len() - 4..]);
-    format!("{}{}{}", head.iter().collect::<String>(), "*".repeat(chars.len() - 7), tail.iter().collect::<String>())
-}
-
 impl From<&yichuang_store::ApplicantMatch> for ApplicantHit {
     fn from(m: &yichuang_store::ApplicantMatch) -> Self {
-        let masked = IdNumber::parse(&m.key).map(|i| i.masked()).unwrap_or_else(|_| {
-            // A credit code: its first two and last four characters.
-            let c: Vec<char> = m.key.chars().collect();
-            if c.len() > 6 { format!("{}{}{}", c[..2].iter().collect::<String>(), "*".repeat(c.len() - 6), c[c.len() - 4..].iter().collect::<String>()) } else { "*".repeat(c.len()) }
-        });
-        Self { pick: m.id, masked, name: m.name.clone(), phone: m.phone.as_deref().map(mask_phone), organisation: m.organisation }
+        Self { pick: m.id, masked: forms::masked_key(&m.key), name: m.name.clone(), phone: m.phone.as_deref().map(forms::masked_phone), organisation: m.organisation }
     }
 }
 
@@ -1120,39 +1037,26 @@ pub struct SettingsForm {
 }
 
 impl SettingsForm {
-    /// The form's values on the stored settings; the store judges them (one rule for the
+    /// The form's values over the stored settings; the store judges them (one rule for the
     /// window and the command line).
-    pub fn apply(self, mut s: yichuang_store::Settings) -> ApiResult<yichuang_store::Settings> {
-        let phone = self.phone.trim();
-        if let Some(b) = self.bar_broken_commitments {
-            s.bar_broken_commitments = b;
+    pub fn into_change(self) -> yichuang_app::settings::SettingsChange {
+        yichuang_app::settings::SettingsChange {
+            warning_days: Some(self.warning_days),
+            stub_copies: Some(self.stub_copies),
+            phone: Some(self.phone),
+            address: Some(self.address),
+            printer: Some(self.printer),
+            slip_printer: Some(self.slip_printer),
+            slip_encoding: Some(self.slip_encoding),
+            hq_public_key: Some(self.hq_public_key),
+            peer_listen: Some(self.peer_listen),
+            hq_ca: self.hq_ca,
+            idle_lock_minutes: self.idle_lock_minutes,
+            bar_broken_commitments: self.bar_broken_commitments,
+            rating_screen: self.rating_screen,
+            card_reader_lib: self.card_reader_lib,
+            card_reader_port: self.card_reader_port,
         }
-        if let Some(b) = self.rating_screen {
-            s.rating_screen = b;
-        }
-        if let Some(l) = self.card_reader_lib {
-            s.card_reader_lib = l;
-        }
-        if let Some(p) = self.card_reader_port {
-            s.card_reader_port = p;
-        }
-        if let Some(m) = self.idle_lock_minutes {
-            s.idle_lock_minutes = m;
-        }
-        s.warning_days = self.warning_days;
-        s.stub_copies = self.stub_copies;
-        s.phone = phone.to_owned();
-        s.address = self.address.trim().to_owned();
-        s.printer = self.printer.trim().to_owned();
-        s.slip_printer = self.slip_printer.trim().to_owned();
-        s.slip_encoding = self.slip_encoding;
-        // Checked by the store, which refuses a bad key or address with its reason.
-        s.hq_public_key = self.hq_public_key.trim().to_owned();
-        s.peer_listen = self.peer_listen.trim().to_owned();
-        if let Some(ca) = self.hq_ca {
-            s.hq_ca = ca.trim().to_owned();
-        }
-        Ok(s)
     }
 }
 
@@ -1635,18 +1539,18 @@ pub struct ComplaintForm {
 
 impl ComplaintForm {
     pub fn into_input(self, clerk: &str) -> ApiResult<yichuang_store::ComplaintInput> {
-        let some = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
-        Ok(yichuang_store::ComplaintInput {
-            channel: yichuang_store::Channel::parse(&self.channel).ok_or_else(|| ApiError::new("complaint.channel", "请选择投诉方式"))?,
+        let form = forms::ComplaintForm {
+            channel: self.channel,
             complainant: self.complainant,
-            contact: some(&self.contact).map(|p| Phone::parse(&p)).transpose()?,
+            contact: self.contact,
             confidential: self.confidential,
             matter: self.matter,
-            about_staff: some(&self.about_staff),
-            case_number: some(&self.case_number),
-            complex: self.complex.then_some(self.explanation),
-            registered_by: clerk.to_owned(),
-        })
+            about_staff: self.about_staff,
+            case_number: self.case_number,
+            complex: self.complex,
+            explanation: self.explanation,
+        };
+        Ok(form.into_input(clerk)?)
     }
 }
 

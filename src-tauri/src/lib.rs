@@ -10,7 +10,8 @@ use std::sync::Mutex;
 use chrono::{DateTime, FixedOffset};
 use dto::{ApiError, ApiResult};
 use tauri::ipc::Channel;
-use yichuang_print::{Layout, Target};
+use yichuang_app::clock::Clock;
+use yichuang_print::Layout;
 use yichuang_store::{CaseFilter, Role, Staff, Store};
 
 /// The one writer: the store behind a lock (taken out only while a backup is restored), and
@@ -82,9 +83,7 @@ impl AppState {
     /// The signed-in station head, for what only the head may do.
     fn head(&self, what: &str) -> ApiResult<Staff> {
         let s = self.clerk()?;
-        if s.role != Role::Head {
-            return Err(ApiError::new("auth.not_head", format!("只有中心负责人可以{what}，请由负责人登录")));
-        }
+        yichuang_app::acting::is_head(&s).map_err(|e| ApiError::new(e.code(), format!("只有中心负责人可以{what}，请由负责人登录")))?;
         Ok(s)
     }
 
@@ -104,33 +103,26 @@ impl AppState {
         }
     }
 
-    /// Where printed files and backups are kept: beside the database.
+    /// Where printed files, backups and reports are kept: beside the database.
     fn folder(&self, name: &str) -> PathBuf {
-        self.db.parent().unwrap_or(std::path::Path::new(".")).join(name)
-    }
-
-    /// How this window prints: the centre's printers and stub setting.
-    fn target(&self, s: &Store, layout: Layout) -> ApiResult<Target> {
-        let set = &s.centre()?.settings;
-        let nonempty = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
-        Ok(Target {
-            layout,
-            stub_copies: set.stub_copies,
-            printer: nonempty(&set.printer),
-            slip_printer: nonempty(&set.slip_printer).map(|p| (p, set.slip_encoding.clone())),
-            dir: self.folder("print"),
-        })
+        yichuang_app::printing::folder(&self.db, name)
     }
 }
 
-/// The clock, read at the edge, in Beijing time whatever the PC's time zone. `YICHUANG_NOW`
-/// (RFC 3339) sets it only in a build for tests: the shipped (release) window ignores it.
+/// The process's clock (the use-case layer's: Beijing time whatever the PC's time zone,
+/// `YICHUANG_NOW` only in a build for tests), read once; `main` refuses to start on a
+/// `YICHUANG_NOW` that is not a time.
+static CLOCK: std::sync::OnceLock<Clock> = std::sync::OnceLock::new();
+
+/// Reads the process's clock once: an error is said before the window opens.
+pub fn start_clock() -> Result<(), yichuang_app::AppError> {
+    let clock = Clock::from_env()?;
+    let _ = CLOCK.set(clock);
+    Ok(())
+}
+
 fn now() -> DateTime<FixedOffset> {
-    #[cfg(debug_assertions)]
-    if let Some(t) = std::env::var("YICHUANG_NOW").ok().and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok()) {
-        return yichuang_core::clock::in_beijing(t);
-    }
-    yichuang_core::clock::in_beijing(chrono::Utc::now().fixed_offset())
+    CLOCK.get_or_init(|| Clock::from_env().unwrap_or(Clock::System)).now()
 }
 
 #[tauri::command(async)]
@@ -263,21 +255,7 @@ fn setup_centre(state: tauri::State<'_, AppState>, form: dto::SetupForm) -> ApiR
     state.with(|s| {
         let t = now();
         // One transaction: a power cut part-way leaves the first start to be done again.
-        s.atomically(|s| {
-            s.initialise(parsed.code, &parsed.name, parsed.terminal, t)?;
-            // The bundled catalogue until HQ sends the county's own.
-            s.import_catalogue("system", yichuang_store::DEMO_CATALOGUE, t)?;
-            s.add_staff("system", &parsed.head.0, &parsed.head.1, Role::Head, Some(&parsed.head.2), t)?;
-            if let Some((id, name, pin)) = &parsed.clerk {
-                s.add_staff(&parsed.head.0, id, name, Role::Clerk, Some(pin), t)?;
-            }
-            let mut settings = s.centre()?.settings.clone();
-            settings.printer = parsed.printer;
-            settings.stub_copies = parsed.stub_copies;
-            settings.phone = parsed.phone;
-            settings.address = parsed.address;
-            s.update_settings(&parsed.head.0, settings, t)
-        })?;
+        yichuang_app::setup::first_start(s, parsed, t)?;
         dto::AppInfo::from_store(s, t.date_naive())
     })
 }
@@ -287,7 +265,7 @@ fn setup_centre(state: tauri::State<'_, AppState>, form: dto::SetupForm) -> ApiR
 fn setup_demo(state: tauri::State<'_, AppState>) -> ApiResult<dto::AppInfo> {
     state.with(|s| {
         let t = now();
-        demo_centre(s, t)?;
+        yichuang_app::setup::demo_centre(s, t)?;
         dto::AppInfo::from_store(s, t.date_naive())
     })
 }
@@ -317,8 +295,7 @@ fn answer_supervision(state: tauri::State<'_, AppState>, id: String, answer: Str
 fn confirm_clock(state: tauri::State<'_, AppState>, head_id: String, head_pin: String) -> ApiResult<()> {
     state.clerk()?;
     state.with(|s| {
-        s.check_pin(head_id.trim(), &head_pin, now()).map_err(|e| ApiError::new(e.code(), format!("负责人：{e}")))?;
-        Ok(s.confirm_clock(head_id.trim(), now())?)
+        Ok(yichuang_app::acting::confirm_clock(s, &head_id, &head_pin, now())?)
     })
 }
 
@@ -372,10 +349,7 @@ fn submit_intake(app: tauri::AppHandle, state: tauri::State<'_, AppState>, form:
 fn find_cases(state: tauri::State<'_, AppState>, query: String, status: Option<String>) -> ApiResult<Vec<dto::CaseRow>> {
     state.clerk()?;
     // A state alone lists its cases, those waiting longest first (what Today's list cut off).
-    let status = match status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => Some(yichuang_core::CaseStatus::parse(s).ok_or_else(|| ApiError::new("input.status", "办件状态无效"))?),
-        None => None,
-    };
+    let status = yichuang_app::forms::status(status.as_deref().unwrap_or(""))?;
     let query = Some(query.trim().to_owned()).filter(|q| !q.is_empty());
     state.with(|s| {
         let filter = CaseFilter { oldest_first: query.is_none() && status.is_some(), status, query, limit: Some(200), ..CaseFilter::default() };
@@ -392,7 +366,7 @@ fn case_detail(state: tauri::State<'_, AppState>, number: String) -> ApiResult<d
 #[tauri::command(async)]
 fn supplement_case(app: tauri::AppHandle, state: tauri::State<'_, AppState>, number: String, materials: Vec<dto::MaterialInput>) -> ApiResult<dto::OutcomeDto> {
     let me = state.clerk()?;
-    let req = dto::supplement_request(materials, me.id)?;
+    let req = dto::supplement_request(materials, &me.id)?;
     state.with(|s| {
         let out = s.supplement(&number, req, now())?;
         let _ = state.offer_rating(&app, s, &number);
@@ -403,7 +377,7 @@ fn supplement_case(app: tauri::AppHandle, state: tauri::State<'_, AppState>, num
 /// The approving head's PIN for an act they approve at a clerk's counter (延期, 终止办理,
 /// 作废), counted and locked like a sign-in; whether they may approve is the store's to say.
 fn approver_checked(s: &mut yichuang_store::Store, approver: &str, pin: &str) -> ApiResult<()> {
-    s.check_pin(approver, pin, now()).map_err(|e| ApiError::new(e.code(), format!("批准人：{e}")))
+    Ok(yichuang_app::acting::approve(s, approver, pin, now())?)
 }
 
 /// An extension needs the head: their PIN is checked here, at the counter.
@@ -445,8 +419,7 @@ fn ready_case(state: tauri::State<'_, AppState>, number: String) -> ApiResult<dt
 #[tauri::command(async)]
 fn collect_case(app: tauri::AppHandle, state: tauri::State<'_, AppState>, number: String, by: String, id_number: String, attorney: bool) -> ApiResult<dto::CaseDetail> {
     let me = state.clerk()?;
-    let by = yichuang_core::PersonName::parse(&by).map_err(|e| ApiError::new(e.code(), format!("领取人{e}")))?;
-    let id = yichuang_core::IdNumber::parse(&id_number).map_err(|e| ApiError::new(e.code(), format!("领取人{e}")))?;
+    let (by, id) = yichuang_app::forms::person(&by, &id_number, yichuang_app::Who::Collector)?;
     state.with(|s| {
         s.collect_checked(&number, &by, &id, attorney, &me.id, now())?;
         let _ = state.offer_rating(&app, s, &number);
@@ -508,7 +481,7 @@ fn list_staff(state: tauri::State<'_, AppState>) -> ApiResult<Vec<dto::StaffRow>
 #[tauri::command(async)]
 fn add_staff(state: tauri::State<'_, AppState>, form: dto::NewStaff) -> ApiResult<dto::StaffRow> {
     let head = state.head("添加工作人员")?;
-    let role = dto::role(&form.role)?;
+    let role = yichuang_app::forms::role(&form.role)?;
     state.with(|s| Ok(dto::StaffRow::from(&s.add_staff(&head.id, &form.id, &form.name, role, Some(&form.pin), now())?)))
 }
 
@@ -516,7 +489,7 @@ fn add_staff(state: tauri::State<'_, AppState>, form: dto::NewStaff) -> ApiResul
 #[tauri::command(async)]
 fn change_staff(state: tauri::State<'_, AppState>, id: String, role: String, active: bool) -> ApiResult<dto::StaffRow> {
     let head = state.head("调整工作人员")?;
-    let role = dto::role(&role)?;
+    let role = yichuang_app::forms::role(&role)?;
     state.with(|s| Ok(dto::StaffRow::from(&s.change_staff(&head.id, &id, role, active, now())?)))
 }
 
@@ -550,10 +523,8 @@ fn pick_applicant(state: tauri::State<'_, AppState>, pick: i64) -> ApiResult<dto
 fn print_document(state: tauri::State<'_, AppState>, number: String, slip: bool) -> ApiResult<dto::Printed> {
     state.clerk()?;
     state.with(|s| {
-        let record = s.document(&number)?;
-        let qr = s.document_qr(&number, now())?;
-        let target = state.target(s, if slip { Layout::Slip } else { Layout::A4 })?;
-        Ok(dto::Printed::from(yichuang_print::deliver(&record, &qr, &target)?))
+        let target = yichuang_app::printing::target(s, if slip { Layout::Slip } else { Layout::A4 })?;
+        Ok(dto::Printed::from(yichuang_app::printing::print(s, &number, &target, now())?))
     })
 }
 
@@ -562,11 +533,7 @@ fn print_document(state: tauri::State<'_, AppState>, number: String, slip: bool)
 fn reprint_document(state: tauri::State<'_, AppState>, number: String) -> ApiResult<dto::Printed> {
     let clerk = state.clerk()?;
     state.with(|s| {
-        s.reprint_document(&number, &clerk.id, now())?;
-        let record = s.document(&number)?;
-        let qr = s.document_qr(&number, now())?;
-        let target = state.target(s, Layout::A4)?;
-        Ok(dto::Printed::from(yichuang_print::deliver(&record, &qr, &target)?))
+        Ok(dto::Printed::from(yichuang_app::printing::reprint(s, &number, &clerk.id, now())?))
     })
 }
 
@@ -638,7 +605,7 @@ fn settings(state: tauri::State<'_, AppState>) -> ApiResult<dto::SettingsDto> {
 fn save_settings(app: tauri::AppHandle, state: tauri::State<'_, AppState>, form: dto::SettingsForm) -> ApiResult<dto::SettingsDto> {
     let head = state.head("修改设置")?;
     let saved = state.with(|s| {
-        let settings = form.apply(s.centre()?.settings.clone())?;
+        let settings = form.into_change().apply(s.centre()?.settings.clone());
         s.update_settings(&head.id, settings, now())?;
         Ok(dto::SettingsDto::from(s.centre()?))
     })?;
@@ -698,7 +665,8 @@ fn list_backups(state: tauri::State<'_, AppState>) -> ApiResult<Vec<dto::BackupD
 #[tauri::command(async)]
 fn restore_backup(state: tauri::State<'_, AppState>, name: String, terminal: String) -> ApiResult<dto::RestoreDto> {
     state.head("从备份恢复")?;
-    let terminal = yichuang_core::TerminalId::parse(&terminal).map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+    // The number is checked before the store is closed for the restore.
+    yichuang_core::TerminalId::parse(terminal.trim())?;
     let dir = state.folder("backups");
     let file = dir.join(&name);
     if name.contains(['/', '\\']) || !file.is_file() {
@@ -707,9 +675,9 @@ fn restore_backup(state: tauri::State<'_, AppState>, name: String, terminal: Str
     let mut guard = state.store.lock().map_err(|_| ApiError::internal("数据库锁已损坏，请重新启动程序"))?;
     // Close the store, restore, and open it again whatever happened.
     drop(guard.take());
-    let result = Store::restore(&state.db, &file, terminal, now());
+    let result = yichuang_app::acting::restore(&state.db, &file, &terminal, false, now());
     *guard = Some(Store::open(&state.db)?);
-    let report = result?;
+    let (terminal, report) = result?;
     *state.session.lock().map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))? = None;
     Ok(dto::RestoreDto { events: report.events, kept_as: report.kept_as.map(|p| p.display().to_string()), terminal: terminal.to_string() })
 }
@@ -896,14 +864,7 @@ fn record_absence(state: tauri::State<'_, AppState>, staff: String, from: String
 
 /// `2026-11` (a month) or `2026-11-23` (a day's summary), as the figures stand today.
 fn period_of(month: &str) -> ApiResult<yichuang_report::Period> {
-    if let Ok(day) = chrono::NaiveDate::parse_from_str(month.trim(), "%Y-%m-%d") {
-        return Ok(yichuang_report::Period::day(day));
-    }
-    month
-        .split_once('-')
-        .and_then(|(y, m)| yichuang_report::Period::month(y.parse().ok()?, m.parse().ok()?))
-        .map(|p| p.as_of(now().date_naive()))
-        .ok_or_else(|| ApiError::new("report.month", format!("“{month}”无效：月份写作YYYY-MM，某一天写作YYYY-MM-DD")))
+    Ok(yichuang_app::period::parse(month, now().date_naive())?)
 }
 
 /// The month's report (on its own connection: a year's fold never holds the clerk up).
@@ -932,13 +893,6 @@ fn export_report(state: tauri::State<'_, AppState>, month: String, format: Strin
     Ok(file.display().to_string())
 }
 
-fn demo_centre(store: &mut Store, t: DateTime<FixedOffset>) -> Result<(), yichuang_store::StoreError> {
-    store.atomically(|s| {
-        s.initialise(yichuang_core::CentreCode::parse("450821102")?, "示范镇便民服务中心", yichuang_core::TerminalId::parse("01")?, t)?;
-        s.load_demo(t)
-    })
-}
-
 /// Opens (or, with `demo`, sets up) the centre's database.
 pub fn open_store(path: PathBuf, demo: bool) -> Result<Store, yichuang_store::StoreError> {
     // The whole file is checked once at start, before anything can be written: found damaged,
@@ -948,7 +902,10 @@ pub fn open_store(path: PathBuf, demo: bool) -> Result<Store, yichuang_store::St
     }
     let mut store = Store::open(&path)?;
     if demo && store.centre().is_err() {
-        demo_centre(&mut store, now())?;
+        yichuang_app::setup::demo_centre(&mut store, now()).map_err(|e| match e {
+            yichuang_app::AppError::Store(e) => e,
+            other => yichuang_store::StoreError::Rule(other.to_string()),
+        })?;
     }
     Ok(store)
 }
@@ -1081,7 +1038,7 @@ mod tests {
         let (name, id, phone) = req.agent.unwrap();
         assert_eq!((name.as_str(), id.as_str(), phone.unwrap().as_str()), ("韦建华", "11010519491231002X", "13907751234"));
         let err = form("110105194912310021").into_request("demo").unwrap_err();
-        assert!(err.message.starts_with("代办人："), "{}", err.message);
+        assert!(err.message.starts_with("代办人身份证号码"), "{}", err.message);
         // No agent: none.
         let alone: crate::dto::IntakeForm = serde_json::from_value(serde_json::json!({
             "item": "GL-01", "name": "韦秀英", "idNumber": "450821196804053025", "materials": [], "clerk": "demo"

@@ -16,6 +16,11 @@ fn main() {
             return;
         }
     }
+    // The clock first: a test build's YICHUANG_NOW that is not a time stops the start, said.
+    if let Err(e) = yichuang_desktop_lib::start_clock() {
+        eprintln!("错误：{e}");
+        std::process::exit(1);
+    }
     let demo = args.iter().any(|a| a == "--demo");
     let path = args
         .iter()
