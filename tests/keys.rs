@@ -81,3 +81,70 @@ fn the_database_file_holds_no_pin_hash_a_guess_can_be_checked_against() {
     // For the record: without the mask, a million 6-digit PINs at this rate on one core.
     eprintln!("Argon2id per guess {per_guess:?}: unmasked, 10^6 PINs would take {:.1} h on one core", per_guess.as_secs_f64() * 1e6 / 3600.0);
 }
+
+/// The terminal's signing key and an enrolment's batch key are in the file only sealed under
+/// this PC's key: a copy of the file alone signs nothing and proves nothing to HQ. A secret held
+/// in plain text by an older version is sealed when the file is next opened, and still works.
+#[test]
+fn the_database_file_holds_no_usable_signing_key_nor_batch_key() {
+    let c = Centre::new();
+    let pdf = c.dir.path().join("notice.pdf");
+    c.ok(&["doc", "notice", "YL-01", "--actor", "demo", "--out", pdf.to_str().unwrap()]);
+    let batch_key = "QkFUQ0gta2V5LW9mLWEtdGVzdC1lbnJvbG1lbnQtMzI=";
+    {
+        let mut s = c.store();
+        let qr = s.document_qr("GZ-2026-01-0001", at(NOW)).unwrap();
+        assert!(c.ok(&["doc", "verify", &qr]).contains("真实"));
+        let base_hash = s.event_hash(1).unwrap();
+        let e = yichuang_store::Enrolment {
+            terminal_uid: "T-0001".into(),
+            hq_url: "https://hq.example".into(),
+            hmac_key: batch_key.into(),
+            hq_public_key: "AAAA".into(),
+            base_seq: 1,
+            base_hash,
+            enrolled_at: NOW.into(),
+        };
+        s.record_enrolment(&e).unwrap();
+        assert_eq!(s.enrolment().unwrap().unwrap().hmac_key, batch_key, "the program reads the key it was given");
+        let (signing, batch): (String, String) = s
+            .connection()
+            .query_row("SELECT (SELECT secret_key FROM terminal_key), (SELECT hmac_key FROM sync_enrolment)", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert!(signing.starts_with("m1:") && batch.starts_with("m1:"), "{signing} {batch}");
+        // An older version's row, plain: inserted behind the program's back as migration 19 left it.
+        s.connection()
+            .execute(
+                "INSERT INTO sync_enrolment (terminal_uid, hq_url, hmac_key, hq_public_key, base_seq, base_hash, head_at_enrolment, enrolled_at) \
+                 SELECT 'T-0002', hq_url, 'UExBSU4ta2V5LW9mLWFuLW9sZGVyLXZlcnNpb24tMzI=', hq_public_key, base_seq, base_hash, head_at_enrolment, enrolled_at FROM sync_enrolment",
+                [],
+            )
+            .unwrap();
+        s.connection().pragma_update(None, "user_version", 19).unwrap();
+    }
+    // Opened again: migration 20 seals the plain one; both still read as they were given.
+    let s = c.store();
+    let keys: Vec<String> = s.enrolments().unwrap().into_iter().map(|e| e.hmac_key).collect();
+    assert_eq!(keys, [batch_key, "UExBSU4ta2V5LW9mLWFuLW9sZGVyLXZlcnNpb24tMzI="]);
+    let raw: Vec<String> = {
+        let mut st = s.connection().prepare("SELECT hmac_key FROM sync_enrolment ORDER BY rowid").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert!(raw.iter().all(|k| k.starts_with("m1:")), "{raw:?}");
+    // Frozen again: a key is never changed.
+    assert!(s.connection().execute("UPDATE sync_enrolment SET hq_url = 'x'", []).is_err());
+    assert!(s.connection().execute("UPDATE terminal_key SET created_at = 'x'", []).is_err());
+    assert_eq!(s.verify().unwrap().fault, None);
+    drop(s);
+    // What `strings` of the file would show: neither batch key in any form the program uses.
+    let mut bytes = std::fs::read(&c.db).unwrap();
+    if let Ok(wal) = std::fs::read(c.db.with_extension("db-wal")) {
+        bytes.extend(wal);
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.contains(batch_key) && !text.contains("UExBSU4ta2V5"), "a batch key is in the file in plain text");
+    // The signature made before the file was opened again still verifies.
+    let mut s = c.store();
+    let qr = s.document_qr("GZ-2026-01-0001", at(NOW)).unwrap();
+    assert!(c.ok(&["doc", "verify", &qr]).contains("真实"));
+}

@@ -92,7 +92,7 @@ impl Store {
             .flatten();
         if let Some(s) = secret {
             let bytes: [u8; 32] = URL_SAFE_NO_PAD
-                .decode(s)
+                .decode(self.open_secret("terminal", &key_id, &s)?)
                 .ok()
                 .and_then(|b| b.try_into().ok())
                 .ok_or(StoreError::BadFile { what: "终端密钥", detail: "密钥长度不对".into() })?;
@@ -103,9 +103,11 @@ impl Store {
         let key = SigningKey::from_bytes(&seed);
         let public = URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes());
         self.write("system", now, |w| {
+            // Sealed under this PC's key: the file alone holds no usable signing key.
+            let sealed = w.key.seal_secret(&secret_context(w.tx, "terminal", &key_id)?, &URL_SAFE_NO_PAD.encode(seed));
             w.tx.execute(
                 "INSERT INTO terminal_key (key_id, public_key, secret_key, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![key_id, public, URL_SAFE_NO_PAD.encode(seed), w.now_text()],
+                params![key_id, public, sealed, w.now_text()],
             )?;
             w.event(&key_id, Event::TerminalKey(ev::TerminalKey { key_id: key_id.clone(), public_key: public.clone() }))?;
             Ok(())
@@ -127,13 +129,23 @@ impl Store {
         Ok(URL_SAFE_NO_PAD.encode(self.terminal_secret()?.sign(message).to_bytes()))
     }
 
+    /// A secret of this database as stored, opened with this PC's key.
+    pub(crate) fn open_secret(&self, kind: &str, id: &str, stored: &str) -> Result<String> {
+        self.key.open_secret(&secret_context(self.connection(), kind, id)?, stored).ok_or(StoreError::BadFile {
+            what: "数据库中的密钥",
+            detail: "无法用本机密钥解开（数据库被绕过程序改动过）".into(),
+        })
+    }
+
     /// The terminal's secret key as stored; it never leaves the store.
     fn terminal_secret(&self) -> Result<SigningKey> {
+        let key_id = self.key_id()?;
         let secret: Option<String> = self
             .connection()
-            .query_row("SELECT secret_key FROM terminal_key WHERE key_id = ?1", [self.key_id()?], |r| r.get(0))
+            .query_row("SELECT secret_key FROM terminal_key WHERE key_id = ?1", [&key_id], |r| r.get(0))
             .optional()?
             .flatten();
+        let secret = secret.map(|s| self.open_secret("terminal", &key_id, &s)).transpose()?;
         let bytes: [u8; 32] = secret
             .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
             .and_then(|b| b.try_into().ok())
@@ -248,4 +260,10 @@ impl Store {
             document,
         })
     }
+}
+
+/// What a sealed secret is: which kind, whose, and of which database (its first event), so a
+/// sealed value copied onto another row or into another database opens to nothing usable.
+pub(crate) fn secret_context(conn: &rusqlite::Connection, kind: &str, id: &str) -> Result<String> {
+    Ok(format!("{kind}\u{1f}{id}\u{1f}{}", crate::pins::chain_origin(conn)?))
 }

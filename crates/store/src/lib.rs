@@ -78,6 +78,7 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/017_search.sql"),
     include_str!("migrations/018_period_index.sql"),
     include_str!("migrations/019_agent_phone.sql"),
+    include_str!("migrations/020_sealed_secrets.sql"),
 ];
 
 /// The migration after whose SQL the chain is sealed and the PINs masked with this PC's key.
@@ -91,6 +92,9 @@ const TOLERANCE_MIGRATION: usize = 13;
 const HANDOVER_MIGRATION: usize = 15;
 /// The migration that adds the applicants' pinyin columns, filled for those already held.
 const SEARCH_MIGRATION: usize = 17;
+/// The migration whose transaction seals the stored secrets (the terminal's signing key, each
+/// enrolment's batch key) under this PC's key.
+const SECRETS_MIGRATION: usize = 20;
 
 /// Checks that `pem` holds at least one certificate (`-----BEGIN CERTIFICATE-----`, base64),
 /// and gives the first one's SHA-256 fingerprint in groups of four hex digits (as
@@ -483,6 +487,9 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str], k
         if i + 1 == SEARCH_MIGRATION {
             cases::fill_name_pinyin(&tx)?;
         }
+        if i + 1 == SECRETS_MIGRATION {
+            seal_secrets(&tx, key)?;
+        }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
     }
@@ -574,6 +581,36 @@ fn widen_checks(tx: &Connection, edits: &[(&'static str, &str, &str)]) -> Result
     written?;
     // The edited schema is read back (a statement over both tables) before the commit.
     tx.query_row("SELECT count(*) FROM case_file, document WHERE 0", [], |r| r.get::<_, i64>(0))?;
+    Ok(())
+}
+
+/// The triggers migration 20 drops to seal the secrets held, made again with their text of
+/// migrations 2 and 3: outside that transaction a key or an enrolment is never changed.
+const FROZEN_SECRETS: [&str; 2] = [
+    "CREATE TRIGGER terminal_key_frozen BEFORE UPDATE ON terminal_key BEGIN SELECT RAISE(ABORT, 'a key is never changed; enrol a new terminal instead'); END;",
+    "CREATE TRIGGER sync_enrolment_frozen BEFORE UPDATE ON sync_enrolment BEGIN SELECT RAISE(ABORT, 'an enrolment is never changed; enrol again'); END;",
+];
+
+/// Seals the terminal's signing key and each enrolment's batch key held in plain text
+/// (migration 20), then freezes both tables again.
+fn seal_secrets(tx: &Connection, key: &MachineKey) -> Result<()> {
+    let plain = |sql: &str| -> Result<Vec<(String, String)>> {
+        let mut stmt = tx.prepare(sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    };
+    let like = format!("{}%", machine_key::SEALED_SECRET);
+    for (id, secret) in plain(&format!("SELECT key_id, secret_key FROM terminal_key WHERE secret_key IS NOT NULL AND secret_key NOT LIKE '{like}'"))? {
+        let sealed = key.seal_secret(&keys::secret_context(tx, "terminal", &id)?, &secret);
+        tx.execute("UPDATE terminal_key SET secret_key = ?2 WHERE key_id = ?1", params![id, sealed])?;
+    }
+    for (uid, secret) in plain(&format!("SELECT terminal_uid, hmac_key FROM sync_enrolment WHERE hmac_key NOT LIKE '{like}'"))? {
+        let sealed = key.seal_secret(&keys::secret_context(tx, "enrolment", &uid)?, &secret);
+        tx.execute("UPDATE sync_enrolment SET hmac_key = ?2 WHERE terminal_uid = ?1", params![uid, sealed])?;
+    }
+    for sql in FROZEN_SECRETS {
+        tx.execute_batch(sql)?;
+    }
     Ok(())
 }
 

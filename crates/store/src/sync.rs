@@ -73,7 +73,7 @@ impl Store {
             "SELECT terminal_uid, hq_url, hmac_key, hq_public_key, base_seq, base_hash, enrolled_at
              FROM sync_enrolment ORDER BY rowid",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows: Vec<Enrolment> = stmt.query_map([], |r| {
             Ok(Enrolment {
                 terminal_uid: r.get(0)?,
                 hq_url: r.get(1)?,
@@ -83,8 +83,13 @@ impl Store {
                 base_hash: r.get(5)?,
                 enrolled_at: r.get(6)?,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+        // Each batch key sealed under this PC's key, opened here.
+        rows.into_iter().map(|mut e| {
+            e.hmac_key = self.open_secret("enrolment", &e.terminal_uid, &e.hmac_key)?;
+            Ok(e)
+        }).collect()
     }
 
     /// Keeps a new enrolment. Its base must be an event this database holds, with that hash.
@@ -94,10 +99,11 @@ impl Store {
             return Err(StoreError::Sync(format!("登记的起点（第{}条记录）与本机记录不符", e.base_seq)));
         }
         let (head, _) = self.head()?;
+        let sealed = self.key.seal_secret(&crate::keys::secret_context(self.connection(), "enrolment", &e.terminal_uid)?, &e.hmac_key);
         self.connection().execute(
             "INSERT INTO sync_enrolment (terminal_uid, hq_url, hmac_key, hq_public_key, base_seq, base_hash, head_at_enrolment, enrolled_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![e.terminal_uid, e.hq_url, e.hmac_key, e.hq_public_key, e.base_seq, e.base_hash, head, e.enrolled_at],
+            params![e.terminal_uid, e.hq_url, sealed, e.hq_public_key, e.base_seq, e.base_hash, head, e.enrolled_at],
         )?;
         Ok(())
     }
