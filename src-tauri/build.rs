@@ -17,6 +17,8 @@ fn main() {
         "check_id",
         "preview_intake",
         "submit_intake",
+        "keep_intake_draft",
+        "intake_draft",
         "find_cases",
         "case_detail",
         "supplement_case",

@@ -196,6 +196,8 @@ pub struct BoardDto {
     pub refused: u32,
     /// The county's supervision notices (督办) no window has answered yet.
     pub supervisions: Vec<SupervisionDto>,
+    /// What waits for the station head (empty for a clerk).
+    pub head_queue: Vec<QueueDto>,
     /// How many each list holds (each shows its first rows only).
     pub totals: BoardTotals,
 }
@@ -209,6 +211,32 @@ pub struct BoardTotals {
     pub awaiting_supplement: usize,
     pub ready_for_collection: usize,
     pub owing: usize,
+}
+
+/// A row of the head's queue on Today.
+#[derive(Debug, Serialize)]
+pub struct QueueDto {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub key: String,
+    pub case_number: Option<String>,
+    pub text: String,
+    pub due: Option<String>,
+    pub late: bool,
+}
+
+impl From<&yichuang_store::QueueItem> for QueueDto {
+    fn from(q: &yichuang_store::QueueItem) -> Self {
+        Self {
+            kind: q.kind.as_str(),
+            label: q.kind.label(),
+            key: q.key.clone(),
+            case_number: q.case_number.clone(),
+            text: q.text.clone(),
+            due: q.due.map(|d| d.to_string()),
+            late: q.late,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -238,7 +266,7 @@ impl SupervisionDto {
 
 impl BoardDto {
     /// The lists of the whole centre, and today's figures, which are the day's report.
-    pub fn new(b: &yichuang_store::TodayBoard, c: &yichuang_report::ItemFigures, supervisions: Vec<SupervisionDto>) -> Self {
+    pub fn new(b: &yichuang_store::TodayBoard, c: &yichuang_report::ItemFigures, supervisions: Vec<SupervisionDto>, head_queue: Vec<QueueDto>) -> Self {
         let rows = |v: &[CaseSummary]| v.iter().map(CaseRow::from).collect();
         Self {
             today: b.today.to_string(),
@@ -255,6 +283,7 @@ impl BoardDto {
             supplement_notices: c.supplement_notices,
             refused: c.refused,
             supervisions,
+            head_queue,
             totals: BoardTotals {
                 in_progress: b.counts.in_progress,
                 overdue: b.counts.overdue,

@@ -157,7 +157,12 @@ fn sign_in(app: tauri::AppHandle, state: tauri::State<'_, AppState>, staff_id: S
 
 #[tauri::command(async)]
 fn sign_out(app: tauri::AppHandle, state: tauri::State<'_, AppState>) -> ApiResult<()> {
-    *state.session.lock().map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))? = None;
+    let gone = state.session.lock().map_err(|_| ApiError::internal("登录状态已损坏，请重新启动程序"))?.take();
+    // Signing out drops the drafts with the session, the kept application too (a damaged
+    // file, read only, keeps nothing to drop).
+    if let Some(s) = gone {
+        let _ = state.with(|st| Ok(st.keep_intake_draft(&s.staff.id, None, now())?));
+    }
     state.screen.touch(&app);
     Ok(())
 }
@@ -272,14 +277,16 @@ fn setup_demo(state: tauri::State<'_, AppState>) -> ApiResult<dto::AppInfo> {
 
 #[tauri::command(async)]
 fn today_board(state: tauri::State<'_, AppState>) -> ApiResult<dto::BoardDto> {
-    state.clerk()?;
+    let me = state.clerk()?;
     let today = now().date_naive();
     state.with(|s| {
         // The SMS reminders due today are queued as the day's list opens (each once); a
         // database open for reading only queues nothing and still shows the list.
         let _ = s.queue_due_sms(now());
         let notices = s.supervisions(true)?.iter().map(|n| dto::SupervisionDto::new(n, today)).collect();
-        Ok(dto::BoardDto::new(&s.today_board(today)?, &yichuang_report::day_figures(s, today)?.0, notices))
+        // The head's own queue (负责人待办) is the head's only.
+        let queue = if me.role == Role::Head { s.head_queue(&me.id, today)?.iter().map(dto::QueueDto::from).collect() } else { vec![] };
+        Ok(dto::BoardDto::new(&s.today_board(today)?, &yichuang_report::day_figures(s, today)?.0, notices, queue))
     })
 }
 
@@ -343,6 +350,21 @@ fn submit_intake(app: tauri::AppHandle, state: tauri::State<'_, AppState>, form:
         let _ = state.offer_rating(&app, s, &out.case_number.to_string());
         Ok(dto::OutcomeDto::from(&out))
     })
+}
+
+/// Keeps the application the signed-in clerk is typing (as the page holds it), so that a restart
+/// of the app loses nothing; `None` empties it (taken, discarded).
+#[tauri::command(async)]
+fn keep_intake_draft(state: tauri::State<'_, AppState>, body: Option<String>) -> ApiResult<()> {
+    let me = state.clerk()?;
+    state.with(|s| Ok(s.keep_intake_draft(&me.id, body.as_deref(), now())?))
+}
+
+/// The signed-in clerk's kept application, if any (after a restart).
+#[tauri::command(async)]
+fn intake_draft(state: tauri::State<'_, AppState>) -> ApiResult<Option<String>> {
+    let me = state.clerk()?;
+    state.with(|s| Ok(s.intake_draft(&me.id)?))
 }
 
 #[tauri::command(async)]
@@ -948,6 +970,8 @@ pub fn run(store: Store) -> tauri::Result<()> {
             check_id,
             preview_intake,
             submit_intake,
+            keep_intake_draft,
+            intake_draft,
             find_cases,
             case_detail,
             supplement_case,

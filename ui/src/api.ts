@@ -38,11 +38,17 @@ export interface BoardTotals {
   in_progress: number; overdue: number; due_soon: number; paused: number
   awaiting_supplement: number; ready_for_collection: number; owing: number
 }
+export interface QueueItem {
+  kind: 'complaint_to_close' | 'complaint_to_answer' | 'rectification' | 'conflict'
+  label: string; key: string; case_number: string | null; text: string; due: string | null; late: boolean
+}
 export interface Board {
   today: string; in_progress: CaseRow[]; overdue: CaseRow[]; due_soon: CaseRow[]; paused: CaseRow[]
   awaiting_supplement: CaseRow[]; ready_for_collection: CaseRow[]; owing: CaseRow[]; open_inquiries: number
   received: number; completed: number; supplement_notices: number; refused: number
   supervisions: Supervision[]
+  /** What waits for the station head (负责人待办); empty for a clerk. */
+  head_queue: QueueItem[]
   /** How many each list holds; each shows its first rows only. */
   totals: BoardTotals
 }
@@ -294,6 +300,9 @@ export const api = {
   checkId: (value: string) => call<IdCheck>('check_id', { value }),
   previewIntake: (form: IntakeForm) => call<Preview>('preview_intake', { form }),
   submitIntake: (form: IntakeForm) => call<Outcome>('submit_intake', { form }),
+  /** The application being typed, kept in the centre's database across a restart (null: none). */
+  keepIntakeDraft: (body: string | null) => call<void>('keep_intake_draft', { body }),
+  intakeDraft: () => call<string | null>('intake_draft'),
   findCases: (query: string, status = '') => call<CaseRow[]>('find_cases', { query, status: status || null }),
   caseDetail: (number: string) => call<CaseDetail>('case_detail', { number }),
   // The acting staff member is the signed-in session: no command takes it from the page.

@@ -91,4 +91,95 @@ impl Store {
         };
         Ok(board)
     }
+
+    /// What waits for the station head (负责人待办), the late first, then by due date:
+    /// complaints answered and waiting to be closed, complaints still to be answered, bad
+    /// ratings whose rectification is open, and conflicts between windows. Each row names
+    /// what opens it. `viewer` is the head: a complaint about them is not shown to them.
+    pub fn head_queue(&self, viewer: &str, today: NaiveDate) -> Result<Vec<QueueItem>> {
+        let mut out = vec![];
+        for c in self.list_complaints(viewer, true, today)? {
+            let answered = c.status == "answered";
+            out.push(QueueItem {
+                kind: if answered { QueueKind::ComplaintToClose } else { QueueKind::ComplaintToAnswer },
+                key: c.id,
+                case_number: c.case_number,
+                text: c.matter,
+                due: (!answered).then_some(c.due_date),
+                late: c.overdue,
+            });
+        }
+        let mut stmt = self.connection().prepare(
+            "SELECT x.case_number, x.due_date, coalesce(a.name, ''), coalesce(i.name, c.item_code, '')
+             FROM rectification x LEFT JOIN case_file c ON c.number = x.case_number
+             LEFT JOIN applicant a ON a.id = c.applicant_id
+             LEFT JOIN catalogue_item i ON i.version = c.catalogue_version AND i.code = c.item_code
+             WHERE x.status = 'open' ORDER BY x.due_date, x.case_number LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([TODAY_ROWS as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?;
+        for row in rows {
+            let (number, due, name, item) = row?;
+            let due = NaiveDate::parse_from_str(&due, "%Y-%m-%d").ok();
+            out.push(QueueItem {
+                kind: QueueKind::Rectification,
+                key: number.clone(),
+                case_number: Some(number),
+                text: format!("{name}　{item}"),
+                late: due.is_some_and(|d| today > d),
+                due,
+            });
+        }
+        for c in self.conflicts()? {
+            out.push(QueueItem {
+                kind: QueueKind::Conflict,
+                key: format!("{}#{}", if c.stream.is_empty() { "本机" } else { &c.stream }, c.seq),
+                case_number: Some(c.case_number),
+                text: c.reason,
+                due: None,
+                late: false,
+            });
+        }
+        out.sort_by_key(|q| (!q.late, q.due.is_none(), q.due));
+        Ok(out)
+    }
+}
+
+/// One thing that waits for the station head on Today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueItem {
+    pub kind: QueueKind,
+    /// What opens it: a complaint's id, a case's number, a conflict's event.
+    pub key: String,
+    pub case_number: Option<String>,
+    /// The complaint's matter, the rated applicant and item, the conflict's reason.
+    pub text: String,
+    pub due: Option<NaiveDate>,
+    pub late: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueKind {
+    ComplaintToClose,
+    ComplaintToAnswer,
+    Rectification,
+    Conflict,
+}
+
+impl QueueKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueKind::ComplaintToClose => "complaint_to_close",
+            QueueKind::ComplaintToAnswer => "complaint_to_answer",
+            QueueKind::Rectification => "rectification",
+            QueueKind::Conflict => "conflict",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            QueueKind::ComplaintToClose => "投诉待办结",
+            QueueKind::ComplaintToAnswer => "投诉待答复",
+            QueueKind::Rectification => "不满意评价待整改",
+            QueueKind::Conflict => "窗口间数据冲突",
+        }
+    }
 }

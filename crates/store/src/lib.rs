@@ -13,6 +13,7 @@ mod assets;
 mod board;
 mod cases;
 mod documents;
+mod drafts;
 mod error;
 mod events;
 pub mod files;
@@ -39,7 +40,8 @@ use yichuang_events as ev;
 use yichuang_events::Event;
 
 pub use assets::{bundled_calendar, CalendarFile, CatalogueFile, ItemFile, RegionalFile, DEMO_CATALOGUE};
-pub use board::TodayBoard;
+pub use board::{QueueItem, QueueKind, TodayBoard};
+pub use drafts::MAX_DRAFT_BYTES;
 pub use cases::{
     ApplicantInput, ApplicantMatch, ApplicantView, CaseFilter, CaseSummary, CaseView, IntakeOutcome, IntakePreview, IntakeRequest, OpenCase,
     MaterialView, Party, SupplementRequest,
@@ -79,6 +81,7 @@ pub const MIGRATIONS: &[&str] = &[include_str!("../../../schema.sql"), include_s
     include_str!("migrations/018_period_index.sql"),
     include_str!("migrations/019_agent_phone.sql"),
     include_str!("migrations/020_sealed_secrets.sql"),
+    include_str!("migrations/021_intake_draft.sql"),
 ];
 
 /// The migration after whose SQL the chain is sealed and the PINs masked with this PC's key.

@@ -564,8 +564,17 @@ fn complaints_have_their_deadlines_are_hidden_from_whom_they_concern_and_only_th
     assert_eq!(s.close_complaint(&c.id, "head", mon).unwrap_err().code(), "store.rule");
     let a = s.answer_complaint(&c.id, "增开一个综合窗口", "电话", "demo", mon).unwrap();
     assert_eq!((a.status.as_str(), a.feedback_via.as_deref()), ("answered", Some("电话")));
+    // The head's Today: the answered one to close, the complex one to answer by its day.
+    let queue = s.head_queue("head", mon.date_naive()).unwrap();
+    let seen: Vec<(QueueKind, &str, Option<NaiveDate>)> = queue.iter().map(|q| (q.kind, q.key.as_str(), q.due)).collect();
+    assert_eq!(seen, [(QueueKind::ComplaintToAnswer, x.id.as_str(), Some(d("2026-12-18"))), (QueueKind::ComplaintToClose, c.id.as_str(), None)]);
+    // Late ones first; a complaint about the viewer is not in their queue.
+    let late = s.head_queue("head", d("2026-12-21")).unwrap();
+    assert!(late[0].late && late[0].key == x.id);
+    assert!(s.head_queue("b1", mon.date_naive()).unwrap().iter().all(|q| q.key != c.id));
     assert_eq!(s.close_complaint(&c.id, "demo", mon).unwrap_err().code(), "store.not_permitted");
     assert_eq!(s.close_complaint(&c.id, "head", mon).unwrap().status, "closed");
+    assert!(s.head_queue("head", mon.date_naive()).unwrap().iter().all(|q| q.key != c.id), "closed: off the queue");
     assert!(s.add_complaint_note(&c.id, "迟到的记录", "demo", mon).is_err());
     // Overdue shows red: the complex one is still open after its due date.
     assert!(s.complaint(&x.id, "head", d("2026-12-21")).unwrap().overdue);
@@ -598,6 +607,10 @@ fn a_bad_rating_opens_a_rectification_with_the_provinces_deadline() {
     let v = s.record_rating(rate(&accepted, Rating::Dissatisfied, "补贴审批太慢"), t).unwrap();
     assert_eq!(v.rating.as_deref(), Some("dissatisfied"));
     assert_eq!(v.rectification, Some(("open".into(), d("2026-11-30"), false)));
+    let queue = s.head_queue("head", d("2026-12-01")).unwrap();
+    let r = queue.iter().find(|q| q.kind == QueueKind::Rectification).unwrap();
+    assert_eq!((r.key.as_str(), r.due, r.late), (accepted.as_str(), Some(d("2026-11-30")), true));
+    assert!(r.text.contains("李秀英"), "{}", r.text);
     // Once per case.
     assert_eq!(s.record_rating(rate(&accepted, Rating::Satisfied, ""), t).unwrap_err().code(), "store.rule");
     // Late rectifications show; a clerk records the call-back, only the head the outcome.
@@ -608,6 +621,7 @@ fn a_bad_rating_opens_a_rectification_with_the_provinces_deadline() {
     let done = s.rectify(&accepted, None, Some("与县残联约定5个工作日内反馈"), "head", t).unwrap();
     assert_eq!(done.rectification.unwrap().0, "done");
     assert!(!s.return_visits(d("2026-12-01"), None).unwrap().iter().any(|x| x.case_number == accepted), "off the list");
+    assert!(!s.head_queue("head", d("2026-12-01")).unwrap().iter().any(|q| q.kind == QueueKind::Rectification), "done: off the queue");
     let kinds: Vec<String> = s.events_of(&accepted).unwrap().into_iter().map(|e| e.kind).collect();
     assert!(kinds.ends_with(&["case.rated".into(), "rectification.callback".into(), "rectification.done".into()]), "{kinds:?}");
 }
