@@ -132,7 +132,15 @@ fn main() {
         return;
     }
     let full = args.iter().any(|a| a == "--bench");
-    let sizes: &[u32] = if full { &[1_000, 10_000, 100_000] } else { &[300] };
+    // `YICHUANG_SCALE_SIZES=100000` builds only those; `YICHUANG_SCALE_KEEP=DIR` keeps the last
+    // centre built as DIR/centre.db (with this run's key folder: the window's memory at scale is
+    // measured on it, `tests/e2e` `the_window_s_memory_at_scale`).
+    let chosen: Option<Vec<u32>> = std::env::var("YICHUANG_SCALE_SIZES").ok().map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect());
+    let sizes: &[u32] = match &chosen {
+        Some(v) => v,
+        None if full => &[1_000, 10_000, 100_000],
+        None => &[300],
+    };
     let last = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
     println!("| cases | events | file MB | Today (lists+counts) | Today's figures | search by number / doc / last 4 / pinyin / name | month report | report peak RSS |");
     println!("|---|---|---|---|---|---|---|---|");
@@ -140,6 +148,11 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("centre.db");
         let (numbers, docs) = build(&path, cases, last);
+        if let Some(keep) = std::env::var_os("YICHUANG_SCALE_KEEP") {
+            let keep = std::path::PathBuf::from(keep);
+            std::fs::create_dir_all(&keep).unwrap();
+            Store::open(&path).unwrap().backup_to(&keep.join("centre.db"), None).unwrap();
+        }
         let s = Store::open(&path).unwrap();
         let events: i64 = s.connection().query_row("SELECT count(*) FROM event", [], |r| r.get(0)).unwrap();
         let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);

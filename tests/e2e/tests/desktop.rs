@@ -1963,3 +1963,54 @@ async fn a_draft_survives_switching_screens_and_is_discarded_only_on_purpose() {
     assert!(who.as_str().unwrap_or_default().contains("王建国"), "{who}");
     d.stop().await;
 }
+
+/// The process tree's proportional set size (PSS, in KB) of `pid` and everything it started.
+fn tree_pss_kb(pid: u32) -> u64 {
+    let mut total = 0;
+    let mut todo = vec![pid];
+    while let Some(p) = todo.pop() {
+        let rollup = std::fs::read_to_string(format!("/proc/{p}/smaps_rollup")).unwrap_or_default();
+        total += rollup.lines().find_map(|l| l.strip_prefix("Pss:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok()).unwrap_or(0);
+        for task in std::fs::read_dir(format!("/proc/{p}/task")).into_iter().flatten().flatten() {
+            let children = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            todo.extend(children.split_whitespace().filter_map(|c| c.parse::<u32>().ok()));
+        }
+    }
+    total
+}
+
+/// Issue 13, item 13: the window's memory on a centre of 100,000 cases (a file the scale bench
+/// keeps: `YICHUANG_SCALE_SIZES=100000 YICHUANG_SCALE_KEEP=DIR cargo bench -p yichuang-report
+/// --bench scale`, then `YICHUANG_SCALE_DB=DIR/centre.db` with the same `YICHUANG_KEY_DIR`):
+/// signed in, Today, a search, a case, the month's report; the whole process tree under 400 MB
+/// PSS. Not run by default: it needs that 1.7 GB file.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore]
+async fn the_window_s_memory_at_scale() {
+    let db = PathBuf::from(std::env::var("YICHUANG_SCALE_DB").expect("YICHUANG_SCALE_DB: a centre the scale bench kept"));
+    let dir = tempfile::tempdir().unwrap();
+    let (driver, client) = Desk::connect(dir.path(), &db, NOW, &[]).await;
+    let d = Desk { _dir: dir, db, driver, client };
+    let app = || {
+        let out = Command::new("pgrep").args(["-n", "-f", "debug/yichuang-desktop"]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().parse::<u32>().expect("the window's process")
+    };
+    let fresh = tree_pss_kb(app());
+    d.sign_in().await;
+    let today = tree_pss_kb(app());
+    d.press(Key::F4).await;
+    d.keys("#case-search", "wxy").await;
+    d.keys("#case-search", &key(Key::Enter)).await;
+    d.wait_text("case-rows", "韦秀英").await;
+    // ↓ and Enter open the first row, as a clerk would.
+    d.keys("#case-search", &key(Key::Down)).await;
+    d.keys("#case-search", &key(Key::Enter)).await;
+    d.find("#case-page").await;
+    d.click("#nav-report").await;
+    d.find("#chart-items canvas").await;
+    d.shot("scale-report").await;
+    let after = tree_pss_kb(app());
+    eprintln!("window process tree PSS: at sign-in {} MB, Today {} MB, after a search, a case and the month's report {} MB", fresh / 1024, today / 1024, after / 1024);
+    assert!(after < 400 * 1024, "{} MB over the 400 MB budget", after / 1024);
+    d.stop().await;
+}
