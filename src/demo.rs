@@ -35,8 +35,8 @@ pub fn run(db: Option<&Path>, start: DateTime<FixedOffset>) -> Result<()> {
     let at = |minutes: i64| day + Duration::minutes(minutes);
     let mut s = Store::open(&path)?;
     if s.centre().is_err() {
-        s.initialise(yichuang_core::CentreCode::parse("450821102")?, "示范镇便民服务中心", yichuang_core::TerminalId::parse("01")?, at(0))?;
-        s.load_demo(at(0))?;
+        // The demo centre in one transaction, as the window's and `init --demo`'s.
+        yichuang_app::setup::demo_centre(&mut s, at(0))?;
     }
     let c = s.centre()?.clone();
     println!("== 一窗通演示：{}（中心代码{}，终端{}）", c.name, c.code, c.terminal);

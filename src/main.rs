@@ -1,5 +1,6 @@
 //! `yichuang`: the counter's every operation from the command line, for scripts, tests and
-//! HQ staff. The clock is read once, here: `YICHUANG_NOW` (RFC 3339) or the system clock.
+//! HQ staff. The clock is read once per command through `yichuang_app::clock` (the system's, or
+//! in a build for tests `YICHUANG_NOW`, RFC 3339).
 //! Errors go to stderr in Chinese with a non-zero exit; never a panic or a backtrace.
 
 mod demo;
@@ -1640,7 +1641,10 @@ fn doc(db: &Option<PathBuf>, c: DocCmd, now: DateTime<FixedOffset>) -> Result<()
                 let queue = printer.or_else(|| target.slip_printer.take().map(|(p, _)| p)).unwrap_or_default();
                 target.slip_printer = Some((queue, encoding));
             } else if let Some(p) = printer {
+                // The printer named takes the document, whatever the layout (no raw slip
+                // printing unless --escpos asks for it).
                 target.printer = Some(p);
+                target.slip_printer = None;
             }
             let done = yichuang_app::printing::print(&mut store, &number, &target, now)?;
             if !done.unencodable.is_empty() {

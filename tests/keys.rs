@@ -143,8 +143,16 @@ fn the_database_file_holds_no_usable_signing_key_nor_batch_key() {
     }
     let text = String::from_utf8_lossy(&bytes);
     assert!(!text.contains(batch_key) && !text.contains("UExBSU4ta2V5"), "a batch key is in the file in plain text");
+    // Nor in the copy the migration took before it sealed them.
+    let copy = std::fs::read(c.db.with_extension("db.v19.bak")).expect("the copy taken before migrating");
+    assert!(!String::from_utf8_lossy(&copy).contains("UExBSU4ta2V5"), "the pre-migration copy holds a batch key in plain text");
     // The signature made before the file was opened again still verifies.
     let mut s = c.store();
     let qr = s.document_qr("GZ-2026-01-0001", at(NOW)).unwrap();
     assert!(c.ok(&["doc", "verify", &qr]).contains("真实"));
+    // A value edited, or a plain one planted with sqlite3 after migration 20, opens to nothing.
+    s.connection().execute_batch("DROP TRIGGER sync_enrolment_frozen; UPDATE sync_enrolment SET hmac_key = 'UExBSU4ta2V5LXBsYW50ZWQ=' WHERE terminal_uid = 'T-0002'").unwrap();
+    assert_eq!(s.enrolments().unwrap_err().code(), "store.bad_file");
+    s.connection().execute_batch("DROP TRIGGER terminal_key_frozen; UPDATE terminal_key SET secret_key = substr(secret_key, 1, 10) || (CASE substr(secret_key, 11, 1) WHEN 'A' THEN 'B' ELSE 'A' END) || substr(secret_key, 12)").unwrap();
+    assert!(s.document_qr("GZ-2026-01-0001", at(NOW)).is_err(), "an edited signing key signed");
 }

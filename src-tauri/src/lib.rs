@@ -68,7 +68,11 @@ impl AppState {
             None => Err(ApiError::new("auth.signed_out", "请先登录")),
             Some(s) if s.expired(now) => {
                 let minutes = s.idle.as_secs() / 60;
+                let id = s.staff.id.clone();
                 *guard = None;
+                drop(guard);
+                // The idle lock ends the session as signing out does: the kept draft goes too.
+                let _ = self.with(|st| Ok(st.keep_intake_draft(&id, None, self::now())?));
                 Err(ApiError::new("auth.idle", format!("已{minutes}分钟无操作，窗口已自动锁定，请重新登录")))
             }
             Some(s) => {
@@ -78,6 +82,12 @@ impl AppState {
                 Ok(s.staff.clone())
             }
         }
+    }
+
+    /// Whether `id` is still the one signed in (a look that neither touches nor ends the session).
+    fn still_signed_in(&self, id: &str) -> bool {
+        let now = std::time::Instant::now();
+        self.session.lock().map(|g| g.as_ref().is_some_and(|s| s.staff.id == id && !s.expired(now))).unwrap_or(false)
     }
 
     /// The signed-in station head, for what only the head may do.
@@ -357,7 +367,13 @@ fn submit_intake(app: tauri::AppHandle, state: tauri::State<'_, AppState>, form:
 #[tauri::command(async)]
 fn keep_intake_draft(state: tauri::State<'_, AppState>, body: Option<String>) -> ApiResult<()> {
     let me = state.clerk()?;
-    state.with(|s| Ok(s.keep_intake_draft(&me.id, body.as_deref(), now())?))
+    state.with(|s| {
+        // Signed out (or locked) while this was on its way: nothing is kept for a session gone.
+        if !state.still_signed_in(&me.id) {
+            return Ok(());
+        }
+        Ok(s.keep_intake_draft(&me.id, body.as_deref(), now())?)
+    })
 }
 
 /// The signed-in clerk's kept application, if any (after a restart).
@@ -688,7 +704,7 @@ fn list_backups(state: tauri::State<'_, AppState>) -> ApiResult<Vec<dto::BackupD
 fn restore_backup(state: tauri::State<'_, AppState>, name: String, terminal: String) -> ApiResult<dto::RestoreDto> {
     state.head("从备份恢复")?;
     // The number is checked before the store is closed for the restore.
-    yichuang_core::TerminalId::parse(terminal.trim())?;
+    yichuang_app::setup::terminal(&terminal)?;
     let dir = state.folder("backups");
     let file = dir.join(&name);
     if name.contains(['/', '\\']) || !file.is_file() {

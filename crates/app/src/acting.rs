@@ -57,7 +57,7 @@ pub fn restore(
     other_centre: bool,
     now: DateTime<FixedOffset>,
 ) -> AppResult<(yichuang_core::TerminalId, yichuang_store::RestoreReport)> {
-    let terminal = yichuang_core::TerminalId::parse(terminal.trim())?;
+    let terminal = crate::setup::terminal(terminal)?;
     let report = Store::restore_with(db, from, terminal, other_centre, now)?;
     Ok((terminal, report))
 }

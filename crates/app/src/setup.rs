@@ -106,6 +106,11 @@ pub fn first_start(store: &mut Store, setup: CentreSetup, now: DateTime<FixedOff
     })?)
 }
 
+/// A terminal number as typed (`01`–`99`).
+pub fn terminal(text: &str) -> AppResult<TerminalId> {
+    Ok(TerminalId::parse(text.trim())?)
+}
+
 /// The centre and this terminal, parsed (for `yichuang init`, before any file is made).
 #[derive(Debug, Clone)]
 pub struct NewCentre {
@@ -119,7 +124,7 @@ impl NewCentre {
         Ok(Self {
             code: CentreCode::parse(code.trim())?,
             name: filled(name).ok_or(AppError::Missing(Required::CentreName))?.to_owned(),
-            terminal: TerminalId::parse(terminal.trim())?,
+            terminal: self::terminal(terminal)?,
         })
     }
 }

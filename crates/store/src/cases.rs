@@ -407,6 +407,10 @@ impl Store {
         // Consent is to a mobile number: checked before anything is written.
         let sms_mobile = crate::sms::consent_phone(req.sms_consent, req.applicant.phone.as_ref())?;
         self.write(&clerk.id, now, |w| {
+            // The clerk's kept draft is this application: emptied in its transaction, so a
+            // restart right after F9 never brings a taken application back.
+            w.tx.prepare_cached("UPDATE intake_draft SET body = NULL, saved_at = ?2 WHERE staff_id = ?1 AND body IS NOT NULL")?
+                .execute(params![clerk.id, w.now_text()])?;
             // Read again where it is acted on: another window may have terminated one since.
             if barring {
                 if let Some(case) = broken_commitment(w.tx, &req.applicant.party)? {

@@ -70,6 +70,10 @@ mod tests {
         s.keep_intake_draft("demo", None, now()).unwrap();
         assert_eq!(s.intake_draft("demo").unwrap(), None);
         assert_eq!(s.head().unwrap().0, events, "a draft is no event");
+        // Taking the application empties the clerk's draft in the same transaction.
+        s.keep_intake_draft("demo", Some(r#"{"item":"CJ-01"}"#), now()).unwrap();
+        s.intake(crate::tests::cj01_request("45082119680405302", crate::tests::ALL), now()).unwrap();
+        assert_eq!(s.intake_draft("demo").unwrap(), None);
         assert_eq!(s.verify().unwrap().fault, None);
     }
 }

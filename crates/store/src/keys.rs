@@ -85,18 +85,9 @@ impl Store {
     /// The terminal's signing key, created (with its event) on first use.
     pub(crate) fn signing_key(&mut self, now: DateTime<FixedOffset>) -> Result<SigningKey> {
         let key_id = self.key_id()?;
-        let secret: Option<String> = self
-            .connection()
-            .query_row("SELECT secret_key FROM terminal_key WHERE key_id = ?1", [&key_id], |r| r.get(0))
-            .optional()?
-            .flatten();
-        if let Some(s) = secret {
-            let bytes: [u8; 32] = URL_SAFE_NO_PAD
-                .decode(self.open_secret("terminal", &key_id, &s)?)
-                .ok()
-                .and_then(|b| b.try_into().ok())
-                .ok_or(StoreError::BadFile { what: "终端密钥", detail: "密钥长度不对".into() })?;
-            return Ok(SigningKey::from_bytes(&bytes));
+        let held: bool = self.connection().query_row("SELECT EXISTS (SELECT 1 FROM terminal_key WHERE key_id = ?1 AND secret_key IS NOT NULL)", [&key_id], |r| r.get(0))?;
+        if held {
+            return self.terminal_secret();
         }
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
@@ -104,7 +95,7 @@ impl Store {
         let public = URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes());
         self.write("system", now, |w| {
             // Sealed under this PC's key: the file alone holds no usable signing key.
-            let sealed = w.key.seal_secret(&secret_context(w.tx, "terminal", &key_id)?, &URL_SAFE_NO_PAD.encode(seed));
+            let sealed = w.key.seal_secret(&secret_context(w.tx, "terminal", &key_id)?, &URL_SAFE_NO_PAD.encode(seed))?;
             w.tx.execute(
                 "INSERT INTO terminal_key (key_id, public_key, secret_key, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![key_id, public, sealed, w.now_text()],
@@ -129,28 +120,36 @@ impl Store {
         Ok(URL_SAFE_NO_PAD.encode(self.terminal_secret()?.sign(message).to_bytes()))
     }
 
-    /// A secret of this database as stored, opened with this PC's key.
+    /// A secret of this database as stored, opened with this PC's key. A plain value is taken
+    /// only from a file not yet at migration 20 (opened read-only, never migrated); after it, a
+    /// plain value was put there behind the program's back.
     pub(crate) fn open_secret(&self, kind: &str, id: &str, stored: &str) -> Result<String> {
-        self.key.open_secret(&secret_context(self.connection(), kind, id)?, stored).ok_or(StoreError::BadFile {
-            what: "数据库中的密钥",
-            detail: "无法用本机密钥解开（数据库被绕过程序改动过）".into(),
-        })
+        let tampered = || StoreError::BadFile { what: "数据库中的密钥", detail: "无法用本机密钥解开（数据库被绕过程序改动过）".into() };
+        if !stored.starts_with(crate::machine_key::SEALED_SECRET) {
+            return if crate::user_version(self.connection())? < crate::SECRETS_MIGRATION as i64 { Ok(stored.to_owned()) } else { Err(tampered()) };
+        }
+        self.key.open_secret(&secret_context(self.connection(), kind, id)?, stored).ok_or_else(tampered)
     }
 
     /// The terminal's secret key as stored; it never leaves the store.
     fn terminal_secret(&self) -> Result<SigningKey> {
         let key_id = self.key_id()?;
-        let secret: Option<String> = self
+        let row: Option<(String, Option<String>)> = self
             .connection()
-            .query_row("SELECT secret_key FROM terminal_key WHERE key_id = ?1", [&key_id], |r| r.get(0))
-            .optional()?
-            .flatten();
-        let secret = secret.map(|s| self.open_secret("terminal", &key_id, &s)).transpose()?;
-        let bytes: [u8; 32] = secret
-            .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
+            .query_row("SELECT public_key, secret_key FROM terminal_key WHERE key_id = ?1", [&key_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((public, Some(stored))) = row else { return Err(StoreError::NotFound("本终端的签名密钥".into())) };
+        let bytes: [u8; 32] = URL_SAFE_NO_PAD
+            .decode(self.open_secret("terminal", &key_id, &stored)?)
+            .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or(StoreError::NotFound("本终端的签名密钥".into()))?;
-        Ok(SigningKey::from_bytes(&bytes))
+            .ok_or(StoreError::BadFile { what: "终端密钥", detail: "密钥长度不对".into() })?;
+        let key = SigningKey::from_bytes(&bytes);
+        // The secret opened must be the half of the public key the centre knows.
+        if URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes()) != public {
+            return Err(StoreError::BadFile { what: "终端密钥", detail: "与本终端登记的公钥不符（数据库被绕过程序改动过）".into() });
+        }
+        Ok(key)
     }
 
     /// X25519 agreement of this terminal's key with `their` point (a sealed file's or a LAN

@@ -97,7 +97,7 @@ const HANDOVER_MIGRATION: usize = 15;
 const SEARCH_MIGRATION: usize = 17;
 /// The migration whose transaction seals the stored secrets (the terminal's signing key, each
 /// enrolment's batch key) under this PC's key.
-const SECRETS_MIGRATION: usize = 20;
+pub(crate) const SECRETS_MIGRATION: usize = 20;
 
 /// Checks that `pem` holds at least one certificate (`-----BEGIN CERTIFICATE-----`, base64),
 /// and gives the first one's SHA-256 fingerprint in groups of four hex digits (as
@@ -442,11 +442,14 @@ fn open_connection(path: &Path) -> Result<Connection> {
     }
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
+    // What a change frees (a draft emptied, a key sealed in place of its plain text) is
+    // overwritten with zeros, not left readable in the file's free space.
+    conn.pragma_update(None, "secure_delete", true)?;
     Ok(conn)
 }
 
 /// The schema version of the database at `conn`.
-fn user_version(conn: &Connection) -> Result<i64> {
+pub(crate) fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
@@ -469,8 +472,9 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str], k
     if found > supported {
         return Err(StoreError::NewerDatabase { found, supported });
     }
-    if found > 0 && found < supported {
-        conn.backup(rusqlite::MAIN_DB, backup_path(path, found), None)?;
+    let copy = (found > 0 && found < supported).then(|| backup_path(path, found));
+    if let Some(copy) = &copy {
+        conn.backup(rusqlite::MAIN_DB, copy, None)?;
     }
     for (i, sql) in migrations.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
@@ -496,6 +500,34 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str], k
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
     }
+    if found > 0 && (found as usize) < SECRETS_MIGRATION && supported as usize >= SECRETS_MIGRATION {
+        // The plain secrets are gone from the pages (secure_delete) once the log is written
+        // back, and the copy taken before migrating holds them sealed too.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        if let Some(copy) = &copy {
+            seal_old_copy(copy, key)?;
+        }
+    }
+    Ok(())
+}
+
+/// The copy a migration took of a database older than migration 20: its plain secrets sealed
+/// in place (its schema version stays as it was), and the file rewritten so none is left in
+/// its free space.
+fn seal_old_copy(copy: &Path, key: &MachineKey) -> Result<()> {
+    let mut c = Connection::open(copy)?;
+    c.pragma_update(None, "secure_delete", true)?;
+    let has = |c: &Connection, name: &str| -> Result<bool> {
+        Ok(c.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'trigger' AND name = ?1)", [name], |r| r.get(0))?)
+    };
+    if !(has(&c, "terminal_key_frozen")? && has(&c, "sync_enrolment_frozen")?) {
+        return Ok(());
+    }
+    let tx = c.transaction()?;
+    tx.execute_batch("DROP TRIGGER terminal_key_frozen; DROP TRIGGER sync_enrolment_frozen;")?;
+    seal_secrets(&tx, key)?;
+    tx.commit()?;
+    c.execute_batch("VACUUM")?;
     Ok(())
 }
 
@@ -604,11 +636,11 @@ fn seal_secrets(tx: &Connection, key: &MachineKey) -> Result<()> {
     };
     let like = format!("{}%", machine_key::SEALED_SECRET);
     for (id, secret) in plain(&format!("SELECT key_id, secret_key FROM terminal_key WHERE secret_key IS NOT NULL AND secret_key NOT LIKE '{like}'"))? {
-        let sealed = key.seal_secret(&keys::secret_context(tx, "terminal", &id)?, &secret);
+        let sealed = key.seal_secret(&keys::secret_context(tx, "terminal", &id)?, &secret)?;
         tx.execute("UPDATE terminal_key SET secret_key = ?2 WHERE key_id = ?1", params![id, sealed])?;
     }
     for (uid, secret) in plain(&format!("SELECT terminal_uid, hmac_key FROM sync_enrolment WHERE hmac_key NOT LIKE '{like}'"))? {
-        let sealed = key.seal_secret(&keys::secret_context(tx, "enrolment", &uid)?, &secret);
+        let sealed = key.seal_secret(&keys::secret_context(tx, "enrolment", &uid)?, &secret)?;
         tx.execute("UPDATE sync_enrolment SET hmac_key = ?2 WHERE terminal_uid = ?1", params![uid, sealed])?;
     }
     for sql in FROZEN_SECRETS {

@@ -89,24 +89,56 @@ impl MachineKey {
     }
 
     /// A secret of a database (the terminal's signing key, an enrolment's batch key) sealed under
-    /// this key: `m1:` and its text XORed with a keystream of HMACs of `what` it is (which secret,
-    /// of which database), base64url. Without this PC's key the file holds no usable secret.
-    pub(crate) fn seal_secret(&self, what: &str, secret: &str) -> String {
-        let sealed: Vec<u8> = secret.bytes().zip(self.keystream(what, secret.len())).map(|(a, b)| a ^ b).collect();
-        format!("{SEALED_SECRET}{}", URL_SAFE_NO_PAD.encode(sealed))
+    /// this key: `m1:` and, in base64url, a random 16-byte nonce, the text XORed with a keystream
+    /// of HMACs of `what` it is (which secret of which database) and the nonce, and a 16-byte tag
+    /// over all of it (encrypt, then MAC). Without this PC's key the file holds no usable secret;
+    /// a sealed value edited, or moved to another row or database, does not open.
+    pub(crate) fn seal_secret(&self, what: &str, secret: &str) -> Result<String> {
+        let mut nonce = [0u8; 16];
+        getrandom::fill(&mut nonce).map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
+        let mut out = nonce.to_vec();
+        out.extend(secret.bytes().zip(self.keystream(what, &nonce, secret.len())).map(|(a, b)| a ^ b));
+        let tag = self.secret_tag(what, &out);
+        out.extend_from_slice(&tag);
+        Ok(format!("{SEALED_SECRET}{}", URL_SAFE_NO_PAD.encode(out)))
     }
 
-    /// The secret [`MachineKey::seal_secret`] sealed; a secret stored before migration 20 (no
-    /// `m1:`) as it is. `None` for a sealed text that does not open to text under this key.
+    /// The secret [`MachineKey::seal_secret`] sealed; `None` for a value that is not one, does
+    /// not open under this key or was changed.
     pub(crate) fn open_secret(&self, what: &str, stored: &str) -> Option<String> {
-        let Some(body) = stored.strip_prefix(SEALED_SECRET) else { return Some(stored.to_owned()) };
-        let bytes = URL_SAFE_NO_PAD.decode(body).ok()?;
-        let plain: Vec<u8> = bytes.iter().zip(self.keystream(what, bytes.len())).map(|(a, b)| a ^ b).collect();
+        let bytes = URL_SAFE_NO_PAD.decode(stored.strip_prefix(SEALED_SECRET)?).ok()?;
+        if bytes.len() < 32 {
+            return None;
+        }
+        let (body, tag) = bytes.split_at(bytes.len() - 16);
+        let expected = self.secret_tag(what, body);
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(&expected[..], tag)) {
+            return None;
+        }
+        let (nonce, sealed) = body.split_at(16);
+        let plain: Vec<u8> = sealed.iter().zip(self.keystream(what, nonce, sealed.len())).map(|(a, b)| a ^ b).collect();
         String::from_utf8(plain).ok()
     }
 
-    fn keystream(&self, what: &str, len: usize) -> Vec<u8> {
-        (0u32..).take(len.div_ceil(32)).flat_map(|i| self.mac("yichuang-secret", format!("{what}\u{1f}{i}").as_bytes())).take(len).collect()
+    fn keystream(&self, what: &str, nonce: &[u8], len: usize) -> Vec<u8> {
+        (0u32..)
+            .take(len.div_ceil(32))
+            .flat_map(|i| {
+                let mut m = format!("{what}\u{1f}{i}\u{1f}").into_bytes();
+                m.extend_from_slice(nonce);
+                self.mac("yichuang-secret", &m)
+            })
+            .take(len)
+            .collect()
+    }
+
+    fn secret_tag(&self, what: &str, body: &[u8]) -> [u8; 16] {
+        let mut m = format!("{what}\u{1f}").into_bytes();
+        m.extend_from_slice(body);
+        let full = self.mac("yichuang-secret-tag", &m);
+        let mut tag = [0u8; 16];
+        tag.copy_from_slice(&full[..16]);
+        tag
     }
 
     /// The seal of the chain head `(seq, hash)`.
@@ -241,6 +273,23 @@ fn read_key(path: &Path) -> Result<Option<MachineKey>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_sealed_secret_opens_only_as_it_was_sealed_here() {
+        let k = super::MachineKey::generate().unwrap();
+        let a = k.seal_secret("terminal\u{1f}x\u{1f}o", "secret-text").unwrap();
+        let b = k.seal_secret("terminal\u{1f}x\u{1f}o", "secret-text").unwrap();
+        assert!(a.starts_with("m1:") && a != b, "a fresh nonce each time");
+        assert_eq!(k.open_secret("terminal\u{1f}x\u{1f}o", &a).as_deref(), Some("secret-text"));
+        // Another row or database, another PC's key, an edited value, a plain one: nothing.
+        assert_eq!(k.open_secret("terminal\u{1f}y\u{1f}o", &a), None);
+        assert_eq!(super::MachineKey::generate().unwrap().open_secret("terminal\u{1f}x\u{1f}o", &a), None);
+        let mut edited = a.clone().into_bytes();
+        let i = edited.len() - 20;
+        edited[i] = if edited[i] == b'A' { b'B' } else { b'A' };
+        assert_eq!(k.open_secret("terminal\u{1f}x\u{1f}o", &String::from_utf8(edited).unwrap()), None);
+        assert_eq!(k.open_secret("terminal\u{1f}x\u{1f}o", "secret-text"), None);
+    }
+
     use super::*;
 
     #[test]

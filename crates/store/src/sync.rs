@@ -99,7 +99,7 @@ impl Store {
             return Err(StoreError::Sync(format!("登记的起点（第{}条记录）与本机记录不符", e.base_seq)));
         }
         let (head, _) = self.head()?;
-        let sealed = self.key.seal_secret(&crate::keys::secret_context(self.connection(), "enrolment", &e.terminal_uid)?, &e.hmac_key);
+        let sealed = self.key.seal_secret(&crate::keys::secret_context(self.connection(), "enrolment", &e.terminal_uid)?, &e.hmac_key)?;
         self.connection().execute(
             "INSERT INTO sync_enrolment (terminal_uid, hq_url, hmac_key, hq_public_key, base_seq, base_hash, head_at_enrolment, enrolled_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

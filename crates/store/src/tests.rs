@@ -226,7 +226,7 @@ fn a_calendar_for_2027_makes_due_dates_official() {
     assert_eq!(s.verify().unwrap().fault, None);
 }
 
-fn cj01_request(first17: &str, materials: &[&str]) -> IntakeRequest {
+pub(crate) fn cj01_request(first17: &str, materials: &[&str]) -> IntakeRequest {
     use yichuang_core::{IdNumber, MaterialCode, PersonName, Presented};
     let check = yichuang_core::ids::id_check_char(first17).unwrap();
     IntakeRequest {
@@ -255,7 +255,7 @@ fn cj01_request(first17: &str, materials: &[&str]) -> IntakeRequest {
     }
 }
 
-const ALL: &[&str] = &["SFZ", "HKB", "ZP", "SQB"];
+pub(crate) const ALL: &[&str] = &["SFZ", "HKB", "ZP", "SQB"];
 
 #[test]
 fn the_preview_is_the_decision_the_intake_takes_and_writes_nothing() {
