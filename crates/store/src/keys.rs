@@ -85,9 +85,9 @@ impl Store {
     /// The terminal's signing key, created (with its event) on first use.
     pub(crate) fn signing_key(&mut self, now: DateTime<FixedOffset>) -> Result<SigningKey> {
         let key_id = self.key_id()?;
-        let held: bool = self.connection().query_row("SELECT EXISTS (SELECT 1 FROM terminal_key WHERE key_id = ?1 AND secret_key IS NOT NULL)", [&key_id], |r| r.get(0))?;
-        if held {
-            return self.terminal_secret();
+        match self.terminal_secret() {
+            Err(StoreError::NotFound(_)) => {}
+            held => return held,
         }
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;

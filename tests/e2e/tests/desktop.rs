@@ -383,6 +383,22 @@ impl Desk {
         std::fs::write(dir.join("card"), block).unwrap();
     }
 
+    /// 受理 (F3) of 高龄津贴 for 黄志强, typed half way: the draft the draft tests keep.
+    async fn half_typed_application(&self) {
+        self.press(Key::F3).await;
+        self.keys("#item-search", "gljt").await;
+        self.wait_text("item-hits", "高龄津贴申请").await;
+        self.keys("#item-search", &key(Key::Enter)).await;
+        self.keys("#id-number", "450821195001010019").await;
+        self.keys("#name", "黄志强").await;
+    }
+
+    /// The form holds what [`Desk::half_typed_application`] typed.
+    async fn the_half_typed_application_is_back(&self) {
+        self.wait_value("#id-number", "450821195001010019").await;
+        self.wait_value("#name", "黄志强").await;
+    }
+
     async fn stop(self) {
         let _ = self.client.clone().close().await;
     }
@@ -1870,20 +1886,14 @@ async fn a_duplicate_is_shown_first_and_every_search_form_finds_the_case() {
 async fn a_half_typed_application_survives_a_restart_of_the_app() {
     let d = Desk::start().await;
     d.sign_in().await;
-    d.press(Key::F3).await;
-    d.keys("#item-search", "gljt").await;
-    d.wait_text("item-hits", "高龄津贴申请").await;
-    d.keys("#item-search", &key(Key::Enter)).await;
-    d.keys("#id-number", "450821195001010019").await;
-    d.keys("#name", "黄志强").await;
+    d.half_typed_application().await;
     d.find("#intake[data-draft='kept']").await;
     let d = d.restart().await;
     d.sign_in().await;
     // The menu says a draft waits before 受理 is opened.
     d.find("#nav-intake-draft").await;
     d.press(Key::F3).await;
-    d.wait_value("#id-number", "450821195001010019").await;
-    d.wait_value("#name", "黄志强").await;
+    d.the_half_typed_application_is_back().await;
     d.find("#intake-restored").await;
     d.find("#intake-draft").await;
     d.shot("13b-draft-restored").await;
@@ -1908,19 +1918,13 @@ async fn a_draft_survives_switching_screens_and_is_discarded_only_on_purpose() {
     let d = Desk::start().await;
     let number = d.photoless_intake();
     d.sign_in().await;
-    d.press(Key::F3).await;
-    d.keys("#item-search", "gljt").await;
-    d.wait_text("item-hits", "高龄津贴申请").await;
-    d.keys("#item-search", &key(Key::Enter)).await;
-    d.keys("#id-number", "450821195001010019").await;
-    d.keys("#name", "黄志强").await;
+    d.half_typed_application().await;
     d.find("#intake-draft").await;
     d.press(Key::F4).await;
     d.find("#nav-intake-draft").await;
     d.press(Key::F2).await;
     d.press(Key::F3).await;
-    d.wait_value("#id-number", "450821195001010019").await;
-    d.wait_value("#name", "黄志强").await;
+    d.the_half_typed_application_is_back().await;
     d.shot("13-draft-kept").await;
     // 放弃草稿: the form is clean, the cursor in the item search, the marker gone.
     d.click("#discard-draft").await;
